@@ -1,0 +1,526 @@
+//! Campaign files: an urgent action as YAML (the serde mirror), and the checked `Campaign` that
+//! can only be built by validating every field against the directory.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::country::Country;
+use crate::diag::{Diagnostic, Diagnostics, Pos};
+use crate::directory::{Directory, Gender};
+use crate::lang::Lang;
+use crate::text::{Checker, Localized, Names, RawText};
+use crate::yaml::{self, Date};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCampaign {
+    id: Spanned<String>,
+    ua: Option<String>,
+    index: Option<String>,
+    issued: Spanned<Date>,
+    deadline: Spanned<Date>,
+    languages: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    write_in: Vec<Spanned<String>>,
+    #[serde(default)]
+    or_own_language: bool,
+    title: RawText,
+    persons: Spanned<Vec<Spanned<RawPerson>>>,
+    risk: RawText,
+    background: RawText,
+    additional_information: Option<RawText>,
+    letter: RawText,
+    asks: Spanned<Vec<Spanned<RawAsk>>>,
+    targets: Spanned<Vec<Spanned<RawAddressee>>>,
+    #[serde(default)]
+    copies: Vec<Spanned<RawAddressee>>,
+    late_note: Option<RawText>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPerson {
+    name: RawText,
+    gender: Gender,
+    nationality: Option<RawText>,
+    status: Option<RawText>,
+    held: Option<RawText>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAsk {
+    sheet: RawText,
+    letter: RawText,
+}
+
+/// One of three ways to name an addressee; validation requires exactly one.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAddressee {
+    recipient: Option<Spanned<String>>,
+    embassy_of: Option<Spanned<Country>>,
+    government_role: Option<Spanned<String>>,
+    note: Option<RawText>,
+}
+
+/// A person at risk.
+#[derive(Clone, Debug)]
+pub struct Person {
+    pub name: Names,
+    pub gender: Gender,
+    pub nationality: Option<Localized>,
+    pub status: Option<Localized>,
+    pub held: Option<Localized>,
+}
+
+/// One ask: the instruction on the action sheet, and the sentence it becomes in a letter.
+#[derive(Clone, Debug)]
+pub struct Ask {
+    pub sheet: Localized,
+    pub letter: Localized,
+}
+
+/// Who a letter goes to, as the campaign names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Addressee {
+    /// A directory entry by id.
+    Recipient(String),
+    /// The embassy of this country accredited to the supporter's country.
+    EmbassyOf(Country),
+    /// The official with this role in the supporter's country.
+    GovernmentRole(String),
+}
+
+impl Addressee {
+    /// Whether who this is depends on the supporter's country.
+    pub fn needs_country(&self) -> bool {
+        !matches!(self, Addressee::Recipient(_))
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Addressee::Recipient(id) => format!("recipient `{id}`"),
+            Addressee::EmbassyOf(c) => format!(
+                "the embassy of {} in the supporter's country",
+                c.english_name()
+            ),
+            Addressee::GovernmentRole(role) => format!("the {role} of the supporter's country"),
+        }
+    }
+}
+
+/// A target or a copy, with its note for supporters and where it is written.
+#[derive(Clone, Debug)]
+pub struct AddresseeEntry {
+    pub who: Addressee,
+    pub note: Option<Localized>,
+    pub field: String,
+    pub pos: Pos,
+}
+
+/// An urgent action, checked: every language declared is present in every text, every
+/// addressee exists in the directory.
+#[derive(Clone, Debug)]
+pub struct Campaign {
+    pub file: PathBuf,
+    pub id: String,
+    pub ua: Option<String>,
+    pub index: Option<String>,
+    pub issued: chrono::NaiveDate,
+    pub deadline: chrono::NaiveDate,
+    pub deadline_pos: Pos,
+    pub languages: Vec<Lang>,
+    pub write_in: Vec<Lang>,
+    pub or_own_language: bool,
+    pub title: Localized,
+    pub persons: Vec<Person>,
+    pub risk: Localized,
+    pub background: Localized,
+    pub additional_information: Option<Localized>,
+    pub letter: Localized,
+    pub asks: Vec<Ask>,
+    pub targets: Vec<AddresseeEntry>,
+    pub copies: Vec<AddresseeEntry>,
+    pub late_note: Option<Localized>,
+}
+
+impl Campaign {
+    /// Loads and checks `path` against `directory`, pushing every problem into `diags`.
+    /// Returns the campaign only when nothing was an error.
+    pub fn load(path: &Path, directory: &Directory, diags: &mut Diagnostics) -> Option<Campaign> {
+        let raw: RawCampaign = match yaml::read_text(path).and_then(|t| yaml::parse(path, &t)) {
+            Ok(raw) => raw,
+            Err(d) => {
+                diags.push(d);
+                return None;
+            }
+        };
+        let errors_before = diags.error_count();
+        let mut c = Checker { file: path, diags };
+        let campaign = check(path, raw, directory, &mut c);
+        (diags.error_count() == errors_before).then_some(campaign)
+    }
+
+    /// The campaign's reference as printed on letters: "UA 73/16, ASA 17/3726/2016", or "" when it has none.
+    pub fn reference(&self) -> String {
+        [self.ua.as_deref(), self.index.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The language a letter is written in: the one asked for, else the supporter's, else the
+    /// campaign's first. Errors name the languages the campaign has.
+    pub fn letter_language(
+        &self,
+        asked: Option<&Lang>,
+        supporter: Option<&Lang>,
+    ) -> Result<Lang, String> {
+        if let Some(lang) = asked {
+            return self.serve(lang).map(|_| lang.clone()).ok_or_else(|| {
+                format!(
+                    "the campaign has no `{lang}` texts; it has: {}",
+                    self.languages_list()
+                )
+            });
+        }
+        if let Some(lang) = supporter
+            && self.serve(lang).is_some()
+        {
+            return Ok(lang.clone());
+        }
+        Ok(self.languages[0].clone())
+    }
+
+    /// The declared language that serves `lang` (`fr` serves `fr-CA`).
+    pub fn serve(&self, lang: &Lang) -> Option<&Lang> {
+        lang.chain()
+            .into_iter()
+            .find_map(|l| self.languages.iter().find(|d| **d == l))
+    }
+
+    pub fn languages_list(&self) -> String {
+        self.languages
+            .iter()
+            .map(Lang::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) -> Campaign {
+    let id = raw.id.value.trim().to_string();
+    if !crate::slug::is_slug(&id) {
+        c.error(
+            Pos::of(&raw.id),
+            "id",
+            format!("`{id}` is not a valid id"),
+            "use lowercase letters, digits and '-', e.g. juraev-2011",
+        );
+    } else if path.file_stem().and_then(|s| s.to_str()) != Some(id.as_str()) {
+        c.warning(
+            Pos::of(&raw.id),
+            "id",
+            format!("id `{id}` differs from the file name `{}`", path.display()),
+            format!("name the file {id}.yaml so campaigns are easy to find"),
+        );
+    }
+
+    let mut languages = Vec::new();
+    for (i, tag) in raw.languages.value.iter().enumerate() {
+        match Lang::parse(&tag.value) {
+            Some(l) if languages.contains(&l) => c.error(
+                Pos::of(tag),
+                &format!("languages[{i}]"),
+                format!("`{l}` is listed twice"),
+                "list each language once",
+            ),
+            Some(l) => languages.push(l),
+            None => c.error(
+                Pos::of(tag),
+                &format!("languages[{i}]"),
+                format!("`{}` is not a language tag", tag.value),
+                "use BCP 47 tags such as en, ru, fr, fr-CA",
+            ),
+        }
+    }
+    if raw.languages.value.is_empty() {
+        c.error(
+            Pos::of(&raw.languages),
+            "languages",
+            "no language declared",
+            "list the languages this file has texts in, e.g. [ru, en]",
+        );
+    }
+    let mut write_in = Vec::new();
+    for (i, tag) in raw.write_in.iter().enumerate() {
+        match Lang::parse(&tag.value) {
+            Some(l) => write_in.push(l),
+            None => c.error(
+                Pos::of(tag),
+                &format!("write_in[{i}]"),
+                format!("`{}` is not a language tag", tag.value),
+                "use BCP 47 tags such as ru",
+            ),
+        }
+    }
+
+    let issued = raw.issued.value.0;
+    let deadline = raw.deadline.value.0;
+    if deadline < issued {
+        c.error(
+            Pos::of(&raw.deadline),
+            "deadline",
+            format!("deadline {deadline} is before the issue date {issued}"),
+            "check both dates",
+        );
+    }
+
+    let langs = languages.clone();
+    let text =
+        |raw: &RawText, field: &str, c: &mut Checker| Localized::check(raw, field, &langs, c);
+    let title = text(&raw.title, "title", c);
+    let risk = text(&raw.risk, "risk", c);
+    let background = text(&raw.background, "background", c);
+    let additional_information = raw
+        .additional_information
+        .as_ref()
+        .map(|t| text(t, "additional_information", c));
+    let letter = text(&raw.letter, "letter", c);
+    let late_note = raw.late_note.as_ref().map(|t| text(t, "late_note", c));
+
+    let mut persons = Vec::new();
+    for (i, p) in raw.persons.value.iter().enumerate() {
+        let f = format!("persons[{i}]");
+        let name = Names::check(&p.value.name, &format!("{f}.name"), c);
+        for lang in &languages {
+            if !name.is_empty() && name.get(lang).is_none() {
+                c.error(
+                    Pos::of(&p.value.name),
+                    &format!("{f}.name"),
+                    format!(
+                        "no spelling of the name for `{lang}` letters (script {})",
+                        lang.script().unwrap_or_default()
+                    ),
+                    format!(
+                        "add `{}: ...` (it has: {})",
+                        lang.script().unwrap_or_else(|| lang.to_string()),
+                        name.keys_list()
+                    ),
+                );
+            }
+        }
+        persons.push(Person {
+            name,
+            gender: p.value.gender,
+            nationality: p
+                .value
+                .nationality
+                .as_ref()
+                .map(|t| text(t, &format!("{f}.nationality"), c)),
+            status: p
+                .value
+                .status
+                .as_ref()
+                .map(|t| text(t, &format!("{f}.status"), c)),
+            held: p
+                .value
+                .held
+                .as_ref()
+                .map(|t| text(t, &format!("{f}.held"), c)),
+        });
+    }
+    if persons.is_empty() {
+        c.error(
+            Pos::of(&raw.persons),
+            "persons",
+            "no person at risk",
+            "add the person the action is about",
+        );
+    }
+
+    let mut asks = Vec::new();
+    for (i, a) in raw.asks.value.iter().enumerate() {
+        asks.push(Ask {
+            sheet: text(&a.value.sheet, &format!("asks[{i}].sheet"), c),
+            letter: text(&a.value.letter, &format!("asks[{i}].letter"), c),
+        });
+    }
+    if asks.is_empty() {
+        c.error(
+            Pos::of(&raw.asks),
+            "asks",
+            "no asks",
+            "a letter needs at least one ask",
+        );
+    }
+
+    let targets = addressees(&raw.targets.value, "targets", &languages, directory, c);
+    if raw.targets.value.is_empty() {
+        c.error(
+            Pos::of(&raw.targets),
+            "targets",
+            "no targets",
+            "name at least one recipient the letter is addressed to",
+        );
+    }
+    let copies = addressees(&raw.copies, "copies", &languages, directory, c);
+
+    Campaign {
+        file: path.to_path_buf(),
+        id,
+        ua: raw
+            .ua
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
+        index: raw
+            .index
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
+        issued,
+        deadline,
+        deadline_pos: Pos::of(&raw.deadline),
+        languages,
+        write_in,
+        or_own_language: raw.or_own_language,
+        title,
+        persons,
+        risk,
+        background,
+        additional_information,
+        letter,
+        asks,
+        targets,
+        copies,
+        late_note,
+    }
+}
+
+fn addressees(
+    raw: &[Spanned<RawAddressee>],
+    list: &str,
+    languages: &[Lang],
+    directory: &Directory,
+    c: &mut Checker,
+) -> Vec<AddresseeEntry> {
+    let mut out = Vec::new();
+    for (i, entry) in raw.iter().enumerate() {
+        let field = format!("{list}[{i}]");
+        let r = &entry.value;
+        let given = usize::from(r.recipient.is_some())
+            + usize::from(r.embassy_of.is_some())
+            + usize::from(r.government_role.is_some());
+        if given != 1 {
+            c.error(
+                Pos::of(entry),
+                &field,
+                if given == 0 {
+                    "no addressee given"
+                } else {
+                    "more than one addressee given"
+                },
+                "give exactly one of `recipient: ID`, `embassy_of: CC`, `government_role: ROLE`",
+            );
+            continue;
+        }
+        let note = r
+            .note
+            .as_ref()
+            .map(|n| Localized::check(n, &format!("{field}.note"), languages, c));
+        let (who, pos) = if let Some(id) = &r.recipient {
+            let id_text = id.value.trim();
+            if directory.get(id_text).is_none() {
+                c.error(
+                    Pos::of(id),
+                    &format!("{field}.recipient"),
+                    format!("unknown recipient `{id_text}`"),
+                    format!(
+                        "add it to the directory in {}; {}",
+                        directory.folder.display(),
+                        directory.suggest(id_text)
+                    ),
+                );
+            }
+            (Addressee::Recipient(id_text.to_string()), Pos::of(id))
+        } else if let Some(country) = &r.embassy_of {
+            if directory.embassy_hosts(country.value).is_empty() {
+                c.error(
+                    Pos::of(country),
+                    &format!("{field}.embassy_of"),
+                    format!(
+                        "the directory has no embassy of {} ({}) in any country",
+                        country.value.english_name(),
+                        country.value
+                    ),
+                    format!(
+                        "add entries with `kind: embassy` and `represents: {}` to {}",
+                        country.value,
+                        directory.folder.display()
+                    ),
+                );
+            }
+            (Addressee::EmbassyOf(country.value), Pos::of(country))
+        } else if let Some(role) = &r.government_role {
+            let role_text = role.value.trim();
+            if directory.role_countries(role_text).is_empty() {
+                c.error(
+                    Pos::of(role),
+                    &format!("{field}.government_role"),
+                    format!("no directory entry has the role `{role_text}`"),
+                    format!(
+                        "add `role: {role_text}` to the officials of each country in {}",
+                        directory.folder.display()
+                    ),
+                );
+            }
+            (
+                Addressee::GovernmentRole(role_text.to_string()),
+                Pos::of(role),
+            )
+        } else {
+            continue;
+        };
+        out.push(AddresseeEntry {
+            who,
+            note,
+            field,
+            pos,
+        });
+    }
+    out
+}
+
+/// Finds campaign files: the paths given, or every `*.yaml` in `campaigns/`.
+pub fn find_files(given: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
+    if !given.is_empty() {
+        return given.to_vec();
+    }
+    let folder = Path::new("campaigns");
+    match std::fs::read_dir(folder) {
+        Ok(entries) => {
+            let mut files: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+                .collect();
+            files.sort();
+            files
+        }
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(
+                    folder,
+                    Pos::default(),
+                    "",
+                    format!("cannot list campaigns: {e}"),
+                )
+                .hint("run from the folder that holds campaigns/, or name the campaign files"),
+            );
+            Vec::new()
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! `check`: everything wrong with a campaign at once. Loads and validates it, then renders every
+//! letter it can produce (every language, target, copy and supporter country) and reports what fails.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use chrono::{Months, NaiveDate};
+
+use crate::campaign::{Addressee, Campaign};
+use crate::country::Country;
+use crate::diag::{Diagnostic, Diagnostics, Pos};
+use crate::directory::{Directory, Recipient};
+use crate::letter::{Renderer, plan};
+use crate::project::Project;
+use crate::supporter::{Supporter, SupporterInput};
+
+/// Directory entries older than this, relative to the campaign's issue date, earn a warning.
+const STALE_AFTER_MONTHS: u32 = 24;
+
+/// The outcome of checking one campaign.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub diags: Diagnostics,
+    pub letters: usize,
+}
+
+/// Checks `path` as of `today` (for the deadline warning).
+pub fn check_campaign(path: &Path, project: &Project, today: NaiveDate) -> Checked {
+    let mut out = Checked::default();
+    let Some((campaign, directory, templates)) = crate::run::load(path, project, &mut out.diags)
+    else {
+        return out;
+    };
+    deadline(&campaign, today, &mut out.diags);
+    let renderer = Renderer::new(&templates, today);
+    for lang in &campaign.languages {
+        if let Err(e) = templates.resolve("letter", lang) {
+            out.diags.push(
+                Diagnostic::error(&campaign.file, Pos::default(), "languages", e).hint(
+                    "add the template to templates/, or remove the language from `languages`",
+                ),
+            );
+        }
+    }
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    for country in countries(&campaign, &directory) {
+        let (planned, unresolved) = plan(&campaign, &directory, country);
+        if let Some(c) = country {
+            for u in unresolved {
+                out.diags.push(
+                    Diagnostic::warning(&campaign.file, u.entry.pos, &u.entry.field, u.reason)
+                        .hint(format!(
+                            "supporters in {} get no letter to it; add the entry to {}",
+                            c.english_name(),
+                            directory.folder.display()
+                        )),
+                );
+            }
+        }
+        let targets: Vec<&Recipient> = planned
+            .iter()
+            .filter(|p| !p.copy)
+            .map(|p| p.recipient)
+            .collect();
+        let sample = sample_supporter(country);
+        for p in &planned {
+            used.insert(p.recipient.id.clone());
+            for lang in &campaign.languages {
+                for supporter in [None, Some(&sample)] {
+                    match renderer.render(&campaign, p, &targets, lang, supporter) {
+                        Ok(_) => out.letters += 1,
+                        Err(d) => out.diags.push(d),
+                    }
+                }
+            }
+        }
+    }
+    for id in &used {
+        if let Some(r) = directory.get(id) {
+            freshness(r, &campaign, &mut out.diags);
+        }
+    }
+    out
+}
+
+/// The supporter countries to check: none when no addressee depends on one, else every country
+/// for which the directory can resolve some addressee of the campaign.
+fn countries(campaign: &Campaign, directory: &Directory) -> Vec<Option<Country>> {
+    let mut set = BTreeSet::new();
+    for entry in campaign.targets.iter().chain(&campaign.copies) {
+        match &entry.who {
+            Addressee::Recipient(_) => {}
+            Addressee::EmbassyOf(c) => set.extend(directory.embassy_hosts(*c)),
+            Addressee::GovernmentRole(role) => set.extend(directory.role_countries(role)),
+        }
+    }
+    if set.is_empty() {
+        vec![None]
+    } else {
+        set.into_iter().map(Some).collect()
+    }
+}
+
+fn sample_supporter(country: Option<Country>) -> Supporter {
+    let input = SupporterInput {
+        name: "Maria Muster".into(),
+        address: vec!["Example Street 1".into()],
+        postcode: "12345".into(),
+        city: "Example City".into(),
+        country: country.map(|c| c.code().to_string()).unwrap_or_default(),
+        email: "maria@example.org".into(),
+        ..SupporterInput::default()
+    };
+    // The sample is fixed and valid; a failure here is a bug in this function, caught by the tests.
+    input.check().unwrap_or_default()
+}
+
+fn deadline(campaign: &Campaign, today: NaiveDate, diags: &mut Diagnostics) {
+    if campaign.deadline >= today {
+        return;
+    }
+    let days = (today - campaign.deadline).num_days();
+    let ago = if days >= 730 {
+        format!("{} years ago", days / 365)
+    } else if days >= 60 {
+        format!("{} months ago", days / 30)
+    } else {
+        format!("{days} day{} ago", if days == 1 { "" } else { "s" })
+    };
+    diags.push(
+        Diagnostic::warning(
+            &campaign.file,
+            campaign.deadline_pos,
+            "deadline",
+            format!("the deadline {} passed {ago}", campaign.deadline),
+        )
+        .hint("check with your section office before sending appeals after the deadline"),
+    );
+}
+
+fn freshness(r: &Recipient, campaign: &Campaign, diags: &mut Diagnostics) {
+    let field = r.field();
+    match &r.verified {
+        None => diags.push(
+            Diagnostic::warning(&r.file, r.pos, format!("{field}.verified"), "never verified")
+                .hint("confirm the address and names from an official source and add `verified: {date: YYYY-MM-DD, source: ...}`"),
+        ),
+        Some(v) => {
+            let limit = campaign.issued.checked_sub_months(Months::new(STALE_AFTER_MONTHS)).unwrap_or(campaign.issued);
+            if v.date < limit {
+                diags.push(
+                    Diagnostic::warning(
+                        &r.file,
+                        r.pos,
+                        format!("{field}.verified"),
+                        format!("last verified {}, more than two years before the campaign `{}` was issued ({})", v.date, campaign.id, campaign.issued),
+                    )
+                    .hint("check that the office holder and address are still right, then update `verified`"),
+                );
+            }
+        }
+    }
+    for what in &r.unknown {
+        diags.push(
+            Diagnostic::warning(
+                &r.file,
+                r.pos,
+                format!("{field}.{what}"),
+                format!("`{what}` is marked unknown"),
+            )
+            .hint("find it from an official source, add it and remove it from `unknown`"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_supporter_is_valid() {
+        assert_eq!(sample_supporter(Country::parse("FR")).name, "Maria Muster");
+    }
+}

@@ -1,0 +1,65 @@
+//! `appeal check`: report everything wrong with campaigns at once, before anything is printed or sent.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use appeal::campaign::find_files;
+use appeal::check::check_campaign;
+use appeal::diag::{Diagnostic, Diagnostics, Pos};
+use appeal::project::Project;
+
+/// Load, validate and render every letter of the campaigns; report all problems.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Campaign files (default: every file in campaigns/).
+    campaigns: Vec<PathBuf>,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    strict: bool,
+    /// Check as of this date instead of today (for the deadline warning).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
+    date: Option<chrono::NaiveDate>,
+    /// The recipient directory (default: recipients/ beside the campaign or its folder).
+    #[arg(long, value_name = "DIR")]
+    recipients: Option<PathBuf>,
+    /// A template folder that overrides the built-in templates file by file.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let today = args.date.unwrap_or_else(super::today);
+    let mut all = Diagnostics::default();
+    let files = find_files(&args.campaigns, &mut all);
+    let mut letters = 0;
+    for file in &files {
+        match Project::locate(file, args.recipients.as_deref(), args.templates.as_deref()) {
+            Ok(project) => {
+                let checked = check_campaign(file, &project, today);
+                letters += checked.letters;
+                all.extend(checked.diags.into_sorted());
+            }
+            Err(e) => all.push(Diagnostic::error(file, Pos::default(), "", e)),
+        }
+    }
+    let errors = all.error_count();
+    let warnings = all.warning_count();
+    for d in all.into_sorted() {
+        eprintln!("{d}");
+    }
+    let failed = errors > 0 || (args.strict && warnings > 0);
+    println!(
+        "checked {} campaign(s), rendered {letters} letter(s): {errors} error(s), {warnings} warning(s){}",
+        files.len(),
+        if args.strict && warnings > 0 {
+            " (--strict: warnings count as errors)"
+        } else {
+            ""
+        }
+    );
+    Ok(if failed {
+        ExitCode::from(super::EXIT_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,159 @@
+//! `appeal letters`: render a campaign's letters for one supporter, a CSV of supporters, or none.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use appeal::country::Country;
+use appeal::lang::Lang;
+use appeal::output::TextOutput;
+use appeal::run::{self, LettersJob, Supporters};
+use appeal::supporter::SupporterInput;
+
+/// Write the letters of a campaign, one file per (supporter, recipient, language).
+#[derive(clap::Args)]
+pub struct Args {
+    /// The campaign file (e.g. campaigns/juraev-2011.yaml).
+    campaign: PathBuf,
+    /// Letter language; repeat for several. Default: the supporter's, else the campaign's first.
+    #[arg(long, value_name = "LANG", value_parser = super::parse_lang)]
+    lang: Vec<Lang>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "txt")]
+    format: Format,
+    /// Output folder.
+    #[arg(long, value_name = "DIR", default_value = "letters")]
+    out: PathBuf,
+    /// Replace letters that already exist with different content.
+    #[arg(long)]
+    force: bool,
+    /// The letters' date (default: today), so output can be reproduced byte for byte.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
+    date: Option<chrono::NaiveDate>,
+    /// Supporters from a CSV file with a header row: name,address,postcode,city,country,email,lang
+    /// (extra columns are available to templates).
+    #[arg(long, value_name = "FILE.csv", conflicts_with_all = ["name", "address", "postcode", "city", "country", "email"])]
+    supporters: Option<PathBuf>,
+    /// The supporter's name (without it, letters carry blank lines to sign by hand).
+    #[arg(long)]
+    name: Option<String>,
+    /// A line of the supporter's street address; repeat for several lines.
+    #[arg(long, value_name = "LINE", requires = "name")]
+    address: Vec<String>,
+    #[arg(long, requires = "name")]
+    postcode: Option<String>,
+    #[arg(long, requires = "name")]
+    city: Option<String>,
+    /// The supporter's country, ISO 3166 alpha-2 (DE, FR, NO): chooses the embassy and government letters go to.
+    #[arg(long, value_parser = super::parse_country)]
+    country: Option<Country>,
+    #[arg(long, requires = "name")]
+    email: Option<String>,
+    /// Sign with initials only (advised for supporters with ties to the target country).
+    #[arg(long)]
+    initials: bool,
+    /// The recipient directory (default: recipients/ beside the campaign or its folder).
+    #[arg(long, value_name = "DIR")]
+    recipients: Option<PathBuf>,
+    /// A template folder that overrides the built-in templates file by file.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Txt,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let Format::Txt = args.format;
+    let supporters = if let Some(path) = args.supporters.clone() {
+        Supporters::Csv {
+            path,
+            initials: args.initials,
+        }
+    } else if let Some(name) = args.name.clone() {
+        let input = SupporterInput {
+            name,
+            address: args.address.clone(),
+            postcode: args.postcode.clone().unwrap_or_default(),
+            city: args.city.clone().unwrap_or_default(),
+            country: args
+                .country
+                .map(|c| c.code().to_string())
+                .unwrap_or_default(),
+            email: args.email.clone().unwrap_or_default(),
+            lang: args.lang.first().map(|l| l.to_string()).unwrap_or_default(),
+            initials: args.initials,
+            extra: Default::default(),
+        };
+        match input.check() {
+            Ok(s) => Supporters::One(Box::new(s)),
+            Err(e) => {
+                eprintln!(
+                    "error: --{}: {} (hint: fix the flag's value)",
+                    e.field, e.message
+                );
+                return Ok(ExitCode::from(2));
+            }
+        }
+    } else {
+        Supporters::Blank
+    };
+    let job = LettersJob {
+        campaign: args.campaign.clone(),
+        recipients: args.recipients.clone(),
+        templates: args.templates.clone(),
+        langs: args.lang.clone(),
+        date: args.date.unwrap_or_else(super::today),
+        supporters,
+    };
+    let mut output = TextOutput {
+        out: args.out.clone(),
+        force: args.force,
+    };
+    let summary = run::letters(&job, &mut output)?;
+    for w in &summary.warnings {
+        eprintln!("{w}");
+    }
+    for n in &summary.notes {
+        eprintln!("note: {n}");
+    }
+    for f in &summary.failed {
+        eprintln!("error: {f}");
+    }
+    for r in &summary.failed_rows {
+        eprintln!("error: {r}");
+    }
+    let mut line = format!(
+        "{} letter(s) written to {}",
+        summary.written,
+        args.out.display()
+    );
+    if summary.unchanged > 0 {
+        line.push_str(&format!(", {} already there unchanged", summary.unchanged));
+    }
+    if summary.replaced > 0 {
+        line.push_str(&format!(", {} replaced", summary.replaced));
+    }
+    if !summary.failed.is_empty() {
+        line.push_str(&format!(", {} failed", summary.failed.len()));
+    }
+    if !summary.failed_rows.is_empty() {
+        line.push_str(&format!(
+            ", {} supporter row(s) failed",
+            summary.failed_rows.len()
+        ));
+    }
+    println!("{line}");
+    if summary.written + summary.unchanged + summary.replaced == 0 && summary.ok() {
+        eprintln!(
+            "error: no letters were produced (hint: see the notes above; an addressee may depend on --country)"
+        );
+        return Ok(ExitCode::from(super::EXIT_FAILED));
+    }
+    Ok(if summary.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(super::EXIT_FAILED)
+    })
+}

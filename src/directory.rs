@@ -1,0 +1,416 @@
+//! The recipient directory: officials, courts and embassies, loaded from every YAML file in a folder.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::country::Country;
+use crate::diag::{Diagnostic, Diagnostics, Pos};
+use crate::lang::Lang;
+use crate::text::{Checker, Localized, Names, RawText, normalize};
+use crate::yaml::{self, Date};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    recipients: Vec<Spanned<RawRecipient>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRecipient {
+    id: Spanned<String>,
+    kind: Kind,
+    country: Country,
+    role: Option<Spanned<String>>,
+    name: Option<RawText>,
+    gender: Option<Gender>,
+    title: RawText,
+    addressee: Option<RawText>,
+    address: Option<Spanned<Vec<String>>>,
+    fax: Option<String>,
+    email: Option<String>,
+    salutation: RawText,
+    verified: Option<Spanned<RawVerified>>,
+    #[serde(default)]
+    unknown: Vec<String>,
+    represents: Option<Country>,
+    host: Option<Country>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVerified {
+    date: Date,
+    source: String,
+}
+
+/// What sort of body a recipient is; embassies are looked up by (represents, host).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Official,
+    Court,
+    Ministry,
+    Embassy,
+    Government,
+}
+
+/// Grammatical gender, for agreement in letters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub enum Gender {
+    #[serde(rename = "m")]
+    Male,
+    #[serde(rename = "f")]
+    Female,
+}
+
+impl Gender {
+    pub fn code(self) -> &'static str {
+        match self {
+            Gender::Male => "m",
+            Gender::Female => "f",
+        }
+    }
+}
+
+/// When and from what an entry was last checked.
+#[derive(Clone, Debug)]
+pub struct Verified {
+    pub date: chrono::NaiveDate,
+    pub source: String,
+}
+
+/// One entry of the directory, checked.
+#[derive(Clone, Debug)]
+pub struct Recipient {
+    pub id: String,
+    pub kind: Kind,
+    pub country: Country,
+    pub role: Option<String>,
+    pub name: Names,
+    pub gender: Option<Gender>,
+    pub title: Localized,
+    pub addressee: Localized,
+    pub address: Vec<String>,
+    pub fax: Option<String>,
+    pub email: Option<String>,
+    pub salutation: Localized,
+    pub verified: Option<Verified>,
+    /// Facts the directory's authors could not confirm (`address`, `fax` ...), listed so `check` warns.
+    pub unknown: Vec<String>,
+    pub represents: Option<Country>,
+    pub host: Option<Country>,
+    pub file: PathBuf,
+    pub pos: Pos,
+}
+
+impl Recipient {
+    /// The field path of this entry in its file, for messages: `recipients[ru-prosecutor-general]`.
+    pub fn field(&self) -> String {
+        format!("recipients[{}]", self.id)
+    }
+}
+
+/// All recipients of a folder, by id.
+#[derive(Debug, Default)]
+pub struct Directory {
+    pub folder: PathBuf,
+    entries: Vec<Recipient>,
+    by_id: HashMap<String, usize>,
+}
+
+impl Directory {
+    /// Loads every `*.yaml`/`*.yml` file of `folder`, in name order, reporting every problem.
+    pub fn load(folder: &Path, diags: &mut Diagnostics) -> Directory {
+        let mut dir = Directory {
+            folder: folder.to_path_buf(),
+            ..Directory::default()
+        };
+        let files = match yaml_files(folder) {
+            Ok(files) => files,
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error(
+                        folder,
+                        Pos::default(),
+                        "",
+                        format!("cannot read the recipient directory: {e}"),
+                    )
+                    .hint("pass the folder of recipient files with --recipients DIR"),
+                );
+                return dir;
+            }
+        };
+        for file in files {
+            let raw: RawFile = match yaml::read_text(&file).and_then(|t| yaml::parse(&file, &t)) {
+                Ok(raw) => raw,
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            };
+            let mut c = Checker { file: &file, diags };
+            let checked: Vec<Recipient> = raw
+                .recipients
+                .iter()
+                .enumerate()
+                .filter_map(|(i, entry)| check_entry(entry, i, &mut c))
+                .collect();
+            for r in checked {
+                dir.insert(r, diags);
+            }
+        }
+        dir
+    }
+
+    fn insert(&mut self, r: Recipient, diags: &mut Diagnostics) {
+        if let Some(&i) = self.by_id.get(&r.id) {
+            let first = &self.entries[i];
+            diags.push(
+                Diagnostic::error(
+                    &r.file,
+                    r.pos,
+                    r.field(),
+                    format!("duplicate recipient id `{}`", r.id),
+                )
+                .hint(format!(
+                    "already defined at {}:{}; ids must be unique across the directory",
+                    first.file.display(),
+                    first.pos.line
+                )),
+            );
+            return;
+        }
+        self.by_id.insert(r.id.clone(), self.entries.len());
+        self.entries.push(r);
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Recipient> {
+        self.by_id.get(id).map(|&i| &self.entries[i])
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Recipient> {
+        self.entries.iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The embassy of `represents` accredited to `host` (the supporter's country).
+    pub fn embassy(&self, represents: Country, host: Country) -> Option<&Recipient> {
+        self.entries.iter().find(|r| {
+            r.kind == Kind::Embassy && r.represents == Some(represents) && r.host == Some(host)
+        })
+    }
+
+    /// The official holding `role` in `country` (`justice-minister` of DE).
+    pub fn by_role(&self, role: &str, country: Country) -> Option<&Recipient> {
+        self.entries.iter().find(|r| {
+            r.kind != Kind::Embassy && r.role.as_deref() == Some(role) && r.country == country
+        })
+    }
+
+    /// Every country with an embassy of `represents`, for checking every letter a campaign can produce.
+    pub fn embassy_hosts(&self, represents: Country) -> Vec<Country> {
+        let mut hosts: Vec<Country> = self
+            .entries
+            .iter()
+            .filter(|r| r.kind == Kind::Embassy && r.represents == Some(represents))
+            .filter_map(|r| r.host)
+            .collect();
+        hosts.sort();
+        hosts.dedup();
+        hosts
+    }
+
+    /// Every country with an official holding `role`.
+    pub fn role_countries(&self, role: &str) -> Vec<Country> {
+        let mut countries: Vec<Country> = self
+            .entries
+            .iter()
+            .filter(|r| r.kind != Kind::Embassy && r.role.as_deref() == Some(role))
+            .map(|r| r.country)
+            .collect();
+        countries.sort();
+        countries.dedup();
+        countries
+    }
+
+    /// A short list of known ids near `wanted`, for "did you mean" hints.
+    pub fn suggest(&self, wanted: &str) -> String {
+        let mut ids: Vec<&str> = self.entries.iter().map(|r| r.id.as_str()).collect();
+        ids.sort_by_key(|id| strsim_distance(id, wanted));
+        let shown: Vec<&str> = ids.into_iter().take(5).collect();
+        if shown.is_empty() {
+            "the directory is empty".into()
+        } else {
+            format!("known ids include: {}", shown.join(", "))
+        }
+    }
+}
+
+fn yaml_files(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(folder)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> Option<Recipient> {
+    let raw = &entry.value;
+    let errors_before = c.diags.error_count();
+    let id = raw.id.value.trim().to_string();
+    let field = if id.is_empty() {
+        format!("recipients[{index}]")
+    } else {
+        format!("recipients[{id}]")
+    };
+    if !crate::slug::is_slug(&id) {
+        c.error(
+            Pos::of(&raw.id),
+            &format!("{field}.id"),
+            format!("`{id}` is not a valid id"),
+            "use lowercase letters, digits and '-', e.g. ru-prosecutor-general",
+        );
+    }
+    let name = match &raw.name {
+        Some(n) => Names::check(n, &format!("{field}.name"), c),
+        None => Names::default(),
+    };
+    let title = Localized::check(&raw.title, &format!("{field}.title"), &[], c);
+    let salutation = Localized::check(&raw.salutation, &format!("{field}.salutation"), &[], c);
+    let addressee = match &raw.addressee {
+        Some(a) => Localized::check(a, &format!("{field}.addressee"), &[], c),
+        None => Localized::default(),
+    };
+    let address: Vec<String> = raw
+        .address
+        .as_ref()
+        .map(|a| {
+            a.value
+                .iter()
+                .map(|l| normalize(l))
+                .filter(|l| !l.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    match (&raw.address, raw.unknown.iter().any(|u| u == "address")) {
+        (Some(a), _) if address.is_empty() => c.error(
+            Pos::of(a),
+            &format!("{field}.address"),
+            "address has no lines",
+            "give the postal address lines, or remove `address` and add `unknown: [address]`",
+        ),
+        (None, false) => c.error(
+            Pos::of(entry),
+            &field,
+            "no postal address",
+            "add `address:` lines, or `unknown: [address]` if it is not known (check will warn)",
+        ),
+        _ => {}
+    }
+    if raw.kind == Kind::Embassy {
+        if raw.represents.is_none() || raw.host.is_none() {
+            c.error(
+                Pos::of(entry),
+                &field,
+                "an embassy needs `represents` and `host`",
+                "e.g. `represents: RU` and `host: FR` for the Russian embassy in France",
+            );
+        }
+    } else if raw.represents.is_some() || raw.host.is_some() {
+        c.error(
+            Pos::of(entry),
+            &field,
+            "`represents` and `host` are for embassies only",
+            "set `kind: embassy`, or remove them",
+        );
+    }
+    let role = raw.role.as_ref().map(|r| r.value.trim().to_string());
+    if let (Some(r), Some(role)) = (&raw.role, &role)
+        && !crate::slug::is_slug(role)
+    {
+        {
+            c.error(
+                Pos::of(r),
+                &format!("{field}.role"),
+                format!("`{role}` is not a valid role"),
+                "use e.g. justice-minister, head-of-government",
+            );
+        }
+    }
+    if c.diags.error_count() > errors_before {
+        return None;
+    }
+    Some(Recipient {
+        id,
+        kind: raw.kind,
+        country: raw.country,
+        role,
+        name,
+        gender: raw.gender,
+        title,
+        addressee,
+        address,
+        fax: raw
+            .fax
+            .as_ref()
+            .map(|f| f.trim().to_string())
+            .filter(|f| !f.is_empty()),
+        email: raw
+            .email
+            .as_ref()
+            .map(|e| e.trim().to_string())
+            .filter(|e| !e.is_empty()),
+        salutation,
+        verified: raw.verified.as_ref().map(|v| Verified {
+            date: v.value.date.0,
+            source: v.value.source.trim().to_string(),
+        }),
+        unknown: raw.unknown.clone(),
+        represents: raw.represents,
+        host: raw.host,
+        file: c.file.to_path_buf(),
+        pos: Pos::of(entry),
+    })
+}
+
+/// Levenshtein distance on chars, small and good enough for "did you mean" over a few hundred ids.
+fn strsim_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The address-block lines of `r` in `lang`: the directory's own lines for that language when it
+/// gives them (a Russian dative), else the holder's name and the title.
+pub fn addressee_lines(r: &Recipient, lang: &Lang) -> Option<Vec<String>> {
+    if let Some(block) = r.addressee.get(lang) {
+        return Some(block.lines().map(str::to_string).collect());
+    }
+    let title = r.title.get(lang)?;
+    let mut lines = Vec::new();
+    if let Some(name) = r.name.get(lang) {
+        lines.push(name.to_string());
+    }
+    lines.extend(title.lines().map(str::to_string));
+    Some(lines)
+}

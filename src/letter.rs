@@ -1,0 +1,362 @@
+//! Letters: which letters a campaign produces for a supporter, the view a template sees, and
+//! rendering. Outputs receive finished `Letter`s and never render again.
+
+use serde::Serialize;
+
+use crate::campaign::{Addressee, AddresseeEntry, Campaign};
+use crate::country::Country;
+use crate::diag::Diagnostic;
+use crate::directory::{Directory, Recipient, addressee_lines};
+use crate::lang::{DateFormats, Lang};
+use crate::supporter::Supporter;
+use crate::templates::{Templates, template_diagnostic};
+
+/// One addressee of a campaign resolved to a directory entry for a supporter's country.
+#[derive(Clone, Debug)]
+pub struct Planned<'a> {
+    pub recipient: &'a Recipient,
+    pub copy: bool,
+    pub entry: &'a AddresseeEntry,
+}
+
+/// An addressee that could not be resolved (it depends on a country the supporter did not give,
+/// or the directory lacks it for that country).
+#[derive(Clone, Debug)]
+pub struct Unresolved<'a> {
+    pub entry: &'a AddresseeEntry,
+    pub reason: String,
+}
+
+/// The targets and copies of `campaign` for a supporter in `country`, each directory entry once.
+pub fn plan<'a>(
+    campaign: &'a Campaign,
+    directory: &'a Directory,
+    country: Option<Country>,
+) -> (Vec<Planned<'a>>, Vec<Unresolved<'a>>) {
+    let mut planned: Vec<Planned> = Vec::new();
+    let mut unresolved = Vec::new();
+    let entries = campaign
+        .targets
+        .iter()
+        .map(|e| (e, false))
+        .chain(campaign.copies.iter().map(|e| (e, true)));
+    for (entry, copy) in entries {
+        let found = match (&entry.who, country) {
+            (Addressee::Recipient(id), _) => directory.get(id),
+            (Addressee::EmbassyOf(of), Some(host)) => directory.embassy(*of, host),
+            (Addressee::GovernmentRole(role), Some(c)) => directory.by_role(role, c),
+            (_, None) => {
+                unresolved.push(Unresolved {
+                    entry,
+                    reason: format!("{} depends on the supporter's country (pass --country XX, or a `country` column)", entry.who.describe()),
+                });
+                continue;
+            }
+        };
+        match found {
+            Some(r) if planned.iter().any(|p| p.recipient.id == r.id) => {}
+            Some(recipient) => planned.push(Planned {
+                recipient,
+                copy,
+                entry,
+            }),
+            None => unresolved.push(Unresolved {
+                entry,
+                reason: match country {
+                    Some(c) => format!(
+                        "the directory has no entry for {} in {} ({c})",
+                        entry.who.describe(),
+                        c.english_name()
+                    ),
+                    None => format!("the directory has no {}", entry.who.describe()),
+                },
+            }),
+        }
+    }
+    (planned, unresolved)
+}
+
+/// A rendered letter, ready for an output.
+#[derive(Clone, Debug)]
+pub struct Letter {
+    pub campaign_id: String,
+    pub recipient_id: String,
+    pub lang: Lang,
+    pub copy: bool,
+    /// The supporter's name, or "" for a blank letter.
+    pub supporter: String,
+    pub text: String,
+}
+
+/// What a letter template sees. Documented for template authors in README.md ("Templates").
+#[derive(Serialize)]
+struct LetterView<'a> {
+    lang: &'a str,
+    date: String,
+    campaign: CampaignView<'a>,
+    person: PersonView<'a>,
+    persons: Vec<PersonView<'a>>,
+    letter: &'a str,
+    asks: Vec<&'a str>,
+    recipient: RecipientView<'a>,
+    copy: bool,
+    targets: Vec<TargetView<'a>>,
+    supporter: SupporterView<'a>,
+}
+
+#[derive(Serialize)]
+struct CampaignView<'a> {
+    id: &'a str,
+    title: &'a str,
+    reference: String,
+    deadline: String,
+}
+
+#[derive(Serialize, Clone)]
+struct PersonView<'a> {
+    name: &'a str,
+    gender: &'static str,
+}
+
+#[derive(Serialize)]
+struct RecipientView<'a> {
+    name: &'a str,
+    title: &'a str,
+    addressee: Vec<String>,
+    address: &'a [String],
+    salutation: &'a str,
+    fax: &'a str,
+    email: &'a str,
+}
+
+#[derive(Serialize)]
+struct TargetView<'a> {
+    title: &'a str,
+    salutation: &'a str,
+    addressee: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct SupporterView<'a> {
+    blank: bool,
+    name: &'a str,
+    signature: String,
+    address: Vec<String>,
+    email: &'a str,
+    extra: std::collections::BTreeMap<&'a str, &'a str>,
+}
+
+/// Renders letters with one set of templates and one letter date.
+pub struct Renderer<'t> {
+    pub templates: &'t Templates,
+    pub date: chrono::NaiveDate,
+    dates: DateFormats,
+}
+
+impl<'t> Renderer<'t> {
+    pub fn new(templates: &'t Templates, date: chrono::NaiveDate) -> Self {
+        Renderer {
+            templates,
+            date,
+            dates: DateFormats::default(),
+        }
+    }
+
+    /// Renders the letter to `planned.recipient` in `lang`. `targets` are the campaign's resolved
+    /// targets (quoted in copies). Every missing piece is an error naming where to add it.
+    pub fn render(
+        &self,
+        campaign: &Campaign,
+        planned: &Planned,
+        targets: &[&Recipient],
+        lang: &Lang,
+        supporter: Option<&Supporter>,
+    ) -> Result<Letter, Diagnostic> {
+        let r = planned.recipient;
+        let describe = || {
+            format!(
+                "the {} letter to `{}` from {}",
+                lang,
+                r.id,
+                supporter.map_or_else(
+                    || "a blank supporter".to_string(),
+                    |s| format!("`{}`", s.name)
+                )
+            )
+        };
+        let missing_campaign = |field: &str| {
+            Diagnostic::error(
+                &campaign.file,
+                campaign.deadline_pos,
+                field,
+                format!("no `{lang}` text, needed for {}", describe()),
+            )
+            .hint(format!("add `{lang}:` to `{field}`"))
+        };
+        let person = &campaign.persons[0];
+        let persons: Vec<PersonView> = campaign
+            .persons
+            .iter()
+            .map(|p| PersonView {
+                name: p.name.get(lang).unwrap_or_default(),
+                gender: p.gender.code(),
+            })
+            .collect();
+        if persons.iter().any(|p| p.name.is_empty()) {
+            return Err(missing_campaign("persons[].name"));
+        }
+        let asks = campaign
+            .asks
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                a.letter
+                    .get(lang)
+                    .ok_or_else(|| missing_campaign(&format!("asks[{i}].letter")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let view = LetterView {
+            lang: lang.as_str(),
+            date: self.dates.long(lang, self.date),
+            campaign: CampaignView {
+                id: &campaign.id,
+                title: campaign
+                    .title
+                    .get(lang)
+                    .ok_or_else(|| missing_campaign("title"))?,
+                reference: campaign.reference(),
+                deadline: self.dates.long(lang, campaign.deadline),
+            },
+            person: PersonView {
+                name: person.name.get(lang).unwrap_or_default(),
+                gender: person.gender.code(),
+            },
+            persons,
+            letter: campaign
+                .letter
+                .get(lang)
+                .ok_or_else(|| missing_campaign("letter"))?,
+            asks,
+            recipient: recipient_view(r, lang, &describe)?,
+            copy: planned.copy,
+            targets: targets
+                .iter()
+                .map(|t| {
+                    let v = recipient_view(t, lang, &describe)?;
+                    Ok(TargetView {
+                        title: v.title,
+                        salutation: v.salutation,
+                        addressee: v.addressee,
+                    })
+                })
+                .collect::<Result<Vec<_>, Diagnostic>>()?,
+            supporter: supporter_view(supporter),
+        };
+        let name = self.templates.resolve("letter", lang).map_err(|e| {
+            Diagnostic::error(&campaign.file, campaign.deadline_pos, "languages", e)
+                .hint("add the template to templates/ or --templates DIR, or drop the language")
+        })?;
+        let context = tera::Context::from_serialize(&view)
+            .map_err(|e| template_diagnostic(&e, &describe(), name.as_ref()))?;
+        let body = self
+            .templates
+            .render(name, &context)
+            .map_err(|e| template_diagnostic(&e, &describe(), name.as_ref()))?;
+        Ok(Letter {
+            campaign_id: campaign.id.clone(),
+            recipient_id: r.id.clone(),
+            lang: lang.clone(),
+            copy: planned.copy,
+            supporter: supporter.map(|s| s.name.clone()).unwrap_or_default(),
+            text: tidy(&body),
+        })
+    }
+}
+
+fn recipient_view<'r>(
+    r: &'r Recipient,
+    lang: &Lang,
+    describe: &dyn Fn() -> String,
+) -> Result<RecipientView<'r>, Diagnostic> {
+    let missing = |field: &str| {
+        Diagnostic::error(
+            &r.file,
+            r.pos,
+            format!("{}.{field}", r.field()),
+            format!("no `{lang}` {field}, needed for {}", describe()),
+        )
+        .hint(format!("add `{lang}: ...` to the {field} of `{}`", r.id))
+    };
+    Ok(RecipientView {
+        name: r.name.get(lang).unwrap_or_default(),
+        title: r.title.get(lang).ok_or_else(|| missing("title"))?,
+        addressee: addressee_lines(r, lang).ok_or_else(|| missing("title"))?,
+        address: &r.address,
+        salutation: r
+            .salutation
+            .get(lang)
+            .ok_or_else(|| missing("salutation"))?,
+        fax: r.fax.as_deref().unwrap_or_default(),
+        email: r.email.as_deref().unwrap_or_default(),
+    })
+}
+
+fn supporter_view(s: Option<&Supporter>) -> SupporterView<'_> {
+    match s {
+        None => SupporterView {
+            blank: true,
+            name: "",
+            signature: String::new(),
+            address: Vec::new(),
+            email: "",
+            extra: Default::default(),
+        },
+        Some(s) => SupporterView {
+            blank: false,
+            name: &s.name,
+            signature: s.signature(),
+            address: s.address_lines(),
+            email: &s.email,
+            extra: s
+                .extra
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect(),
+        },
+    }
+}
+
+/// Template output as a letter file: no trailing blanks, no blank lines at the start or end, runs
+/// of empty lines cut to three (the space left for a handwritten signature), one final newline.
+/// Templates can then be written for readability without counting blank lines.
+pub fn tidy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank_run = 0;
+    for line in text.trim_matches('\n').lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank_run += 1;
+            if blank_run > 3 {
+                continue;
+            }
+        } else {
+            blank_run = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tidies_template_output() {
+        assert_eq!(
+            tidy("\n\nDear X, \n\n\n\n\n\nText\n\n"),
+            "Dear X,\n\n\n\nText\n"
+        );
+    }
+}

@@ -1,0 +1,21 @@
+//! `appeal` turns an urgent action into letters to the officials deciding a person's fate.
+//!
+//! The pipeline, in order: `yaml` reads files strictly; `directory` and `campaign` check them into
+//! domain types; `letter` plans who gets which letter and renders it through `templates`; an
+//! `output` writes it. `run` drives a `letters` job, `check` renders everything to find problems.
+
+pub mod campaign;
+pub mod check;
+pub mod country;
+pub mod diag;
+pub mod directory;
+pub mod lang;
+pub mod letter;
+pub mod output;
+pub mod project;
+pub mod run;
+pub mod slug;
+pub mod supporter;
+pub mod templates;
+pub mod text;
+pub mod yaml;

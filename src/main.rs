@@ -1,0 +1,37 @@
+//! The `appeal` command line: parse, call the library, report. One file per subcommand in `cmd/`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+
+/// Turn an urgent action into appeal letters to the officials deciding a person's fate.
+#[derive(Parser)]
+#[command(name = "appeal", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Letters(cmd::letters::Args),
+    Check(cmd::check::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Letters(args) => cmd::letters::run(args),
+        Command::Check(args) => cmd::check::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            // Invalid input prints one line per problem; other errors their whole cause chain.
+            eprintln!("{}", cmd::error_text(&e));
+            ExitCode::from(cmd::EXIT_FAILED)
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Where a campaign's companions are: the recipient directory and template folders, found beside
+//! the campaign file unless the user names them.
+
+use std::path::{Path, PathBuf};
+
+/// The folders a run reads besides the campaign file.
+#[derive(Clone, Debug)]
+pub struct Project {
+    pub recipients: PathBuf,
+    /// Template folders, most specific first; the built-in templates come after them all.
+    pub template_folders: Vec<PathBuf>,
+}
+
+impl Project {
+    /// Finds the directory (`--recipients`, else `recipients/` beside the campaign or beside its
+    /// folder, else in the current folder) and the template folders (`--templates`, then
+    /// `templates/` beside the campaign, then beside its folder).
+    pub fn locate(
+        campaign: &Path,
+        recipients: Option<&Path>,
+        templates: Option<&Path>,
+    ) -> Result<Project, String> {
+        let here = campaign
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let candidates = |name: &str| -> Vec<PathBuf> {
+            let mut v = vec![
+                here.join(name),
+                here.join("..").join(name),
+                PathBuf::from(name),
+            ];
+            v.dedup_by(|a, b| same_dir(a, b));
+            v
+        };
+        let recipients = match recipients {
+            Some(dir) if dir.is_dir() => dir.to_path_buf(),
+            Some(dir) => return Err(format!("--recipients {}: no such folder", dir.display())),
+            None => {
+                let tried = candidates("recipients");
+                match tried.iter().find(|p| p.is_dir()) {
+                    Some(p) => tidy_path(p),
+                    None => {
+                        return Err(format!(
+                            "cannot find the recipient directory (tried {}) (hint: pass --recipients DIR)",
+                            tried
+                                .iter()
+                                .map(|p| p.display().to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ));
+                    }
+                }
+            }
+        };
+        let mut template_folders = Vec::new();
+        if let Some(dir) = templates {
+            if !dir.is_dir() {
+                return Err(format!("--templates {}: no such folder", dir.display()));
+            }
+            template_folders.push(dir.to_path_buf());
+        }
+        for p in candidates("templates").into_iter().take(2) {
+            if p.is_dir() && !template_folders.iter().any(|t| same_dir(t, &p)) {
+                template_folders.push(tidy_path(&p));
+            }
+        }
+        Ok(Project {
+            recipients,
+            template_folders,
+        })
+    }
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// `campaigns/../recipients` -> `recipients` when that is the same folder, for shorter messages.
+fn tidy_path(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir
+                if matches!(
+                    out.components().next_back(),
+                    Some(std::path::Component::Normal(_))
+                ) =>
+            {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        out
+    }
+}

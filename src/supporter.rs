@@ -1,0 +1,364 @@
+//! Supporters: the people who sign letters, from command-line flags or a CSV file, row by row.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::country::Country;
+use crate::lang::Lang;
+use crate::text::normalize;
+
+/// One person signing letters. With no supporter at all, letters carry blank lines instead.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Supporter {
+    pub name: String,
+    /// Street lines, as given.
+    pub address: Vec<String>,
+    pub postcode: String,
+    pub city: String,
+    pub country: Option<Country>,
+    pub email: String,
+    pub lang: Option<Lang>,
+    /// Sign with initials only (advised for supporters with ties to the target country).
+    pub initials: bool,
+    /// Other CSV columns, available to templates as `supporter.extra.<column>`.
+    pub extra: BTreeMap<String, String>,
+}
+
+impl Supporter {
+    /// The printed name under the signature: the full name, or "A. I." when initials are asked for.
+    pub fn signature(&self) -> String {
+        if !self.initials {
+            return self.name.clone();
+        }
+        self.name
+            .split(|c: char| c.is_whitespace() || c == '-')
+            .filter_map(|part| part.chars().find(|c| c.is_alphabetic()))
+            .flat_map(char::to_uppercase)
+            .map(|c| format!("{c}."))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The sender's address block: street lines, "postcode city", then the country's name.
+    pub fn address_lines(&self) -> Vec<String> {
+        let mut lines = self.address.clone();
+        let town = [self.postcode.as_str(), self.city.as_str()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !town.is_empty() {
+            lines.push(town);
+        }
+        if let Some(c) = self.country {
+            lines.push(c.english_name().to_string());
+        }
+        lines
+    }
+}
+
+/// Why a supporter cannot be used, with the field it is about.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct SupporterError {
+    pub field: String,
+    pub message: String,
+}
+
+fn err(field: &str, message: impl Into<String>) -> SupporterError {
+    SupporterError {
+        field: field.to_string(),
+        message: message.into(),
+    }
+}
+
+/// Checks one field of free text: no control characters (they would break a letter's layout or a
+/// file name), NFC, trimmed.
+fn clean(field: &str, value: &str, multiline: bool) -> Result<String, SupporterError> {
+    let value = normalize(value.trim());
+    if let Some(c) = value
+        .chars()
+        .find(|c| c.is_control() && !(multiline && *c == '\n'))
+    {
+        return Err(err(
+            field,
+            format!(
+                "contains the control character U+{:04X}; remove it",
+                c as u32
+            ),
+        ));
+    }
+    Ok(value)
+}
+
+/// The fields of one supporter as given (flags or a CSV row), before checking.
+#[derive(Clone, Debug, Default)]
+pub struct SupporterInput {
+    pub name: String,
+    pub address: Vec<String>,
+    pub postcode: String,
+    pub city: String,
+    pub country: String,
+    pub email: String,
+    pub lang: String,
+    pub initials: bool,
+    pub extra: BTreeMap<String, String>,
+}
+
+impl SupporterInput {
+    pub fn check(self) -> Result<Supporter, SupporterError> {
+        let name = clean("name", &self.name, false)?;
+        if name.is_empty() {
+            return Err(err(
+                "name",
+                "is empty; every letter needs the signer's name",
+            ));
+        }
+        let mut address = Vec::new();
+        for line in &self.address {
+            let line = clean("address", line, true)?;
+            address.extend(
+                line.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string),
+            );
+        }
+        let country = match self.country.trim() {
+            "" => None,
+            code => Some(Country::parse(code).ok_or_else(|| {
+                err(
+                    "country",
+                    format!("`{code}` is not an ISO 3166-1 alpha-2 code (e.g. DE, FR, NO)"),
+                )
+            })?),
+        };
+        let lang = match self.lang.trim() {
+            "" => None,
+            tag => Some(Lang::parse(tag).ok_or_else(|| {
+                err(
+                    "lang",
+                    format!("`{tag}` is not a language tag (e.g. de, fr-CA)"),
+                )
+            })?),
+        };
+        let email = clean("email", &self.email, false)?;
+        if !email.is_empty() && !looks_like_email(&email) {
+            return Err(err("email", format!("`{email}` is not an email address")));
+        }
+        let mut extra = BTreeMap::new();
+        for (k, v) in self.extra {
+            let v = clean(&k, &v, true)?;
+            extra.insert(k, v);
+        }
+        Ok(Supporter {
+            name,
+            address,
+            postcode: clean("postcode", &self.postcode, false)?,
+            city: clean("city", &self.city, false)?,
+            country,
+            email,
+            lang,
+            initials: self.initials,
+            extra,
+        })
+    }
+}
+
+fn looks_like_email(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !s.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+/// The columns a supporters file may have; others go to `extra`.
+const KNOWN: [&str; 7] = [
+    "name", "address", "postcode", "city", "country", "email", "lang",
+];
+
+/// A row of a supporters file that could not be used.
+#[derive(Clone, Debug)]
+pub struct RowError {
+    pub file: PathBuf,
+    /// 1-based line of the file where the row starts (the header is line 1).
+    pub line: u64,
+    pub row: usize,
+    pub error: SupporterError,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: row {}: {}",
+            self.file.display(),
+            self.line,
+            self.row,
+            self.error
+        )
+    }
+}
+
+/// Reads a supporters CSV with a header row, one supporter at a time, so memory does not grow
+/// with the file. A bad row is an `Err` item and reading goes on.
+pub struct SupportersFile {
+    file: PathBuf,
+    reader: csv::Reader<std::fs::File>,
+    headers: Vec<String>,
+    row: usize,
+    initials: bool,
+}
+
+impl SupportersFile {
+    pub fn open(path: &Path, initials: bool) -> Result<SupportersFile, String> {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .trim(csv::Trim::Headers)
+            .from_path(path)
+            .map_err(|e| format!("{}: cannot open the supporters file: {e}", path.display()))?;
+        let headers: Vec<String> = reader
+            .headers()
+            .map_err(|e| format!("{}:1: cannot read the header row: {e}", path.display()))?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase())
+            .collect();
+        if !headers.iter().any(|h| h == "name") {
+            return Err(format!(
+                "{}:1: the header row has no `name` column (it has: {}) (hint: the first row names the columns: {})",
+                path.display(),
+                headers.join(", "),
+                KNOWN.join(",")
+            ));
+        }
+        Ok(SupportersFile {
+            file: path.to_path_buf(),
+            reader,
+            headers,
+            row: 0,
+            initials,
+        })
+    }
+
+    fn row_error(&self, line: u64, field: &str, message: impl Into<String>) -> RowError {
+        RowError {
+            file: self.file.clone(),
+            line,
+            row: self.row,
+            error: err(field, message),
+        }
+    }
+}
+
+impl Iterator for SupportersFile {
+    type Item = Result<(usize, Supporter), RowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut record = csv::StringRecord::new();
+        let read = self.reader.read_record(&mut record);
+        self.row += 1;
+        let line = self.reader.position().line();
+        match read {
+            Ok(false) => return None,
+            Ok(true) => {}
+            Err(e) => {
+                return Some(Err(self.row_error(
+                    line,
+                    "",
+                    format!("cannot read the row: {e}"),
+                )));
+            }
+        }
+        let line = record.position().map_or(line, |p| p.line());
+        if record.len() != self.headers.len() {
+            return Some(Err(self.row_error(
+                line,
+                "",
+                format!(
+                    "has {} fields but the header has {} ({}); a column is missing or a comma is not quoted",
+                    record.len(),
+                    self.headers.len(),
+                    self.headers.join(",")
+                ),
+            )));
+        }
+        let mut input = SupporterInput {
+            initials: self.initials,
+            ..SupporterInput::default()
+        };
+        for (header, value) in self.headers.iter().zip(record.iter()) {
+            let value = value.to_string();
+            match header.as_str() {
+                "name" => input.name = value,
+                "address" => input.address = vec![value],
+                "postcode" => input.postcode = value,
+                "city" => input.city = value,
+                "country" => input.country = value,
+                "email" => input.email = value,
+                "lang" => input.lang = value,
+                other => {
+                    input.extra.insert(other.to_string(), value);
+                }
+            }
+        }
+        Some(match input.check() {
+            Ok(s) => Ok((self.row, s)),
+            Err(e) => Err(RowError {
+                file: self.file.clone(),
+                line,
+                row: self.row,
+                error: e,
+            }),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn supporter(name: &str) -> Supporter {
+        SupporterInput {
+            name: name.into(),
+            initials: true,
+            ..Default::default()
+        }
+        .check()
+        .unwrap()
+    }
+
+    #[test]
+    fn signs_with_initials_in_any_script() {
+        assert_eq!(supporter("Anna Maria Schmidt").signature(), "A. M. S.");
+        assert_eq!(supporter("Анна Иванова").signature(), "А. И.");
+        assert_eq!(supporter("Jean-Luc Picard").signature(), "J. L. P.");
+    }
+
+    #[test]
+    fn rejects_control_characters_in_a_name() {
+        let e = SupporterInput {
+            name: "Eve\r\nBcc: x".into(),
+            ..Default::default()
+        }
+        .check()
+        .unwrap_err();
+        assert_eq!(e.field, "name");
+    }
+
+    #[test]
+    fn rejects_unknown_countries() {
+        let e = SupporterInput {
+            name: "A".into(),
+            country: "XX".into(),
+            ..Default::default()
+        }
+        .check()
+        .unwrap_err();
+        assert_eq!(e.field, "country");
+    }
+}

@@ -1,0 +1,208 @@
+//! Letter templates: the shipped ones built into the binary, overridden file by file by folders the
+//! user names, and found for a language through its fallback chain (`letter.fr-CA.txt`, then `letter.fr.txt`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Diagnostics, Pos};
+use crate::lang::Lang;
+
+/// The templates shipped in `templates/`, compiled in so `appeal` works from any folder.
+/// A unit test keeps this list and the folder in step.
+const BUILT_IN: &[(&str, &str)] = &[
+    ("letter.de.txt", include_str!("../templates/letter.de.txt")),
+    ("letter.en.txt", include_str!("../templates/letter.en.txt")),
+    ("letter.es.txt", include_str!("../templates/letter.es.txt")),
+    ("letter.fr.txt", include_str!("../templates/letter.fr.txt")),
+    ("letter.ru.txt", include_str!("../templates/letter.ru.txt")),
+];
+
+/// Where a template came from, in lookup order: a folder the user named, or the binary.
+#[derive(Clone, Debug)]
+struct Source {
+    /// Shown in messages: the folder, or `built-in`.
+    label: String,
+    /// File name -> the name the template has inside Tera (its path, so errors point at the file).
+    files: BTreeMap<String, String>,
+}
+
+/// Every template available to a run, parsed once.
+pub struct Templates {
+    tera: tera::Tera,
+    sources: Vec<Source>,
+}
+
+impl Templates {
+    /// Loads `folders` (most specific first; missing ones are skipped) in front of the built-in
+    /// templates. A template that does not parse is reported and left out.
+    pub fn load(folders: &[PathBuf], diags: &mut Diagnostics) -> Templates {
+        let mut tera = tera::Tera::new();
+        // Letters are plain text: "Smith & Sons" must stay as written.
+        tera.autoescape_on(Vec::<&str>::new());
+        let mut sources = Vec::new();
+        for folder in folders {
+            let Ok(entries) = std::fs::read_dir(folder) else {
+                continue;
+            };
+            let mut names: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "txt"))
+                .collect();
+            names.sort();
+            let mut files = BTreeMap::new();
+            for path in names {
+                let Some(file_name) = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .map(str::to_string)
+                else {
+                    continue;
+                };
+                let text = match crate::yaml::read_text(&path) {
+                    Ok(t) => t,
+                    Err(d) => {
+                        diags.push(d);
+                        continue;
+                    }
+                };
+                let name = path.display().to_string();
+                match tera.add_raw_template(&name, &text) {
+                    Ok(()) => {
+                        files.insert(file_name, name);
+                    }
+                    Err(e) => diags.push(template_diagnostic(&e, "", &path)),
+                }
+            }
+            sources.push(Source {
+                label: folder.display().to_string(),
+                files,
+            });
+        }
+        let mut files = BTreeMap::new();
+        for (file_name, text) in BUILT_IN {
+            let name = format!("built-in:{file_name}");
+            match tera.add_raw_template(&name, text) {
+                Ok(()) => {
+                    files.insert(file_name.to_string(), name);
+                }
+                Err(e) => diags.push(template_diagnostic(&e, "", Path::new(&name))),
+            }
+        }
+        sources.push(Source {
+            label: "built-in".into(),
+            files,
+        });
+        Templates { tera, sources }
+    }
+
+    /// The template of `kind` (`letter`) for `lang`: each file name of the language's fallback
+    /// chain, in each source in order. The error lists everything tried.
+    pub fn resolve(&self, kind: &str, lang: &Lang) -> Result<&str, String> {
+        let mut tried = Vec::new();
+        for l in lang.chain() {
+            let file = format!("{kind}.{l}.txt");
+            for source in &self.sources {
+                if let Some(name) = source.files.get(&file) {
+                    return Ok(name);
+                }
+                tried.push(format!("{}/{file}", source.label));
+            }
+        }
+        Err(format!(
+            "no `{kind}` template for `{lang}` (tried {}; templates exist for: {})",
+            tried.join(", "),
+            self.languages(kind)
+                .iter()
+                .map(Lang::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    }
+
+    /// Every language with a template of `kind`, from any source.
+    pub fn languages(&self, kind: &str) -> Vec<Lang> {
+        let mut langs: Vec<Lang> = self
+            .sources
+            .iter()
+            .flat_map(|s| s.files.keys())
+            .filter_map(|f| {
+                f.strip_prefix(kind)?
+                    .strip_prefix('.')?
+                    .strip_suffix(".txt")
+            })
+            .filter_map(Lang::parse)
+            .collect();
+        langs.sort();
+        langs.dedup();
+        langs
+    }
+
+    pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, tera::Error> {
+        self.tera.render(name, context)
+    }
+}
+
+/// A Tera error as a diagnostic pointing into the template, naming the letter being rendered.
+pub fn template_diagnostic(e: &tera::Error, letter: &str, fallback_file: &Path) -> Diagnostic {
+    let while_rendering = if letter.is_empty() {
+        String::new()
+    } else {
+        format!(" (while rendering {letter})")
+    };
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            let file = r.filename().strip_prefix("built-in:").map_or_else(
+                || PathBuf::from(r.filename()),
+                |f| PathBuf::from(format!("<built-in>/templates/{f}")),
+            );
+            let span = r.span();
+            Diagnostic::error(
+                &file,
+                Pos::new(span.start_line as u64, span.start_col as u64 + 1),
+                "template",
+                format!("{}{while_rendering}", r.message().trim_end_matches('.')),
+            )
+            .hint("fix the template, or override it with a file of the same name in templates/ or --templates DIR")
+        }
+        _ => Diagnostic::error(
+            fallback_file,
+            Pos::default(),
+            "template",
+            format!("{e}{while_rendering}"),
+        )
+        .hint("fix the template"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_in_every_shipped_template() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut shipped: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".txt"))
+            .collect();
+        shipped.sort();
+        let built_in: Vec<String> = BUILT_IN.iter().map(|(n, _)| n.to_string()).collect();
+        assert_eq!(
+            shipped, built_in,
+            "add the new template to BUILT_IN in src/templates.rs"
+        );
+    }
+
+    #[test]
+    fn does_not_escape_html() {
+        let mut diags = Diagnostics::default();
+        let t = Templates::load(&[], &mut diags);
+        let mut ctx = tera::Context::new();
+        ctx.insert("x", "Smith & Sons <ltd>");
+        let mut tera = t.tera;
+        tera.add_raw_template("t.txt", "{{ x }}").unwrap();
+        assert_eq!(tera.render("t.txt", &ctx).unwrap(), "Smith & Sons <ltd>");
+    }
+}

@@ -1,0 +1,200 @@
+//! Multilingual text: maps from a language tag (or, for names, a script) to text, checked once.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_saphyr::Spanned;
+
+use crate::diag::{Diagnostic, Diagnostics, Pos};
+use crate::lang::{Lang, is_script_code};
+
+/// The YAML form: `{en: "...", ru: "..."}` with the position of every entry.
+pub type RawText = Spanned<BTreeMap<String, Spanned<String>>>;
+
+/// Where validation reports: the file being checked and the list of findings.
+pub struct Checker<'a> {
+    pub file: &'a Path,
+    pub diags: &'a mut Diagnostics,
+}
+
+impl Checker<'_> {
+    pub fn error(
+        &mut self,
+        pos: Pos,
+        field: &str,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        let d = Diagnostic::error(self.file, pos, field, message).hint(hint);
+        self.diags.push(d);
+    }
+
+    pub fn warning(
+        &mut self,
+        pos: Pos,
+        field: &str,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        let d = Diagnostic::warning(self.file, pos, field, message).hint(hint);
+        self.diags.push(d);
+    }
+}
+
+/// Text in several languages, keyed by canonical language tag. Never empty for a language it has.
+#[derive(Clone, Debug, Default)]
+pub struct Localized {
+    texts: BTreeMap<Lang, String>,
+}
+
+impl Localized {
+    /// Checks a raw map: every key a language tag, no empty text, and every language in
+    /// `required` present (or reachable through its fallback chain: `fr-CA` is served by `fr`).
+    pub fn check(raw: &RawText, field: &str, required: &[Lang], c: &mut Checker) -> Localized {
+        let mut texts = BTreeMap::new();
+        for (key, value) in &raw.value {
+            let path = format!("{field}.{key}");
+            let Some(lang) = Lang::parse(key) else {
+                c.error(
+                    Pos::of(value),
+                    &path,
+                    format!("`{key}` is not a language tag"),
+                    "use a BCP 47 tag such as en, ru, fr, fr-CA, zh-Hant",
+                );
+                continue;
+            };
+            if value.value.trim().is_empty() {
+                c.error(
+                    Pos::of(value),
+                    &path,
+                    "text is empty",
+                    "write the text, or remove the language from `languages`",
+                );
+                continue;
+            }
+            texts.insert(lang, normalize(&value.value));
+        }
+        let text = Localized { texts };
+        for lang in required {
+            if text.get(lang).is_none() {
+                c.error(
+                    Pos::of(raw),
+                    field,
+                    format!("missing the `{lang}` text"),
+                    format!(
+                        "the campaign declares `{lang}` in `languages`; add `{lang}:` here (it has: {})",
+                        text.languages_list()
+                    ),
+                );
+            }
+        }
+        text
+    }
+
+    /// The text for `lang`, following its fallback chain (`fr-CA` -> `fr`), never another language.
+    pub fn get(&self, lang: &Lang) -> Option<&str> {
+        lang.chain()
+            .iter()
+            .find_map(|l| self.texts.get(l).map(String::as_str))
+    }
+
+    pub fn languages(&self) -> impl Iterator<Item = &Lang> {
+        self.texts.keys()
+    }
+
+    pub fn languages_list(&self) -> String {
+        let list: Vec<&str> = self.texts.keys().map(Lang::as_str).collect();
+        if list.is_empty() {
+            "none".into()
+        } else {
+            list.join(", ")
+        }
+    }
+}
+
+/// A name written in several scripts: `{Latn: "Nizomhon Juraev", Cyrl: "Низомхон Джураев"}`, with
+/// optional per-language spellings (`fr: "Moukhtar Abliazov"`) that win over the script's.
+#[derive(Clone, Debug, Default)]
+pub struct Names {
+    by_script: BTreeMap<String, String>,
+    by_lang: BTreeMap<Lang, String>,
+}
+
+impl Names {
+    pub fn check(raw: &RawText, field: &str, c: &mut Checker) -> Names {
+        let mut names = Names::default();
+        for (key, value) in &raw.value {
+            let path = format!("{field}.{key}");
+            let text = normalize(&value.value);
+            if text.is_empty() {
+                c.error(
+                    Pos::of(value),
+                    &path,
+                    "name is empty",
+                    "write the name or remove the entry",
+                );
+            } else if is_script_code(key) {
+                names.by_script.insert(key.clone(), text);
+            } else if let Some(lang) = Lang::parse(key) {
+                names.by_lang.insert(lang, text);
+            } else {
+                c.error(
+                    Pos::of(value),
+                    &path,
+                    format!("`{key}` is neither a script code nor a language tag"),
+                    "use a script such as Latn, Cyrl, Arab, Hans, or a language tag such as fr",
+                );
+            }
+        }
+        if raw.value.is_empty() {
+            c.error(
+                Pos::of(raw),
+                field,
+                "no name given",
+                "give at least the Latin spelling: `Latn: ...`",
+            );
+        }
+        names
+    }
+
+    /// The spelling for a letter in `lang`: its own, else its script's.
+    pub fn get(&self, lang: &Lang) -> Option<&str> {
+        lang.chain()
+            .iter()
+            .find_map(|l| self.by_lang.get(l))
+            .or_else(|| lang.script().and_then(|s| self.by_script.get(&s)))
+            .map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_script.is_empty() && self.by_lang.is_empty()
+    }
+
+    /// What it is spelled in, for messages: `Latn, Cyrl, fr`.
+    pub fn keys_list(&self) -> String {
+        let mut keys: Vec<&str> = self.by_script.keys().map(String::as_str).collect();
+        keys.extend(self.by_lang.keys().map(Lang::as_str));
+        keys.join(", ")
+    }
+}
+
+/// Text as a letter wants it: Unicode NFC (so the same name is the same bytes), Windows line ends
+/// gone, no trailing blanks on any line, no leading or trailing blank lines.
+pub fn normalize(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let s: String = s.replace("\r\n", "\n").nfc().collect();
+    let lines: Vec<&str> = s.lines().map(str::trim_end).collect();
+    lines.join("\n").trim_matches('\n').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_text() {
+        assert_eq!(normalize("  a \r\nb  \n\n"), "  a\nb");
+        // "é" as e + combining acute becomes one code point.
+        assert_eq!(normalize("e\u{301}"), "\u{e9}");
+    }
+}

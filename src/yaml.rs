@@ -1,0 +1,156 @@
+//! Reading YAML files strictly: one parser configuration, errors as diagnostics with file, line and field.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+
+use crate::diag::{Diagnostic, Pos};
+
+/// The parser settings every file goes through. YAML 1.1 surprises are off: `country: NO` stays
+/// the string "NO", `012` stays "012". Nesting depth and alias expansion are bounded by
+/// serde-saphyr's budget, so a hostile file is rejected in milliseconds.
+fn options() -> serde_saphyr::Options {
+    let mut o = serde_saphyr::Options::default();
+    o.strict_booleans = true;
+    o.leading_zero_numbers_as_strings = true;
+    o.underscored_numbers_as_strings = true;
+    o.with_snippet = false;
+    o
+}
+
+/// Reads a text file, rejecting bytes that are not UTF-8 with the line and column where they start.
+pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(path, Pos::default(), "", format!("cannot read file: {e}"))
+            .hint("check the path and that the file is readable")
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text
+            .strip_prefix('\u{feff}')
+            .map(str::to_owned)
+            .unwrap_or(text)),
+        Err(e) => {
+            let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            // `good` is valid UTF-8 by construction.
+            let prefix = std::str::from_utf8(good).unwrap_or_default();
+            let line = prefix.matches('\n').count() as u64 + 1;
+            let col = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+            Err(
+                Diagnostic::error(path, Pos::new(line, col), "", "file is not valid UTF-8")
+                    .hint("save the file as UTF-8 (most editors offer this in \"Save as\")"),
+            )
+        }
+    }
+}
+
+/// Parses `text` (the contents of `path`) into `T`, naming the field path of any error.
+pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, Diagnostic> {
+    if text
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        return Err(
+            Diagnostic::error(path, Pos::new(1, 1), "", "file is empty").hint(
+                "a campaign or directory file needs its fields; see README.md, section Formats",
+            ),
+        );
+    }
+    let mut field = String::new();
+    let result = serde_saphyr::with_deserializer_from_str_with_options(text, options(), |de| {
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            field = clean_path(&e.path().to_string());
+            e.into_inner()
+        })
+    });
+    result.map_err(|e| {
+        let pos = e
+            .location()
+            .map_or(Pos::default(), |l| Pos::new(l.line(), l.column()));
+        let (message, hint) = explain(&e.without_snippet().to_string());
+        let d = Diagnostic::error(path, pos, field, message);
+        match hint {
+            Some(h) => d.hint(h),
+            None => d,
+        }
+    })
+}
+
+/// `deadline.value` -> `deadline`: `Spanned` adds a `value` segment users never wrote; `.` is
+/// serde_path_to_error's name for the root.
+fn clean_path(path: &str) -> String {
+    let cleaned = path
+        .split('.')
+        .filter(|seg| *seg != "value")
+        .collect::<Vec<_>>()
+        .join(".");
+    let cleaned = cleaned.trim_matches('.').replace(".?", "").replace('?', "");
+    cleaned.trim_matches('.').to_string()
+}
+
+/// Strips serde-saphyr's " at line N, column M" (we print the position ourselves) and adds a hint
+/// for the mistakes people make most.
+fn explain(raw: &str) -> (String, Option<String>) {
+    let mut msg = raw.trim().trim_start_matches("error: ").to_string();
+    if let Some(i) = msg.rfind(" at line ") {
+        msg.truncate(i);
+    }
+    if let Some(rest) = msg.strip_prefix("line ") {
+        // "line 2 column 11: message"
+        if let Some((_, m)) = rest.split_once(": ") {
+            msg = m.to_string();
+        }
+    }
+    let hint = if msg.starts_with("unknown field") {
+        Some("check the spelling; the expected fields are listed above".to_string())
+    } else if msg.starts_with("missing field") {
+        Some("add the field; see README.md, section Formats".to_string())
+    } else if msg.contains("budget") || msg.contains("depth") || msg.contains("alias") {
+        Some(
+            "the file nests too deeply or expands too many aliases; appeal files need neither"
+                .to_string(),
+        )
+    } else {
+        None
+    };
+    (msg, hint)
+}
+
+/// A date field: `YYYY-MM-DD`, with a message that says so when it is anything else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date(pub chrono::NaiveDate);
+
+impl<'de> serde::Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map(Date)
+            .map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "expected a date as YYYY-MM-DD (e.g. 2011-05-03), found `{s}`"
+                ))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleans_spanned_paths() {
+        assert_eq!(clean_path("deadline.value"), "deadline");
+        assert_eq!(
+            clean_path("targets[1].recipient.value"),
+            "targets[1].recipient"
+        );
+        assert_eq!(clean_path("."), "");
+    }
+
+    #[test]
+    fn strips_positions_from_messages() {
+        let (m, h) =
+            explain("unknown field `dealine`, expected one of id, deadline at line 2, column 1");
+        assert_eq!(m, "unknown field `dealine`, expected one of id, deadline");
+        assert!(h.is_some());
+    }
+}
