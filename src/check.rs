@@ -8,7 +8,7 @@ use chrono::{Months, NaiveDate};
 
 use crate::campaign::{Addressee, Campaign};
 use crate::country::Country;
-use crate::diag::{Diagnostic, Diagnostics, Pos};
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::directory::{Directory, Recipient};
 use crate::letter::{Renderer, plan};
 use crate::project::Project;
@@ -33,13 +33,16 @@ pub fn check_campaign(path: &Path, project: &Project, today: NaiveDate) -> Check
     };
     deadline(&campaign, today, &mut out.diags);
     let renderer = Renderer::new(&templates, today);
+    // A language without a template is reported once here, not once per letter below.
+    let mut languages = Vec::new();
     for lang in &campaign.languages {
-        if let Err(e) = templates.resolve("letter", lang) {
-            out.diags.push(
-                Diagnostic::error(&campaign.file, Pos::default(), "languages", e).hint(
+        match templates.resolve("letter", lang) {
+            Ok(_) => languages.push(lang.clone()),
+            Err(e) => out.diags.push(
+                Diagnostic::error(&campaign.file, campaign.languages_pos, "languages", e).hint(
                     "add the template to templates/, or remove the language from `languages`",
                 ),
-            );
+            ),
         }
     }
     let mut used: BTreeSet<String> = BTreeSet::new();
@@ -65,7 +68,7 @@ pub fn check_campaign(path: &Path, project: &Project, today: NaiveDate) -> Check
         let sample = sample_supporter(country);
         for p in &planned {
             used.insert(p.recipient.id.clone());
-            for lang in &campaign.languages {
+            for lang in &languages {
                 for supporter in [None, Some(&sample)] {
                     match renderer.render(&campaign, p, &targets, lang, supporter) {
                         Ok(_) => out.letters += 1,

@@ -184,12 +184,15 @@ impl<'t> Renderer<'t> {
                 )
             )
         };
+        // Missing data does not depend on the supporter, so its message does not name one: the
+        // same gap found for many supporters is then reported once.
+        let letters_to = || format!("the {lang} letters to `{}`", r.id);
         let missing_campaign = |field: &str| {
             Diagnostic::error(
                 &campaign.file,
-                campaign.deadline_pos,
+                campaign.languages_pos,
                 field,
-                format!("no `{lang}` text, needed for {}", describe()),
+                format!("no `{lang}` text, needed for {}", letters_to()),
             )
             .hint(format!("add `{lang}:` to `{field}`"))
         };
@@ -237,12 +240,12 @@ impl<'t> Renderer<'t> {
                 .get(lang)
                 .ok_or_else(|| missing_campaign("letter"))?,
             asks,
-            recipient: recipient_view(r, lang, &describe)?,
+            recipient: recipient_view(r, lang, &letters_to)?,
             copy: planned.copy,
             targets: targets
                 .iter()
                 .map(|t| {
-                    let v = recipient_view(t, lang, &describe)?;
+                    let v = recipient_view(t, lang, &letters_to)?;
                     Ok(TargetView {
                         title: v.title,
                         salutation: v.salutation,
@@ -253,7 +256,7 @@ impl<'t> Renderer<'t> {
             supporter: supporter_view(supporter),
         };
         let name = self.templates.resolve("letter", lang).map_err(|e| {
-            Diagnostic::error(&campaign.file, campaign.deadline_pos, "languages", e)
+            Diagnostic::error(&campaign.file, campaign.languages_pos, "languages", e)
                 .hint("add the template to templates/ or --templates DIR, or drop the language")
         })?;
         let context = tera::Context::from_serialize(&view)

@@ -59,7 +59,7 @@ impl Supporter {
 
 /// Why a supporter cannot be used, with the field it is about.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
+#[error("{}{message}", if field.is_empty() { String::new() } else { format!("{field}: ") })]
 pub struct SupporterError {
     pub field: String,
     pub message: String,

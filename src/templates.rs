@@ -157,13 +157,19 @@ pub fn template_diagnostic(e: &tera::Error, letter: &str, fallback_file: &Path) 
                 |f| PathBuf::from(format!("<built-in>/templates/{f}")),
             );
             let span = r.span();
+            let message = r.message().trim_end_matches('.');
+            let hint = if message == "Unexpected end of input" {
+                "the template ends inside a tag: close every `{% if %}` with `{% endif %}` and every `{% for %}` with `{% endfor %}`"
+            } else {
+                "fix the template, or override it with a file of the same name in templates/ or --templates DIR"
+            };
             Diagnostic::error(
                 &file,
                 Pos::new(span.start_line as u64, span.start_col as u64 + 1),
                 "template",
-                format!("{}{while_rendering}", r.message().trim_end_matches('.')),
+                format!("{message}{while_rendering}"),
             )
-            .hint("fix the template, or override it with a file of the same name in templates/ or --templates DIR")
+            .hint(hint)
         }
         _ => Diagnostic::error(
             fallback_file,

@@ -1,0 +1,292 @@
+//! Bad input: each case gets a message naming file, line and field, a non-zero exit, and no panic.
+
+use crate::harness::{DEMO_CAMPAIGN, Test};
+
+fn check_demo_with(campaign: &str) -> crate::harness::Run {
+    Test::demo()
+        .file("campaigns/demo.yaml", campaign)
+        .args(["check", "campaigns/demo.yaml", "--date", "2026-02-01"])
+        .run()
+        .no_panic()
+}
+
+#[test]
+fn rejects_malformed_yaml_with_its_position() {
+    check_demo_with(&DEMO_CAMPAIGN.replace("id: demo", "id: [demo"))
+        .status(1)
+        .stderr_has("campaigns/demo.yaml:1:");
+}
+
+#[test]
+fn rejects_a_deadline_that_is_not_a_date() {
+    check_demo_with(&DEMO_CAMPAIGN.replace("deadline: 2026-03-01", "deadline: next week"))
+        .status(1)
+        .stderr_has("campaigns/demo.yaml:4:11: deadline: expected a date as YYYY-MM-DD")
+        .stderr_has("`next week`");
+}
+
+#[test]
+fn rejects_an_unknown_field() {
+    check_demo_with(&DEMO_CAMPAIGN.replace("deadline:", "dealine:"))
+        .status(1)
+        .stderr_has("campaigns/demo.yaml:4:1")
+        .stderr_has("unknown field `dealine`")
+        .stderr_has("hint:");
+}
+
+#[test]
+fn rejects_a_missing_required_field() {
+    let without_asks = DEMO_CAMPAIGN.split("asks:").next().unwrap().to_string()
+        + "targets:\n  - recipient: xx-prosecutor\n";
+    check_demo_with(&without_asks)
+        .status(1)
+        .stderr_has("error: campaigns/demo.yaml:")
+        .stderr_has("missing field `asks`");
+}
+
+#[test]
+fn rejects_an_empty_file() {
+    check_demo_with("# nothing yet\n")
+        .status(1)
+        .stderr_has("campaigns/demo.yaml:1:1: file is empty");
+}
+
+#[test]
+fn rejects_a_file_that_is_not_utf8() {
+    let mut bytes = DEMO_CAMPAIGN.as_bytes().to_vec();
+    let at = DEMO_CAMPAIGN.find("Anna Test is").unwrap();
+    bytes[at] = 0xC4; // Latin-1 "Ä" followed by ASCII: invalid UTF-8
+    Test::demo()
+        .file("campaigns/demo.yaml", bytes)
+        .args(["check", "campaigns/demo.yaml"])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("campaigns/demo.yaml:18:8: file is not valid UTF-8")
+        .stderr_has("save the file as UTF-8");
+}
+
+#[test]
+fn rejects_an_unknown_recipient_and_suggests_known_ones() {
+    check_demo_with(&DEMO_CAMPAIGN.replace("recipient: xx-prosecutor", "recipient: xx-prosecuter"))
+        .status(1)
+        .stderr_has(
+            "campaigns/demo.yaml:27:16: targets[0].recipient: unknown recipient `xx-prosecuter`",
+        )
+        .stderr_has("known ids include: xx-prosecutor");
+}
+
+#[test]
+fn reports_a_missing_translation_with_its_field() {
+    check_demo_with(&DEMO_CAMPAIGN.replace("  ru: \"пытки в случае выдачи\"\n", ""))
+        .status(1)
+        .stderr_has("campaigns/demo.yaml:15:3: risk: missing the `ru` text");
+}
+
+#[test]
+fn reports_every_problem_at_once() {
+    let broken = DEMO_CAMPAIGN
+        .replace("recipient: xx-prosecutor", "recipient: nobody")
+        .replace("  ru: \"пытки в случае выдачи\"\n", "")
+        .replace("embassy_of: RU", "embassy_of: TJ");
+    let run = check_demo_with(&broken).status(1);
+    assert!(
+        run.stderr.contains("unknown recipient `nobody`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("missing the `ru` text"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("no embassy of Tajikistan"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn names_the_template_and_letter_of_a_syntax_error() {
+    Test::demo()
+        .file(
+            "templates/letter.en.txt",
+            "{{ recipient.salutation }},\n{% if copy %}\n",
+        )
+        .args([
+            "letters",
+            "campaigns/demo.yaml",
+            "--lang",
+            "en",
+            "--date",
+            "2026-02-01",
+        ])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("templates/letter.en.txt:3:1: template: Unexpected end of input")
+        .stderr_has("close every `{% if %}`");
+}
+
+#[test]
+fn names_the_template_and_letter_of_an_undefined_variable() {
+    Test::demo()
+        .file(
+            "templates/letter.en.txt",
+            "{{ recipient.salutation }},\n\n{{ person.nmae }}\n",
+        )
+        .args([
+            "letters",
+            "campaigns/demo.yaml",
+            "--lang",
+            "en",
+            "--date",
+            "2026-02-01",
+            "--name",
+            "Eva Muster",
+        ])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("templates/letter.en.txt:3:11: template: Field `nmae` is not defined")
+        .stderr_has("Available fields: gender, name")
+        .stderr_has("the en letter to `xx-prosecutor` from `Eva Muster`");
+}
+
+#[test]
+fn goes_on_past_a_csv_row_with_a_missing_column() {
+    let csv = "name,address,postcode,city,country,email,lang\n\
+               Eva Muster,Hauptstr. 1,0150,Oslo,NO,eva@example.org,en\n\
+               Short Row,Somewhere,1234\n\
+               Ola Nordmann,Storgata 2,0155,Oslo,NO,ola@example.org,ru\n";
+    let run = Test::demo()
+        .file("people.csv", csv)
+        .args(["letters", "campaigns/demo.yaml", "--supporters", "people.csv", "--date", "2026-02-01"])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("people.csv:3: row 2: has 3 fields but the header has 7 (name,address,postcode,city,country,email,lang)")
+        .stdout_has("4 letter(s) written")
+        .stdout_has("1 supporter row(s) failed");
+    let files = run.test.files_under("letters");
+    assert_eq!(
+        files,
+        [
+            "letters/demo/eva-muster/ru-embassy-no.copy.en.txt",
+            "letters/demo/eva-muster/xx-prosecutor.en.txt",
+            "letters/demo/ola-nordmann/ru-embassy-no.copy.ru.txt",
+            "letters/demo/ola-nordmann/xx-prosecutor.ru.txt",
+        ]
+    );
+}
+
+#[test]
+fn keeps_a_hostile_supporter_name_inside_the_output_folder() {
+    let run = Test::demo()
+        .args([
+            "letters",
+            "campaigns/demo.yaml",
+            "--name",
+            "../../etc/x",
+            "--date",
+            "2026-02-01",
+            "--out",
+            "out",
+        ])
+        .run()
+        .no_panic()
+        .status(0);
+    assert_eq!(
+        run.test.files_under("out"),
+        ["out/demo/etc-x/xx-prosecutor.en.txt"]
+    );
+    assert!(run.test.files_under("etc").is_empty());
+}
+
+#[test]
+fn rejects_control_characters_in_a_supporter_name() {
+    let csv = "name,country\n\"Eve\rBcc: x\",NO\nOla Nordmann,NO\n";
+    let run = Test::demo()
+        .file("people.csv", csv)
+        .args([
+            "letters",
+            "campaigns/demo.yaml",
+            "--supporters",
+            "people.csv",
+            "--date",
+            "2026-02-01",
+        ])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("people.csv:2: row 1: name: contains the control character U+000D");
+    assert_eq!(
+        run.test.files_under("letters").len(),
+        2,
+        "the other row still gets its letters"
+    );
+}
+
+#[test]
+fn rejects_deeply_nested_yaml_quickly() {
+    let deep = format!("id: {}\n", "[".repeat(200_000));
+    check_demo_with(&deep)
+        .status(1)
+        .stderr_has("campaigns/demo.yaml:1:");
+}
+
+#[test]
+fn rejects_an_alias_bomb() {
+    let mut bomb = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    for (name, prev) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+        .iter()
+        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+    {
+        bomb.push_str(&format!(
+            "{name}: &{name} [{}]\n",
+            vec![format!("*{prev}"); 9].join(",")
+        ));
+    }
+    check_demo_with(&format!(
+        "title: {{en: x}}\nextra:\n  {}",
+        bomb.replace('\n', "\n  ")
+    ))
+    .status(1);
+}
+
+#[test]
+fn refuses_an_unknown_country_flag_as_a_usage_error() {
+    Test::demo()
+        .args([
+            "letters",
+            "campaigns/demo.yaml",
+            "--name",
+            "Eva",
+            "--country",
+            "XX",
+        ])
+        .run()
+        .no_panic()
+        .status(2)
+        .stderr_has("`XX` is not an ISO 3166-1 alpha-2 country code");
+}
+
+#[test]
+fn refuses_a_language_the_campaign_lacks_naming_those_it_has() {
+    Test::demo()
+        .args([
+            "letters",
+            "campaigns/demo.yaml",
+            "--lang",
+            "de",
+            "--date",
+            "2026-02-01",
+        ])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("the campaign has no `de` texts; it has: en, ru");
+}

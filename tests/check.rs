@@ -1,0 +1,76 @@
+//! `appeal check`: every problem at once, warnings for stale data and past deadlines, exit codes.
+
+use crate::harness::{DEMO_DIRECTORY, Test};
+
+#[test]
+fn passes_a_clean_campaign_and_counts_its_letters() {
+    // 2 languages x (target + embassy copy in NO) x (blank + sample supporter)
+    Test::demo()
+        .args(["check", "--date", "2026-02-01"])
+        .run()
+        .no_panic()
+        .status(0)
+        .stdout_has("checked 1 campaign(s), rendered 8 letter(s): 0 error(s), 0 warning(s)");
+}
+
+#[test]
+fn warns_when_the_deadline_has_passed() {
+    Test::demo()
+        .args(["check", "--date", "2026-03-11"])
+        .run()
+        .status(0)
+        .stderr_has("warning: campaigns/demo.yaml:4:11: deadline: the deadline 2026-03-01 passed 10 days ago")
+        .stderr_has("check with your section office");
+}
+
+#[test]
+fn strict_makes_warnings_fail() {
+    Test::demo()
+        .args(["check", "--strict", "--date", "2029-01-01"])
+        .run()
+        .status(1)
+        .stderr_has("passed 2 years ago");
+}
+
+#[test]
+fn warns_about_directory_entries_verified_long_before_the_campaign() {
+    Test::demo()
+        .file("recipients/demo.yaml", DEMO_DIRECTORY.replacen("date: 2026-01-01", "date: 2020-05-01", 1))
+        .args(["check", "--date", "2026-02-01"])
+        .run()
+        .status(0)
+        .stderr_has("recipients/demo.yaml:2:5: recipients[xx-prosecutor].verified: last verified 2020-05-01");
+}
+
+#[test]
+fn reports_a_salutation_missing_for_a_declared_language() {
+    Test::demo()
+        .file("recipients/demo.yaml", DEMO_DIRECTORY.replace(", ru: \"Уважаемый господин Посол\"", ""))
+        .args(["check", "--date", "2026-02-01"])
+        .run()
+        .status(1)
+        .stderr_has("recipients[ru-embassy-no].salutation: no `ru` salutation, needed for the ru letters to `ru-embassy-no`");
+}
+
+#[test]
+fn reports_a_declared_language_without_a_template() {
+    // The demo with its Russian texts relabelled as Swahili: every text is there, no template is.
+    let campaign = crate::harness::DEMO_CAMPAIGN
+        .replace("ru:", "sw:")
+        .replace("[en, ru]", "[en, sw]")
+        .replace("[ru]", "[sw]");
+    Test::demo()
+        .file("campaigns/demo.yaml", campaign)
+        .args(["check", "--date", "2026-02-01"])
+        .run()
+        .status(1)
+        .stderr_has("campaigns/demo.yaml:5:12: languages: no `letter` template for `sw` (tried built-in/letter.sw.txt; templates exist for: de, en, es, fr, ru)");
+}
+
+#[test]
+fn exits_2_on_a_usage_error() {
+    Test::demo()
+        .args(["check", "--date", "tomorrow"])
+        .run()
+        .status(2);
+}

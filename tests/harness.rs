@@ -1,0 +1,240 @@
+//! A small fluent harness: a temporary project folder, files in it, a command, and claims about
+//! what it printed and wrote.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_appeal");
+
+/// The repository root, for the shipped campaigns, directory and templates.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub struct Test {
+    dir: tempfile::TempDir,
+    args: Vec<String>,
+}
+
+impl Test {
+    /// An empty project folder.
+    pub fn new() -> Test {
+        Test {
+            dir: tempfile::tempdir().expect("temporary folder"),
+            args: Vec::new(),
+        }
+    }
+
+    /// A project folder with a small valid campaign `campaigns/demo.yaml` and its directory.
+    pub fn demo() -> Test {
+        Test::new()
+            .file("campaigns/demo.yaml", DEMO_CAMPAIGN)
+            .file("recipients/demo.yaml", DEMO_DIRECTORY)
+    }
+
+    /// A project folder with copies of the shipped campaigns and directory.
+    pub fn shipped() -> Test {
+        let t = Test::new();
+        for sub in ["campaigns", "recipients"] {
+            copy_dir(&repo().join(sub), &t.path().join(sub));
+        }
+        t
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn file(self, rel: &str, contents: impl AsRef<[u8]>) -> Test {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, contents).unwrap();
+        self
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path().join(rel))
+            .unwrap_or_else(|e| panic!("reading {rel}: {e}"))
+    }
+
+    /// Every file under `rel`, relative to the project, sorted.
+    pub fn files_under(&self, rel: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        walk(&self.path().join(rel), &mut |p| {
+            out.push(
+                p.strip_prefix(self.path())
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            );
+        });
+        out.sort();
+        out
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Test
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// Runs the binary in the project folder; keeps the folder for further claims.
+    pub fn run(self) -> Run {
+        let out = Command::new(BIN)
+            .args(&self.args)
+            .current_dir(self.path())
+            .output()
+            .expect("run appeal");
+        Run {
+            status: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            test: Test {
+                dir: self.dir,
+                args: Vec::new(),
+            },
+        }
+    }
+}
+
+pub struct Run {
+    pub status: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub test: Test,
+}
+
+impl Run {
+    pub fn status(self, code: i32) -> Run {
+        assert_eq!(
+            self.status,
+            Some(code),
+            "exit status\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    pub fn stdout_has(self, s: &str) -> Run {
+        assert!(
+            self.stdout.contains(s),
+            "stdout lacks {s:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    pub fn stderr_has(self, s: &str) -> Run {
+        assert!(
+            self.stderr.contains(s),
+            "stderr lacks {s:?}\n--- stderr\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    pub fn stderr_lacks(self, s: &str) -> Run {
+        assert!(
+            !self.stderr.contains(s),
+            "stderr has {s:?}\n--- stderr\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    /// No panic message, whatever the outcome.
+    pub fn no_panic(self) -> Run {
+        assert!(!self.stderr.contains("panicked"), "panic:\n{}", self.stderr);
+        assert_ne!(
+            self.status,
+            Some(101),
+            "panic exit status:\n{}",
+            self.stderr
+        );
+        self
+    }
+}
+
+fn walk(dir: &Path, f: &mut dyn FnMut(&Path)) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, f);
+        } else {
+            f(&p);
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+pub const DEMO_CAMPAIGN: &str = r#"id: demo
+ua: "UA 1/26"
+issued: 2026-01-10
+deadline: 2026-03-01
+languages: [en, ru]
+write_in: [ru]
+or_own_language: true
+title:
+  en: "Do not extradite Anna Test"
+  ru: "Не выдавайте Анну Тест"
+persons:
+  - name: {Latn: "Anna Test", Cyrl: "Анна Тест"}
+    gender: f
+risk:
+  en: "torture if returned"
+  ru: "пытки в случае выдачи"
+background:
+  en: "Anna Test is detained."
+  ru: "Анна Тест находится под стражей."
+letter:
+  en: "I am writing about Anna Test, of Smith & Sons."
+  ru: "Я пишу Вам по поводу Анны Тест."
+asks:
+  - sheet: {en: "Urge them not to extradite her", ru: "Призовите не выдавать её"}
+    letter: {en: "I urge you not to extradite her.", ru: "Призываю Вас не выдавать её."}
+targets:
+  - recipient: xx-prosecutor
+copies:
+  - embassy_of: RU
+    note: {en: "copies only", ru: "только копии"}
+"#;
+
+pub const DEMO_DIRECTORY: &str = r#"recipients:
+  - id: xx-prosecutor
+    kind: official
+    country: RU
+    role: prosecutor-general
+    title: {en: "Prosecutor General", ru: "Генеральный прокурор"}
+    address: ["Street 1", "Moscow 125993", "Russian Federation"]
+    fax: "+7 495 000 00 00"
+    salutation: {en: "Dear Prosecutor General", ru: "Уважаемый господин Генеральный прокурор"}
+    verified: {date: 2026-01-01, source: "test"}
+  - id: ru-embassy-no
+    kind: embassy
+    country: RU
+    represents: RU
+    host: NO
+    title: {en: "Ambassador of the Russian Federation", ru: "Посол Российской Федерации"}
+    address: ["Drammensveien 74", "0244 Oslo", "Norway"]
+    salutation: {en: "Your Excellency", ru: "Уважаемый господин Посол"}
+    verified: {date: 2026-01-01, source: "test"}
+"#;

@@ -1,0 +1,193 @@
+//! `appeal letters`: files, languages, supporters, re-runs.
+
+use crate::harness::Test;
+
+fn letters(t: Test, extra: &[&str]) -> crate::harness::Run {
+    let mut args = vec!["letters", "campaigns/demo.yaml", "--date", "2026-02-01"];
+    args.extend_from_slice(extra);
+    t.args(args).run().no_panic()
+}
+
+#[test]
+fn writes_one_file_per_recipient_and_language() {
+    let run = letters(
+        Test::demo(),
+        &[
+            "--name",
+            "Eva Muster",
+            "--country",
+            "NO",
+            "--lang",
+            "en",
+            "--lang",
+            "ru",
+        ],
+    )
+    .status(0)
+    .stdout_has("4 letter(s) written to letters");
+    assert_eq!(
+        run.test.files_under("letters"),
+        [
+            "letters/demo/eva-muster/ru-embassy-no.copy.en.txt",
+            "letters/demo/eva-muster/ru-embassy-no.copy.ru.txt",
+            "letters/demo/eva-muster/xx-prosecutor.en.txt",
+            "letters/demo/eva-muster/xx-prosecutor.ru.txt",
+        ]
+    );
+    let ru = run
+        .test
+        .read("letters/demo/eva-muster/xx-prosecutor.ru.txt");
+    assert!(
+        ru.contains("Уважаемый господин Генеральный прокурор"),
+        "{ru}"
+    );
+    assert!(ru.contains("1 февраля 2026"), "{ru}");
+    assert!(ru.contains("Призываю Вас не выдавать её."), "{ru}");
+}
+
+#[test]
+fn writes_in_the_first_campaign_language_by_default_and_the_supporters_own_otherwise() {
+    let run = letters(Test::demo(), &[]).status(0);
+    assert_eq!(
+        run.test.files_under("letters"),
+        ["letters/demo/blank/xx-prosecutor.en.txt"]
+    );
+    let csv = "name,country,lang\nOla Nordmann,NO,ru\n";
+    let run = letters(Test::demo().file("s.csv", csv), &["--supporters", "s.csv"]).status(0);
+    assert!(
+        run.test
+            .files_under("letters")
+            .iter()
+            .all(|f| f.ends_with(".ru.txt"))
+    );
+}
+
+#[test]
+fn leaves_blank_lines_to_sign_by_hand_without_a_supporter() {
+    let run = letters(Test::demo(), &[])
+        .status(0)
+        .stderr_has("skipped copies[0]");
+    let text = run.test.read("letters/demo/blank/xx-prosecutor.en.txt");
+    assert!(text.contains("____"), "{text}");
+}
+
+#[test]
+fn keeps_text_as_written_without_html_escaping() {
+    let run = letters(Test::demo(), &["--name", "Eva & Co <x>"]).status(0);
+    let text = run.test.read("letters/demo/eva-co-x/xx-prosecutor.en.txt");
+    assert!(text.contains("Smith & Sons"), "{text}");
+    assert!(text.contains("Eva & Co <x>"), "{text}");
+}
+
+#[test]
+fn signs_with_initials_when_asked() {
+    let run = letters(Test::demo(), &["--name", "Eva Maria Muster", "--initials"]).status(0);
+    let text = run
+        .test
+        .read("letters/demo/eva-maria-muster/xx-prosecutor.en.txt");
+    assert!(text.contains("E. M. M."), "{text}");
+    assert!(!text.contains("Eva Maria Muster"), "{text}");
+}
+
+#[test]
+fn rerunning_is_safe_and_never_overwrites_without_force() {
+    let run = letters(Test::demo(), &["--name", "Eva"])
+        .status(0)
+        .stdout_has("1 letter(s) written");
+    let run = letters(run.test, &["--name", "Eva"])
+        .status(0)
+        .stdout_has("0 letter(s) written to letters, 1 already there unchanged");
+    let run = run
+        .test
+        .args([
+            "letters",
+            "campaigns/demo.yaml",
+            "--date",
+            "2026-02-02",
+            "--name",
+            "Eva",
+        ])
+        .run();
+    let run = run
+        .status(1)
+        .stderr_has("already exists with different content; not overwritten");
+    assert!(
+        run.test
+            .read("letters/demo/eva/xx-prosecutor.en.txt")
+            .contains("February 1, 2026")
+    );
+    let run = run
+        .test
+        .args([
+            "letters",
+            "campaigns/demo.yaml",
+            "--date",
+            "2026-02-02",
+            "--name",
+            "Eva",
+            "--force",
+        ])
+        .run();
+    let run = run.status(0).stdout_has("1 replaced");
+    assert!(
+        run.test
+            .read("letters/demo/eva/xx-prosecutor.en.txt")
+            .contains("February 2, 2026")
+    );
+}
+
+#[test]
+fn project_templates_override_built_in_ones_file_by_file() {
+    let run = letters(
+        Test::demo().file(
+            "templates/letter.en.txt",
+            "CUSTOM {{ recipient.salutation }}\n",
+        ),
+        &["--lang", "en", "--lang", "ru"],
+    )
+    .status(0);
+    assert_eq!(
+        run.test.read("letters/demo/blank/xx-prosecutor.en.txt"),
+        "CUSTOM Dear Prosecutor General\n"
+    );
+    assert!(
+        run.test
+            .read("letters/demo/blank/xx-prosecutor.ru.txt")
+            .contains("Уважаемый")
+    );
+}
+
+#[test]
+fn works_from_any_folder_with_built_in_templates() {
+    let t = Test::demo();
+    let dir = t.path().to_path_buf();
+    let out = std::process::Command::new(crate::harness::BIN)
+        .args([
+            "letters",
+            "demo/campaigns/demo.yaml",
+            "--date",
+            "2026-02-01",
+            "--out",
+            "demo/out",
+        ])
+        .current_dir(dir.parent().unwrap())
+        .env("HOME", &dir)
+        .output()
+        .unwrap();
+    // Run from the parent folder, the project is found beside the campaign.
+    let _ = out;
+    let run = letters(t, &["--out", "elsewhere"]).status(0);
+    assert_eq!(run.test.files_under("elsewhere").len(), 1);
+}
+
+#[test]
+fn sends_copies_to_the_embassy_in_the_supporters_country() {
+    let run = letters(Test::demo(), &["--name", "Ola", "--country", "NO"]).status(0);
+    let text = run.test.read("letters/demo/ola/ru-embassy-no.copy.en.txt");
+    assert!(text.contains("Drammensveien 74"), "{text}");
+    assert!(text.contains("Your Excellency"), "{text}");
+    assert!(
+        text.contains("Dear Prosecutor General"),
+        "the copy quotes the letter to the target:\n{text}"
+    );
+}
