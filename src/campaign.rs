@@ -270,6 +270,28 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
         }
     }
 
+    for (i, tag) in raw.write_in.iter().enumerate() {
+        let Some(lang) = Lang::parse(&tag.value) else {
+            continue;
+        };
+        if !languages.is_empty() && !languages.iter().any(|l| lang.chain().contains(l)) {
+            c.error(
+                Pos::of(tag),
+                &format!("write_in[{i}]"),
+                format!(
+                    "the action asks for `{lang}` letters but the campaign has no `{lang}` texts"
+                ),
+                format!(
+                    "add `{lang}` to `languages` and its texts (it has: {})",
+                    languages
+                        .iter()
+                        .map(Lang::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        }
+    }
     let issued = raw.issued.value.0;
     let deadline = raw.deadline.value.0;
     if deadline < issued {

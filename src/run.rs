@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::campaign::Campaign;
+use crate::country::Country;
 use crate::diag::{Diagnostics, Invalid};
 use crate::directory::{Directory, Recipient};
 use crate::lang::Lang;
@@ -17,8 +18,11 @@ use crate::templates::Templates;
 
 /// Who signs the letters of a run.
 pub enum Supporters {
-    /// Nobody: letters with blank lines to fill in by hand.
-    Blank,
+    /// Nobody: letters with blank lines to fill in by hand; the country, when given, chooses the
+    /// embassy and government they go to.
+    Blank {
+        country: Option<Country>,
+    },
     One(Box<Supporter>),
     Csv {
         path: PathBuf,
@@ -114,7 +118,10 @@ pub fn letters(job: &LettersJob, output: &mut dyn Output) -> Result<Summary, any
                 }
             },
         };
-        let country = supporter.and_then(|s| s.country);
+        let country = match (&job.supporters, supporter) {
+            (Supporters::Blank { country }, _) => *country,
+            (_, s) => s.and_then(|s| s.country),
+        };
         let (planned, unresolved) = plan(&campaign, &directory, country);
         for u in unresolved {
             let who =
@@ -153,7 +160,7 @@ pub fn letters(job: &LettersJob, output: &mut dyn Output) -> Result<Summary, any
         }
     };
     match &job.supporters {
-        Supporters::Blank => each(0, None, &mut summary),
+        Supporters::Blank { .. } => each(0, None, &mut summary),
         Supporters::One(s) => each(1, Some(s), &mut summary),
         Supporters::Csv { path, initials } => {
             let file = SupportersFile::open(path, *initials).map_err(anyhow::Error::msg)?;

@@ -97,7 +97,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     } else {
-        Supporters::Blank
+        Supporters::Blank {
+            country: args.country,
+        }
     };
     let job = LettersJob {
         campaign: args.campaign.clone(),
