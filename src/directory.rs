@@ -339,14 +339,12 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
     if let (Some(r), Some(role)) = (&raw.role, &role)
         && !crate::slug::is_slug(role)
     {
-        {
-            c.error(
-                Pos::of(r),
-                &format!("{field}.role"),
-                format!("`{role}` is not a valid role"),
-                "use e.g. justice-minister, head-of-government",
-            );
-        }
+        c.error(
+            Pos::of(r),
+            &format!("{field}.role"),
+            format!("`{role}` is not a valid role"),
+            "use e.g. justice-minister, head-of-government",
+        );
     }
     if c.diags.error_count() > errors_before {
         return None;

@@ -146,6 +146,37 @@ mod tests {
         assert_eq!(clean_path("."), "");
     }
 
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    struct Sample {
+        country: String,
+        code: String,
+        when: Date,
+    }
+
+    #[test]
+    fn keeps_yaml_1_1_lookalikes_as_strings() {
+        let s: Sample = parse(
+            Path::new("t.yaml"),
+            "country: NO\ncode: 012\nwhen: 2011-05-03\n",
+        )
+        .unwrap();
+        assert_eq!((s.country.as_str(), s.code.as_str()), ("NO", "012"));
+        assert_eq!(s.when.0.to_string(), "2011-05-03");
+    }
+
+    #[test]
+    fn names_the_field_of_a_bad_value() {
+        let e =
+            parse::<Sample>(Path::new("t.yaml"), "country: NO\ncode: x\nwhen: soon\n").unwrap_err();
+        assert_eq!((e.pos.line, e.pos.col, e.field.as_str()), (3, 7, "when"));
+        assert!(
+            e.message.contains("expected a date as YYYY-MM-DD"),
+            "{}",
+            e.message
+        );
+    }
+
     #[test]
     fn strips_positions_from_messages() {
         let (m, h) =
