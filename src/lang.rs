@@ -87,10 +87,20 @@ impl DateFormats {
             .entry(lang.clone())
             .or_insert_with(|| formatter_for(lang));
         match icu_calendar::Date::try_new_iso(date.year(), date.month() as u8, date.day() as u8) {
-            Ok(d) => formatter.format(&d).to_string(),
+            Ok(d) => french_first(lang, formatter.format(&d).to_string()),
             // chrono dates are always valid ISO dates; this arm only guards the conversion.
             Err(_) => date.format("%Y-%m-%d").to_string(),
         }
+    }
+}
+
+/// French writes the first of the month as an ordinal ("1er mai 2011"); CLDR's long date does not.
+fn french_first(lang: &Lang, date: String) -> String {
+    match date.strip_prefix("1 ") {
+        Some(rest) if lang.as_str() == "fr" || lang.as_str().starts_with("fr-") => {
+            format!("1er {rest}")
+        }
+        _ => date,
     }
 }
 
@@ -125,6 +135,18 @@ mod tests {
         assert_eq!(long("fr"), "3 mai 2011");
         assert_eq!(long("de"), "3. Mai 2011");
         assert_eq!(long("es"), "3 de mayo de 2011");
+    }
+
+    #[test]
+    fn writes_the_first_of_the_month_as_french_does() {
+        let d = NaiveDate::from_ymd_opt(2011, 5, 1).unwrap();
+        let formats = DateFormats::default();
+        assert_eq!(formats.long(&Lang::parse("fr").unwrap(), d), "1er mai 2011");
+        assert_eq!(
+            formats.long(&Lang::parse("fr-CA").unwrap(), d),
+            "1er mai 2011"
+        );
+        assert_eq!(formats.long(&Lang::parse("en").unwrap(), d), "May 1, 2011");
     }
 
     #[test]

@@ -139,7 +139,7 @@ struct TargetView<'a> {
 #[derive(Serialize)]
 struct SupporterView<'a> {
     blank: bool,
-    name: &'a str,
+    name: String,
     signature: String,
     address: Vec<String>,
     email: &'a str,
@@ -308,15 +308,20 @@ fn supporter_view(s: Option<&Supporter>) -> SupporterView<'_> {
     match s {
         None => SupporterView {
             blank: true,
-            name: "",
+            name: String::new(),
             signature: String::new(),
             address: Vec::new(),
             email: "",
             extra: Default::default(),
         },
+        // With --initials the full name appears nowhere in the letter, not even in the sender block.
         Some(s) => SupporterView {
             blank: false,
-            name: &s.name,
+            name: if s.initials {
+                s.signature()
+            } else {
+                s.name.clone()
+            },
             signature: s.signature(),
             address: s.address_lines(),
             email: &s.email,
