@@ -58,13 +58,16 @@ pub enum Kind {
     Government,
 }
 
-/// Grammatical gender, for agreement in letters.
+/// Grammatical gender and number, for agreement in letters: `m`, `f`, or `group` for an action
+/// on behalf of several people (plural agreement: "them", "их", "les").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub enum Gender {
     #[serde(rename = "m")]
     Male,
     #[serde(rename = "f")]
     Female,
+    #[serde(rename = "group")]
+    Group,
 }
 
 impl Gender {
@@ -72,6 +75,7 @@ impl Gender {
         match self {
             Gender::Male => "m",
             Gender::Female => "f",
+            Gender::Group => "group",
         }
     }
 }

@@ -10,7 +10,8 @@ fn passes_a_clean_campaign_and_counts_its_letters() {
         .run()
         .no_panic()
         .status(0)
-        .stdout_has("checked 1 campaign(s), rendered 8 letter(s): 0 error(s), 0 warning(s)");
+        .stdout_has("checked 1 campaign(s), rendered 8 letter(s): 0 error(s), 0 warning(s)")
+        .stderr_lacks("warning");
 }
 
 #[test]
