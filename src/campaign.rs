@@ -104,7 +104,7 @@ impl Addressee {
         match self {
             Addressee::Recipient(id) => format!("recipient `{id}`"),
             Addressee::EmbassyOf(c) => format!(
-                "the embassy of {} in the supporter's country",
+                "the embassy of {} ({c}) accredited to the supporter's country",
                 c.english_name()
             ),
             Addressee::GovernmentRole(role) => format!("the {role} of the supporter's country"),
@@ -202,6 +202,30 @@ impl Campaign {
         lang.chain()
             .into_iter()
             .find_map(|l| self.languages.iter().find(|d| **d == l))
+    }
+
+    /// The warning for letters written after the deadline, or `None` while there is time.
+    pub fn deadline_warning(&self, today: chrono::NaiveDate) -> Option<Diagnostic> {
+        if self.deadline >= today {
+            return None;
+        }
+        let days = (today - self.deadline).num_days();
+        let ago = if days >= 730 {
+            format!("{} years ago", days / 365)
+        } else if days >= 60 {
+            format!("{} months ago", days / 30)
+        } else {
+            format!("{days} day{} ago", if days == 1 { "" } else { "s" })
+        };
+        Some(
+            Diagnostic::warning(
+                &self.file,
+                self.deadline_pos,
+                "deadline",
+                format!("the deadline {} passed {ago}", self.deadline),
+            )
+            .hint("check with your section office before sending appeals after the deadline"),
+        )
     }
 
     pub fn languages_list(&self) -> String {

@@ -31,7 +31,7 @@ pub fn check_campaign(path: &Path, project: &Project, today: NaiveDate) -> Check
     else {
         return out;
     };
-    deadline(&campaign, today, &mut out.diags);
+    out.diags.extend(campaign.deadline_warning(today));
     let renderer = Renderer::new(&templates, today);
     // A language without a template is reported once here, not once per letter below.
     let mut languages = Vec::new();
@@ -116,29 +116,6 @@ fn sample_supporter(country: Option<Country>) -> Supporter {
     };
     // The sample is fixed and valid; a failure here is a bug in this function, caught by the tests.
     input.check().unwrap_or_default()
-}
-
-fn deadline(campaign: &Campaign, today: NaiveDate, diags: &mut Diagnostics) {
-    if campaign.deadline >= today {
-        return;
-    }
-    let days = (today - campaign.deadline).num_days();
-    let ago = if days >= 730 {
-        format!("{} years ago", days / 365)
-    } else if days >= 60 {
-        format!("{} months ago", days / 30)
-    } else {
-        format!("{days} day{} ago", if days == 1 { "" } else { "s" })
-    };
-    diags.push(
-        Diagnostic::warning(
-            &campaign.file,
-            campaign.deadline_pos,
-            "deadline",
-            format!("the deadline {} passed {ago}", campaign.deadline),
-        )
-        .hint("check with your section office before sending appeals after the deadline"),
-    );
 }
 
 fn freshness(r: &Recipient, campaign: &Campaign, diags: &mut Diagnostics) {

@@ -48,7 +48,10 @@ pub fn plan<'a>(
             (_, None) => {
                 unresolved.push(Unresolved {
                     entry,
-                    reason: format!("{} depends on the supporter's country (pass --country XX, or a `country` column)", entry.who.describe()),
+                    reason: format!(
+                        "{} depends on the supporter's country, and none was given (pass --country XX, or fill the `country` column)",
+                        entry.who.describe()
+                    ),
                 });
                 continue;
             }

@@ -37,6 +37,8 @@ pub struct LettersJob {
     pub templates: Option<PathBuf>,
     pub langs: Vec<Lang>,
     pub date: chrono::NaiveDate,
+    /// Today, for the deadline warning (letters may be dated otherwise with --date).
+    pub today: chrono::NaiveDate,
     pub supporters: Supporters,
 }
 
@@ -97,6 +99,7 @@ pub fn letters(job: &LettersJob, output: &mut dyn Output) -> Result<Summary, any
             );
         }
     }
+    diags.extend(campaign.deadline_warning(job.today));
     let mut summary = Summary {
         warnings: diags
             .into_sorted()

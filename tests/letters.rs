@@ -191,3 +191,14 @@ fn sends_copies_to_the_embassy_in_the_supporters_country() {
         "the copy quotes the letter to the target:\n{text}"
     );
 }
+
+#[test]
+fn warns_when_writing_letters_after_the_deadline() {
+    let campaign = crate::harness::DEMO_CAMPAIGN
+        .replace("issued: 2026-01-10", "issued: 2011-01-10")
+        .replace("deadline: 2026-03-01", "deadline: 2011-05-03");
+    letters(Test::demo().file("campaigns/demo.yaml", campaign), &[])
+        .status(0)
+        .stderr_has("warning: campaigns/demo.yaml:4:11: deadline: the deadline 2011-05-03 passed")
+        .stderr_has("check with your section office");
+}

@@ -107,6 +107,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         templates: args.templates.clone(),
         langs: args.lang.clone(),
         date: args.date.unwrap_or_else(super::today),
+        today: super::today(),
         supporters,
     };
     let mut output = TextOutput {
