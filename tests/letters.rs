@@ -158,26 +158,30 @@ fn project_templates_override_built_in_ones_file_by_file() {
 }
 
 #[test]
-fn works_from_any_folder_with_built_in_templates() {
+fn works_from_another_folder_finding_the_directory_beside_the_campaign() {
     let t = Test::demo();
-    let dir = t.path().to_path_buf();
+    let project = t.path().to_path_buf();
+    let elsewhere = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(crate::harness::BIN)
-        .args([
-            "letters",
-            "demo/campaigns/demo.yaml",
-            "--date",
-            "2026-02-01",
-            "--out",
-            "demo/out",
-        ])
-        .current_dir(dir.parent().unwrap())
-        .env("HOME", &dir)
+        .arg("letters")
+        .arg(project.join("campaigns/demo.yaml"))
+        .args(["--date", "2026-02-01", "--out", "out"])
+        .current_dir(elsewhere.path())
         .output()
         .unwrap();
-    // Run from the parent folder, the project is found beside the campaign.
-    let _ = out;
-    let run = letters(t, &["--out", "elsewhere"]).status(0);
-    assert_eq!(run.test.files_under("elsewhere").len(), 1);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let letter =
+        std::fs::read_to_string(elsewhere.path().join("out/demo/blank/xx-prosecutor.en.txt"))
+            .unwrap();
+    assert!(
+        letter.contains("Dear Prosecutor General,"),
+        "built-in template used:\n{letter}"
+    );
 }
 
 #[test]
