@@ -1,6 +1,7 @@
 //! Outputs: where finished letters go. The text output writes one file per letter under the
 //! output folder, never outside it, never over a user's file unless asked.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -26,11 +27,21 @@ pub trait Output {
 
 /// Plain-text letters: `OUT/<campaign>/<supporter>/<recipient>.<lang>.txt`.
 pub struct TextOutput {
-    pub out: PathBuf,
-    pub force: bool,
+    out: PathBuf,
+    force: bool,
+    /// Folders already created in this run, so each is made once, not once per letter.
+    made: HashSet<PathBuf>,
 }
 
 impl TextOutput {
+    pub fn new(out: PathBuf, force: bool) -> Self {
+        TextOutput {
+            out,
+            force,
+            made: HashSet::new(),
+        }
+    }
+
     /// The file of a letter. Every component is a slug (`slug.rs`) or a checked language tag, so
     /// the path stays inside `out`.
     pub fn path(&self, letter: &Letter, supporter_slug: &str) -> PathBuf {
@@ -49,57 +60,101 @@ impl Output for TextOutput {
 
     fn write(&mut self, letter: &Letter, supporter_slug: &str) -> Result<Written, String> {
         let path = self.path(letter, supporter_slug);
+        if let Some(dir) = path.parent()
+            && !self.made.contains(dir)
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("{}: cannot create the folder: {e}", dir.display()))?;
+            self.made.insert(dir.to_path_buf());
+        }
         write_file(&path, letter.text.as_bytes(), self.force)
     }
 }
 
-/// Writes `bytes` to `path` atomically: into a temporary file beside it, then linked into place
-/// only if nothing is there (or renamed over it with `force`). A crash leaves no half letter.
+/// Writes `bytes` to `path` without ever clobbering a different file: the bytes go into a
+/// temporary file beside it, which is then linked into place only if the name is free (so a file
+/// created meanwhile survives too). A file already there with the same bytes is left alone (a
+/// re-run); one with other bytes is replaced only with `force`. Files are not fsynced one by one
+/// (that would cost a disk flush per letter); a crash can at worst leave an empty letter, which
+/// the next run replaces, since no letter is ever legitimately empty.
 pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<Written, String> {
     let shown = path.display();
-    let existing = match std::fs::read(path) {
-        Ok(existing) => Some(existing),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(format!("{shown}: cannot read the existing file: {e}")),
-    };
-    if let Some(existing) = &existing {
-        if existing == bytes {
-            return Ok(Written::Unchanged(path.to_path_buf()));
-        }
-        if !force {
-            return Err(format!(
-                "{shown}: already exists with different content; not overwritten (hint: pass --force to replace it, or choose another --out)"
-            ));
-        }
-    }
     let dir = path
         .parent()
         .ok_or_else(|| format!("{shown}: no parent folder"))?;
-    std::fs::create_dir_all(dir)
-        .map_err(|e| format!("{}: cannot create the folder: {e}", dir.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("letter"),
-        std::process::id()
-    ));
-    let result = (|| -> std::io::Result<Written> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        if existing.is_some() {
-            std::fs::rename(&tmp, path)?;
-            Ok(Written::Replaced(path.to_path_buf()))
-        } else {
-            // hard_link fails if the name exists, so a file created meanwhile is never clobbered.
-            std::fs::hard_link(&tmp, path)?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("letter");
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| -> std::io::Result<Result<Written, String>> {
+        std::fs::File::create(&tmp)?.write_all(bytes)?;
+        match std::fs::hard_link(&tmp, path) {
+            Ok(()) => {
+                std::fs::remove_file(&tmp)?;
+                return Ok(Ok(Written::New(path.to_path_buf())));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+        let existing = std::fs::read(path)?;
+        if existing == bytes {
             std::fs::remove_file(&tmp)?;
-            Ok(Written::New(path.to_path_buf()))
+            Ok(Ok(Written::Unchanged(path.to_path_buf())))
+        } else if force || existing.is_empty() {
+            std::fs::rename(&tmp, path)?;
+            Ok(Ok(Written::Replaced(path.to_path_buf())))
+        } else {
+            std::fs::remove_file(&tmp)?;
+            Ok(Err(format!(
+                "{shown}: already exists with different content; not overwritten (hint: pass --force to replace it, or choose another --out)"
+            )))
         }
     })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    match result {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(format!("{shown}: cannot write: {e}"))
+        }
     }
-    result.map_err(|e| format!("{shown}: cannot write: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn never_clobbers_a_different_file_but_replaces_an_empty_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("letter.txt");
+        assert_eq!(
+            write_file(&path, b"one", false),
+            Ok(Written::New(path.clone()))
+        );
+        assert_eq!(
+            write_file(&path, b"one", false),
+            Ok(Written::Unchanged(path.clone()))
+        );
+        assert!(
+            write_file(&path, b"two", false)
+                .unwrap_err()
+                .contains("not overwritten")
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), b"one");
+        std::fs::write(&path, b"").unwrap();
+        assert_eq!(
+            write_file(&path, b"two", false),
+            Ok(Written::Replaced(path.clone()))
+        );
+        assert_eq!(
+            write_file(&path, b"three", true),
+            Ok(Written::Replaced(path.clone()))
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "no temporary file left behind: {names:?}");
+    }
 }

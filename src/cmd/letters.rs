@@ -110,10 +110,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         today: super::today(),
         supporters,
     };
-    let mut output = TextOutput {
-        out: args.out.clone(),
-        force: args.force,
-    };
+    let mut output = TextOutput::new(args.out.clone(), args.force);
     let summary = run::letters(&job, &mut output)?;
     for w in &summary.warnings {
         eprintln!("{w}");

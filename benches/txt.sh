@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Times the release binary end to end on N synthetic supporters (default 10,000) for the shipped
+# Juraev campaign, plain-text letters, and prints letters per second and peak memory.
+# Usage: benches/txt.sh [N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-10000}
+cargo build --release --quiet
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+python3 - "$n" > "$work/supporters.csv" <<'PY'
+import sys
+first = ["Anna", "Jürgen", "Олег", "Zoé", "José", "Αλέξανδρος", "Siobhán", "Łukasz", "Ngọc", "Ólafur"]
+last = ["Schmidt", "Иванова", "Müller", "Núñez", "O'Brien", "Kowalski", "Papadopoulos", "Dubois"]
+countries = ["DE", "FR", "GB", "ES", "US"]
+langs = ["de", "fr", "en", "es", "ru"]
+print("name,address,postcode,city,country,email,lang")
+for i in range(int(sys.argv[1])):
+    c = i % 5
+    print(f"{first[i % 10]} {last[i % 8]} {i},Street {i},{10000 + i % 90000},City,{countries[c]},p{i}@example.org,{langs[c]}")
+PY
+letters_before=$(date +%s.%N)
+/usr/bin/time -f "%M KB peak, %e s wall" ./target/release/appeal letters campaigns/juraev-2011.yaml \
+    --supporters "$work/supporters.csv" --out "$work/out" --date 2011-04-01 2> "$work/time" >"$work/summary"
+letters_after=$(date +%s.%N)
+written=$(grep -o '^[0-9]* letter' "$work/summary" | grep -o '[0-9]*')
+python3 -c "import sys; w=int('$written'); t=$letters_after-$letters_before; print(f'{w} letters for $n supporters in {t:.2f} s: {w/t:.0f} letters/s')"
+tail -1 "$work/time"
+echo "machine: $(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
