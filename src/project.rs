@@ -25,12 +25,17 @@ impl Project {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         let candidates = |name: &str| -> Vec<PathBuf> {
-            let mut v = vec![
+            let mut v: Vec<PathBuf> = Vec::new();
+            for p in [
                 here.join(name),
                 here.join("..").join(name),
                 PathBuf::from(name),
-            ];
-            v.dedup_by(|a, b| same_dir(a, b));
+            ] {
+                let p = tidy_path(&p);
+                if !v.iter().any(|q| same_dir(q, &p)) {
+                    v.push(p);
+                }
+            }
             v
         };
         let recipients = match recipients {
@@ -39,7 +44,7 @@ impl Project {
             None => {
                 let tried = candidates("recipients");
                 match tried.iter().find(|p| p.is_dir()) {
-                    Some(p) => tidy_path(p),
+                    Some(p) => p.clone(),
                     None => {
                         return Err(format!(
                             "cannot find the recipient directory (tried {}) (hint: pass --recipients DIR)",
@@ -62,7 +67,7 @@ impl Project {
         }
         for p in candidates("templates").into_iter().take(2) {
             if p.is_dir() && !template_folders.iter().any(|t| same_dir(t, &p)) {
-                template_folders.push(tidy_path(&p));
+                template_folders.push(p);
             }
         }
         Ok(Project {
