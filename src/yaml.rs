@@ -67,6 +67,13 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, Diagnost
             .location()
             .map_or(Pos::default(), |l| Pos::new(l.line(), l.column()));
         let (message, hint) = explain(&e.without_snippet().to_string());
+        // The parser notices a missing top-level field at the end of the file; the top of the
+        // file is where a reader looks for it.
+        let pos = if field.is_empty() && message.starts_with("missing field") {
+            Pos::new(1, 1)
+        } else {
+            pos
+        };
         let d = Diagnostic::error(path, pos, field, message);
         match hint {
             Some(h) => d.hint(h),

@@ -40,8 +40,8 @@ fn rejects_a_missing_required_field() {
         + "targets:\n  - recipient: xx-prosecutor\n";
     check_demo_with(&without_asks)
         .status(1)
-        .stderr_has("error: campaigns/demo.yaml:")
-        .stderr_has("missing field `asks`");
+        .stderr_has("error: campaigns/demo.yaml:1:1: missing field `asks`")
+        .stderr_has("hint: add the field");
 }
 
 #[test]
