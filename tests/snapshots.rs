@@ -71,11 +71,17 @@ fn shipped_campaigns_render_as_reviewed() {
             "--out".into(),
             "out".into(),
         ];
-        args.extend(SUPPORTER.iter().map(|s| s.to_string()));
         for lang in declared_languages(&campaign) {
             args.extend(["--lang".to_string(), lang]);
         }
-        let run = Test::shipped().args(args).run().no_panic().status(0);
+        // Signed letters from a supporter in Germany, and the blank letters a coordinator hands
+        // out there, in every language.
+        let mut signed = args.clone();
+        signed.extend(SUPPORTER.iter().map(|s| s.to_string()));
+        let mut blank = args;
+        blank.extend(["--country", "DE", "--date", "2026-01-15"].map(String::from));
+        let run = Test::shipped().args(signed).run().no_panic().status(0);
+        let run = run.test.args(blank).run().no_panic().status(0);
         let got = run.test.files_under("out");
         assert!(!got.is_empty(), "{campaign}: no letters");
         let snap_dir = repo().join("tests/snapshots").join(&campaign);
