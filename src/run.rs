@@ -52,9 +52,12 @@ pub struct Summary {
     pub failed: Vec<String>,
     /// One line per supporters-file row that could not be used.
     pub failed_rows: Vec<String>,
-    /// Notes that need no action to be correct but should be seen (skipped duplicates, addressees
-    /// that depend on a country not given).
+    /// Notes that need no action to be correct but should be seen (duplicate supporters).
     pub notes: Vec<String>,
+    /// Addressees that could not be resolved ("copies[1]: the embassy ... depends on the
+    /// supporter's country ..."), with how many supporters it concerned: one line for a whole
+    /// batch, not one per row.
+    pub skipped: std::collections::BTreeMap<String, usize>,
     /// Warnings from loading (old directory entries, past deadline).
     pub warnings: Vec<String>,
 }
@@ -127,11 +130,10 @@ pub fn letters(job: &LettersJob, output: &mut dyn Output) -> Result<Summary, any
         };
         let (planned, unresolved) = plan(&campaign, &directory, country);
         for u in unresolved {
-            let who =
-                supporter.map_or_else(|| "blank letters".to_string(), |s| format!("`{}`", s.name));
-            summary
-                .notes
-                .push(format!("{who}: skipped {}: {}", u.entry.field, u.reason));
+            *summary
+                .skipped
+                .entry(format!("{}: {}", u.entry.field, u.reason))
+                .or_default() += 1;
         }
         let targets: Vec<&Recipient> = planned
             .iter()

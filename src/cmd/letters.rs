@@ -118,6 +118,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for n in &summary.notes {
         eprintln!("note: {n}");
     }
+    for (what, count) in &summary.skipped {
+        let whom = match &job.supporters {
+            Supporters::Blank { .. } => "the blank letters".to_string(),
+            _ => format!("{count} supporter(s)"),
+        };
+        eprintln!("note: skipped {what} (for {whom})");
+    }
     for f in &summary.failed {
         eprintln!("error: {f}");
     }
