@@ -111,7 +111,7 @@ fn explain(raw: &str) -> (String, Option<String>) {
         Some("check the spelling; the expected fields are listed above".to_string())
     } else if msg.starts_with("missing field") {
         Some("add the field; see README.md, section Formats".to_string())
-    } else if msg.contains("budget") || msg.contains("depth") || msg.contains("alias") {
+    } else if msg.contains("budget") || msg.contains("recursion limit") || msg.contains("alias") {
         Some(
             "the file nests too deeply or expands too many aliases; appeal files need neither"
                 .to_string(),
@@ -190,5 +190,44 @@ mod tests {
             explain("unknown field `dealine`, expected one of id, deadline at line 2, column 1");
         assert_eq!(m, "unknown field `dealine`, expected one of id, deadline");
         assert!(h.is_some());
+    }
+}
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+
+    /// The "billion laughs": nine levels of nine aliases, 9^9 strings if expanded.
+    fn alias_bomb() -> String {
+        let mut bomb = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+        for w in names.windows(2) {
+            bomb.push_str(&format!(
+                "{}: &{} [{}]\n",
+                w[1],
+                w[1],
+                vec![format!("*{}", w[0]); 9].join(",")
+            ));
+        }
+        bomb
+    }
+
+    #[test]
+    fn rejects_an_alias_bomb_without_expanding_it() {
+        let e = parse::<serde::de::IgnoredAny>(Path::new("bomb.yaml"), &alias_bomb()).unwrap_err();
+        assert!(
+            e.message.contains("budget") || e.message.contains("alias"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn rejects_deep_nesting() {
+        let deep = format!("a: {}\n", "[".repeat(100_000));
+        let e = parse::<serde::de::IgnoredAny>(Path::new("deep.yaml"), &deep).unwrap_err();
+        assert!(e.message.contains("recursion limit"), "{e}");
     }
 }

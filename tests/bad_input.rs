@@ -228,33 +228,14 @@ fn rejects_control_characters_in_a_supporter_name() {
     );
 }
 
+// The parser's own limits (recursion depth, alias expansion) are tested on `yaml::parse` in
+// src/yaml.rs, where no schema error can reject a hostile file first.
 #[test]
 fn rejects_deeply_nested_yaml_quickly() {
     let deep = format!("id: {}\n", "[".repeat(200_000));
     check_demo_with(&deep)
         .status(1)
         .stderr_has("campaigns/demo.yaml:1:");
-}
-
-#[test]
-fn rejects_an_alias_bomb() {
-    let mut bomb = String::from(
-        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
-    );
-    for (name, prev) in ["b", "c", "d", "e", "f", "g", "h", "i"]
-        .iter()
-        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
-    {
-        bomb.push_str(&format!(
-            "{name}: &{name} [{}]\n",
-            vec![format!("*{prev}"); 9].join(",")
-        ));
-    }
-    check_demo_with(&format!(
-        "title: {{en: x}}\nextra:\n  {}",
-        bomb.replace('\n', "\n  ")
-    ))
-    .status(1);
 }
 
 #[test]
