@@ -88,7 +88,21 @@ pub struct Letter {
     pub copy: bool,
     /// The supporter's name, or "" for a blank letter.
     pub supporter: String,
+    /// The whole letter as plain text.
     pub text: String,
+    /// The letter's parts, when the renderer was asked for them (`Renderer::with_parts`).
+    pub parts: Option<LetterParts>,
+}
+
+/// What a page layout places separately: the sender's block, the address in the envelope
+/// window, the date; and the body that flows below them (reference line to signature). Rendered
+/// from the template's blocks of the same names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LetterParts {
+    pub sender: Vec<String>,
+    pub recipient: Vec<String>,
+    pub date: String,
+    pub body: String,
 }
 
 /// What a letter template sees. Documented for template authors in README.md ("Templates").
@@ -153,16 +167,28 @@ struct SupporterView<'a> {
 pub struct Renderer<'t> {
     pub templates: &'t Templates,
     pub date: chrono::NaiveDate,
+    /// Whether letters also carry their `parts`, for outputs that lay a page out.
+    pub parts: bool,
     dates: DateFormats,
 }
+
+/// The blocks every letter template defines, in the order they appear in the letter.
+pub const BLOCKS: [&str; 4] = ["sender", "recipient", "date", "body"];
 
 impl<'t> Renderer<'t> {
     pub fn new(templates: &'t Templates, date: chrono::NaiveDate) -> Self {
         Renderer {
             templates,
             date,
+            parts: false,
             dates: DateFormats::default(),
         }
+    }
+
+    /// Also renders each letter's `parts` (the template's blocks), as a page layout needs.
+    pub fn with_parts(mut self) -> Self {
+        self.parts = true;
+        self
     }
 
     /// Renders the letter to `planned.recipient` in `lang`. `targets` are the campaign's resolved
@@ -268,6 +294,27 @@ impl<'t> Renderer<'t> {
             .templates
             .render(name, &context)
             .map_err(|e| template_diagnostic(&e, &describe(), name.as_ref()))?;
+        let parts = if self.parts {
+            let block = |block: &str| -> Result<String, Diagnostic> {
+                match self.templates.render_block(name, block, &context) {
+                    Ok(text) => Ok(tidy(&text).trim_end().to_string()),
+                    Err(e) if matches!(e.kind(), tera::ErrorKind::Msg(m) if m.starts_with("Block `")) => Err(
+                        Diagnostic::error(std::path::Path::new(name), crate::diag::Pos::default(), "template", format!("no `{{% block {block} %}}` (needed to lay out {})", describe()))
+                            .hint(format!("letter templates mark their parts with the blocks {}; see README.md, Templates", BLOCKS.join(", "))),
+                    ),
+                    Err(e) => Err(template_diagnostic(&e, &describe(), name.as_ref())),
+                }
+            };
+            let lines = |text: String| text.lines().map(str::to_string).collect::<Vec<_>>();
+            Some(LetterParts {
+                sender: lines(block("sender")?),
+                recipient: lines(block("recipient")?),
+                date: block("date")?,
+                body: block("body")?,
+            })
+        } else {
+            None
+        };
         Ok(Letter {
             campaign_id: campaign.id.clone(),
             recipient_id: r.id.clone(),
@@ -275,6 +322,7 @@ impl<'t> Renderer<'t> {
             copy: planned.copy,
             supporter: supporter.map(|s| s.name.clone()).unwrap_or_default(),
             text: tidy(&body),
+            parts,
         })
     }
 }
@@ -362,6 +410,50 @@ pub fn tidy(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn splits_a_letter_into_the_parts_a_page_lays_out() {
+        let mut diags = crate::diag::Diagnostics::default();
+        let templates = Templates::load(&[], &mut diags);
+        let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let directory = Directory::load(&repo.join("recipients"), &mut diags);
+        let campaign = Campaign::load(
+            &repo.join("campaigns/juraev-2011.yaml"),
+            &directory,
+            &mut diags,
+        )
+        .unwrap();
+        let (planned, _) = plan(&campaign, &directory, None);
+        let date = chrono::NaiveDate::from_ymd_opt(2011, 5, 3).unwrap();
+        let renderer = Renderer::new(&templates, date).with_parts();
+        for lang in ["en", "ru", "fr", "de", "es"] {
+            let lang = Lang::parse(lang).unwrap();
+            let letter = renderer
+                .render(&campaign, &planned[0], &[planned[0].recipient], &lang, None)
+                .unwrap();
+            let parts = letter.parts.unwrap();
+            assert_eq!(
+                parts.recipient.last().map(String::as_str),
+                Some("Russian Federation"),
+                "{lang}"
+            );
+            assert!(parts.date.contains("2011"), "{lang}: {}", parts.date);
+            assert!(
+                parts.sender.len() >= 2 && parts.sender[0].contains("____"),
+                "{lang}: {:?}",
+                parts.sender
+            );
+            assert!(
+                letter.text.contains(&parts.body),
+                "{lang}: the body is the end of the letter"
+            );
+            assert!(
+                !parts.body.contains("Moscow 125993"),
+                "{lang}: no address in the body"
+            );
+        }
+        assert!(!diags.has_errors(), "{diags:?}");
+    }
 
     #[test]
     fn tidies_template_output() {

@@ -141,6 +141,16 @@ impl Templates {
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, tera::Error> {
         self.tera.render(name, context)
     }
+
+    /// Renders one `{% block %}` of a template.
+    pub fn render_block(
+        &self,
+        name: &str,
+        block: &str,
+        context: &tera::Context,
+    ) -> Result<String, tera::Error> {
+        self.tera.render_block(name, block, context)
+    }
 }
 
 /// A Tera error as a diagnostic pointing into the template, naming the letter being rendered.
