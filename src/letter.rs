@@ -88,6 +88,10 @@ pub struct Letter {
     pub copy: bool,
     /// The supporter's name, or "" for a blank letter.
     pub supporter: String,
+    /// "Campaign title — recipient title" in the letter's language (a PDF's title).
+    pub title: String,
+    /// The printed name under the signature ("" for a blank letter).
+    pub signature: String,
     /// The whole letter as plain text.
     pub text: String,
     /// The letter's parts, when the renderer was asked for them (`Renderer::with_parts`).
@@ -321,6 +325,8 @@ impl<'t> Renderer<'t> {
             lang: lang.clone(),
             copy: planned.copy,
             supporter: supporter.map(|s| s.name.clone()).unwrap_or_default(),
+            title: format!("{} — {}", view.campaign.title, view.recipient.title),
+            signature: supporter.map(Supporter::signature).unwrap_or_default(),
             text: tidy(&body),
             parts,
         })

@@ -12,6 +12,7 @@ pub mod directory;
 pub mod lang;
 pub mod letter;
 pub mod output;
+pub mod pdf;
 pub mod project;
 pub mod run;
 pub mod slug;

@@ -21,6 +21,10 @@ pub enum Written {
 /// An output backend: a name and one method that takes a finished letter.
 pub trait Output {
     fn name(&self) -> &'static str;
+    /// Whether letters must come with their `parts` (page layouts need them; text does not).
+    fn needs_parts(&self) -> bool {
+        false
+    }
     /// Writes `letter` for the supporter whose file-name slug is `supporter_slug`.
     fn write(&mut self, letter: &Letter, supporter_slug: &str) -> Result<Written, String>;
 }

@@ -111,7 +111,10 @@ pub fn letters(job: &LettersJob, output: &mut dyn Output) -> Result<Summary, any
             .collect(),
         ..Summary::default()
     };
-    let renderer = Renderer::new(&templates, job.date);
+    let mut renderer = Renderer::new(&templates, job.date);
+    if output.needs_parts() {
+        renderer = renderer.with_parts();
+    }
     let mut slugs = Slugs::default();
     let mut each = |row: usize, supporter: Option<&Supporter>, summary: &mut Summary| {
         let slug = match supporter {

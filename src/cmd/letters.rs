@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use appeal::country::Country;
 use appeal::lang::Lang;
-use appeal::output::TextOutput;
+use appeal::output::{Output, TextOutput};
+use appeal::pdf::{Layout, Paper, PdfOutput};
 use appeal::run::{self, LettersJob, Supporters};
 use appeal::supporter::SupporterInput;
 
@@ -17,9 +18,18 @@ pub struct Args {
     /// Letter language; repeat for several. Default: the supporter's, else the campaign's first.
     #[arg(long, value_name = "LANG", value_parser = super::parse_lang)]
     lang: Vec<Lang>,
-    /// Output format.
+    /// Output format: plain text, or PDF for a window envelope or a fax.
     #[arg(long, value_enum, default_value = "txt")]
     format: Format,
+    /// PDF paper size.
+    #[arg(long, value_enum, default_value = "a4")]
+    paper: Paper,
+    /// PDF page layout (default: din-b on A4, us10 on Letter).
+    #[arg(long, value_enum)]
+    layout: Option<LayoutName>,
+    /// PDF: warn instead of failing when an address has more lines than the window holds.
+    #[arg(long)]
+    allow_overflow: bool,
     /// Output folder.
     #[arg(long, value_name = "DIR", default_value = "letters")]
     out: PathBuf,
@@ -59,13 +69,42 @@ pub struct Args {
     templates: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Format {
     Txt,
+    Pdf,
+}
+
+/// The layouts of `appeal::pdf::LAYOUTS`, by name.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LayoutName {
+    DinB,
+    DinA,
+    Us10,
+}
+
+impl LayoutName {
+    fn name(self) -> &'static str {
+        match self {
+            LayoutName::DinB => "din-b",
+            LayoutName::DinA => "din-a",
+            LayoutName::Us10 => "us10",
+        }
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let Format::Txt = args.format;
+    let layout = match args.layout {
+        Some(name) => Layout::named(name.name()).map_err(anyhow::Error::msg)?,
+        None => Layout::for_paper(args.paper),
+    };
+    if layout.paper != args.paper {
+        eprintln!(
+            "error: layout `{}` is for {:?} paper, not {:?} (hint: drop --paper or --layout)",
+            layout.name, layout.paper, args.paper
+        );
+        return Ok(ExitCode::from(2));
+    }
     let supporters = if let Some(path) = args.supporters.clone() {
         Supporters::Csv {
             path,
@@ -110,8 +149,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         today: super::today(),
         supporters,
     };
-    let mut output = TextOutput::new(args.out.clone(), args.force);
-    let summary = run::letters(&job, &mut output)?;
+    let mut output: Box<dyn Output> = match args.format {
+        Format::Txt => Box::new(TextOutput::new(args.out.clone(), args.force)),
+        Format::Pdf => Box::new(PdfOutput::new(
+            args.out.clone(),
+            args.force,
+            layout,
+            args.allow_overflow,
+        )),
+    };
+    let summary = run::letters(&job, output.as_mut())?;
     for w in &summary.warnings {
         eprintln!("{w}");
     }

@@ -1,0 +1,653 @@
+//! PDF letters for a window envelope or a fax: page layouts from the standards as data, line
+//! breaking (UAX #14) with widths from the font, pages that flow, and a check that every
+//! character has a glyph (printpdf would draw a missing one as an empty box, silently).
+//!
+//! Scope today: left-to-right scripts the embedded DejaVu Sans covers (Latin, Cyrillic, Greek).
+//! Shaping and bidi (Arabic, Persian), font fallback (CJK) and print packs are not built yet.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use printpdf::{
+    Color, Greyscale, Line, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
+    PdfSaveOptions, Point, Pt, TextItem,
+};
+
+use crate::letter::{Letter, LetterParts};
+use crate::output::{Output, Written, write_file};
+
+/// A page layout: where things go, in millimetres from the top-left corner of the page.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Layout {
+    pub name: &'static str,
+    pub paper: Paper,
+    /// The recipient's address field (the envelope window): left, top, width, height.
+    pub window: (f32, f32, f32, f32),
+    /// Where the address lines start inside the field: DIN 5008 keeps the first 17.7 mm for a
+    /// remark zone whose last line carries the return address.
+    pub address_top: f32,
+    /// The baseline of the small return-address line just above the address lines (0: none).
+    pub return_line: f32,
+    /// Left and right margins of the body text.
+    pub left: f32,
+    pub right: f32,
+    /// The sender's block and the date, to the right of the window (DIN 5008 "Informationsblock").
+    pub info: (f32, f32),
+    /// Where the body starts on the first page, and the top margin of further pages.
+    pub body_top: f32,
+    pub next_top: f32,
+    /// Fold marks and the punch-hole mark, at the left edge.
+    pub fold_marks: &'static [f32],
+    pub hole_mark: Option<f32>,
+}
+
+/// Paper sizes, width and height in millimetres.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Paper {
+    A4,
+    Letter,
+}
+
+impl Paper {
+    pub fn size(self) -> (f32, f32) {
+        match self {
+            Paper::A4 => (210.0, 297.0),
+            Paper::Letter => (215.9, 279.4),
+        }
+    }
+}
+
+/// DIN 5008 form B (the German and common European default), form A, and US Letter for a #10
+/// window envelope. Each is a table of positions, not code.
+pub const LAYOUTS: [Layout; 3] = [
+    Layout {
+        name: "din-b",
+        paper: Paper::A4,
+        window: (20.0, 45.0, 85.0, 45.0),
+        address_top: 62.7,
+        return_line: 61.0,
+        left: 25.0,
+        right: 20.0,
+        info: (125.0, 50.0),
+        body_top: 103.4,
+        next_top: 25.0,
+        fold_marks: &[105.0, 210.0],
+        hole_mark: Some(148.5),
+    },
+    Layout {
+        name: "din-a",
+        paper: Paper::A4,
+        window: (20.0, 27.0, 85.0, 45.0),
+        address_top: 44.7,
+        return_line: 43.0,
+        left: 25.0,
+        right: 20.0,
+        info: (125.0, 32.0),
+        body_top: 85.0,
+        next_top: 25.0,
+        fold_marks: &[87.0, 192.0],
+        hole_mark: Some(148.5),
+    },
+    Layout {
+        name: "us10",
+        paper: Paper::Letter,
+        window: (22.0, 63.5, 89.0, 17.0),
+        address_top: 63.5,
+        return_line: 0.0,
+        left: 25.4,
+        right: 25.4,
+        info: (25.4, 25.4),
+        body_top: 95.0,
+        next_top: 25.4,
+        fold_marks: &[93.1, 186.2],
+        hole_mark: None,
+    },
+];
+
+impl Layout {
+    pub fn named(name: &str) -> Result<Layout, String> {
+        LAYOUTS
+            .iter()
+            .find(|l| l.name == name)
+            .copied()
+            .ok_or_else(|| {
+                format!(
+                    "no layout `{name}`; the layouts are: {}",
+                    LAYOUTS
+                        .iter()
+                        .map(|l| l.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+    }
+
+    /// The default layout for a paper size: DIN 5008 form B on A4, #10 envelope on Letter.
+    pub fn for_paper(paper: Paper) -> Layout {
+        match paper {
+            Paper::A4 => LAYOUTS[0],
+            Paper::Letter => LAYOUTS[2],
+        }
+    }
+}
+
+const BODY_SIZE: f32 = 11.0;
+const BODY_LEADING: f32 = 14.0;
+const ADDRESS_SIZE: f32 = 9.5;
+const ADDRESS_LEADING: f32 = 10.5;
+const SMALL_SIZE: f32 = 7.0;
+/// Bottom margin: the last body line stays above it, the page number sits in it.
+const BOTTOM: f32 = 25.0;
+
+/// The embedded fonts, parsed once per process.
+struct Fonts {
+    regular: ParsedFont,
+}
+
+fn fonts() -> &'static Fonts {
+    static FONTS: OnceLock<Fonts> = OnceLock::new();
+    FONTS.get_or_init(|| Fonts {
+        // The crate's bytes are a valid DejaVu Sans; a failure here is a broken build, not input.
+        regular: ParsedFont::from_bytes(dejavu::sans::regular(), 0, &mut Vec::new())
+            .expect("DejaVu Sans parses"),
+    })
+}
+
+/// Width of `text` at `size` points, from the font's advances.
+fn width(font: &ParsedFont, text: &str, size: f32) -> f32 {
+    let upem = f32::from(font.font_metrics.units_per_em.max(1));
+    text.chars()
+        .map(|c| {
+            font.lookup_glyph_index(c as u32)
+                .map_or(0, |g| font.get_horizontal_advance(g))
+        })
+        .map(|a| f32::from(a) * size / upem)
+        .sum()
+}
+
+/// The characters of `text` the font has no glyph for (controls and whitespace aside).
+fn missing_glyphs(font: &ParsedFont, text: &str) -> Vec<char> {
+    let mut seen = HashSet::new();
+    text.chars()
+        .filter(|c| !c.is_control() && !c.is_whitespace())
+        .filter(|c| font.lookup_glyph_index(*c as u32).is_none())
+        .filter(|c| seen.insert(*c))
+        .collect()
+}
+
+/// Breaks a paragraph into lines no wider than `max` points, at the break opportunities of
+/// Unicode line breaking (UAX #14); a word longer than a line is cut, never drawn past the margin.
+pub fn wrap(font: &ParsedFont, text: &str, size: f32, max: f32) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut start = 0;
+    for (end, opportunity) in unicode_linebreak::linebreaks(text) {
+        let piece = &text[start..end];
+        start = end;
+        let candidate = format!("{line}{piece}");
+        if width(font, candidate.trim_end(), size) <= max {
+            line = candidate;
+        } else {
+            if !line.trim().is_empty() {
+                lines.push(line.trim_end().to_string());
+            }
+            line = String::new();
+            for c in piece.chars() {
+                let next = format!("{line}{c}");
+                if width(font, next.trim_end(), size) > max && !line.is_empty() {
+                    lines.push(line.trim_end().to_string());
+                    line = c.to_string();
+                } else {
+                    line = next;
+                }
+            }
+        }
+        if opportunity == unicode_linebreak::BreakOpportunity::Mandatory {
+            lines.push(line.trim_end().to_string());
+            line = String::new();
+        }
+    }
+    if !line.trim().is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
+
+/// "page 2 of 3" in the letter's language; other languages get the language-neutral "2/3".
+fn page_label(lang: &str, page: usize, pages: usize) -> String {
+    let base = lang.split('-').next().unwrap_or(lang);
+    match base {
+        "en" => format!("page {page} of {pages}"),
+        "ru" => format!("страница {page} из {pages}"),
+        "fr" => format!("page {page} sur {pages}"),
+        "de" => format!("Seite {page} von {pages}"),
+        "es" => format!("página {page} de {pages}"),
+        _ => format!("{page}/{pages}"),
+    }
+}
+
+/// Draws text with its baseline at (`x`, `y_top` mm from the top of the page).
+fn text_op(
+    ops: &mut Vec<Op>,
+    font: &printpdf::FontId,
+    page_h: f32,
+    x: f32,
+    y_top: f32,
+    size: f32,
+    text: &str,
+) {
+    ops.push(Op::StartTextSection);
+    ops.push(Op::SetFont {
+        font: PdfFontHandle::External(font.clone()),
+        size: Pt(size),
+    });
+    ops.push(Op::SetTextCursor {
+        pos: Point {
+            x: Mm(x).into(),
+            y: Mm(page_h - y_top).into(),
+        },
+    });
+    ops.push(Op::ShowText {
+        items: vec![TextItem::Text(text.to_string())],
+    });
+    ops.push(Op::EndTextSection);
+}
+
+fn mark(ops: &mut Vec<Op>, page_h: f32, y_top: f32, length: f32) {
+    let y: Pt = Mm(page_h - y_top).into();
+    ops.push(Op::DrawLine {
+        line: Line {
+            points: vec![
+                LinePoint {
+                    p: Point {
+                        x: Mm(3.0).into(),
+                        y,
+                    },
+                    bezier: false,
+                },
+                LinePoint {
+                    p: Point {
+                        x: Mm(3.0 + length).into(),
+                        y,
+                    },
+                    bezier: false,
+                },
+            ],
+            is_closed: false,
+        },
+    });
+}
+
+/// Where each line of a letter goes: computed before drawing, so tests can check positions.
+#[derive(Debug, Default, PartialEq)]
+pub struct Placed {
+    /// Per page: (x mm, baseline mm from top, size pt, text).
+    pub pages: Vec<Vec<(f32, f32, f32, String)>>,
+}
+
+/// Lays a letter out on pages. Errors name the letter and what is wrong.
+pub fn place(
+    layout: &Layout,
+    parts: &LetterParts,
+    lang: &str,
+    what: &str,
+    allow_overflow: bool,
+) -> Result<Placed, String> {
+    let font = &fonts().regular;
+    let (page_w, page_h) = layout.paper.size();
+    let mm_per_pt = 25.4 / 72.0;
+    let mut first = Vec::new();
+    // Return-address line, small, above the window (not for layouts without one).
+    if layout.return_line > 0.0 {
+        let sender: Vec<&str> = parts
+            .sender
+            .iter()
+            .map(String::as_str)
+            .filter(|l| !l.contains("___"))
+            .collect();
+        if !sender.is_empty() {
+            first.push((
+                layout.window.0 + 5.0,
+                layout.return_line,
+                SMALL_SIZE,
+                sender.join(" · "),
+            ));
+        }
+    }
+    // The recipient in the window.
+    let (wx, wy, ww, wh) = layout.window;
+    let zone = wy + wh - layout.address_top;
+    let max_lines = ((zone - 1.0) / (ADDRESS_LEADING * mm_per_pt)).floor() as usize;
+    let address: Vec<String> = parts
+        .recipient
+        .iter()
+        .flat_map(|line| wrap(font, line, ADDRESS_SIZE, (ww - 10.0) / mm_per_pt))
+        .collect();
+    if address.len() > max_lines && !allow_overflow {
+        return Err(format!(
+            "{what}: the address takes {} lines but the window of layout `{}` holds {max_lines} (hint: shorten the directory entry's address, choose another --layout, or pass --allow-overflow)",
+            address.len(),
+            layout.name
+        ));
+    }
+    let mut y = layout.address_top + ADDRESS_SIZE * mm_per_pt;
+    for line in address {
+        first.push((wx + 5.0, y, ADDRESS_SIZE, line));
+        y += ADDRESS_LEADING * mm_per_pt;
+    }
+    // Sender block and date to the right (or above, for the US layout).
+    let (ix, iy) = layout.info;
+    let mut y = iy;
+    for line in &parts.sender {
+        first.push((ix, y, 9.0, line.clone()));
+        y += 11.0 * mm_per_pt;
+    }
+    first.push((ix, y + 4.0, 9.0, parts.date.clone()));
+    // The body flows from body_top on the first page, next_top on the others.
+    let text_w = (page_w - layout.left - layout.right) / mm_per_pt;
+    let mut pages = vec![first];
+    let mut y = layout.body_top;
+    let bottom = page_h - BOTTOM;
+    let lines: Vec<String> = parts
+        .body
+        .split('\n')
+        .flat_map(|p| {
+            if p.trim().is_empty() {
+                vec![String::new()]
+            } else {
+                wrap(font, p, BODY_SIZE, text_w)
+            }
+        })
+        .collect();
+    // The closing formula, the signature space and the printed name stay on one page.
+    let keep_from = closing_start(&lines);
+    let leading = BODY_LEADING * mm_per_pt;
+    let keep_height = leading * lines.len().saturating_sub(keep_from) as f32;
+    for (i, line) in lines.into_iter().enumerate() {
+        let closing_would_split = i == keep_from && y + keep_height > bottom + leading;
+        if y > bottom || closing_would_split {
+            pages.push(Vec::new());
+            y = layout.next_top + 12.0;
+        }
+        if !line.is_empty()
+            && let Some(page) = pages.last_mut()
+        {
+            page.push((layout.left, y, BODY_SIZE, line));
+        }
+        y += leading;
+    }
+    // Page numbers, and the sender's name on every page after the first.
+    let count = pages.len();
+    let name = parts.sender.first().filter(|l| !l.contains("___")).cloned();
+    for (i, page) in pages.iter_mut().enumerate() {
+        if count > 1 {
+            let label = page_label(lang, i + 1, count);
+            let x = page_w - layout.right - width(font, &label, 9.0) * mm_per_pt;
+            page.push((x, page_h - 12.0, 9.0, label));
+        }
+        if i > 0
+            && let Some(name) = &name
+        {
+            page.push((layout.left, layout.next_top, 9.0, name.clone()));
+        }
+    }
+    Ok(Placed { pages })
+}
+
+/// The first line of the closing block: the last paragraph before the signature space (the run
+/// of empty lines before the printed name).
+fn closing_start(lines: &[String]) -> usize {
+    let Some(last) = lines.iter().rposition(|l| !l.is_empty()) else {
+        return 0;
+    };
+    let Some(gap_start) = lines[..last].iter().rposition(|l| !l.is_empty()) else {
+        return 0;
+    };
+    lines[..gap_start]
+        .iter()
+        .rposition(String::is_empty)
+        .map_or(0, |i| i + 1)
+}
+
+/// Builds the PDF of a letter: deterministic bytes for the same input.
+pub fn render(
+    layout: &Layout,
+    letter: &Letter,
+    what: &str,
+    allow_overflow: bool,
+) -> Result<Vec<u8>, String> {
+    let parts = letter
+        .parts
+        .as_ref()
+        .ok_or_else(|| format!("{what}: the letter was rendered without its parts"))?;
+    let font = &fonts().regular;
+    let all = format!(
+        "{}\n{}\n{}\n{}",
+        parts.sender.join("\n"),
+        parts.recipient.join("\n"),
+        parts.date,
+        parts.body
+    );
+    let missing = missing_glyphs(font, &all);
+    if let Some(c) = missing.first() {
+        return Err(format!(
+            "{what}: the character `{c}` (U+{:04X}) has no glyph in the embedded font DejaVu Sans{} (hint: scripts beyond Latin, Cyrillic and Greek need a font that PDF output does not support yet; use --format txt)",
+            *c as u32,
+            if missing.len() > 1 {
+                format!(", nor do {} other(s)", missing.len() - 1)
+            } else {
+                String::new()
+            }
+        ));
+    }
+    let placed = place(layout, parts, letter.lang.as_str(), what, allow_overflow)?;
+    let (page_w, page_h) = layout.paper.size();
+    let mut doc = PdfDocument::new(&letter.title);
+    let id = doc.add_font(font);
+    doc.metadata.info.author = letter.signature.clone();
+    doc.metadata.info.subject = letter.campaign_id.clone();
+    doc.metadata.info.keywords = vec![letter.lang.to_string()];
+    let mut pages = Vec::new();
+    for (i, lines) in placed.pages.iter().enumerate() {
+        let mut ops = Vec::new();
+        if i == 0 {
+            ops.push(Op::SetOutlineColor {
+                col: Color::Greyscale(Greyscale {
+                    percent: 0.5,
+                    icc_profile: None,
+                }),
+            });
+            ops.push(Op::SetOutlineThickness { pt: Pt(0.3) });
+            for y in layout.fold_marks {
+                mark(&mut ops, page_h, *y, 5.0);
+            }
+            if let Some(y) = layout.hole_mark {
+                mark(&mut ops, page_h, y, 8.0);
+            }
+        }
+        for (x, y, size, text) in lines {
+            text_op(&mut ops, &id, page_h, *x, *y, *size, text);
+        }
+        pages.push(PdfPage::new(Mm(page_w), Mm(page_h), ops));
+    }
+    let bytes = doc
+        .with_pages(pages)
+        .save(&PdfSaveOptions::default(), &mut Vec::new());
+    Ok(bytes)
+}
+
+/// PDF letters: `OUT/<campaign>/<supporter>/<recipient>.<lang>.pdf`.
+pub struct PdfOutput {
+    out: PathBuf,
+    force: bool,
+    layout: Layout,
+    allow_overflow: bool,
+    made: HashSet<PathBuf>,
+}
+
+impl PdfOutput {
+    pub fn new(out: PathBuf, force: bool, layout: Layout, allow_overflow: bool) -> Self {
+        PdfOutput {
+            out,
+            force,
+            layout,
+            allow_overflow,
+            made: HashSet::new(),
+        }
+    }
+}
+
+impl Output for PdfOutput {
+    fn name(&self) -> &'static str {
+        "pdf"
+    }
+
+    fn needs_parts(&self) -> bool {
+        true
+    }
+
+    fn write(&mut self, letter: &Letter, supporter_slug: &str) -> Result<Written, String> {
+        let kind = if letter.copy { ".copy" } else { "" };
+        let path = self
+            .out
+            .join(&letter.campaign_id)
+            .join(supporter_slug)
+            .join(format!("{}{kind}.{}.pdf", letter.recipient_id, letter.lang));
+        let what = format!("the {} letter to `{}`", letter.lang, letter.recipient_id);
+        let bytes = render(&self.layout, letter, &what, self.allow_overflow)?;
+        if let Some(dir) = path.parent()
+            && !self.made.contains(dir)
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("{}: cannot create the folder: {e}", dir.display()))?;
+            self.made.insert(dir.to_path_buf());
+        }
+        write_file(&path, &bytes, self.force)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(recipient: &[&str], body: &str) -> LetterParts {
+        LetterParts {
+            sender: vec![
+                "Eva Muster".into(),
+                "Hauptstraße 1".into(),
+                "10115 Berlin".into(),
+            ],
+            recipient: recipient.iter().map(|s| s.to_string()).collect(),
+            date: "3 мая 2011 г.".into(),
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn puts_the_first_address_line_inside_the_window_of_every_layout() {
+        for layout in LAYOUTS {
+            let p = place(
+                &layout,
+                &parts(
+                    &[
+                        "Генеральному прокурору",
+                        "Moscow 125993",
+                        "Russian Federation",
+                    ],
+                    "Текст.",
+                ),
+                "ru",
+                "t",
+                false,
+            )
+            .unwrap();
+            let (wx, wy, ww, wh) = layout.window;
+            let first = p.pages[0]
+                .iter()
+                .find(|l| l.3 == "Генеральному прокурору")
+                .unwrap();
+            assert!(
+                first.0 >= wx && first.0 < wx + ww,
+                "{}: x {}",
+                layout.name,
+                first.0
+            );
+            assert!(
+                first.1 > wy && first.1 < wy + wh,
+                "{}: baseline {}",
+                layout.name,
+                first.1
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_an_address_longer_than_the_window() {
+        let long: Vec<&str> = vec!["line"; 12];
+        let e = place(
+            &LAYOUTS[2],
+            &parts(&long, "x"),
+            "en",
+            "the en letter to `x`",
+            false,
+        )
+        .unwrap_err();
+        assert!(e.contains("the window of layout `us10` holds"), "{e}");
+        assert!(place(&LAYOUTS[2], &parts(&long, "x"), "en", "t", true).is_ok());
+    }
+
+    #[test]
+    fn flows_long_letters_onto_numbered_pages() {
+        let body = "Lorem ipsum dolor sit amet, consectetur adipiscing elit.\n\n".repeat(60);
+        let p = place(&LAYOUTS[0], &parts(&["A"], &body), "de", "t", false).unwrap();
+        assert!(p.pages.len() >= 2);
+        assert!(
+            p.pages[1]
+                .iter()
+                .any(|l| l.3 == format!("Seite 2 von {}", p.pages.len()))
+        );
+        assert!(
+            p.pages[1].iter().any(|l| l.3 == "Eva Muster"),
+            "sender repeated"
+        );
+    }
+
+    #[test]
+    fn keeps_the_closing_and_the_signature_together() {
+        // Every length of letter around a page break: the closing never leaves its signature.
+        for n in 10..40 {
+            let body = format!(
+                "{}Yours sincerely,\n\n\n\nEva Muster",
+                "Lorem ipsum dolor sit amet.\n\n".repeat(n)
+            );
+            let p = place(&LAYOUTS[0], &parts(&["A"], &body), "en", "t", false).unwrap();
+            let page_of = |text: &str| {
+                p.pages
+                    .iter()
+                    .position(|pg| pg.iter().any(|l| l.3 == text && l.2 == BODY_SIZE))
+            };
+            assert_eq!(
+                page_of("Yours sincerely,"),
+                page_of("Eva Muster"),
+                "{n} paragraphs"
+            );
+        }
+    }
+
+    #[test]
+    fn breaks_a_word_longer_than_a_line() {
+        let font = &fonts().regular;
+        let lines = wrap(font, &"x".repeat(400), 11.0, 200.0);
+        assert!(lines.len() > 1);
+        assert!(lines.iter().all(|l| width(font, l, 11.0) <= 200.0));
+    }
+
+    #[test]
+    fn names_a_missing_layout_and_lists_the_others() {
+        assert_eq!(
+            Layout::named("din-c").unwrap_err(),
+            "no layout `din-c`; the layouts are: din-b, din-a, us10"
+        );
+    }
+}

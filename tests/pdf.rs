@@ -1,0 +1,174 @@
+//! PDF letters, read back with lopdf (pure Rust, so `cargo test` needs no system tools).
+
+use crate::harness::Test;
+
+const SUPPORTER: [&str; 10] = [
+    "--name",
+    "Eva Muster",
+    "--address",
+    "Hauptstraße 1",
+    "--postcode",
+    "10115",
+    "--city",
+    "Berlin",
+    "--country",
+    "DE",
+];
+
+fn pdf_letters(extra: &[&str]) -> crate::harness::Run {
+    let mut args = vec![
+        "letters",
+        "campaigns/juraev-2011.yaml",
+        "--format",
+        "pdf",
+        "--date",
+        "2011-04-01",
+    ];
+    args.extend_from_slice(&SUPPORTER);
+    args.extend_from_slice(extra);
+    Test::shipped().args(args).run().no_panic()
+}
+
+fn text_of(bytes: &[u8]) -> (lopdf::Document, String) {
+    let doc = lopdf::Document::load_mem(bytes).expect("a valid PDF");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let text = doc.extract_text(&pages).expect("text extracts");
+    (doc, text)
+}
+
+#[test]
+fn writes_pdf_letters_whose_cyrillic_text_reads_back_in_order() {
+    let run = pdf_letters(&["--lang", "ru"])
+        .status(0)
+        .stdout_has("3 letter(s) written");
+    let bytes = std::fs::read(
+        run.test
+            .path()
+            .join("letters/juraev-2011/eva-muster/ru-prosecutor-general.ru.pdf"),
+    )
+    .unwrap();
+    let (_, text) = text_of(&bytes);
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let order = [
+        "Генеральному прокурору",
+        "Bolshaia Dmitrovka 15 A",
+        "1 апреля 2011",
+        "Уважаемый господин Генеральный прокурор!",
+        "Настоятельно призываю Вас не выдавать",
+        "С уважением,",
+        "Eva Muster",
+    ];
+    let mut at = 0;
+    for needle in order {
+        let found = text[at..]
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} missing or out of order in:\n{text}"));
+        at += found;
+    }
+}
+
+#[test]
+fn embeds_the_font_as_a_subset() {
+    let run = pdf_letters(&["--lang", "en"]).status(0);
+    let bytes = std::fs::read(
+        run.test
+            .path()
+            .join("letters/juraev-2011/eva-muster/ru-prosecutor-general.en.pdf"),
+    )
+    .unwrap();
+    let (doc, _) = text_of(&bytes);
+    let mut subset_names = Vec::new();
+    let mut embedded = 0;
+    for object in doc.objects.values() {
+        if let Ok(dict) = object.as_dict() {
+            if let Ok(name) = dict.get(b"BaseFont").and_then(|n| n.as_name()) {
+                subset_names.push(String::from_utf8_lossy(name).into_owned());
+            }
+            if dict.has(b"FontFile2") {
+                embedded += 1;
+            }
+        }
+    }
+    assert!(embedded >= 1, "font file embedded");
+    assert!(
+        subset_names.iter().any(|n| n.len() > 7
+            && n.as_bytes()[6] == b'+'
+            && n[..6].chars().all(|c| c.is_ascii_uppercase())),
+        "a subset font name (ABCDEF+DejaVuSans): {subset_names:?}"
+    );
+    assert!(
+        bytes.len() < 40_000,
+        "a letter is small: {} bytes",
+        bytes.len()
+    );
+}
+
+#[test]
+fn writes_the_same_bytes_for_the_same_input() {
+    // A second run compares each new PDF with the file already there byte for byte.
+    let run = pdf_letters(&["--lang", "de"]).status(0);
+    let again = run
+        .test
+        .args([
+            "letters",
+            "campaigns/juraev-2011.yaml",
+            "--format",
+            "pdf",
+            "--date",
+            "2011-04-01",
+            "--lang",
+            "de",
+        ])
+        .args(SUPPORTER)
+        .run();
+    again
+        .status(0)
+        .stdout_has("0 letter(s) written to letters, 3 already there unchanged");
+}
+
+#[test]
+fn refuses_a_character_no_font_can_draw() {
+    let campaign =
+        crate::harness::DEMO_CAMPAIGN.replace("of Smith & Sons.", "of Smith & Sons, 王小明.");
+    Test::demo()
+        .file("campaigns/demo.yaml", campaign)
+        .args([
+            "letters",
+            "campaigns/demo.yaml",
+            "--format",
+            "pdf",
+            "--date",
+            "2026-02-01",
+        ])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("the en letter to `xx-prosecutor`: the character `王` (U+738B) has no glyph");
+}
+
+#[test]
+fn lists_the_layouts_when_one_does_not_exist() {
+    Test::demo()
+        .args([
+            "letters",
+            "campaigns/demo.yaml",
+            "--format",
+            "pdf",
+            "--layout",
+            "din-c",
+        ])
+        .run()
+        .status(2)
+        .stderr_has("possible values: din-b, din-a, us10");
+}
+
+#[test]
+fn refuses_an_address_longer_than_the_us_window_unless_allowed() {
+    let run = pdf_letters(&["--lang", "en", "--paper", "letter"]).status(1);
+    assert!(
+        run.stderr.contains("the window of layout `us10` holds"),
+        "{}",
+        run.stderr
+    );
+    pdf_letters(&["--lang", "en", "--paper", "letter", "--allow-overflow"]).status(0);
+}
