@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Times the release binary end to end on N synthetic supporters (default 10,000) for the shipped
-# Juraev campaign, plain-text letters, and prints letters per second and peak memory.
-# Usage: benches/txt.sh [N]
+# Juraev campaign (three letters per supporter), and prints letters per second, peak memory and,
+# for PDF, bytes per letter.
+# Usage: benches/letters.sh [N] [txt|pdf]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-10000}
+format=${2:-txt}
 cargo build --release --quiet
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -21,9 +23,13 @@ for i in range(int(sys.argv[1])):
 PY
 letters_before=$(date +%s.%N)
 /usr/bin/time -f "%M KB peak, %e s wall" ./target/release/appeal letters campaigns/juraev-2011.yaml \
-    --supporters "$work/supporters.csv" --out "$work/out" --date 2011-04-01 2> "$work/time" >"$work/summary"
+    --supporters "$work/supporters.csv" --out "$work/out" --date 2011-04-01 --format "$format" 2> "$work/time" >"$work/summary"
 letters_after=$(date +%s.%N)
 written=$(grep -o '^[0-9]* letter' "$work/summary" | grep -o '[0-9]*')
-python3 -c "import sys; w=int('$written'); t=$letters_after-$letters_before; print(f'{w} letters for $n supporters in {t:.2f} s: {w/t:.0f} letters/s')"
+python3 -c "import sys; w=int('$written'); t=$letters_after-$letters_before; print(f'{w} $format letters for $n supporters in {t:.2f} s: {w/t:.0f} letters/s')"
 tail -1 "$work/time"
+if [ "$format" = pdf ]; then
+  bytes=$(find "$work/out" -name '*.pdf' -printf '%s\n' | awk '{ s += $1; n++ } END { printf "%.0f bytes per PDF letter on average (%d letters)", s / n, n }')
+  echo "$bytes"
+fi
 echo "machine: $(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
