@@ -27,6 +27,10 @@ pub trait Output {
     }
     /// Writes `letter` for the supporter whose file-name slug is `supporter_slug`.
     fn write(&mut self, letter: &Letter, supporter_slug: &str) -> Result<Written, String>;
+    /// Called once after the last letter: outputs that collect letters (a print pack) write here.
+    fn finish(&mut self) -> Result<Option<Written>, String> {
+        Ok(None)
+    }
 }
 
 /// Plain-text letters: `OUT/<campaign>/<supporter>/<recipient>.<lang>.txt`.
@@ -54,6 +58,14 @@ impl TextOutput {
             .join(&letter.campaign_id)
             .join(supporter_slug)
             .join(format!("{}{kind}.{}.txt", letter.recipient_id, letter.lang))
+    }
+}
+
+impl Written {
+    pub fn path(&self) -> &Path {
+        match self {
+            Written::New(p) | Written::Unchanged(p) | Written::Replaced(p) => p,
+        }
     }
 }
 

@@ -410,18 +410,17 @@ fn closing_start(lines: &[String]) -> usize {
         .map_or(0, |i| i + 1)
 }
 
-/// Builds the PDF of a letter: deterministic bytes for the same input.
-pub fn render(
+/// Checks a letter and lays it out: every character drawable, the address inside the window.
+fn layout_letter(
     layout: &Layout,
     letter: &Letter,
     what: &str,
     allow_overflow: bool,
-) -> Result<Vec<u8>, String> {
+) -> Result<Placed, String> {
     let parts = letter
         .parts
         .as_ref()
         .ok_or_else(|| format!("{what}: the letter was rendered without its parts"))?;
-    let font = &fonts().regular;
     let all = format!(
         "{}\n{}\n{}\n{}",
         parts.sender.join("\n"),
@@ -429,7 +428,7 @@ pub fn render(
         parts.date,
         parts.body
     );
-    let missing = missing_glyphs(font, &all);
+    let missing = missing_glyphs(&fonts().regular, &all);
     if let Some(c) = missing.first() {
         return Err(format!(
             "{what}: the character `{c}` (U+{:04X}) has no glyph in the embedded font DejaVu Sans{} (hint: scripts beyond Latin, Cyrillic and Greek need a font that PDF output does not support yet; use --format txt)",
@@ -441,13 +440,17 @@ pub fn render(
             }
         ));
     }
-    let placed = place(layout, parts, letter.lang.as_str(), what, allow_overflow)?;
+    if parts.body.trim().is_empty() {
+        return Err(format!(
+            "{what}: the letter has no body (hint: check the template's `{{% block body %}}`)"
+        ));
+    }
+    place(layout, parts, letter.lang.as_str(), what, allow_overflow)
+}
+
+/// The PDF pages of a placed letter, drawing text with the document's font `font`.
+fn pages_of(layout: &Layout, placed: &Placed, font: &printpdf::FontId) -> Vec<PdfPage> {
     let (page_w, page_h) = layout.paper.size();
-    let mut doc = PdfDocument::new(&letter.title);
-    let id = doc.add_font(font);
-    doc.metadata.info.author = letter.signature.clone();
-    doc.metadata.info.subject = letter.campaign_id.clone();
-    doc.metadata.info.keywords = vec![letter.lang.to_string()];
     let mut pages = Vec::new();
     for (i, lines) in placed.pages.iter().enumerate() {
         let mut ops = Vec::new();
@@ -467,23 +470,51 @@ pub fn render(
             }
         }
         for (x, y, size, text) in lines {
-            text_op(&mut ops, &id, page_h, *x, *y, *size, text);
+            text_op(&mut ops, font, page_h, *x, *y, *size, text);
         }
         pages.push(PdfPage::new(Mm(page_w), Mm(page_h), ops));
     }
-    let bytes = doc
-        .with_pages(pages)
-        .save(&PdfSaveOptions::default(), &mut Vec::new());
-    Ok(bytes)
+    pages
 }
 
-/// PDF letters: `OUT/<campaign>/<supporter>/<recipient>.<lang>.pdf`.
+/// Builds the PDF of one letter: the same bytes for the same input.
+pub fn render(
+    layout: &Layout,
+    letter: &Letter,
+    what: &str,
+    allow_overflow: bool,
+) -> Result<Vec<u8>, String> {
+    let placed = layout_letter(layout, letter, what, allow_overflow)?;
+    let mut doc = PdfDocument::new(&letter.title);
+    let font = doc.add_font(&fonts().regular);
+    doc.metadata.info.author = letter.signature.clone();
+    doc.metadata.info.subject = letter.campaign_id.clone();
+    doc.metadata.info.keywords = vec![letter.lang.to_string()];
+    let pages = pages_of(layout, &placed, &font);
+    Ok(doc
+        .with_pages(pages)
+        .save(&PdfSaveOptions::default(), &mut Vec::new()))
+}
+
+/// A print pack being collected: every letter of a run, each from a new page, one font.
+struct Pack {
+    campaign_id: String,
+    doc: PdfDocument,
+    font: printpdf::FontId,
+    pages: Vec<PdfPage>,
+}
+
+/// PDF letters: `OUT/<campaign>/<supporter>/<recipient>.<lang>.pdf`. With `combined()`, one
+/// `OUT/<campaign>/print-pack.pdf` holds every letter of the run instead, each from a new page,
+/// the font embedded once.
 pub struct PdfOutput {
     out: PathBuf,
     force: bool,
     layout: Layout,
     allow_overflow: bool,
     made: HashSet<PathBuf>,
+    combine: bool,
+    pack: Option<Pack>,
 }
 
 impl PdfOutput {
@@ -494,7 +525,26 @@ impl PdfOutput {
             layout,
             allow_overflow,
             made: HashSet::new(),
+            combine: false,
+            pack: None,
         }
+    }
+
+    /// Collects every letter into one print pack, written by `finish`.
+    pub fn combined(mut self) -> Self {
+        self.combine = true;
+        self
+    }
+
+    fn ensure_dir(&mut self, path: &std::path::Path) -> Result<(), String> {
+        if let Some(dir) = path.parent()
+            && !self.made.contains(dir)
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("{}: cannot create the folder: {e}", dir.display()))?;
+            self.made.insert(dir.to_path_buf());
+        }
+        Ok(())
     }
 }
 
@@ -514,16 +564,43 @@ impl Output for PdfOutput {
             .join(&letter.campaign_id)
             .join(supporter_slug)
             .join(format!("{}{kind}.{}.pdf", letter.recipient_id, letter.lang));
-        let what = format!("the {} letter to `{}`", letter.lang, letter.recipient_id);
-        let bytes = render(&self.layout, letter, &what, self.allow_overflow)?;
-        if let Some(dir) = path.parent()
-            && !self.made.contains(dir)
-        {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("{}: cannot create the folder: {e}", dir.display()))?;
-            self.made.insert(dir.to_path_buf());
+        let what = format!(
+            "the {} letter to `{}` ({supporter_slug})",
+            letter.lang, letter.recipient_id
+        );
+        if self.combine {
+            let placed = layout_letter(&self.layout, letter, &what, self.allow_overflow)?;
+            let pack = self.pack.get_or_insert_with(|| {
+                let mut doc = PdfDocument::new(&letter.campaign_id);
+                let font = doc.add_font(&fonts().regular);
+                Pack {
+                    campaign_id: letter.campaign_id.clone(),
+                    doc,
+                    font,
+                    pages: Vec::new(),
+                }
+            });
+            let pages = pages_of(&self.layout, &placed, &pack.font);
+            pack.pages.extend(pages);
+            return Ok(Written::New(path));
         }
+        let bytes = render(&self.layout, letter, &what, self.allow_overflow)?;
+        self.ensure_dir(&path)?;
         write_file(&path, &bytes, self.force)
+    }
+
+    fn finish(&mut self) -> Result<Option<Written>, String> {
+        let Some(pack) = self.pack.take() else {
+            return Ok(None);
+        };
+        let path = self.out.join(&pack.campaign_id).join("print-pack.pdf");
+        let mut doc = pack.doc;
+        doc.metadata.info.subject = pack.campaign_id.clone();
+        let bytes = doc
+            .with_pages(pack.pages)
+            .save(&PdfSaveOptions::default(), &mut Vec::new());
+        self.ensure_dir(&path)?;
+        write_file(&path, &bytes, self.force).map(Some)
     }
 }
 

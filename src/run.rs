@@ -58,6 +58,8 @@ pub struct Summary {
     /// supporter's country ..."), with how many supporters it concerned: one line for a whole
     /// batch, not one per row.
     pub skipped: std::collections::BTreeMap<String, usize>,
+    /// The file an output that collects letters wrote at the end (a print pack).
+    pub collected: Option<Written>,
     /// Warnings from loading (old directory entries, past deadline).
     pub warnings: Vec<String>,
 }
@@ -179,6 +181,11 @@ pub fn letters(job: &LettersJob, output: &mut dyn Output) -> Result<Summary, any
                 }
             }
         }
+    }
+    match output.finish() {
+        Ok(Some(written)) => summary.collected = Some(written),
+        Ok(None) => {}
+        Err(e) => summary.failed.push(e),
     }
     Ok(summary)
 }

@@ -143,7 +143,7 @@ fn refuses_a_character_no_font_can_draw() {
         .run()
         .no_panic()
         .status(1)
-        .stderr_has("the en letter to `xx-prosecutor`: the character `王` (U+738B) has no glyph");
+        .stderr_has("the en letter to `xx-prosecutor` (blank): the character `王` (U+738B) has no glyph");
 }
 
 #[test]
@@ -171,4 +171,72 @@ fn refuses_an_address_longer_than_the_us_window_unless_allowed() {
         run.stderr
     );
     pdf_letters(&["--lang", "en", "--paper", "letter", "--allow-overflow"]).status(0);
+}
+
+#[test]
+fn combines_every_letter_of_a_run_into_one_print_pack() {
+    let csv = "name,country\nEva Muster,DE\nJean Dupont,FR\n";
+    let args = |out: &str, combine: bool| {
+        let mut a = vec![
+            "letters",
+            "campaigns/juraev-2011.yaml",
+            "--format",
+            "pdf",
+            "--supporters",
+            "s.csv",
+            "--date",
+            "2011-04-01",
+            "--lang",
+            "en",
+            "--out",
+            out,
+        ];
+        if combine {
+            a.push("--combine");
+        }
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let run = Test::shipped()
+        .file("s.csv", csv)
+        .args(args("single", false))
+        .run()
+        .status(0);
+    let singles = run.test.files_under("single");
+    assert_eq!(singles.len(), 6, "{singles:?}");
+    let single_pages: usize = singles
+        .iter()
+        .map(|f| {
+            lopdf::Document::load_mem(&std::fs::read(run.test.path().join(f)).unwrap())
+                .unwrap()
+                .get_pages()
+                .len()
+        })
+        .sum();
+    let run = run
+        .test
+        .args(args("pack", true))
+        .run()
+        .status(0)
+        .stdout_has("6 letter(s) in the print pack pack/juraev-2011/print-pack.pdf");
+    assert_eq!(
+        run.test.files_under("pack"),
+        ["pack/juraev-2011/print-pack.pdf"]
+    );
+    let bytes = std::fs::read(run.test.path().join("pack/juraev-2011/print-pack.pdf")).unwrap();
+    let (doc, text) = text_of(&bytes);
+    assert_eq!(
+        doc.get_pages().len(),
+        single_pages,
+        "each letter starts on a new page"
+    );
+    let fonts = doc
+        .objects
+        .values()
+        .filter(|o| o.as_dict().is_ok_and(|d| d.has(b"FontFile2")))
+        .count();
+    assert_eq!(fonts, 1, "the font is embedded once");
+    assert!(
+        text.contains("Eva Muster") && text.contains("Jean Dupont"),
+        "both supporters' letters"
+    );
 }

@@ -30,6 +30,10 @@ pub struct Args {
     /// PDF: warn instead of failing when an address has more lines than the window holds.
     #[arg(long)]
     allow_overflow: bool,
+    /// PDF: one print pack (OUT/<campaign>/print-pack.pdf) with every letter of the run, each
+    /// from a new page, instead of a file per letter.
+    #[arg(long)]
+    combine: bool,
     /// Output folder.
     #[arg(long, value_name = "DIR", default_value = "letters")]
     out: PathBuf,
@@ -94,6 +98,10 @@ impl LayoutName {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if args.combine && args.format != Format::Pdf {
+        eprintln!("error: --combine makes a PDF print pack (hint: add --format pdf)");
+        return Ok(ExitCode::from(2));
+    }
     let layout = match args.layout {
         Some(name) => Layout::named(name.name()).map_err(anyhow::Error::msg)?,
         None => Layout::for_paper(args.paper),
@@ -151,6 +159,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let mut output: Box<dyn Output> = match args.format {
         Format::Txt => Box::new(TextOutput::new(args.out.clone(), args.force)),
+        Format::Pdf if args.combine => Box::new(
+            PdfOutput::new(args.out.clone(), args.force, layout, args.allow_overflow).combined(),
+        ),
         Format::Pdf => Box::new(PdfOutput::new(
             args.out.clone(),
             args.force,
@@ -178,11 +189,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for r in &summary.failed_rows {
         eprintln!("error: {r}");
     }
-    let mut line = format!(
-        "{} letter(s) written to {}",
-        summary.written,
-        args.out.display()
-    );
+    let mut line = match &summary.collected {
+        Some(pack) => format!(
+            "{} letter(s) in the print pack {}",
+            summary.written,
+            pack.path().display()
+        ),
+        None => format!(
+            "{} letter(s) written to {}",
+            summary.written,
+            args.out.display()
+        ),
+    };
     if summary.unchanged > 0 {
         line.push_str(&format!(", {} already there unchanged", summary.unchanged));
     }
