@@ -143,7 +143,9 @@ fn refuses_a_character_no_font_can_draw() {
         .run()
         .no_panic()
         .status(1)
-        .stderr_has("the en letter to `xx-prosecutor` (blank): the character `王` (U+738B) has no glyph");
+        .stderr_has(
+            "the en letter to `xx-prosecutor` (blank): the character `王` (U+738B) has no glyph",
+        );
 }
 
 #[test]
