@@ -2,8 +2,13 @@
 //! breaking (UAX #14) with widths from the font, pages that flow, and a check that every
 //! character has a glyph (printpdf would draw a missing one as an empty box, silently).
 //!
-//! Scope today: left-to-right scripts the embedded DejaVu Sans covers (Latin, Cyrillic, Greek).
-//! Shaping and bidi (Arabic, Persian), font fallback (CJK) and print packs are not built yet.
+//! printpdf neither shapes nor reorders text, so lines with right-to-left characters go through
+//! our own small pipeline: bidi visual runs (`unicode-bidi`), shaping per run (`rustybuzz`), and
+//! glyph ids handed to printpdf with the shaped advances. Left-to-right lines without such
+//! characters are drawn as text, measured from the font's advances.
+//!
+//! Scope today: the scripts the embedded DejaVu Sans covers (Latin, Cyrillic, Greek, Arabic).
+//! Fallback fonts for other scripts (CJK) are not built yet.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -154,8 +159,98 @@ fn fonts() -> &'static Fonts {
     })
 }
 
-/// Width of `text` at `size` points, from the font's advances.
+/// The shaping view of the same font, made once per process.
+fn face() -> &'static rustybuzz::Face<'static> {
+    static FACE: OnceLock<rustybuzz::Face<'static>> = OnceLock::new();
+    // Same bytes as `fonts()`, so glyph ids agree.
+    FACE.get_or_init(|| {
+        rustybuzz::Face::from_slice(dejavu::sans::regular(), 0).expect("DejaVu Sans parses")
+    })
+}
+
+/// Whether `text` has right-to-left characters (Hebrew, Arabic and the scripts like them).
+fn has_rtl(text: &str) -> bool {
+    use unicode_bidi::BidiClass::{AL, R};
+    text.chars()
+        .any(|c| matches!(unicode_bidi::bidi_class(c), R | AL))
+}
+
+/// Whether a paragraph reads right to left: its first strong character is right-to-left.
+fn is_rtl_paragraph(text: &str) -> bool {
+    use unicode_bidi::BidiClass::{AL, L, R};
+    text.chars()
+        .map(unicode_bidi::bidi_class)
+        .find(|c| matches!(c, L | R | AL))
+        .is_some_and(|c| c != L)
+}
+
+/// A line shaped for drawing: glyphs in visual order, each with the text it stands for, the
+/// adjustment from the font's own advance to the shaped one, and the line's width in font units.
+struct Shaped {
+    glyphs: Vec<printpdf::Codepoint>,
+    width_units: f32,
+}
+
+/// Shapes one line: bidi visual runs, each shaped in its direction, so Latin runs inside Arabic
+/// ("ICCPR", reference numbers) keep their order and lam-alef ligates.
+fn shape_line(font: &ParsedFont, text: &str) -> Shaped {
+    let face = face();
+    let upem = face.units_per_em() as f32;
+    let mut glyphs = Vec::new();
+    let mut width_units = 0.0;
+    let bidi = unicode_bidi::BidiInfo::new(text, None);
+    for para in &bidi.paragraphs {
+        let (levels, runs) = bidi.visual_runs(para, para.range.clone());
+        for run in runs {
+            let piece = &text[run.clone()];
+            let mut buffer = rustybuzz::UnicodeBuffer::new();
+            buffer.push_str(piece);
+            buffer.set_direction(if levels[run.start].is_rtl() {
+                rustybuzz::Direction::RightToLeft
+            } else {
+                rustybuzz::Direction::LeftToRight
+            });
+            buffer.guess_segment_properties();
+            let out = rustybuzz::shape(face, &[], buffer);
+            let mut starts: Vec<usize> = out
+                .glyph_infos()
+                .iter()
+                .map(|g| g.cluster as usize)
+                .collect();
+            starts.sort_unstable();
+            starts.dedup();
+            for (info, pos) in out.glyph_infos().iter().zip(out.glyph_positions()) {
+                let start = info.cluster as usize;
+                let end = starts
+                    .iter()
+                    .find(|s| **s > start)
+                    .copied()
+                    .unwrap_or(piece.len());
+                let gid = info.glyph_id as u16;
+                let natural = f32::from(font.get_horizontal_advance(gid));
+                let shaped = pos.x_advance as f32;
+                glyphs.push(printpdf::Codepoint {
+                    gid,
+                    offset: (natural - shaped) * 1000.0 / upem,
+                    cid: Some(piece[start..end].to_string()),
+                });
+                width_units += shaped;
+            }
+        }
+    }
+    Shaped {
+        glyphs,
+        width_units,
+    }
+}
+
+/// Width of `text` at `size` points: shaped when it has right-to-left characters, else from the
+/// font's advances.
 fn width(font: &ParsedFont, text: &str, size: f32) -> f32 {
+    if has_rtl(text) {
+        let upem = face().units_per_em().max(1) as f32;
+        return shape_line(font, text).width_units * size / upem;
+    }
     let upem = f32::from(font.font_metrics.units_per_em.max(1));
     text.chars()
         .map(|c| {
@@ -237,6 +332,11 @@ fn text_op(
     size: f32,
     text: &str,
 ) {
+    let item = if has_rtl(text) {
+        TextItem::GlyphIds(shape_line(&fonts().regular, text).glyphs)
+    } else {
+        TextItem::Text(text.to_string())
+    };
     ops.push(Op::StartTextSection);
     ops.push(Op::SetFont {
         font: PdfFontHandle::External(font.clone()),
@@ -248,9 +348,7 @@ fn text_op(
             y: Mm(page_h - y_top).into(),
         },
     });
-    ops.push(Op::ShowText {
-        items: vec![TextItem::Text(text.to_string())],
-    });
+    ops.push(Op::ShowText { items: vec![item] });
     ops.push(Op::EndTextSection);
 }
 
@@ -331,35 +429,69 @@ pub fn place(
             layout.name
         ));
     }
+    // Right-to-left lines are set flush right in their area.
+    let start = |text: &str, size: f32, left: f32, right: f32, rtl: bool| {
+        if rtl {
+            right - width(font, text, size) * mm_per_pt
+        } else {
+            left
+        }
+    };
     let mut y = layout.address_top + ADDRESS_SIZE * mm_per_pt;
     for line in address {
-        first.push((wx + 5.0, y, ADDRESS_SIZE, line));
+        let x = start(
+            &line,
+            ADDRESS_SIZE,
+            wx + 5.0,
+            wx + ww - 5.0,
+            is_rtl_paragraph(&line),
+        );
+        first.push((x, y, ADDRESS_SIZE, line));
         y += ADDRESS_LEADING * mm_per_pt;
     }
     // Sender block and date to the right (or above, for the US layout).
     let (ix, iy) = layout.info;
+    let info_right = page_w - layout.right;
     let mut y = iy;
     for line in &parts.sender {
-        first.push((ix, y, 9.0, line.clone()));
+        first.push((
+            start(line, 9.0, ix, info_right, is_rtl_paragraph(line)),
+            y,
+            9.0,
+            line.clone(),
+        ));
         y += 11.0 * mm_per_pt;
     }
-    first.push((ix, y + 4.0, 9.0, parts.date.clone()));
+    let date_x = start(
+        &parts.date,
+        9.0,
+        ix,
+        info_right,
+        is_rtl_paragraph(&parts.date),
+    );
+    first.push((date_x, y + 4.0, 9.0, parts.date.clone()));
     // The body flows from body_top on the first page, next_top on the others.
     let text_w = (page_w - layout.left - layout.right) / mm_per_pt;
     let mut pages = vec![first];
     let mut y = layout.body_top;
     let bottom = page_h - BOTTOM;
-    let lines: Vec<String> = parts
+    // Each line keeps its paragraph's direction: a wrapped line of an Arabic paragraph that starts
+    // with a Latin word is still set flush right.
+    let (lines, rtl): (Vec<String>, Vec<bool>) = parts
         .body
         .split('\n')
         .flat_map(|p| {
+            let rtl = is_rtl_paragraph(p);
             if p.trim().is_empty() {
-                vec![String::new()]
+                vec![(String::new(), rtl)]
             } else {
                 wrap(font, p, BODY_SIZE, text_w)
+                    .into_iter()
+                    .map(|l| (l, rtl))
+                    .collect()
             }
         })
-        .collect();
+        .unzip();
     // The closing formula, the signature space and the printed name stay on one page.
     let keep_from = closing_start(&lines);
     let leading = BODY_LEADING * mm_per_pt;
@@ -373,7 +505,8 @@ pub fn place(
         if !line.is_empty()
             && let Some(page) = pages.last_mut()
         {
-            page.push((layout.left, y, BODY_SIZE, line));
+            let x = start(&line, BODY_SIZE, layout.left, page_w - layout.right, rtl[i]);
+            page.push((x, y, BODY_SIZE, line));
         }
         y += leading;
     }
@@ -710,6 +843,58 @@ mod tests {
                 "{n} paragraphs"
             );
         }
+    }
+
+    #[test]
+    fn ligates_lam_alef_and_keeps_latin_runs_in_order_inside_arabic() {
+        let font = &fonts().regular;
+        let la = shape_line(font, "لا");
+        assert_eq!(la.glyphs.len(), 1, "lam + alef become one ligature glyph");
+        assert_eq!(la.glyphs[0].cid.as_deref(), Some("لا"));
+        let line = shape_line(font, "المادة 7 من ICCPR تحظر التعذيب");
+        let gid = |c: char| font.lookup_glyph_index(c as u32).unwrap();
+        let ids: Vec<u16> = line.glyphs.iter().map(|g| g.gid).collect();
+        let iccpr: Vec<u16> = "ICCPR".chars().map(gid).collect();
+        assert!(
+            ids.windows(5).any(|w| w == iccpr.as_slice()),
+            "ICCPR left to right inside the Arabic line"
+        );
+        assert!(line.glyphs.iter().all(|g| g.gid != 0), "every glyph drawn");
+    }
+
+    #[test]
+    fn keeps_persian_zwnj_from_joining() {
+        // "می‌خواهم": the ZWNJ keeps mim-ye apart from khe; without it the letters join.
+        let font = &fonts().regular;
+        let with = shape_line(font, "می\u{200c}خواهم");
+        let without = shape_line(font, "میخواهم");
+        assert_ne!(
+            with.glyphs
+                .iter()
+                .map(|g| g.gid)
+                .filter(|g| *g != 0)
+                .collect::<Vec<_>>(),
+            without.glyphs.iter().map(|g| g.gid).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn sets_right_to_left_paragraphs_flush_right() {
+        let body = "أحثكم على عدم تسليم نزام حون جوراييف إلى طاجيكستان.\n\nI urge you.";
+        let p = place(&LAYOUTS[0], &parts(&["A"], body), "ar", "t", false).unwrap();
+        let font = &fonts().regular;
+        let (page_w, _) = LAYOUTS[0].paper.size();
+        let arabic = p.pages[0]
+            .iter()
+            .find(|l| l.3.starts_with("أحثكم"))
+            .unwrap();
+        let end = arabic.0 + width(font, &arabic.3, BODY_SIZE) * 25.4 / 72.0;
+        assert!(
+            (end - (page_w - LAYOUTS[0].right)).abs() < 0.01,
+            "ends at the right margin: {end}"
+        );
+        let latin = p.pages[0].iter().find(|l| l.3 == "I urge you.").unwrap();
+        assert_eq!(latin.0, LAYOUTS[0].left);
     }
 
     #[test]
