@@ -610,6 +610,22 @@ fn pages_of(layout: &Layout, placed: &Placed, font: &printpdf::FontId) -> Vec<Pd
     pages
 }
 
+/// Serialises a document with the letter's language tag in the catalog (`/Lang`, read by screen
+/// readers and PDF/UA checkers), which printpdf has no field for.
+fn save(doc: &PdfDocument, lang: Option<&str>) -> Vec<u8> {
+    let mut lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut Vec::new());
+    lo.compress();
+    if let Some(lang) = lang
+        && let Ok(catalog) = lo.catalog_mut()
+    {
+        catalog.set("Lang", lopdf::Object::string_literal(lang));
+    }
+    let mut bytes = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = lo.save_to(&mut bytes);
+    bytes
+}
+
 /// Builds the PDF of one letter: the same bytes for the same input.
 pub fn render(
     layout: &Layout,
@@ -624,9 +640,8 @@ pub fn render(
     doc.metadata.info.subject = letter.campaign_id.clone();
     doc.metadata.info.keywords = vec![letter.lang.to_string()];
     let pages = pages_of(layout, &placed, &font);
-    Ok(doc
-        .with_pages(pages)
-        .save(&PdfSaveOptions::default(), &mut Vec::new()))
+    doc.with_pages(pages);
+    Ok(save(&doc, Some(letter.lang.as_str())))
 }
 
 /// A print pack being collected: every letter of a run, each from a new page, one font.
@@ -729,9 +744,8 @@ impl Output for PdfOutput {
         let path = self.out.join(&pack.campaign_id).join("print-pack.pdf");
         let mut doc = pack.doc;
         doc.metadata.info.subject = pack.campaign_id.clone();
-        let bytes = doc
-            .with_pages(pack.pages)
-            .save(&PdfSaveOptions::default(), &mut Vec::new());
+        doc.with_pages(pack.pages);
+        let bytes = save(&doc, None);
         self.ensure_dir(&path)?;
         write_file(&path, &bytes, self.force).map(Some)
     }

@@ -47,7 +47,15 @@ fn writes_pdf_letters_whose_cyrillic_text_reads_back_in_order() {
             .join("letters/juraev-2011/eva-muster/ru-prosecutor-general.ru.pdf"),
     )
     .unwrap();
-    let (_, text) = text_of(&bytes);
+    let (doc, text) = text_of(&bytes);
+    let lang = doc
+        .catalog()
+        .unwrap()
+        .get(b"Lang")
+        .unwrap()
+        .as_str()
+        .unwrap();
+    assert_eq!(lang, b"ru", "the catalog carries the letter's language");
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let order = [
         "Генеральному прокурору",
