@@ -16,14 +16,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    Letters(cmd::letters::Args),
+    Letters(Box<cmd::letters::Args>),
     Check(cmd::check::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Letters(args) => cmd::letters::run(args),
+        Command::Letters(args) => cmd::letters::run(*args),
         Command::Check(args) => cmd::check::run(args),
     };
     match result {

@@ -159,6 +159,122 @@ fn fonts() -> &'static Fonts {
     })
 }
 
+/// The fonts a run draws with, in order of preference: the embedded DejaVu Sans, then each
+/// `--font` file, then fonts that fontconfig finds for characters the others lack. Fonts are
+/// parsed once and live for the whole process.
+pub struct FontChain {
+    fonts: Vec<&'static ParsedFont>,
+    names: Vec<String>,
+    /// Characters fontconfig was already asked about and had nothing for.
+    not_found: HashSet<char>,
+}
+
+impl Default for FontChain {
+    fn default() -> Self {
+        FontChain {
+            fonts: vec![&fonts().regular],
+            names: vec!["DejaVu Sans".into()],
+            not_found: HashSet::new(),
+        }
+    }
+}
+
+impl FontChain {
+    /// DejaVu Sans followed by `files` (`--font`, in order). A file that is not a font is an error.
+    pub fn new(files: &[PathBuf]) -> Result<FontChain, String> {
+        let mut chain = FontChain::default();
+        for file in files {
+            chain
+                .add_file(file)
+                .map_err(|e| format!("--font {}: {e}", file.display()))?;
+        }
+        Ok(chain)
+    }
+
+    fn add_file(&mut self, file: &std::path::Path) -> Result<(), String> {
+        let bytes = std::fs::read(file).map_err(|e| format!("cannot read the file: {e}"))?;
+        let font = ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
+            .ok_or_else(|| "not a font file printpdf can read (hint: pass a TrueType or OpenType font, .ttf/.otf/.ttc)".to_string())?;
+        self.fonts.push(Box::leak(Box::new(font)));
+        self.names.push(file.display().to_string());
+        Ok(())
+    }
+
+    /// The first font of the chain that has a glyph for `c`.
+    fn index_of(&self, c: char) -> Option<usize> {
+        self.fonts
+            .iter()
+            .position(|f| f.lookup_glyph_index(c as u32).is_some())
+    }
+
+    /// The advance of `c` in ems, in the font that draws it (0 for a character none has).
+    fn advance_em(&self, c: char) -> f32 {
+        let Some(i) = self.index_of(c) else {
+            return 0.0;
+        };
+        let font = self.fonts[i];
+        let gid = font.lookup_glyph_index(c as u32).unwrap_or(0);
+        f32::from(font.get_horizontal_advance(gid))
+            / f32::from(font.font_metrics.units_per_em.max(1))
+    }
+
+    /// `text` cut into runs that one font draws: (font index, run).
+    fn runs<'t>(&self, text: &'t str) -> Vec<(usize, &'t str)> {
+        let mut runs: Vec<(usize, &'t str)> = Vec::new();
+        let mut start = 0;
+        let mut current = None;
+        for (i, c) in text.char_indices() {
+            // Spaces and marks stay in the current run.
+            let font = if c.is_whitespace() {
+                current.unwrap_or(0)
+            } else {
+                self.index_of(c).unwrap_or(0)
+            };
+            if current.is_some_and(|f| f != font) {
+                runs.push((current.unwrap_or(0), &text[start..i]));
+                start = i;
+            }
+            current = Some(font);
+        }
+        if start < text.len() {
+            runs.push((current.unwrap_or(0), &text[start..]));
+        }
+        runs
+    }
+
+    /// Asks fontconfig (`fc-list`) for a font with a glyph for `c` and adds the first that
+    /// parses. Returns whether the chain now covers `c`.
+    fn add_system_font_for(&mut self, c: char) -> bool {
+        if self.index_of(c).is_some() {
+            return true;
+        }
+        if !self.not_found.insert(c) {
+            return false;
+        }
+        let query = format!(":charset={:x}", c as u32);
+        let Ok(out) = std::process::Command::new("fc-list")
+            .args(["--format", "%{file}\\n", &query])
+            .output()
+        else {
+            return false;
+        };
+        let mut files: Vec<PathBuf> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(PathBuf::from)
+            .filter(|p| p.is_file())
+            .collect();
+        // A stable choice whatever order fontconfig lists them in.
+        files.sort();
+        files
+            .into_iter()
+            .any(|f| self.add_file(&f).is_ok() && self.index_of(c).is_some())
+    }
+
+    pub fn names(&self) -> String {
+        self.names.join(", ")
+    }
+}
+
 /// The shaping view of the same font, made once per process.
 fn face() -> &'static rustybuzz::Face<'static> {
     static FACE: OnceLock<rustybuzz::Face<'static>> = OnceLock::new();
@@ -246,34 +362,27 @@ fn shape_line(font: &ParsedFont, text: &str) -> Shaped {
 
 /// Width of `text` at `size` points: shaped when it has right-to-left characters, else from the
 /// font's advances.
-fn width(font: &ParsedFont, text: &str, size: f32) -> f32 {
+fn width(fonts: &FontChain, text: &str, size: f32) -> f32 {
     if has_rtl(text) {
         let upem = face().units_per_em().max(1) as f32;
-        return shape_line(font, text).width_units * size / upem;
+        return shape_line(fonts.fonts[0], text).width_units * size / upem;
     }
-    let upem = f32::from(font.font_metrics.units_per_em.max(1));
-    text.chars()
-        .map(|c| {
-            font.lookup_glyph_index(c as u32)
-                .map_or(0, |g| font.get_horizontal_advance(g))
-        })
-        .map(|a| f32::from(a) * size / upem)
-        .sum()
+    text.chars().map(|c| fonts.advance_em(c) * size).sum()
 }
 
 /// The characters of `text` the font has no glyph for (controls and whitespace aside).
-fn missing_glyphs(font: &ParsedFont, text: &str) -> Vec<char> {
+fn missing_glyphs(fonts: &FontChain, text: &str) -> Vec<char> {
     let mut seen = HashSet::new();
     text.chars()
         .filter(|c| !c.is_control() && !c.is_whitespace())
-        .filter(|c| font.lookup_glyph_index(*c as u32).is_none())
+        .filter(|c| fonts.index_of(*c).is_none())
         .filter(|c| seen.insert(*c))
         .collect()
 }
 
 /// Breaks a paragraph into lines no wider than `max` points, at the break opportunities of
 /// Unicode line breaking (UAX #14); a word longer than a line is cut, never drawn past the margin.
-pub fn wrap(font: &ParsedFont, text: &str, size: f32, max: f32) -> Vec<String> {
+pub fn wrap(font: &FontChain, text: &str, size: f32, max: f32) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     let mut start = 0;
@@ -322,34 +431,61 @@ fn page_label(lang: &str, page: usize, pages: usize) -> String {
     }
 }
 
-/// Draws text with its baseline at (`x`, `y_top` mm from the top of the page).
+/// Draws text with its baseline at (`x`, `y_top` mm from the top of the page): one run per font
+/// of the chain; right-to-left lines shaped, in DejaVu Sans.
 fn text_op(
     ops: &mut Vec<Op>,
-    font: &printpdf::FontId,
+    fonts: &FontChain,
+    ids: &mut FontIds,
     page_h: f32,
-    x: f32,
-    y_top: f32,
-    size: f32,
+    at: (f32, f32, f32),
     text: &str,
 ) {
-    let item = if has_rtl(text) {
-        TextItem::GlyphIds(shape_line(&fonts().regular, text).glyphs)
+    let (mut x, y_top, size) = at;
+    let runs = if has_rtl(text) {
+        vec![(0, text)]
     } else {
-        TextItem::Text(text.to_string())
+        fonts.runs(text)
     };
-    ops.push(Op::StartTextSection);
-    ops.push(Op::SetFont {
-        font: PdfFontHandle::External(font.clone()),
-        size: Pt(size),
-    });
-    ops.push(Op::SetTextCursor {
-        pos: Point {
-            x: Mm(x).into(),
-            y: Mm(page_h - y_top).into(),
-        },
-    });
-    ops.push(Op::ShowText { items: vec![item] });
-    ops.push(Op::EndTextSection);
+    for (index, run) in runs {
+        let item = if has_rtl(run) {
+            TextItem::GlyphIds(shape_line(fonts.fonts[0], run).glyphs)
+        } else {
+            TextItem::Text(run.to_string())
+        };
+        ops.push(Op::StartTextSection);
+        ops.push(Op::SetFont {
+            font: PdfFontHandle::External(ids.get(fonts, index)),
+            size: Pt(size),
+        });
+        ops.push(Op::SetTextCursor {
+            pos: Point {
+                x: Mm(x).into(),
+                y: Mm(page_h - y_top).into(),
+            },
+        });
+        ops.push(Op::ShowText { items: vec![item] });
+        ops.push(Op::EndTextSection);
+        x += width(fonts, run, size) * 25.4 / 72.0;
+    }
+}
+
+/// The fonts a document has registered, by chain index: each font is added to a document the
+/// first time one of its glyphs is drawn, so unused fallback fonts are not embedded.
+struct FontIds<'d> {
+    doc: &'d mut PdfDocument,
+    ids: Vec<Option<printpdf::FontId>>,
+}
+
+impl FontIds<'_> {
+    fn get(&mut self, fonts: &FontChain, index: usize) -> printpdf::FontId {
+        if self.ids.len() <= index {
+            self.ids.resize(index + 1, None);
+        }
+        self.ids[index]
+            .get_or_insert_with(|| self.doc.add_font(fonts.fonts[index]))
+            .clone()
+    }
 }
 
 fn mark(ops: &mut Vec<Op>, page_h: f32, y_top: f32, length: f32) {
@@ -386,13 +522,14 @@ pub struct Placed {
 
 /// Lays a letter out on pages. Errors name the letter and what is wrong.
 pub fn place(
+    fonts: &FontChain,
     layout: &Layout,
     parts: &LetterParts,
     lang: &str,
     what: &str,
     allow_overflow: bool,
 ) -> Result<Placed, String> {
-    let font = &fonts().regular;
+    let font = fonts;
     let (page_w, page_h) = layout.paper.size();
     let mm_per_pt = 25.4 / 72.0;
     let mut first = Vec::new();
@@ -545,6 +682,7 @@ fn closing_start(lines: &[String]) -> usize {
 
 /// Checks a letter and lays it out: every character drawable, the address inside the window.
 fn layout_letter(
+    fonts: &mut FontChain,
     layout: &Layout,
     letter: &Letter,
     what: &str,
@@ -561,11 +699,15 @@ fn layout_letter(
         parts.date,
         parts.body
     );
-    let missing = missing_glyphs(&fonts().regular, &all);
+    for c in missing_glyphs(fonts, &all) {
+        fonts.add_system_font_for(c);
+    }
+    let missing = missing_glyphs(fonts, &all);
     if let Some(c) = missing.first() {
         return Err(format!(
-            "{what}: the character `{c}` (U+{:04X}) has no glyph in the embedded font DejaVu Sans{} (hint: scripts beyond Latin, Cyrillic and Greek need a font that PDF output does not support yet; use --format txt)",
+            "{what}: the character `{c}` (U+{:04X}) has no glyph in the fonts available ({}){} (hint: install a font that has it, e.g. Debian's fonts-noto-cjk for Chinese, so fontconfig finds it, or pass it with --font FILE)",
             *c as u32,
+            fonts.names(),
             if missing.len() > 1 {
                 format!(", nor do {} other(s)", missing.len() - 1)
             } else {
@@ -578,11 +720,23 @@ fn layout_letter(
             "{what}: the letter has no body (hint: check the template's `{{% block body %}}`)"
         ));
     }
-    place(layout, parts, letter.lang.as_str(), what, allow_overflow)
+    place(
+        fonts,
+        layout,
+        parts,
+        letter.lang.as_str(),
+        what,
+        allow_overflow,
+    )
 }
 
 /// The PDF pages of a placed letter, drawing text with the document's font `font`.
-fn pages_of(layout: &Layout, placed: &Placed, font: &printpdf::FontId) -> Vec<PdfPage> {
+fn pages_of(
+    layout: &Layout,
+    placed: &Placed,
+    fonts: &FontChain,
+    ids: &mut FontIds,
+) -> Vec<PdfPage> {
     let (page_w, page_h) = layout.paper.size();
     let mut pages = Vec::new();
     for (i, lines) in placed.pages.iter().enumerate() {
@@ -603,7 +757,7 @@ fn pages_of(layout: &Layout, placed: &Placed, font: &printpdf::FontId) -> Vec<Pd
             }
         }
         for (x, y, size, text) in lines {
-            text_op(&mut ops, font, page_h, *x, *y, *size, text);
+            text_op(&mut ops, fonts, ids, page_h, (*x, *y, *size), text);
         }
         pages.push(PdfPage::new(Mm(page_w), Mm(page_h), ops));
     }
@@ -628,27 +782,35 @@ fn save(doc: &PdfDocument, lang: Option<&str>) -> Vec<u8> {
 
 /// Builds the PDF of one letter: the same bytes for the same input.
 pub fn render(
+    fonts: &mut FontChain,
     layout: &Layout,
     letter: &Letter,
     what: &str,
     allow_overflow: bool,
 ) -> Result<Vec<u8>, String> {
-    let placed = layout_letter(layout, letter, what, allow_overflow)?;
+    let placed = layout_letter(fonts, layout, letter, what, allow_overflow)?;
     let mut doc = PdfDocument::new(&letter.title);
-    let font = doc.add_font(&fonts().regular);
     doc.metadata.info.author = letter.signature.clone();
     doc.metadata.info.subject = letter.campaign_id.clone();
     doc.metadata.info.keywords = vec![letter.lang.to_string()];
-    let pages = pages_of(layout, &placed, &font);
+    let pages = pages_of(
+        layout,
+        &placed,
+        fonts,
+        &mut FontIds {
+            doc: &mut doc,
+            ids: Vec::new(),
+        },
+    );
     doc.with_pages(pages);
     Ok(save(&doc, Some(letter.lang.as_str())))
 }
 
-/// A print pack being collected: every letter of a run, each from a new page, one font.
+/// A print pack being collected: every letter of a run, each from a new page, each font once.
 struct Pack {
     campaign_id: String,
     doc: PdfDocument,
-    font: printpdf::FontId,
+    ids: Vec<Option<printpdf::FontId>>,
     pages: Vec<PdfPage>,
 }
 
@@ -663,10 +825,17 @@ pub struct PdfOutput {
     made: HashSet<PathBuf>,
     combine: bool,
     pack: Option<Pack>,
+    fonts: FontChain,
 }
 
 impl PdfOutput {
-    pub fn new(out: PathBuf, force: bool, layout: Layout, allow_overflow: bool) -> Self {
+    pub fn new(
+        out: PathBuf,
+        force: bool,
+        layout: Layout,
+        allow_overflow: bool,
+        fonts: FontChain,
+    ) -> Self {
         PdfOutput {
             out,
             force,
@@ -675,6 +844,7 @@ impl PdfOutput {
             made: HashSet::new(),
             combine: false,
             pack: None,
+            fonts,
         }
     }
 
@@ -717,22 +887,35 @@ impl Output for PdfOutput {
             letter.lang, letter.recipient_id
         );
         if self.combine {
-            let placed = layout_letter(&self.layout, letter, &what, self.allow_overflow)?;
-            let pack = self.pack.get_or_insert_with(|| {
-                let mut doc = PdfDocument::new(&letter.campaign_id);
-                let font = doc.add_font(&fonts().regular);
-                Pack {
-                    campaign_id: letter.campaign_id.clone(),
-                    doc,
-                    font,
-                    pages: Vec::new(),
-                }
+            let placed = layout_letter(
+                &mut self.fonts,
+                &self.layout,
+                letter,
+                &what,
+                self.allow_overflow,
+            )?;
+            let pack = self.pack.get_or_insert_with(|| Pack {
+                campaign_id: letter.campaign_id.clone(),
+                doc: PdfDocument::new(&letter.campaign_id),
+                ids: Vec::new(),
+                pages: Vec::new(),
             });
-            let pages = pages_of(&self.layout, &placed, &pack.font);
+            let mut ids = FontIds {
+                doc: &mut pack.doc,
+                ids: std::mem::take(&mut pack.ids),
+            };
+            let pages = pages_of(&self.layout, &placed, &self.fonts, &mut ids);
+            pack.ids = ids.ids;
             pack.pages.extend(pages);
             return Ok(Written::New(path));
         }
-        let bytes = render(&self.layout, letter, &what, self.allow_overflow)?;
+        let bytes = render(
+            &mut self.fonts,
+            &self.layout,
+            letter,
+            &what,
+            self.allow_overflow,
+        )?;
         self.ensure_dir(&path)?;
         write_file(&path, &bytes, self.force)
     }
@@ -772,6 +955,7 @@ mod tests {
     fn puts_the_first_address_line_inside_the_window_of_every_layout() {
         for layout in LAYOUTS {
             let p = place(
+                &FontChain::default(),
                 &layout,
                 &parts(
                     &[
@@ -810,6 +994,7 @@ mod tests {
     fn refuses_an_address_longer_than_the_window() {
         let long: Vec<&str> = vec!["line"; 12];
         let e = place(
+            &FontChain::default(),
             &LAYOUTS[2],
             &parts(&long, "x"),
             "en",
@@ -818,13 +1003,31 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("the window of layout `us10` holds"), "{e}");
-        assert!(place(&LAYOUTS[2], &parts(&long, "x"), "en", "t", true).is_ok());
+        assert!(
+            place(
+                &FontChain::default(),
+                &LAYOUTS[2],
+                &parts(&long, "x"),
+                "en",
+                "t",
+                true
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn flows_long_letters_onto_numbered_pages() {
         let body = "Lorem ipsum dolor sit amet, consectetur adipiscing elit.\n\n".repeat(60);
-        let p = place(&LAYOUTS[0], &parts(&["A"], &body), "de", "t", false).unwrap();
+        let p = place(
+            &FontChain::default(),
+            &LAYOUTS[0],
+            &parts(&["A"], &body),
+            "de",
+            "t",
+            false,
+        )
+        .unwrap();
         assert!(p.pages.len() >= 2);
         assert!(
             p.pages[1]
@@ -845,7 +1048,15 @@ mod tests {
                 "{}Yours sincerely,\n\n\n\nEva Muster",
                 "Lorem ipsum dolor sit amet.\n\n".repeat(n)
             );
-            let p = place(&LAYOUTS[0], &parts(&["A"], &body), "en", "t", false).unwrap();
+            let p = place(
+                &FontChain::default(),
+                &LAYOUTS[0],
+                &parts(&["A"], &body),
+                "en",
+                "t",
+                false,
+            )
+            .unwrap();
             let page_of = |text: &str| {
                 p.pages
                     .iter()
@@ -895,8 +1106,16 @@ mod tests {
     #[test]
     fn sets_right_to_left_paragraphs_flush_right() {
         let body = "أحثكم على عدم تسليم نزام حون جوراييف إلى طاجيكستان.\n\nI urge you.";
-        let p = place(&LAYOUTS[0], &parts(&["A"], body), "ar", "t", false).unwrap();
-        let font = &fonts().regular;
+        let p = place(
+            &FontChain::default(),
+            &LAYOUTS[0],
+            &parts(&["A"], body),
+            "ar",
+            "t",
+            false,
+        )
+        .unwrap();
+        let font = &FontChain::default();
         let (page_w, _) = LAYOUTS[0].paper.size();
         let arabic = p.pages[0]
             .iter()
@@ -913,7 +1132,7 @@ mod tests {
 
     #[test]
     fn breaks_a_word_longer_than_a_line() {
-        let font = &fonts().regular;
+        let font = &FontChain::default();
         let lines = wrap(font, &"x".repeat(400), 11.0, 200.0);
         assert!(lines.len() > 1);
         assert!(lines.iter().all(|l| width(font, l, 11.0) <= 200.0));

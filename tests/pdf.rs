@@ -137,7 +137,7 @@ fn writes_the_same_bytes_for_the_same_input() {
 #[test]
 fn refuses_a_character_no_font_can_draw() {
     let campaign =
-        crate::harness::DEMO_CAMPAIGN.replace("of Smith & Sons.", "of Smith & Sons, 王小明.");
+        crate::harness::DEMO_CAMPAIGN.replace("of Smith & Sons.", "of Smith & Sons, \u{378}.");
     Test::demo()
         .file("campaigns/demo.yaml", campaign)
         .args([
@@ -152,8 +152,26 @@ fn refuses_a_character_no_font_can_draw() {
         .no_panic()
         .status(1)
         .stderr_has(
-            "the en letter to `xx-prosecutor` (blank): the character `王` (U+738B) has no glyph",
+            "the en letter to `xx-prosecutor` (blank): the character `\u{378}` (U+0378) has no glyph in the fonts available (DejaVu Sans)",
         );
+}
+
+#[test]
+fn refuses_a_font_file_that_is_not_a_font() {
+    Test::demo()
+        .file("not-a-font.ttf", "hello")
+        .args([
+            "letters",
+            "campaigns/demo.yaml",
+            "--format",
+            "pdf",
+            "--font",
+            "not-a-font.ttf",
+        ])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("--font not-a-font.ttf: not a font file");
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use appeal::country::Country;
 use appeal::lang::Lang;
 use appeal::output::{Output, TextOutput};
-use appeal::pdf::{Layout, Paper, PdfOutput};
+use appeal::pdf::{FontChain, Layout, Paper, PdfOutput};
 use appeal::run::{self, LettersJob, Supporters};
 use appeal::supporter::SupporterInput;
 
@@ -34,6 +34,10 @@ pub struct Args {
     /// from a new page, instead of a file per letter.
     #[arg(long)]
     combine: bool,
+    /// PDF: a font to draw characters DejaVu Sans lacks (CJK, Devanagari ...); repeat for several,
+    /// in order of preference. Fonts found through fontconfig come after these.
+    #[arg(long, value_name = "FILE")]
+    font: Vec<PathBuf>,
     /// Output folder.
     #[arg(long, value_name = "DIR", default_value = "letters")]
     out: PathBuf,
@@ -159,15 +163,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let mut output: Box<dyn Output> = match args.format {
         Format::Txt => Box::new(TextOutput::new(args.out.clone(), args.force)),
-        Format::Pdf if args.combine => Box::new(
-            PdfOutput::new(args.out.clone(), args.force, layout, args.allow_overflow).combined(),
-        ),
-        Format::Pdf => Box::new(PdfOutput::new(
-            args.out.clone(),
-            args.force,
-            layout,
-            args.allow_overflow,
-        )),
+        Format::Pdf => {
+            let fonts = FontChain::new(&args.font).map_err(anyhow::Error::msg)?;
+            let pdf = PdfOutput::new(
+                args.out.clone(),
+                args.force,
+                layout,
+                args.allow_overflow,
+                fonts,
+            );
+            Box::new(if args.combine { pdf.combined() } else { pdf })
+        }
     };
     let summary = run::letters(&job, output.as_mut())?;
     for w in &summary.warnings {
