@@ -33,31 +33,33 @@ pub trait Output {
     }
 }
 
-/// Plain-text letters: `OUT/<campaign>/<supporter>/<recipient>.<lang>.txt`.
-pub struct TextOutput {
-    out: PathBuf,
-    force: bool,
-    /// Folders already created in this run, so each is made once, not once per letter.
-    made: HashSet<PathBuf>,
+/// The file of a letter: `OUT/<campaign>/<supporter>/<recipient>[.copy].<lang>.<ext>`. Every
+/// component is a slug (`slug.rs`) or a checked language tag, so the path stays inside `out`.
+pub fn letter_path(out: &Path, letter: &Letter, supporter_slug: &str, ext: &str) -> PathBuf {
+    let kind = if letter.copy { ".copy" } else { "" };
+    out.join(&letter.campaign_id)
+        .join(supporter_slug)
+        .join(format!(
+            "{}{kind}.{}.{ext}",
+            letter.recipient_id, letter.lang
+        ))
 }
 
-impl TextOutput {
-    pub fn new(out: PathBuf, force: bool) -> Self {
-        TextOutput {
-            out,
-            force,
-            made: HashSet::new(),
-        }
-    }
+/// The folders an output has created in this run, so each is made once, not once per letter.
+#[derive(Default)]
+pub struct Folders(HashSet<PathBuf>);
 
-    /// The file of a letter. Every component is a slug (`slug.rs`) or a checked language tag, so
-    /// the path stays inside `out`.
-    pub fn path(&self, letter: &Letter, supporter_slug: &str) -> PathBuf {
-        let kind = if letter.copy { ".copy" } else { "" };
-        self.out
-            .join(&letter.campaign_id)
-            .join(supporter_slug)
-            .join(format!("{}{kind}.{}.txt", letter.recipient_id, letter.lang))
+impl Folders {
+    /// Creates the folder of `file` unless this run already did.
+    pub fn ensure(&mut self, file: &Path) -> Result<(), String> {
+        if let Some(dir) = file.parent()
+            && !self.0.contains(dir)
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("{}: cannot create the folder: {e}", dir.display()))?;
+            self.0.insert(dir.to_path_buf());
+        }
+        Ok(())
     }
 }
 
@@ -69,20 +71,31 @@ impl Written {
     }
 }
 
+/// Plain-text letters.
+pub struct TextOutput {
+    out: PathBuf,
+    force: bool,
+    folders: Folders,
+}
+
+impl TextOutput {
+    pub fn new(out: PathBuf, force: bool) -> Self {
+        TextOutput {
+            out,
+            force,
+            folders: Folders::default(),
+        }
+    }
+}
+
 impl Output for TextOutput {
     fn name(&self) -> &'static str {
         "txt"
     }
 
     fn write(&mut self, letter: &Letter, supporter_slug: &str) -> Result<Written, String> {
-        let path = self.path(letter, supporter_slug);
-        if let Some(dir) = path.parent()
-            && !self.made.contains(dir)
-        {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("{}: cannot create the folder: {e}", dir.display()))?;
-            self.made.insert(dir.to_path_buf());
-        }
+        let path = letter_path(&self.out, letter, supporter_slug, "txt");
+        self.folders.ensure(&path)?;
         write_file(&path, letter.text.as_bytes(), self.force)
     }
 }

@@ -20,7 +20,7 @@ use printpdf::{
 };
 
 use crate::letter::{Letter, LetterParts};
-use crate::output::{Output, Written, write_file};
+use crate::output::{Folders, Output, Written, letter_path, write_file};
 
 /// A page layout: where things go, in millimetres from the top-left corner of the page.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -822,7 +822,7 @@ pub struct PdfOutput {
     force: bool,
     layout: Layout,
     allow_overflow: bool,
-    made: HashSet<PathBuf>,
+    folders: Folders,
     combine: bool,
     pack: Option<Pack>,
     fonts: FontChain,
@@ -841,7 +841,7 @@ impl PdfOutput {
             force,
             layout,
             allow_overflow,
-            made: HashSet::new(),
+            folders: Folders::default(),
             combine: false,
             pack: None,
             fonts,
@@ -852,17 +852,6 @@ impl PdfOutput {
     pub fn combined(mut self) -> Self {
         self.combine = true;
         self
-    }
-
-    fn ensure_dir(&mut self, path: &std::path::Path) -> Result<(), String> {
-        if let Some(dir) = path.parent()
-            && !self.made.contains(dir)
-        {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("{}: cannot create the folder: {e}", dir.display()))?;
-            self.made.insert(dir.to_path_buf());
-        }
-        Ok(())
     }
 }
 
@@ -876,12 +865,7 @@ impl Output for PdfOutput {
     }
 
     fn write(&mut self, letter: &Letter, supporter_slug: &str) -> Result<Written, String> {
-        let kind = if letter.copy { ".copy" } else { "" };
-        let path = self
-            .out
-            .join(&letter.campaign_id)
-            .join(supporter_slug)
-            .join(format!("{}{kind}.{}.pdf", letter.recipient_id, letter.lang));
+        let path = letter_path(&self.out, letter, supporter_slug, "pdf");
         let what = format!(
             "the {} letter to `{}` ({supporter_slug})",
             letter.lang, letter.recipient_id
@@ -916,7 +900,7 @@ impl Output for PdfOutput {
             &what,
             self.allow_overflow,
         )?;
-        self.ensure_dir(&path)?;
+        self.folders.ensure(&path)?;
         write_file(&path, &bytes, self.force)
     }
 
@@ -929,7 +913,7 @@ impl Output for PdfOutput {
         doc.metadata.info.subject = pack.campaign_id.clone();
         doc.with_pages(pack.pages);
         let bytes = save(&doc, None);
-        self.ensure_dir(&path)?;
+        self.folders.ensure(&path)?;
         write_file(&path, &bytes, self.force).map(Some)
     }
 }

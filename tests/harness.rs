@@ -186,6 +186,20 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A supporter in Germany, as flags: the embassy and government letters resolve to German entries.
+pub const EVA: [&str; 10] = [
+    "--name",
+    "Eva Muster",
+    "--address",
+    "Hauptstraße 1",
+    "--postcode",
+    "10115",
+    "--city",
+    "Berlin",
+    "--country",
+    "DE",
+];
+
 pub const DEMO_CAMPAIGN: &str = r#"id: demo
 ua: "UA 1/26"
 issued: 2026-01-10

@@ -2,18 +2,7 @@
 
 use crate::harness::Test;
 
-const SUPPORTER: [&str; 10] = [
-    "--name",
-    "Eva Muster",
-    "--address",
-    "Hauptstraße 1",
-    "--postcode",
-    "10115",
-    "--city",
-    "Berlin",
-    "--country",
-    "DE",
-];
+use crate::harness::EVA as SUPPORTER;
 
 fn pdf_letters(extra: &[&str]) -> crate::harness::Run {
     let mut args = vec![

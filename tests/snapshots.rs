@@ -6,22 +6,6 @@ use std::path::Path;
 
 use crate::harness::{Test, repo};
 
-/// A supporter in Germany: the embassy and the government letters resolve to German entries.
-const SUPPORTER: [&str; 12] = [
-    "--name",
-    "Eva Muster",
-    "--address",
-    "Hauptstraße 1",
-    "--postcode",
-    "10115",
-    "--city",
-    "Berlin",
-    "--country",
-    "DE",
-    "--date",
-    "2026-01-15",
-];
-
 fn shipped_campaigns() -> Vec<String> {
     let mut ids: Vec<String> = std::fs::read_dir(repo().join("campaigns"))
         .unwrap()
@@ -77,7 +61,8 @@ fn shipped_campaigns_render_as_reviewed() {
         // Signed letters from a supporter in Germany, and the blank letters a coordinator hands
         // out there, in every language.
         let mut signed = args.clone();
-        signed.extend(SUPPORTER.iter().map(|s| s.to_string()));
+        signed.extend(crate::harness::EVA.iter().map(|s| s.to_string()));
+        signed.extend(["--date", "2026-01-15"].map(String::from));
         let mut blank = args;
         blank.extend(["--country", "DE", "--date", "2026-01-15"].map(String::from));
         let run = Test::shipped().args(signed).run().no_panic().status(0);
