@@ -27,6 +27,10 @@ pub trait Output {
     }
     /// Writes `letter` for the supporter whose file-name slug is `supporter_slug`.
     fn write(&mut self, letter: &Letter, supporter_slug: &str) -> Result<Written, String>;
+    /// Warnings about the letters written since the last call (the library prints nothing itself).
+    fn take_warnings(&mut self) -> Vec<String> {
+        Vec::new()
+    }
     /// Called once after the last letter: outputs that collect letters (a print pack) write here.
     fn finish(&mut self) -> Result<Option<Written>, String> {
         Ok(None)

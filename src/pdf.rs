@@ -137,6 +137,16 @@ impl Layout {
     }
 }
 
+/// How a run lays letters out.
+#[derive(Clone, Copy, Debug)]
+pub struct PdfOptions {
+    pub layout: Layout,
+    /// Warn instead of failing when an address has more lines than the window holds.
+    pub allow_overflow: bool,
+    /// Warn instead of failing when no font has a glyph for a character (it prints as a box).
+    pub allow_missing_glyphs: bool,
+}
+
 const BODY_SIZE: f32 = 11.0;
 const BODY_LEADING: f32 = 14.0;
 const ADDRESS_SIZE: f32 = 9.5;
@@ -683,10 +693,10 @@ fn closing_start(lines: &[String]) -> usize {
 /// Checks a letter and lays it out: every character drawable, the address inside the window.
 fn layout_letter(
     fonts: &mut FontChain,
-    layout: &Layout,
+    options: &PdfOptions,
     letter: &Letter,
     what: &str,
-    allow_overflow: bool,
+    warnings: &mut Vec<String>,
 ) -> Result<Placed, String> {
     let parts = letter
         .parts
@@ -704,7 +714,7 @@ fn layout_letter(
     }
     let missing = missing_glyphs(fonts, &all);
     if let Some(c) = missing.first() {
-        return Err(format!(
+        let message = format!(
             "{what}: the character `{c}` (U+{:04X}) has no glyph in the fonts available ({}){} (hint: install a font that has it, e.g. Debian's fonts-noto-cjk for Chinese, so fontconfig finds it, or pass it with --font FILE)",
             *c as u32,
             fonts.names(),
@@ -713,6 +723,12 @@ fn layout_letter(
             } else {
                 String::new()
             }
+        );
+        if !options.allow_missing_glyphs {
+            return Err(message);
+        }
+        warnings.push(format!(
+            "{message}; printed as an empty box (--allow-missing-glyphs)"
         ));
     }
     if parts.body.trim().is_empty() {
@@ -722,11 +738,11 @@ fn layout_letter(
     }
     place(
         fonts,
-        layout,
+        &options.layout,
         parts,
         letter.lang.as_str(),
         what,
-        allow_overflow,
+        options.allow_overflow,
     )
 }
 
@@ -780,21 +796,22 @@ fn save(doc: &PdfDocument, lang: Option<&str>) -> Vec<u8> {
     bytes
 }
 
-/// Builds the PDF of one letter: the same bytes for the same input.
+/// Builds the PDF of one letter: the same bytes for the same input. Warnings (a glyph printed as
+/// a box under --allow-missing-glyphs) go to `warnings`.
 pub fn render(
     fonts: &mut FontChain,
-    layout: &Layout,
+    options: &PdfOptions,
     letter: &Letter,
     what: &str,
-    allow_overflow: bool,
+    warnings: &mut Vec<String>,
 ) -> Result<Vec<u8>, String> {
-    let placed = layout_letter(fonts, layout, letter, what, allow_overflow)?;
+    let placed = layout_letter(fonts, options, letter, what, warnings)?;
     let mut doc = PdfDocument::new(&letter.title);
     doc.metadata.info.author = letter.signature.clone();
     doc.metadata.info.subject = letter.campaign_id.clone();
     doc.metadata.info.keywords = vec![letter.lang.to_string()];
     let pages = pages_of(
-        layout,
+        &options.layout,
         &placed,
         fonts,
         &mut FontIds {
@@ -820,31 +837,25 @@ struct Pack {
 pub struct PdfOutput {
     out: PathBuf,
     force: bool,
-    layout: Layout,
-    allow_overflow: bool,
+    options: PdfOptions,
     folders: Folders,
     combine: bool,
     pack: Option<Pack>,
     fonts: FontChain,
+    warnings: Vec<String>,
 }
 
 impl PdfOutput {
-    pub fn new(
-        out: PathBuf,
-        force: bool,
-        layout: Layout,
-        allow_overflow: bool,
-        fonts: FontChain,
-    ) -> Self {
+    pub fn new(out: PathBuf, force: bool, options: PdfOptions, fonts: FontChain) -> Self {
         PdfOutput {
             out,
             force,
-            layout,
-            allow_overflow,
+            options,
             folders: Folders::default(),
             combine: false,
             pack: None,
             fonts,
+            warnings: Vec::new(),
         }
     }
 
@@ -873,10 +884,10 @@ impl Output for PdfOutput {
         if self.combine {
             let placed = layout_letter(
                 &mut self.fonts,
-                &self.layout,
+                &self.options,
                 letter,
                 &what,
-                self.allow_overflow,
+                &mut self.warnings,
             )?;
             let pack = self.pack.get_or_insert_with(|| Pack {
                 campaign_id: letter.campaign_id.clone(),
@@ -888,20 +899,24 @@ impl Output for PdfOutput {
                 doc: &mut pack.doc,
                 ids: std::mem::take(&mut pack.ids),
             };
-            let pages = pages_of(&self.layout, &placed, &self.fonts, &mut ids);
+            let pages = pages_of(&self.options.layout, &placed, &self.fonts, &mut ids);
             pack.ids = ids.ids;
             pack.pages.extend(pages);
             return Ok(Written::New(path));
         }
         let bytes = render(
             &mut self.fonts,
-            &self.layout,
+            &self.options,
             letter,
             &what,
-            self.allow_overflow,
+            &mut self.warnings,
         )?;
         self.folders.ensure(&path)?;
         write_file(&path, &bytes, self.force)
+    }
+
+    fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
     }
 
     fn finish(&mut self) -> Result<Option<Written>, String> {

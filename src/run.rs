@@ -160,6 +160,7 @@ pub fn letters(job: &LettersJob, output: &mut dyn Output) -> Result<Summary, any
                     .render(&campaign, p, &targets, lang, supporter)
                     .map_err(|d| d.to_string())
                     .and_then(|letter| output.write(&letter, &slug));
+                summary.warnings.extend(output.take_warnings());
                 match result {
                     Ok(Written::New(_)) => summary.written += 1,
                     Ok(Written::Unchanged(_)) => summary.unchanged += 1,

@@ -146,6 +146,32 @@ fn refuses_a_character_no_font_can_draw() {
 }
 
 #[test]
+fn prints_a_box_with_a_warning_when_missing_glyphs_are_allowed() {
+    let campaign =
+        crate::harness::DEMO_CAMPAIGN.replace("of Smith & Sons.", "of Smith & Sons, \u{378}.");
+    let run = Test::demo()
+        .file("campaigns/demo.yaml", campaign)
+        .args([
+            "letters",
+            "campaigns/demo.yaml",
+            "--format",
+            "pdf",
+            "--allow-missing-glyphs",
+            "--date",
+            "2026-02-01",
+        ])
+        .run()
+        .no_panic()
+        .status(0)
+        .stderr_has("(U+0378) has no glyph")
+        .stderr_has("printed as an empty box (--allow-missing-glyphs)");
+    assert_eq!(
+        run.test.files_under("letters"),
+        ["letters/demo/blank/xx-prosecutor.en.pdf"]
+    );
+}
+
+#[test]
 fn refuses_a_font_file_that_is_not_a_font() {
     Test::demo()
         .file("not-a-font.ttf", "hello")

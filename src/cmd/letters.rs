@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use appeal::country::Country;
 use appeal::lang::Lang;
 use appeal::output::{Output, TextOutput};
-use appeal::pdf::{FontChain, Layout, Paper, PdfOutput};
+use appeal::pdf::{FontChain, Layout, Paper, PdfOptions, PdfOutput};
 use appeal::run::{self, LettersJob, Supporters};
 use appeal::supporter::SupporterInput;
 
@@ -34,6 +34,9 @@ pub struct Args {
     /// from a new page, instead of a file per letter.
     #[arg(long)]
     combine: bool,
+    /// PDF: warn instead of failing when no font can draw a character (it prints as a box).
+    #[arg(long)]
+    allow_missing_glyphs: bool,
     /// PDF: a font to draw characters DejaVu Sans lacks (CJK, Devanagari ...); repeat for several,
     /// in order of preference. Fonts found through fontconfig come after these.
     #[arg(long, value_name = "FILE")]
@@ -165,13 +168,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Format::Txt => Box::new(TextOutput::new(args.out.clone(), args.force)),
         Format::Pdf => {
             let fonts = FontChain::new(&args.font).map_err(anyhow::Error::msg)?;
-            let pdf = PdfOutput::new(
-                args.out.clone(),
-                args.force,
+            let options = PdfOptions {
                 layout,
-                args.allow_overflow,
-                fonts,
-            );
+                allow_overflow: args.allow_overflow,
+                allow_missing_glyphs: args.allow_missing_glyphs,
+            };
+            let pdf = PdfOutput::new(args.out.clone(), args.force, options, fonts);
             Box::new(if args.combine { pdf.combined() } else { pdf })
         }
     };
