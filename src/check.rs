@@ -32,7 +32,8 @@ pub fn check_campaign(path: &Path, project: &Project, today: NaiveDate) -> Check
         return out;
     };
     out.diags.extend(campaign.deadline_warning(today));
-    let renderer = Renderer::new(&templates, today);
+    // With parts, so a template that lacks the blocks page layouts need is reported too.
+    let renderer = Renderer::new(&templates, today).with_parts();
     // A language without a template is reported once here, not once per letter below.
     let mut languages = Vec::new();
     for lang in &campaign.languages {
@@ -72,6 +73,16 @@ pub fn check_campaign(path: &Path, project: &Project, today: NaiveDate) -> Check
                 for supporter in [None, Some(&sample)] {
                     match renderer.render(&campaign, p, &targets, lang, supporter) {
                         Ok(_) => out.letters += 1,
+                        // Text letters do not need the blocks: for them it is only a warning.
+                        Err(d) if d.message.starts_with("no `{% block") => {
+                            // The text letter itself rendered; only page layouts lack the parts.
+                            out.letters += 1;
+                            out.diags.push(Diagnostic {
+                                severity: crate::diag::Severity::Warning,
+                                message: format!("{}; PDF letters cannot be laid out", d.message),
+                                ..d
+                            });
+                        }
                         Err(d) => out.diags.push(d),
                     }
                 }

@@ -303,7 +303,7 @@ impl<'t> Renderer<'t> {
                 match self.templates.render_block(name, block, &context) {
                     Ok(text) => Ok(tidy(&text).trim_end().to_string()),
                     Err(e) if matches!(e.kind(), tera::ErrorKind::Msg(m) if m.starts_with("Block `")) => Err(
-                        Diagnostic::error(std::path::Path::new(name), crate::diag::Pos::default(), "template", format!("no `{{% block {block} %}}` (needed to lay out {})", describe()))
+                        Diagnostic::error(std::path::Path::new(name), crate::diag::Pos::default(), "template", format!("no `{{% block {block} %}}` (needed to lay out the {lang} letters)"))
                             .hint(format!("letter templates mark their parts with the blocks {}; see README.md, Templates", BLOCKS.join(", "))),
                     ),
                     Err(e) => Err(template_diagnostic(&e, &describe(), name.as_ref())),

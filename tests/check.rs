@@ -75,3 +75,18 @@ fn exits_2_on_a_usage_error() {
         .run()
         .status(2);
 }
+
+#[test]
+fn warns_when_a_template_lacks_the_blocks_pdf_layout_needs() {
+    Test::demo()
+        .file(
+            "templates/letter.en.txt",
+            "{{ recipient.salutation }},\n\n{{ letter }}\n",
+        )
+        .args(["check", "--date", "2026-02-01"])
+        .run()
+        .no_panic()
+        .status(0)
+        .stderr_has("warning: templates/letter.en.txt: template: no `{% block sender %}`")
+        .stderr_has("PDF letters cannot be laid out");
+}
