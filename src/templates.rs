@@ -10,6 +10,7 @@ use crate::lang::Lang;
 /// The templates shipped in `templates/`, compiled in so `appeal` works from any folder.
 /// A unit test keeps this list and the folder in step.
 const BUILT_IN: &[(&str, &str)] = &[
+    ("letter.ar.txt", include_str!("../templates/letter.ar.txt")),
     ("letter.de.txt", include_str!("../templates/letter.de.txt")),
     ("letter.en.txt", include_str!("../templates/letter.en.txt")),
     ("letter.es.txt", include_str!("../templates/letter.es.txt")),
