@@ -1,21 +1,32 @@
 #!/usr/bin/env bash
 # Times the release binary end to end on N synthetic supporters (default 10,000) for the shipped
 # Juraev campaign (three letters per supporter), and prints letters per second, peak memory and,
-# for PDF, bytes per letter.
-# Usage: benches/letters.sh [N] [txt|pdf]
+# for PDF, bytes per letter. LANG picks the letters' language: `mixed` (default: de, fr, en, es, ru
+# by the supporter's country, names in several scripts), or one language for all letters, e.g.
+# `ru` (Cyrillic) or `ar` (right to left, shaped), with names in that language's script.
+# Usage: benches/letters.sh [N] [txt|pdf] [mixed|LANG]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-10000}
 format=${2:-txt}
+lang=${3:-mixed}
 cargo build --release --quiet
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 - "$n" > "$work/supporters.csv" <<'PY'
+python3 - "$n" "$lang" > "$work/supporters.csv" <<'PY'
 import sys
 first = ["Anna", "Jürgen", "Олег", "Zoé", "José", "Αλέξανδρος", "Siobhán", "Łukasz", "Ngọc", "Ólafur"]
 last = ["Schmidt", "Иванова", "Müller", "Núñez", "O'Brien", "Kowalski", "Papadopoulos", "Dubois"]
 countries = ["DE", "FR", "GB", "ES", "US"]
 langs = ["de", "fr", "en", "es", "ru"]
+if sys.argv[2] == "ru":
+    first = ["Анна", "Олег", "Мария", "Дмитрий", "Елена", "Сергей", "Ольга", "Иван", "Наталья", "Юрий"]
+    last = ["Иванова", "Петров", "Смирнова", "Кузнецов", "Попова", "Соколов", "Лебедева", "Козлов"]
+elif sys.argv[2] == "ar":
+    first = ["أحمد", "فاطمة", "محمد", "ليلى", "يوسف", "مريم", "عمر", "سلمى", "خالد", "نور"]
+    last = ["الحسيني", "بن علي", "المصري", "حداد", "الخوري", "منصور", "العلي", "سعيد"]
+if sys.argv[2] != "mixed":
+    langs = [sys.argv[2]] * 5
 print("name,address,postcode,city,country,email,lang")
 for i in range(int(sys.argv[1])):
     c = i % 5
@@ -26,7 +37,7 @@ letters_before=$(date +%s.%N)
     --supporters "$work/supporters.csv" --out "$work/out" --date 2011-04-01 --format "$format" 2> "$work/time" >"$work/summary"
 letters_after=$(date +%s.%N)
 written=$(grep -o '^[0-9]* letter' "$work/summary" | grep -o '[0-9]*')
-python3 -c "import sys; w=int('$written'); t=$letters_after-$letters_before; print(f'{w} $format letters for $n supporters in {t:.2f} s: {w/t:.0f} letters/s')"
+python3 -c "import sys; w=int('$written'); t=$letters_after-$letters_before; print(f'{w} $format letters ($lang) for $n supporters in {t:.2f} s: {w/t:.0f} letters/s')"
 tail -1 "$work/time"
 if [ "$format" = pdf ]; then
   bytes=$(find "$work/out" -name '*.pdf' -printf '%s\n' | awk '{ s += $1; n++ } END { printf "%.0f bytes per PDF letter on average (%d letters)", s / n, n }')

@@ -14,8 +14,10 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("letter.de.txt", include_str!("../templates/letter.de.txt")),
     ("letter.en.txt", include_str!("../templates/letter.en.txt")),
     ("letter.es.txt", include_str!("../templates/letter.es.txt")),
+    ("letter.fa.txt", include_str!("../templates/letter.fa.txt")),
     ("letter.fr.txt", include_str!("../templates/letter.fr.txt")),
     ("letter.ru.txt", include_str!("../templates/letter.ru.txt")),
+    ("letter.zh.txt", include_str!("../templates/letter.zh.txt")),
 ];
 
 /// Where a template came from, in lookup order: a folder the user named, or the binary.

@@ -431,14 +431,24 @@ pub fn wrap(font: &FontChain, text: &str, size: f32, max: f32) -> Vec<String> {
 }
 
 /// "page 2 of 3" in the letter's language; other languages get the language-neutral "2/3".
+/// Arabic and Persian write the numbers in their own digits, as their long dates do.
 fn page_label(lang: &str, page: usize, pages: usize) -> String {
     let base = lang.split('-').next().unwrap_or(lang);
+    let digits = |n: usize, zero: char| -> String {
+        n.to_string()
+            .chars()
+            .map(|d| char::from_u32(zero as u32 + (d as u32 - '0' as u32)).unwrap_or(d))
+            .collect()
+    };
     match base {
         "en" => format!("page {page} of {pages}"),
         "ru" => format!("страница {page} из {pages}"),
         "fr" => format!("page {page} sur {pages}"),
         "de" => format!("Seite {page} von {pages}"),
         "es" => format!("página {page} de {pages}"),
+        "ar" => format!("الصفحة {} من {}", digits(page, '٠'), digits(pages, '٠')),
+        "fa" => format!("صفحهٔ {} از {}", digits(page, '۰'), digits(pages, '۰')),
+        "zh" => format!("第 {page} 页，共 {pages} 页"),
         _ => format!("{page}/{pages}"),
     }
 }
