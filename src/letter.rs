@@ -107,6 +107,9 @@ pub struct LetterParts {
     pub recipient: Vec<String>,
     pub date: String,
     pub body: String,
+    /// The subject line at the top of the body (`{% block subject %}` inside the body block),
+    /// which a page sets in bold; `None` when the template has no such block.
+    pub subject: Option<String>,
 }
 
 /// What a letter template sees. Documented for template authors in README.md ("Templates").
@@ -299,15 +302,20 @@ impl<'t> Renderer<'t> {
             .render(name, &context)
             .map_err(|e| template_diagnostic(&e, &describe(), name.as_ref()))?;
         let parts = if self.parts {
-            let block = |block: &str| -> Result<String, Diagnostic> {
+            let optional_block = |block: &str| -> Result<Option<String>, Diagnostic> {
                 match self.templates.render_block(name, block, &context) {
-                    Ok(text) => Ok(tidy(&text).trim_end().to_string()),
-                    Err(e) if matches!(e.kind(), tera::ErrorKind::Msg(m) if m.starts_with("Block `")) => Err(
-                        Diagnostic::error(std::path::Path::new(name), crate::diag::Pos::default(), "template", format!("no `{{% block {block} %}}` (needed to lay out the {lang} letters)"))
-                            .hint(format!("letter templates mark their parts with the blocks {}; see README.md, Templates", BLOCKS.join(", "))),
-                    ),
+                    Ok(text) => Ok(Some(tidy(&text).trim_end().to_string())),
+                    Err(e) if matches!(e.kind(), tera::ErrorKind::Msg(m) if m.starts_with("Block `")) => {
+                        Ok(None)
+                    }
                     Err(e) => Err(template_diagnostic(&e, &describe(), name.as_ref())),
                 }
+            };
+            let block = |block: &str| -> Result<String, Diagnostic> {
+                optional_block(block)?.ok_or_else(|| {
+                    Diagnostic::error(std::path::Path::new(name), crate::diag::Pos::default(), "template", format!("no `{{% block {block} %}}` (needed to lay out the {lang} letters)"))
+                        .hint(format!("letter templates mark their parts with the blocks {}; see README.md, Templates", BLOCKS.join(", ")))
+                })
             };
             let lines = |text: String| text.lines().map(str::to_string).collect::<Vec<_>>();
             Some(LetterParts {
@@ -315,6 +323,7 @@ impl<'t> Renderer<'t> {
                 recipient: lines(block("recipient")?),
                 date: block("date")?,
                 body: block("body")?,
+                subject: optional_block("subject")?.filter(|s| !s.trim().is_empty()),
             })
         } else {
             None

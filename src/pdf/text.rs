@@ -1,0 +1,521 @@
+//! Text on a PDF page, in our own small pipeline because printpdf neither wraps, reorders nor
+//! shapes: the font chain (embedded DejaVu Sans, `--font` files, fonts fontconfig finds), a line
+//! cut into runs that one font draws, in visual order (`unicode-bidi`), shaped where the script
+//! needs it (`rustybuzz`: Arabic joining, lam-alef, the Persian ZWNJ, Indic clusters), widths from
+//! the shaped advances, and line breaking at the opportunities of UAX #14 (`unicode-linebreak`).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use printpdf::{Codepoint, ParsedFont, TextItem};
+
+/// One font of the chain: printpdf's parsed font (glyph ids, advances, embedding) and the
+/// shaping view of the same bytes, so glyph ids agree.
+pub struct Font {
+    pub parsed: ParsedFont,
+    face: rustybuzz::Face<'static>,
+    name: String,
+}
+
+impl Font {
+    fn from_bytes(bytes: &'static [u8], name: String) -> Option<Font> {
+        Some(Font {
+            parsed: ParsedFont::from_bytes(bytes, 0, &mut Vec::new())?,
+            face: rustybuzz::Face::from_slice(bytes, 0)?,
+            name,
+        })
+    }
+
+    fn has(&self, c: char) -> bool {
+        self.parsed.lookup_glyph_index(c as u32).is_some()
+    }
+
+    fn units_per_em(&self) -> f32 {
+        f32::from(self.parsed.font_metrics.units_per_em.max(1))
+    }
+
+    /// The advance of `c` in ems (0 when the font lacks it).
+    fn advance_em(&self, c: char) -> f32 {
+        let gid = self.parsed.lookup_glyph_index(c as u32).unwrap_or(0);
+        f32::from(self.parsed.get_horizontal_advance(gid)) / self.units_per_em()
+    }
+}
+
+/// The embedded DejaVu Sans, regular and bold, parsed once per process.
+fn embedded() -> &'static [Font; 2] {
+    static FONTS: OnceLock<[Font; 2]> = OnceLock::new();
+    FONTS.get_or_init(|| {
+        // The crate's bytes are a valid DejaVu Sans; a failure here is a broken build, not input.
+        let font = |bytes, name: &str| {
+            Font::from_bytes(bytes, name.to_string()).expect("the embedded DejaVu Sans parses")
+        };
+        [
+            font(dejavu::sans::regular(), "DejaVu Sans"),
+            font(dejavu::sans::bold(), "DejaVu Sans Bold"),
+        ]
+    })
+}
+
+/// Regular text, or bold (the subject line).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Weight {
+    #[default]
+    Regular,
+    Bold,
+}
+
+/// Chain index of the embedded bold face; fallback fonts start after it.
+const BOLD: usize = 1;
+
+/// The fonts a run draws with, in order of preference: the embedded DejaVu Sans, then each
+/// `--font` file, then fonts that fontconfig finds for characters the others lack. Index 1 is
+/// DejaVu Sans Bold, used only for bold text DejaVu Sans draws. Fonts are parsed once and live
+/// for the whole process.
+pub struct FontChain {
+    fonts: Vec<&'static Font>,
+    /// Characters fontconfig was already asked about and had nothing for.
+    not_found: HashSet<char>,
+}
+
+impl Default for FontChain {
+    fn default() -> Self {
+        let [regular, bold] = embedded();
+        FontChain {
+            fonts: vec![regular, bold],
+            not_found: HashSet::new(),
+        }
+    }
+}
+
+impl FontChain {
+    /// DejaVu Sans followed by `files` (`--font`, in order). A file that is not a font is an error.
+    pub fn new(files: &[PathBuf]) -> Result<FontChain, String> {
+        let mut chain = FontChain::default();
+        for file in files {
+            chain
+                .add_file(file)
+                .map_err(|e| format!("--font {}: {e}", file.display()))?;
+        }
+        Ok(chain)
+    }
+
+    fn add_file(&mut self, file: &Path) -> Result<(), String> {
+        let bytes = std::fs::read(file).map_err(|e| format!("cannot read the file: {e}"))?;
+        // Fonts live as long as the process, like the embedded one (a handful per run at most).
+        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+        let font = Font::from_bytes(bytes, file.display().to_string()).ok_or_else(|| {
+            "not a font file printpdf can read (hint: pass a TrueType or OpenType font, .ttf/.otf/.ttc)"
+                .to_string()
+        })?;
+        self.fonts.push(Box::leak(Box::new(font)));
+        Ok(())
+    }
+
+    /// The font at a chain index (as `Run::font` gives it).
+    pub fn font(&self, index: usize) -> &'static Font {
+        self.fonts[index]
+    }
+
+    /// The first font of the chain that has a glyph for `c` (never the bold face).
+    fn index_of(&self, c: char) -> Option<usize> {
+        self.fonts
+            .iter()
+            .enumerate()
+            .find(|(i, f)| *i != BOLD && f.has(c))
+            .map(|(i, _)| i)
+    }
+
+    /// The font that draws `c` in a run now drawn by `current`: spaces stay in the run they
+    /// follow; bold text uses the bold face where DejaVu Sans would draw it.
+    fn font_for(&self, c: char, current: Option<usize>, weight: Weight) -> usize {
+        let font = if c.is_whitespace() {
+            current.unwrap_or(0)
+        } else {
+            self.index_of(c).unwrap_or(0)
+        };
+        if font == 0 && weight == Weight::Bold && self.fonts[BOLD].has(c) {
+            BOLD
+        } else {
+            font
+        }
+    }
+
+    /// `text` cut into logical runs that one font draws: (font index, run).
+    fn font_runs<'t>(&self, text: &'t str, weight: Weight) -> Vec<(usize, &'t str)> {
+        let mut runs: Vec<(usize, &'t str)> = Vec::new();
+        let mut start = 0;
+        let mut current: Option<usize> = None;
+        for (i, c) in text.char_indices() {
+            let font = self.font_for(c, current, weight);
+            if let Some(f) = current.filter(|f| *f != font) {
+                runs.push((f, &text[start..i]));
+                start = i;
+            }
+            current = Some(font);
+        }
+        if start < text.len() {
+            runs.push((current.unwrap_or(0), &text[start..]));
+        }
+        runs
+    }
+
+    /// Asks fontconfig (`fc-list`) for a font with a glyph for `c` and adds the first that
+    /// parses. Returns whether the chain now covers `c`.
+    pub fn add_system_font_for(&mut self, c: char) -> bool {
+        if self.index_of(c).is_some() {
+            return true;
+        }
+        if !self.not_found.insert(c) {
+            return false;
+        }
+        let query = format!(":charset={:x}", c as u32);
+        let Ok(out) = std::process::Command::new("fc-list")
+            .args(["--format", "%{file}\\n", &query])
+            .output()
+        else {
+            return false;
+        };
+        let mut files: Vec<PathBuf> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(PathBuf::from)
+            .filter(|p| p.is_file())
+            .collect();
+        // A stable choice whatever order fontconfig lists them in.
+        files.sort();
+        files
+            .into_iter()
+            .any(|f| self.add_file(&f).is_ok() && self.index_of(c).is_some())
+    }
+
+    /// The fonts of the chain, for messages: `DejaVu Sans, /usr/share/fonts/...`.
+    pub fn names(&self) -> String {
+        self.fonts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != BOLD)
+            .map(|(_, f)| f.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The characters of `text` no font of the chain has a glyph for (controls and whitespace
+    /// aside), each once.
+    pub fn missing_glyphs(&self, text: &str) -> Vec<char> {
+        let mut seen = HashSet::new();
+        text.chars()
+            .filter(|c| !c.is_control() && !c.is_whitespace())
+            .filter(|c| self.index_of(*c).is_none())
+            .filter(|c| seen.insert(*c))
+            .collect()
+    }
+}
+
+/// A piece of a line that one font draws, in visual order, with its width in ems.
+pub struct Run {
+    pub font: usize,
+    pub item: TextItem,
+    pub width_em: f32,
+}
+
+/// Whether the text of a run needs shaping before drawing: right-to-left scripts and the scripts
+/// whose letters change form or order (Indic, South-East Asian ...). Latin, Greek, Cyrillic and
+/// CJK text is drawn character by character from the font's own advances.
+fn needs_shaping(c: char) -> bool {
+    matches!(c as u32, 0x0590..=0x1CFF | 0xA800..=0xABFF | 0xFB1D..=0xFEFF | 0x10800..=0x11FFF)
+}
+
+/// Whether a paragraph reads right to left: its first strong character is right-to-left.
+pub fn is_rtl_paragraph(text: &str) -> bool {
+    use unicode_bidi::BidiClass::{AL, L, R};
+    text.chars()
+        .map(unicode_bidi::bidi_class)
+        .find(|c| matches!(c, L | R | AL))
+        .is_some_and(|c| c != L)
+}
+
+/// Shapes `text` in one font and direction: glyphs in visual order, each with the text it stands
+/// for (so the PDF's text comes back when copied) and the adjustment from the font's own advance
+/// to the shaped one; and the width in ems.
+fn shape(font: &Font, text: &str, rtl: bool) -> (Vec<Codepoint>, f32) {
+    let mut buffer = rustybuzz::UnicodeBuffer::new();
+    buffer.push_str(text);
+    buffer.set_direction(if rtl {
+        rustybuzz::Direction::RightToLeft
+    } else {
+        rustybuzz::Direction::LeftToRight
+    });
+    buffer.guess_segment_properties();
+    let out = rustybuzz::shape(&font.face, &[], buffer);
+    let upem = font.face.units_per_em().max(1) as f32;
+    let mut starts: Vec<usize> = out
+        .glyph_infos()
+        .iter()
+        .map(|g| g.cluster as usize)
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let mut glyphs = Vec::with_capacity(out.len());
+    let mut width = 0.0;
+    for (info, pos) in out.glyph_infos().iter().zip(out.glyph_positions()) {
+        let start = info.cluster as usize;
+        let end = starts
+            .iter()
+            .find(|s| **s > start)
+            .copied()
+            .unwrap_or(text.len());
+        let gid = info.glyph_id as u16;
+        let natural = f32::from(font.parsed.get_horizontal_advance(gid));
+        let shaped = pos.x_advance as f32;
+        glyphs.push(Codepoint {
+            gid,
+            offset: (natural - shaped) * 1000.0 / upem,
+            cid: Some(text[start..end].to_string()),
+        });
+        width += shaped / upem;
+    }
+    (glyphs, width)
+}
+
+impl FontChain {
+    /// One line cut into the runs to draw, left to right on the page. `rtl` is the direction of
+    /// the paragraph the line comes from, so a wrapped line of an Arabic paragraph that starts
+    /// with a Latin word is still ordered right to left.
+    pub fn runs(&self, text: &str, weight: Weight, rtl: bool) -> Vec<Run> {
+        let plain = |font: usize, piece: &str| Run {
+            font,
+            width_em: piece.chars().map(|c| self.fonts[font].advance_em(c)).sum(),
+            item: TextItem::Text(piece.to_string()),
+        };
+        let shaped = |font: usize, piece: &str, rtl: bool| {
+            let (glyphs, width_em) = shape(self.fonts[font], piece, rtl);
+            Run {
+                font,
+                item: TextItem::GlyphIds(glyphs),
+                width_em,
+            }
+        };
+        if !rtl && !text.chars().any(needs_shaping) {
+            return self
+                .font_runs(text, weight)
+                .into_iter()
+                .map(|(font, piece)| plain(font, piece))
+                .collect();
+        }
+        let level = if rtl {
+            unicode_bidi::Level::rtl()
+        } else {
+            unicode_bidi::Level::ltr()
+        };
+        let bidi = unicode_bidi::BidiInfo::new(text, Some(level));
+        let mut out = Vec::new();
+        for para in &bidi.paragraphs {
+            let (levels, level_runs) = bidi.visual_runs(para, para.range.clone());
+            for range in level_runs {
+                let piece = &text[range.clone()];
+                let run_rtl = levels[range.start].is_rtl();
+                let mut pieces: Vec<Run> = self
+                    .font_runs(piece, weight)
+                    .into_iter()
+                    .map(|(font, part)| {
+                        if run_rtl || part.chars().any(needs_shaping) {
+                            shaped(font, part, run_rtl)
+                        } else {
+                            plain(font, part)
+                        }
+                    })
+                    .collect();
+                // A right-to-left run's font runs follow each other right to left.
+                if run_rtl {
+                    pieces.reverse();
+                }
+                out.extend(pieces);
+            }
+        }
+        out
+    }
+
+    /// The width of `text` at `size` points.
+    pub fn width(&self, text: &str, size: f32, weight: Weight, rtl: bool) -> f32 {
+        if !text.chars().any(needs_shaping) {
+            // Drawn character by character, in whatever order: the sum of the advances.
+            let mut current = None;
+            let ems: f32 = text
+                .chars()
+                .map(|c| {
+                    let font = self.font_for(c, current, weight);
+                    current = Some(font);
+                    self.fonts[font].advance_em(c)
+                })
+                .sum();
+            return ems * size;
+        }
+        self.runs(text, weight, rtl)
+            .iter()
+            .map(|r| r.width_em * size)
+            .sum()
+    }
+
+    /// Breaks a paragraph into lines no wider than `max` points, at the break opportunities of
+    /// Unicode line breaking (UAX #14); a word longer than a line is cut, never drawn past the
+    /// margin. Each piece between two opportunities is measured once: words do not join across a
+    /// break opportunity, so a line is as wide as its pieces.
+    pub fn wrap(&self, text: &str, size: f32, max: f32, weight: Weight) -> Vec<String> {
+        let rtl = is_rtl_paragraph(text);
+        let measure = |s: &str| self.width(s, size, weight, rtl);
+        let mut lines = Vec::new();
+        let mut line = String::new();
+        // The width of `line` with its trailing spaces, and without them.
+        let mut line_w = 0.0;
+        let mut start = 0;
+        for (end, opportunity) in unicode_linebreak::linebreaks(text) {
+            let piece = &text[start..end];
+            start = end;
+            let trimmed = piece.trim_end();
+            let piece_w = measure(trimmed);
+            if line_w + piece_w <= max {
+                line.push_str(piece);
+                line_w += piece_w + measure(&piece[trimmed.len()..]);
+            } else {
+                if !line.trim().is_empty() {
+                    lines.push(line.trim_end().to_string());
+                }
+                line.clear();
+                line_w = 0.0;
+                if piece_w <= max {
+                    line.push_str(piece);
+                    line_w = measure(piece);
+                } else {
+                    // Longer than a line: cut it, character by character.
+                    for c in piece.chars() {
+                        let c_w = measure(c.encode_utf8(&mut [0; 4]));
+                        if line_w + c_w > max && !line.is_empty() && !c.is_whitespace() {
+                            lines.push(line.trim_end().to_string());
+                            line.clear();
+                            line_w = 0.0;
+                        }
+                        line.push(c);
+                        line_w += c_w;
+                    }
+                }
+            }
+            if opportunity == unicode_linebreak::BreakOpportunity::Mandatory {
+                lines.push(line.trim_end().to_string());
+                line.clear();
+                line_w = 0.0;
+            }
+        }
+        if !line.trim().is_empty() {
+            lines.push(line.trim_end().to_string());
+        }
+        lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glyph_ids(runs: &[Run]) -> Vec<u16> {
+        runs.iter()
+            .flat_map(|r| match &r.item {
+                TextItem::GlyphIds(g) => g.iter().map(|c| c.gid).collect::<Vec<_>>(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ligates_lam_alef_and_keeps_latin_runs_in_order_inside_arabic() {
+        let chain = FontChain::default();
+        let la = chain.runs("لا", Weight::Regular, true);
+        assert_eq!(
+            glyph_ids(&la).len(),
+            1,
+            "lam + alef become one ligature glyph"
+        );
+        let line = chain.runs("المادة 7 من ICCPR تحظر التعذيب", Weight::Regular, true);
+        // Latin inside Arabic is a left-to-right run of its own, in reading order, placed
+        // between the Arabic runs (visual order: the end of the sentence comes first).
+        let texts: Vec<String> = line
+            .iter()
+            .map(|r| match &r.item {
+                TextItem::Text(t) => t.clone(),
+                // Shaped right to left: glyphs in visual order, so read them backwards.
+                TextItem::GlyphIds(g) => g.iter().rev().filter_map(|c| c.cid.clone()).collect(),
+                _ => String::new(),
+            })
+            .collect();
+        let iccpr = texts.iter().position(|t| t.contains("ICCPR")).unwrap();
+        assert!(iccpr > 0 && iccpr < texts.len() - 1, "{texts:?}");
+        // The leftmost run ends the sentence; the rightmost one begins it.
+        assert!(texts[0].contains("التعذيب"), "{texts:?}");
+        assert!(texts[texts.len() - 1].contains("المادة"), "{texts:?}");
+        assert!(
+            glyph_ids(&line).iter().all(|g| *g != 0),
+            "every glyph drawn"
+        );
+    }
+
+    #[test]
+    fn keeps_persian_zwnj_from_joining() {
+        // "می‌خواهم": the ZWNJ keeps mim-ye apart from khe; without it the letters join.
+        let chain = FontChain::default();
+        let with = glyph_ids(&chain.runs("می\u{200c}خواهم", Weight::Regular, true));
+        let without = glyph_ids(&chain.runs("میخواهم", Weight::Regular, true));
+        let with: Vec<u16> = with.into_iter().filter(|g| *g != 0).collect();
+        assert_ne!(with, without);
+    }
+
+    #[test]
+    fn orders_a_wrapped_line_by_its_paragraph_direction() {
+        // A line of an Arabic paragraph that starts with a Latin word: the Latin word goes to the
+        // right end, where the line begins.
+        let chain = FontChain::default();
+        let runs = chain.runs("ICCPR تحظر", Weight::Regular, true);
+        assert!(matches!(&runs.last().unwrap().item, TextItem::Text(t) if t.contains("ICCPR")));
+        let runs = chain.runs("ICCPR تحظر", Weight::Regular, false);
+        assert!(matches!(&runs[0].item, TextItem::Text(t) if t.contains("ICCPR")));
+    }
+
+    #[test]
+    fn draws_bold_with_the_bold_face_and_measures_it_wider() {
+        let chain = FontChain::default();
+        let bold = chain.runs("Re: Nizomhon Juraev", Weight::Bold, false);
+        assert!(bold.iter().all(|r| r.font == BOLD));
+        assert!(
+            chain.width("Re: Nizomhon Juraev", 11.0, Weight::Bold, false)
+                > chain.width("Re: Nizomhon Juraev", 11.0, Weight::Regular, false)
+        );
+    }
+
+    #[test]
+    fn breaks_a_word_longer_than_a_line() {
+        let chain = FontChain::default();
+        let lines = chain.wrap(&"x".repeat(400), 11.0, 200.0, Weight::Regular);
+        assert!(lines.len() > 1);
+        assert!(
+            lines
+                .iter()
+                .all(|l| chain.width(l, 11.0, Weight::Regular, false) <= 200.0)
+        );
+    }
+
+    #[test]
+    fn wraps_arabic_within_the_measure_and_keeps_every_word() {
+        let chain = FontChain::default();
+        let text = "أحثكم على عدم تسليم نظام خان جورايف إلى طاجيكستان، وأذكركم بالتزامات روسيا بموجب القانون الدولي. ".repeat(6);
+        let lines = chain.wrap(&text, 11.0, 300.0, Weight::Regular);
+        assert!(lines.len() > 3);
+        for l in &lines {
+            assert!(
+                chain.width(l, 11.0, Weight::Regular, true) <= 300.0 + 0.01,
+                "{l}"
+            );
+        }
+        assert_eq!(
+            lines.join(" ").split_whitespace().count(),
+            text.split_whitespace().count()
+        );
+    }
+}
