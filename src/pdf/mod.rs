@@ -279,11 +279,16 @@ pub fn place(
     allow_overflow: bool,
 ) -> Result<Placed, String> {
     let (page_w, page_h) = layout.paper.size();
+    // Each paragraph is ordered in its own direction (its first strong character), so "10115
+    // Berlin" stays in that order; it is set flush right when it reads right to left, and in a
+    // right-to-left letter always (a Latin signature or address line included).
+    let letter_rtl = crate::lang::Lang::parse(lang).is_some_and(|l| l.is_rtl());
+    let direction = is_rtl_paragraph;
     // A line set flush left in [left, right], or flush right when its paragraph reads right to
-    // left.
+    // left or the letter does.
     let para_line =
         |text: &str, rtl: bool, y: f32, size: f32, (left, right): (f32, f32), weight: Weight| {
-            let x = if rtl {
+            let x = if rtl || letter_rtl {
                 right - fonts.width(text, size, weight, rtl) * MM_PER_PT
             } else {
                 left
@@ -298,7 +303,7 @@ pub fn place(
             }
         };
     let line = |text: &str, y: f32, size: f32, margins: (f32, f32), weight: Weight| {
-        para_line(text, is_rtl_paragraph(text), y, size, margins, weight)
+        para_line(text, direction(text), y, size, margins, weight)
     };
     let mut first = Vec::new();
     // Return-address line, small, above the window (not for layouts without one).
@@ -376,7 +381,7 @@ pub fn place(
             };
             // Each wrapped line keeps its paragraph's direction: a line of an Arabic paragraph
             // that starts with a Latin word is still set flush right, in right-to-left order.
-            let rtl = is_rtl_paragraph(p);
+            let rtl = direction(p);
             if p.trim().is_empty() {
                 vec![(String::new(), rtl, weight)]
             } else {
@@ -825,15 +830,26 @@ mod tests {
     #[test]
     fn sets_right_to_left_paragraphs_flush_right() {
         let body = "أحثكم على عدم تسليم نزام حون جوراييف إلى طاجيكستان.\n\nI urge you.";
-        let p = place(
-            &FontChain::default(),
-            &LAYOUTS[0],
-            &parts(&["A"], body),
-            "ar",
-            "t",
-            false,
-        )
-        .unwrap();
+        let placed = |lang: &str| {
+            place(
+                &FontChain::default(),
+                &LAYOUTS[0],
+                &parts(&["A"], body),
+                lang,
+                "t",
+                false,
+            )
+            .unwrap()
+        };
+        // In an Arabic letter the Latin paragraph (a supporter's signature) is flush right too.
+        let ar = placed("ar");
+        let latin = ar.pages[0]
+            .iter()
+            .find(|l| l.text == "I urge you.")
+            .unwrap();
+        assert!(!latin.rtl && latin.x > LAYOUTS[0].left + 100.0, "{latin:?}");
+        // In an English letter only the Arabic paragraph is.
+        let p = placed("en");
         let font = &FontChain::default();
         let (page_w, _) = LAYOUTS[0].paper.size();
         let arabic = p.pages[0]
