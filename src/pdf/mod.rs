@@ -15,6 +15,7 @@ use printpdf::{
     Point, Pt,
 };
 
+use crate::lang::Lang;
 use crate::letter::{Letter, LetterParts};
 use crate::output::{Folders, Output, Written, letter_path, write_file};
 
@@ -174,7 +175,7 @@ fn page_label(lang: &str, page: usize, pages: usize) -> String {
     }
 }
 
-/// Draws a placed line: one text section per run of the chain, left to right.
+/// Draws a placed line: one text section per run, left to right.
 fn text_op(
     ops: &mut Vec<Op>,
     fonts: &FontChain,
@@ -183,7 +184,7 @@ fn text_op(
     line: &PlacedLine,
 ) {
     let mut x = line.x;
-    for run in fonts.runs(&line.text, line.weight, line.rtl) {
+    for run in &line.runs {
         ops.push(Op::StartTextSection);
         ops.push(Op::SetFont {
             font: PdfFontHandle::External(ids.get(fonts, run.font)),
@@ -196,7 +197,7 @@ fn text_op(
             },
         });
         ops.push(Op::ShowText {
-            items: vec![run.item],
+            items: vec![run.item.clone()],
         });
         ops.push(Op::EndTextSection);
         x += run.width_em * line.size * MM_PER_PT;
@@ -265,6 +266,8 @@ pub struct PlacedLine {
     /// The direction of the paragraph the line belongs to.
     pub rtl: bool,
     pub weight: Weight,
+    /// What to draw, left to right: shaped once here, drawn as is.
+    pub runs: Vec<text::Run>,
 }
 
 const MM_PER_PT: f32 = 25.4 / 72.0;
@@ -274,7 +277,7 @@ pub fn place(
     fonts: &FontChain,
     layout: &Layout,
     parts: &LetterParts,
-    lang: &str,
+    lang: &Lang,
     what: &str,
     allow_overflow: bool,
 ) -> Result<Placed, String> {
@@ -282,28 +285,34 @@ pub fn place(
     // Each paragraph is ordered in its own direction (its first strong character), so "10115
     // Berlin" stays in that order; it is set flush right when it reads right to left, and in a
     // right-to-left letter always (a Latin signature or address line included).
-    let letter_rtl = crate::lang::Lang::parse(lang).is_some_and(|l| l.is_rtl());
-    let direction = is_rtl_paragraph;
-    // A line set flush left in [left, right], or flush right when its paragraph reads right to
-    // left or the letter does.
+    let letter_rtl = lang.is_rtl();
+    // A line of a paragraph reading `rtl`, shaped once, set flush left in [left, right] or
+    // flush right.
+    let set = |text: &str,
+               rtl: bool,
+               flush_right: bool,
+               y: f32,
+               size: f32,
+               (left, right): (f32, f32),
+               weight: Weight| {
+        let runs = fonts.runs(text, weight, rtl);
+        let width: f32 = runs.iter().map(|r| r.width_em * size * MM_PER_PT).sum();
+        PlacedLine {
+            x: if flush_right { right - width } else { left },
+            y,
+            size,
+            text: text.to_string(),
+            rtl,
+            weight,
+            runs,
+        }
+    };
     let para_line =
-        |text: &str, rtl: bool, y: f32, size: f32, (left, right): (f32, f32), weight: Weight| {
-            let x = if rtl || letter_rtl {
-                right - fonts.width(text, size, weight, rtl) * MM_PER_PT
-            } else {
-                left
-            };
-            PlacedLine {
-                x,
-                y,
-                size,
-                text: text.to_string(),
-                rtl,
-                weight,
-            }
+        |text: &str, rtl: bool, y: f32, size: f32, margins: (f32, f32), weight: Weight| {
+            set(text, rtl, rtl || letter_rtl, y, size, margins, weight)
         };
     let line = |text: &str, y: f32, size: f32, margins: (f32, f32), weight: Weight| {
-        para_line(text, direction(text), y, size, margins, weight)
+        para_line(text, is_rtl_paragraph(text), y, size, margins, weight)
     };
     let mut first = Vec::new();
     // Return-address line, small, above the window (not for layouts without one).
@@ -381,7 +390,7 @@ pub fn place(
             };
             // Each wrapped line keeps its paragraph's direction: a line of an Arabic paragraph
             // that starts with a Latin word is still set flush right, in right-to-left order.
-            let rtl = direction(p);
+            let rtl = is_rtl_paragraph(p);
             if p.trim().is_empty() {
                 vec![(String::new(), rtl, weight)]
             } else {
@@ -394,7 +403,7 @@ pub fn place(
         })
         .collect();
     // The closing formula, the signature space and the printed name stay on one page.
-    let texts: Vec<String> = lines.iter().map(|(l, _, _)| l.clone()).collect();
+    let texts: Vec<&str> = lines.iter().map(|(l, _, _)| l.as_str()).collect();
     let keep_from = closing_start(&texts);
     let leading = BODY_LEADING * MM_PER_PT;
     let keep_height = leading * lines.len().saturating_sub(keep_from) as f32;
@@ -416,12 +425,18 @@ pub fn place(
     let name = parts.sender.first().filter(|l| !l.contains("___")).cloned();
     for (i, page) in pages.iter_mut().enumerate() {
         if count > 1 {
-            let label = page_label(lang, i + 1, count);
+            let label = page_label(lang.as_str(), i + 1, count);
             // Flush right whatever the language.
-            let mut placed = line(&label, page_h - 12.0, 9.0, margins, Weight::Regular);
-            placed.x =
-                margins.1 - fonts.width(&label, 9.0, Weight::Regular, placed.rtl) * MM_PER_PT;
-            page.push(placed);
+            let rtl = is_rtl_paragraph(&label);
+            page.push(set(
+                &label,
+                rtl,
+                true,
+                page_h - 12.0,
+                9.0,
+                margins,
+                Weight::Regular,
+            ));
         }
         if i > 0
             && let Some(name) = &name
@@ -434,7 +449,7 @@ pub fn place(
 
 /// The first line of the closing block: the last paragraph before the signature space (the run
 /// of empty lines before the printed name).
-fn closing_start(lines: &[String]) -> usize {
+fn closing_start(lines: &[&str]) -> usize {
     let Some(last) = lines.iter().rposition(|l| !l.is_empty()) else {
         return 0;
     };
@@ -443,7 +458,7 @@ fn closing_start(lines: &[String]) -> usize {
     };
     lines[..gap_start]
         .iter()
-        .rposition(String::is_empty)
+        .rposition(|l| l.is_empty())
         .map_or(0, |i| i + 1)
 }
 
@@ -497,7 +512,7 @@ fn layout_letter(
         fonts,
         &options.layout,
         parts,
-        letter.lang.as_str(),
+        &letter.lang,
         what,
         options.allow_overflow,
     )
@@ -722,7 +737,7 @@ mod tests {
                     ],
                     "Текст.",
                 ),
-                "ru",
+                &Lang::parse("ru").unwrap(),
                 "t",
                 false,
             )
@@ -754,7 +769,7 @@ mod tests {
             &FontChain::default(),
             &LAYOUTS[2],
             &parts(&long, "x"),
-            "en",
+            &Lang::parse("en").unwrap(),
             "the en letter to `x`",
             false,
         )
@@ -765,7 +780,7 @@ mod tests {
                 &FontChain::default(),
                 &LAYOUTS[2],
                 &parts(&long, "x"),
-                "en",
+                &Lang::parse("en").unwrap(),
                 "t",
                 true
             )
@@ -780,7 +795,7 @@ mod tests {
             &FontChain::default(),
             &LAYOUTS[0],
             &parts(&["A"], &body),
-            "de",
+            &Lang::parse("de").unwrap(),
             "t",
             false,
         )
@@ -809,7 +824,7 @@ mod tests {
                 &FontChain::default(),
                 &LAYOUTS[0],
                 &parts(&["A"], &body),
-                "en",
+                &Lang::parse("en").unwrap(),
                 "t",
                 false,
             )
@@ -835,7 +850,7 @@ mod tests {
                 &FontChain::default(),
                 &LAYOUTS[0],
                 &parts(&["A"], body),
-                lang,
+                &Lang::parse(lang).unwrap(),
                 "t",
                 false,
             )
@@ -863,6 +878,44 @@ mod tests {
         );
         let latin = p.pages[0].iter().find(|l| l.text == "I urge you.").unwrap();
         assert_eq!(latin.x, LAYOUTS[0].left);
+    }
+
+    #[test]
+    fn sets_the_subject_line_in_bold_and_nothing_else() {
+        let mut letter = parts(&["A"], "Re: Anna Test\n\nDear Sir,\n\nRe: Anna Test");
+        letter.subject = Some("Re: Anna Test".into());
+        let p = place(
+            &FontChain::default(),
+            &LAYOUTS[0],
+            &letter,
+            &Lang::parse("en").unwrap(),
+            "t",
+            false,
+        )
+        .unwrap();
+        let weights: Vec<Weight> = p.pages[0]
+            .iter()
+            .filter(|l| l.text == "Re: Anna Test")
+            .map(|l| l.weight)
+            .collect();
+        // Only the subject itself, not a later paragraph that happens to read the same.
+        assert_eq!(weights, [Weight::Bold, Weight::Regular]);
+        assert!(
+            p.pages[0]
+                .iter()
+                .filter(|l| l.text != "Re: Anna Test")
+                .all(|l| l.weight == Weight::Regular)
+        );
+    }
+
+    #[test]
+    fn numbers_pages_in_the_letters_language_and_digits() {
+        assert_eq!(page_label("ru", 2, 3), "страница 2 из 3");
+        assert_eq!(page_label("fr-CA", 2, 3), "page 2 sur 3");
+        assert_eq!(page_label("ar", 2, 13), "الصفحة ٢ من ١٣");
+        assert_eq!(page_label("fa", 2, 3), "صفحهٔ ۲ از ۳");
+        assert_eq!(page_label("zh", 2, 3), "第 2 页，共 3 页");
+        assert_eq!(page_label("sw", 2, 3), "2/3");
     }
 
     #[test]

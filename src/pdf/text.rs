@@ -212,6 +212,7 @@ impl FontChain {
 }
 
 /// A piece of a line that one font draws, in visual order, with its width in ems.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Run {
     pub font: usize,
     pub item: TextItem,
