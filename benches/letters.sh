@@ -33,7 +33,7 @@ for i in range(int(sys.argv[1])):
     print(f"{first[i % 10]} {last[i % 8]} {i},Street {i},{10000 + i % 90000},City,{countries[c]},p{i}@example.org,{langs[c]}")
 PY
 letters_before=$(date +%s.%N)
-/usr/bin/time -f "%M KB peak, %e s wall" ./target/release/appeal letters campaigns/juraev-2011.yaml \
+/usr/bin/time -f "%M KB peak, %e s wall, %U s user CPU" ./target/release/appeal letters campaigns/juraev-2011.yaml \
     --supporters "$work/supporters.csv" --out "$work/out" --date 2011-04-01 --format "$format" 2> "$work/time" >"$work/summary"
 letters_after=$(date +%s.%N)
 written=$(grep -o '^[0-9]* letter' "$work/summary" | grep -o '[0-9]*')

@@ -14,6 +14,7 @@ pub fn repo() -> PathBuf {
 pub struct Test {
     dir: tempfile::TempDir,
     args: Vec<String>,
+    env: Vec<(String, String)>,
 }
 
 impl Test {
@@ -22,6 +23,7 @@ impl Test {
         Test {
             dir: tempfile::tempdir().expect("temporary folder"),
             args: Vec::new(),
+            env: Vec::new(),
         }
     }
 
@@ -81,10 +83,17 @@ impl Test {
         self
     }
 
+    /// Sets an environment variable for the run.
+    pub fn env(mut self, key: &str, value: impl Into<String>) -> Test {
+        self.env.push((key.to_string(), value.into()));
+        self
+    }
+
     /// Runs the binary in the project folder; keeps the folder for further claims.
     pub fn run(self) -> Run {
         let out = Command::new(BIN)
             .args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .current_dir(self.path())
             .output()
             .expect("run appeal");
@@ -95,6 +104,7 @@ impl Test {
             test: Test {
                 dir: self.dir,
                 args: Vec::new(),
+                env: Vec::new(),
             },
         }
     }

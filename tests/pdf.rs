@@ -284,3 +284,62 @@ fn combines_every_letter_of_a_run_into_one_print_pack() {
         "both supporters' letters"
     );
 }
+
+/// Whether fontconfig knows a font that draws `c` (false when fc-list is not installed).
+fn system_font_for(c: char) -> bool {
+    std::process::Command::new("fc-list")
+        .arg(format!(":charset={:x}", c as u32))
+        .output()
+        .is_ok_and(|out| out.status.success() && !out.stdout.is_empty())
+}
+
+#[test]
+fn names_the_font_to_install_when_no_font_draws_chinese() {
+    // An empty fontconfig configuration: the system fonts are out of reach.
+    let t = Test::shipped().file("fonts.conf", "<fontconfig></fontconfig>");
+    let conf = t.path().join("fonts.conf").to_string_lossy().into_owned();
+    let mut args = vec![
+        "letters",
+        "campaigns/juraev-2011.yaml",
+        "--format",
+        "pdf",
+        "--lang",
+        "zh",
+    ];
+    args.extend_from_slice(&SUPPORTER);
+    t.env("FONTCONFIG_FILE", conf)
+        .args(args)
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("the zh letter to `ru-prosecutor-general` (eva-muster): the character `")
+        .stderr_has("has no glyph in the fonts available (DejaVu Sans)")
+        .stderr_has("hint: install a font that has it, e.g. Debian's fonts-noto-cjk for Chinese");
+}
+
+#[test]
+fn draws_a_chinese_letter_with_a_font_found_through_fontconfig() {
+    if !system_font_for('朱') {
+        eprintln!("skipped: no CJK font found through fontconfig (Debian: fonts-wqy-microhei)");
+        return;
+    }
+    let run = pdf_letters(&["--lang", "zh"]).status(0);
+    let bytes = std::fs::read(
+        run.test
+            .path()
+            .join("letters/juraev-2011/eva-muster/ru-prosecutor-general.zh.pdf"),
+    )
+    .unwrap();
+    let (doc, text) = text_of(&bytes);
+    let text: String = text.split_whitespace().collect();
+    for needle in ["尼佐姆洪·朱拉耶夫", "EvaMuster"] {
+        assert!(text.contains(needle), "{needle:?} missing in:\n{text}");
+    }
+    let fonts = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter(|d| d.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"FontDescriptor"))
+        .count();
+    assert!(fonts >= 2, "DejaVu Sans and a CJK font are embedded");
+}

@@ -556,7 +556,7 @@ fn pages_of(
 /// readers and PDF/UA checkers), which printpdf has no field for.
 fn save(doc: &PdfDocument, lang: Option<&str>) -> Vec<u8> {
     let mut lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut Vec::new());
-    lo.compress();
+    compress(&mut lo);
     if let Some(lang) = lang
         && let Ok(catalog) = lo.catalog_mut()
     {
@@ -567,6 +567,38 @@ fn save(doc: &PdfDocument, lang: Option<&str>) -> Vec<u8> {
     let _ = lo.save_to(&mut bytes);
     bytes
 }
+
+/// Compresses every stream that is not yet compressed, as lopdf's `Document::compress` does but at
+/// a fast level rather than the best: deflate took 28% of the time of an Arabic letter under
+/// level 9 (perf); level 3 cuts the user time of 3,000 Arabic letters by 17% for 2% more bytes
+/// (35.7 KB a letter). Deterministic, as the output must be.
+fn compress(lo: &mut lopdf::Document) {
+    use std::io::Write;
+    for object in lo.objects.values_mut() {
+        let lopdf::Object::Stream(stream) = object else {
+            continue;
+        };
+        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
+            continue;
+        }
+        let mut encoder =
+            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(COMPRESSION));
+        // Writing into memory cannot fail.
+        if encoder.write_all(&stream.content).is_err() {
+            continue;
+        }
+        let Ok(compressed) = encoder.finish() else {
+            continue;
+        };
+        if compressed.len() + 19 < stream.content.len() {
+            stream.dict.set("Filter", "FlateDecode");
+            stream.set_content(compressed);
+        }
+    }
+}
+
+/// The zlib level of `compress` (0-9): 1 grows letters by a quarter, 6 is as slow as 9.
+const COMPRESSION: u32 = 3;
 
 /// Builds the PDF of one letter: the same bytes for the same input. Warnings (a glyph printed as
 /// a box under --allow-missing-glyphs) go to `warnings`.

@@ -4,9 +4,9 @@
 //! needs it (`rustybuzz`: Arabic joining, lam-alef, the Persian ZWNJ, Indic clusters), widths from
 //! the shaped advances, and line breaking at the opportunities of UAX #14 (`unicode-linebreak`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use printpdf::{Codepoint, ParsedFont, TextItem};
 
@@ -16,6 +16,9 @@ pub struct Font {
     pub parsed: ParsedFont,
     face: rustybuzz::Face<'static>,
     name: String,
+    /// Shaping plans by direction (right to left?) and script: compiling a plan reads the font's
+    /// layout tables and cost as much as the shaping itself, so each is made once per process.
+    plans: Mutex<HashMap<(bool, rustybuzz::Script), Arc<rustybuzz::ShapePlan>>>,
 }
 
 impl Font {
@@ -24,7 +27,28 @@ impl Font {
             parsed: ParsedFont::from_bytes(bytes, 0, &mut Vec::new())?,
             face: rustybuzz::Face::from_slice(bytes, 0)?,
             name,
+            plans: Mutex::default(),
         })
+    }
+
+    /// The shaping plan for a buffer whose segment properties are set.
+    fn plan(&self, buffer: &rustybuzz::UnicodeBuffer) -> Arc<rustybuzz::ShapePlan> {
+        let rtl = buffer.direction() == rustybuzz::Direction::RightToLeft;
+        let script = buffer.script();
+        // A poisoned lock only means another thread panicked mid-insert; the map is still sound.
+        let mut plans = self.plans.lock().unwrap_or_else(|e| e.into_inner());
+        plans
+            .entry((rtl, script))
+            .or_insert_with(|| {
+                Arc::new(rustybuzz::ShapePlan::new(
+                    &self.face,
+                    buffer.direction(),
+                    Some(script),
+                    None,
+                    &[],
+                ))
+            })
+            .clone()
     }
 
     fn has(&self, c: char) -> bool {
@@ -247,7 +271,8 @@ fn shape(font: &Font, text: &str, rtl: bool) -> (Vec<Codepoint>, f32) {
         rustybuzz::Direction::LeftToRight
     });
     buffer.guess_segment_properties();
-    let out = rustybuzz::shape(&font.face, &[], buffer);
+    let plan = font.plan(&buffer);
+    let out = rustybuzz::shape_with_plan(&font.face, &plan, buffer);
     let upem = font.face.units_per_em().max(1) as f32;
     let mut starts: Vec<usize> = out
         .glyph_infos()
@@ -456,6 +481,34 @@ mod tests {
             glyph_ids(&line).iter().all(|g| *g != 0),
             "every glyph drawn"
         );
+    }
+
+    #[test]
+    fn draws_a_fallback_character_inside_arabic_with_the_fallback_font() {
+        // DejaVu Sans has no CJK; the test needs a system font that has (CI installs one).
+        let mut chain = FontChain::default();
+        if !chain.add_system_font_for('中') {
+            eprintln!("skipped: no font with U+4E2D found through fontconfig");
+            return;
+        }
+        let runs = chain.runs("قال مندوب الصين 中国 في الجلسة", Weight::Regular, true);
+        let cjk: Vec<&Run> = runs.iter().filter(|r| r.font > BOLD).collect();
+        assert_eq!(cjk.len(), 1, "{runs:?}");
+        // Han is strongly left to right: a run of its own, drawn from the fallback font's cmap.
+        let TextItem::Text(drawn) = &cjk[0].item else {
+            panic!("a left-to-right CJK run is drawn as text: {runs:?}");
+        };
+        assert_eq!(drawn, "中国");
+        assert!(drawn.chars().all(|c| chain.font(cjk[0].font).has(c)));
+        assert!(
+            runs.iter()
+                .filter(|r| r.font == 0)
+                .all(|r| glyph_ids(std::slice::from_ref(r)).iter().all(|g| *g != 0)),
+            "the Arabic around it is drawn by DejaVu Sans: {runs:?}"
+        );
+        // The CJK run lies between the Arabic runs, not at either end.
+        let at = runs.iter().position(|r| r.font == cjk[0].font).unwrap();
+        assert!(at > 0 && at < runs.len() - 1, "{runs:?}");
     }
 
     #[test]
