@@ -110,6 +110,10 @@ pub struct LetterParts {
     /// The subject line at the top of the body (`{% block subject %}` inside the body block),
     /// which a page sets in bold; `None` when the template has no such block.
     pub subject: Option<String>,
+    /// What the letter is about, without the subject line's label ("Nizomhon Juraev (EUR
+    /// 60/001/2011)" inside "Re: ..."): `{% block topic %}` inside the subject block, an email's
+    /// Subject header. `None` when the template has no such block.
+    pub topic: Option<String>,
 }
 
 /// What a letter template sees. Documented for template authors in README.md ("Templates").
@@ -324,6 +328,7 @@ impl<'t> Renderer<'t> {
                 date: block("date")?,
                 body: block("body")?,
                 subject: optional_block("subject")?.filter(|s| !s.trim().is_empty()),
+                topic: optional_block("topic")?.filter(|s| !s.trim().is_empty()),
             })
         } else {
             None

@@ -5,7 +5,10 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::campaign::Campaign;
+use crate::directory::Recipient;
 use crate::letter::Letter;
+use crate::supporter::Supporter;
 
 /// What happened to one letter.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,6 +21,16 @@ pub enum Written {
     Replaced(PathBuf),
 }
 
+/// Who a letter is from and to, beside the letter itself: what an output may need besides the
+/// text (an email needs the recipient's address and the supporter's).
+pub struct Addressed<'a> {
+    /// The supporter's file-name slug (`blank` for a blank letter).
+    pub slug: &'a str,
+    pub supporter: Option<&'a Supporter>,
+    pub recipient: &'a Recipient,
+    pub campaign: &'a Campaign,
+}
+
 /// An output backend: a name and one method that takes a finished letter.
 pub trait Output {
     fn name(&self) -> &'static str;
@@ -25,8 +38,13 @@ pub trait Output {
     fn needs_parts(&self) -> bool {
         false
     }
-    /// Writes `letter` for the supporter whose file-name slug is `supporter_slug`.
-    fn write(&mut self, letter: &Letter, supporter_slug: &str) -> Result<Written, String>;
+    /// Whether this output can deliver to `recipient` at all; `Err` says why not (an email
+    /// outbox and an official with neither email nor fax), and the letter is not rendered.
+    fn reaches(&self, _recipient: &Recipient) -> Result<(), String> {
+        Ok(())
+    }
+    /// Writes `letter`.
+    fn write(&mut self, letter: &Letter, to: &Addressed) -> Result<Written, String>;
     /// Warnings about the letters written since the last call (the library prints nothing itself).
     fn take_warnings(&mut self) -> Vec<String> {
         Vec::new()
@@ -97,8 +115,8 @@ impl Output for TextOutput {
         "txt"
     }
 
-    fn write(&mut self, letter: &Letter, supporter_slug: &str) -> Result<Written, String> {
-        let path = letter_path(&self.out, letter, supporter_slug, "txt");
+    fn write(&mut self, letter: &Letter, to: &Addressed) -> Result<Written, String> {
+        let path = letter_path(&self.out, letter, to.slug, "txt");
         self.folders.ensure(&path)?;
         write_file(&path, letter.text.as_bytes(), self.force)
     }

@@ -10,7 +10,7 @@ use crate::diag::{Diagnostics, Invalid};
 use crate::directory::{Directory, Recipient};
 use crate::lang::Lang;
 use crate::letter::{Renderer, plan};
-use crate::output::{Output, Written};
+use crate::output::{Addressed, Output, Written};
 use crate::project::Project;
 use crate::slug::slugify;
 use crate::supporter::{Supporter, SupportersFile};
@@ -156,10 +156,23 @@ pub fn letters(job: &LettersJob, output: &mut dyn Output) -> Result<Summary, any
         };
         for lang in &langs {
             for p in &planned {
+                if let Err(reason) = output.reaches(p.recipient) {
+                    *summary
+                        .skipped
+                        .entry(format!("`{}`: {reason}", p.recipient.id))
+                        .or_default() += 1;
+                    continue;
+                }
+                let to = Addressed {
+                    slug: &slug,
+                    supporter,
+                    recipient: p.recipient,
+                    campaign: &campaign,
+                };
                 let result = renderer
                     .render(&campaign, p, &targets, lang, supporter)
                     .map_err(|d| d.to_string())
-                    .and_then(|letter| output.write(&letter, &slug));
+                    .and_then(|letter| output.write(&letter, &to));
                 summary.warnings.extend(output.take_warnings());
                 match result {
                     Ok(Written::New(_)) => summary.written += 1,

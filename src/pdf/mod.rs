@@ -17,7 +17,7 @@ use printpdf::{
 
 use crate::lang::Lang;
 use crate::letter::{Letter, LetterParts};
-use crate::output::{Folders, Output, Written, letter_path, write_file};
+use crate::output::{Addressed, Folders, Output, Written, letter_path, write_file};
 
 /// A page layout: where things go, in millimetres from the top-left corner of the page.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -679,11 +679,11 @@ impl Output for PdfOutput {
         true
     }
 
-    fn write(&mut self, letter: &Letter, supporter_slug: &str) -> Result<Written, String> {
-        let path = letter_path(&self.out, letter, supporter_slug, "pdf");
+    fn write(&mut self, letter: &Letter, to: &Addressed) -> Result<Written, String> {
+        let path = letter_path(&self.out, letter, to.slug, "pdf");
         let what = format!(
-            "the {} letter to `{}` ({supporter_slug})",
-            letter.lang, letter.recipient_id
+            "the {} letter to `{}` ({})",
+            letter.lang, letter.recipient_id, to.slug
         );
         if self.combine {
             let placed = layout_letter(
@@ -752,6 +752,7 @@ mod tests {
             date: "3 мая 2011 г.".into(),
             body: body.into(),
             subject: None,
+            topic: None,
         }
     }
 

@@ -1,0 +1,358 @@
+//! Email messages for the outbox, built with lettre's typed builder from a rendered letter: never
+//! by pasting text into headers, so a CR/LF in a supporter's name cannot add a header, non-ASCII
+//! names are RFC 2047 encoded and IDN domains go out in their ASCII form.
+
+use std::time::SystemTime;
+
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::{Address, Message};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::directory::Recipient;
+use crate::letter::{Letter, LetterParts};
+use crate::output::Addressed;
+use crate::supporter::Supporter;
+
+/// An email address as users write it (settings, supporters file, directory): the domain may be
+/// an IDN (`straße.de`), sent in its ASCII form (`xn--strae-oqa.de`). A non-ASCII local part would
+/// need SMTPUTF8, which many servers of officials lack, so it is refused with a reason.
+pub fn address(text: &str) -> Result<Address, String> {
+    let text = text.trim();
+    let Some((local, domain)) = text.rsplit_once('@') else {
+        return Err(format!("`{text}` is not an email address (no @)"));
+    };
+    if local.is_empty() || domain.is_empty() {
+        return Err(format!("`{text}` is not an email address"));
+    }
+    if !local.is_ascii() {
+        return Err(format!(
+            "`{text}` has non-ASCII characters before the @, which servers accept only with SMTPUTF8; appeal sends plain SMTP"
+        ));
+    }
+    let domain = idna::domain_to_ascii(domain)
+        .map_err(|_| format!("`{text}`: `{domain}` is not a valid domain name"))?;
+    if !domain.contains('.') {
+        return Err(format!(
+            "`{text}`: the domain `{domain}` has no dot; a full domain is needed"
+        ));
+    }
+    Address::new(local, &domain).map_err(|e| format!("`{text}` is not an email address ({e})"))
+}
+
+/// A mailbox as users write it: `Name <user@example.org>` or `user@example.org`.
+pub fn mailbox(text: &str) -> Result<Mailbox, String> {
+    let text = text.trim();
+    match text.strip_suffix('>').and_then(|t| t.rsplit_once('<')) {
+        Some((name, addr)) => {
+            let name = name.trim().trim_matches('"').trim();
+            let name = (!name.is_empty()).then(|| name.to_string());
+            Ok(Mailbox::new(name, address(addr)?))
+        }
+        None => Ok(Mailbox::new(None, address(text)?)),
+    }
+}
+
+/// A fax number in E.164 form, digits only (`+7 (495) 987-56-56` -> `74959875656`). The number
+/// must be international (`+` or `00` first): a national number would be dialled in the
+/// gateway's country.
+pub fn fax_digits(fax: &str) -> Result<String, String> {
+    let t = fax.trim();
+    let rest = if let Some(r) = t.strip_prefix('+') {
+        r
+    } else if let Some(r) = t.strip_prefix("00") {
+        r
+    } else {
+        return Err(format!(
+            "the fax number `{fax}` is not international; write it with + and the country code, e.g. +7 495 987-56-56"
+        ));
+    };
+    let mut digits = String::new();
+    for c in rest.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            ' ' | '-' | '.' | '(' | ')' | '/' | '\u{a0}' => {}
+            _ => {
+                return Err(format!(
+                    "the fax number `{fax}` has `{c}`, which is not a digit"
+                ));
+            }
+        }
+    }
+    if !(7..=15).contains(&digits.len()) {
+        return Err(format!(
+            "the fax number `{fax}` has {} digits; an international number has 7 to 15",
+            digits.len()
+        ));
+    }
+    Ok(digits)
+}
+
+/// How a message reaches a recipient.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "by")]
+pub enum Route {
+    /// To the official's email address.
+    Email { to: String },
+    /// Through an email-to-fax gateway, the letter as a PDF attachment.
+    Fax { number: String, to: String },
+}
+
+impl Route {
+    /// The envelope recipient.
+    pub fn to(&self) -> &str {
+        match self {
+            Route::Email { to } | Route::Fax { to, .. } => to,
+        }
+    }
+}
+
+/// How `recipient` is reached by email: its address, else its fax through `fax_gateway` (a
+/// pattern with `{number}`). `Err` says why it cannot be, and what to do.
+pub fn route(recipient: &Recipient, fax_gateway: Option<&str>) -> Result<Route, String> {
+    if let Some(email) = &recipient.email {
+        let to = address(email).map_err(|e| format!("its email address: {e}"))?;
+        return Ok(Route::Email { to: to.to_string() });
+    }
+    match (&recipient.fax, fax_gateway) {
+        (Some(fax), Some(gateway)) => {
+            let number = fax_digits(fax)?;
+            let to = address(&gateway.replace("{number}", &number))
+                .map_err(|e| format!("the fax gateway address for {fax}: {e}"))?;
+            Ok(Route::Fax {
+                number,
+                to: to.to_string(),
+            })
+        }
+        (Some(_), None) => Err(
+            "it has a fax number but no email address, and no `fax_gateway` is set in appeal.yaml: fax or post this letter by hand, or set a gateway".to_string(),
+        ),
+        (None, _) => {
+            Err("it has no email address and no fax number: send this letter by post".to_string())
+        }
+    }
+}
+
+/// Who messages are from: the organisation's mailbox (the envelope sender, and `From` unless the
+/// supporter's own address may be), and the domains whose supporters' addresses may be `From`
+/// (they pass DMARC through the organisation's server; others go in `Reply-To`).
+#[derive(Clone, Debug)]
+pub struct Sender {
+    pub from: Mailbox,
+    pub own_domains: Vec<String>,
+}
+
+/// What the outbox keeps beside a message's bytes: who it is for and from, and what decides when
+/// it may go.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub id: String,
+    pub campaign: String,
+    pub recipient: String,
+    pub lang: String,
+    pub copy: bool,
+    pub supporter: String,
+    /// The envelope sender (MAIL FROM).
+    pub from: String,
+    pub route: Route,
+    pub subject: String,
+    /// The campaign's deadline: nothing is sent after it without --allow-late.
+    pub deadline: chrono::NaiveDate,
+    pub queued_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A message ready for the outbox: its id, its exact bytes and its envelope.
+pub struct Draft {
+    pub id: String,
+    pub eml: Vec<u8>,
+    pub envelope: Envelope,
+}
+
+/// The stable id of the message of one letter: the same campaign, supporter, recipient, language
+/// and kind (letter or copy) give the same id, so queuing again is recognised.
+pub fn message_id(letter: &Letter, supporter: &Supporter) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        "appeal-message-1",
+        &letter.campaign_id,
+        &supporter.name,
+        &supporter.address_lines().join("\n"),
+        &supporter.email.to_lowercase(),
+        &letter.recipient_id,
+        letter.lang.as_str(),
+        if letter.copy { "copy" } else { "letter" },
+    ] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    let digest = h.finalize();
+    digest[..10].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The email text of a letter: its body without the subject line at its top (the subject goes in
+/// the header), then the sender's block (address, email) under the signature.
+pub fn text_of(parts: &LetterParts) -> String {
+    let mut body = parts.body.as_str();
+    if let Some(subject) = &parts.subject
+        && let Some(rest) = body.strip_prefix(subject.as_str())
+    {
+        body = rest.trim_start_matches(['\n', ' ']);
+    }
+    let body = body.trim_end();
+    let last = body.lines().last().unwrap_or_default().trim();
+    let sender: Vec<&str> = parts
+        .sender
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty() && *l != last)
+        .collect();
+    let mut text = body.to_string();
+    if !sender.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(&sender.join("\n"));
+    }
+    text.push('\n');
+    text
+}
+
+/// Builds the message of `letter` to `to.recipient` by `route`, dated `now`; `pdf` is attached
+/// when given (faxes always carry it).
+pub fn build(
+    letter: &Letter,
+    to: &Addressed,
+    sender: &Sender,
+    route: &Route,
+    now: chrono::DateTime<chrono::Utc>,
+    pdf: Option<Vec<u8>>,
+) -> Result<Draft, String> {
+    let Some(supporter) = to.supporter else {
+        return Err("an email needs a supporter to sign it (pass --name or --supporters)".into());
+    };
+    let Some(parts) = &letter.parts else {
+        return Err("the letter was rendered without its parts".into());
+    };
+    let id = message_id(letter, supporter);
+    let subject = parts
+        .topic
+        .clone()
+        .or_else(|| parts.subject.clone())
+        .unwrap_or_else(|| letter.title.clone());
+    let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+    let org = sender.from.email.clone();
+    let (from, reply_to) = match supporter.email.as_str() {
+        "" => (
+            Mailbox::new(Some(supporter.name.clone()), org.clone()),
+            None,
+        ),
+        email => {
+            let own = address(email)?;
+            let domain = own.domain().to_ascii_lowercase();
+            if sender.own_domains.iter().any(|d| *d == domain) {
+                (Mailbox::new(Some(supporter.name.clone()), own), None)
+            } else {
+                (
+                    Mailbox::new(Some(supporter.name.clone()), org.clone()),
+                    Some(Mailbox::new(Some(supporter.name.clone()), own)),
+                )
+            }
+        }
+    };
+    let to_address = address(route.to())?;
+    let to_name = to
+        .recipient
+        .name
+        .get(&letter.lang)
+        .map(str::to_string)
+        .or_else(|| to.recipient.title.get(&letter.lang).map(str::to_string));
+    let mut builder = Message::builder()
+        .from(from)
+        .to(Mailbox::new(to_name, to_address))
+        .subject(subject.clone())
+        .date(SystemTime::from(now))
+        .message_id(Some(format!(
+            "<{id}.{}@{}>",
+            letter.campaign_id,
+            org.domain()
+        )));
+    if let Some(reply_to) = reply_to {
+        builder = builder.reply_to(reply_to);
+    }
+    let text = text_of(parts);
+    let message = match pdf {
+        None => builder.header(ContentType::TEXT_PLAIN).body(text),
+        Some(pdf) => {
+            let name = format!(
+                "{}{}.{}.pdf",
+                letter.recipient_id,
+                if letter.copy { ".copy" } else { "" },
+                letter.lang
+            );
+            let pdf_type = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
+            builder.multipart(
+                MultiPart::mixed()
+                    .singlepart(SinglePart::plain(text))
+                    .singlepart(Attachment::new(name).body(pdf, pdf_type)),
+            )
+        }
+    }
+    .map_err(|e| format!("cannot build the message: {e}"))?;
+    Ok(Draft {
+        envelope: Envelope {
+            id: id.clone(),
+            campaign: letter.campaign_id.clone(),
+            recipient: letter.recipient_id.clone(),
+            lang: letter.lang.to_string(),
+            copy: letter.copy,
+            supporter: supporter.name.clone(),
+            from: org.to_string(),
+            route: route.clone(),
+            subject,
+            deadline: to.campaign.deadline,
+            queued_at: now,
+        },
+        id,
+        eml: message.formatted(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_idn_domains_and_refuses_non_ascii_local_parts() {
+        assert_eq!(
+            address("post@bücher.example").unwrap().to_string(),
+            "post@xn--bcher-kva.example"
+        );
+        assert!(
+            address("jürgen@example.org")
+                .unwrap_err()
+                .contains("SMTPUTF8")
+        );
+        assert!(address("nobody").unwrap_err().contains("no @"));
+        assert!(address("a@localhost").unwrap_err().contains("no dot"));
+    }
+
+    #[test]
+    fn reads_a_mailbox_with_or_without_a_name() {
+        let m = mailbox("\"Amnesty, Section DE\" <appeals@amnesty.example>").unwrap();
+        assert_eq!(m.name.as_deref(), Some("Amnesty, Section DE"));
+        assert_eq!(m.email.to_string(), "appeals@amnesty.example");
+        assert_eq!(mailbox("a@b.example").unwrap().name, None);
+    }
+
+    #[test]
+    fn normalises_fax_numbers_to_e164_digits() {
+        assert_eq!(fax_digits("+7 (495) 987-56-56").unwrap(), "74959875656");
+        assert_eq!(fax_digits("0049 30 1234567").unwrap(), "49301234567");
+        assert!(
+            fax_digits("030 1234567")
+                .unwrap_err()
+                .contains("not international")
+        );
+        assert!(fax_digits("+49 30 12x4567").unwrap_err().contains("`x`"));
+        assert!(fax_digits("+49 1").unwrap_err().contains("7 to 15"));
+    }
+}

@@ -1,0 +1,278 @@
+//! Sending settings: `appeal.yaml` beside the campaigns (or `--config FILE`). The sender identity,
+//! the SMTP server, the fax gateway and the rate. Secrets never live here: the password comes from
+//! `APPEAL_SMTP_PASSWORD` or `--password-command`.
+
+use std::path::{Path, PathBuf};
+
+use lettre::message::Mailbox;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::diag::{Diagnostic, Pos};
+use crate::email;
+use crate::yaml;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    from: Option<Spanned<String>>,
+    #[serde(default)]
+    own_domains: Vec<Spanned<String>>,
+    smtp: Option<Spanned<String>>,
+    fax_gateway: Option<Spanned<String>>,
+    rate: Option<Spanned<String>>,
+    /// Only to say clearly that it does not belong here.
+    password: Option<Spanned<serde::de::IgnoredAny>>,
+}
+
+/// The settings, checked. Every field is optional here; each command says which it needs.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// The file they came from, if any.
+    pub file: Option<PathBuf>,
+    pub from: Option<Mailbox>,
+    pub own_domains: Vec<String>,
+    pub smtp: Option<String>,
+    pub fax_gateway: Option<String>,
+    /// Messages per minute; `None`: no limit.
+    pub rate: Option<Rate>,
+}
+
+/// A sending rate: at most `per_minute` messages a minute (`0` or `off`: no limit).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rate {
+    pub per_minute: f64,
+}
+
+/// `20`, `20/min`, `2/s`, `600/h`, `off`. `Ok(None)` is no limit.
+pub fn parse_rate(text: &str) -> Result<Option<Rate>, String> {
+    let t = text.trim();
+    if t == "off" || t == "0" {
+        return Ok(None);
+    }
+    let (n, unit) = t.split_once('/').unwrap_or((t, "min"));
+    let n: f64 = n
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n: &f64| n.is_finite() && *n > 0.0)
+        .ok_or_else(|| format!("`{text}` is not a rate; write e.g. 20/min, 2/s or off"))?;
+    let per_minute = match unit.trim() {
+        "s" | "sec" => n * 60.0,
+        "min" | "m" => n,
+        "h" | "hour" => n / 60.0,
+        u => {
+            return Err(format!(
+                "`{u}` in `{text}` is not a unit; use /s, /min or /h"
+            ));
+        }
+    };
+    Ok(Some(Rate { per_minute }))
+}
+
+impl Settings {
+    /// Loads `explicit` (`--config`), else the first `appeal.yaml` among `candidates`; no file at
+    /// all gives empty settings.
+    pub fn find(explicit: Option<&Path>, candidates: &[PathBuf]) -> Result<Settings, Diagnostic> {
+        match explicit {
+            Some(file) => Settings::load(file),
+            None => match candidates.iter().find(|p| p.is_file()) {
+                Some(file) => Settings::load(file),
+                None => Ok(Settings::default()),
+            },
+        }
+    }
+
+    pub fn load(file: &Path) -> Result<Settings, Diagnostic> {
+        let text = yaml::read_text(file)?;
+        let raw: RawSettings = yaml::parse(file, &text)?;
+        let err = |pos: Pos, field: &str, msg: String| Diagnostic::error(file, pos, field, msg);
+        if let Some(p) = &raw.password {
+            return Err(err(
+                Pos::of(p),
+                "password",
+                "a password does not belong in appeal.yaml, which is shared and kept in version control".into(),
+            )
+            .hint("remove it; set APPEAL_SMTP_PASSWORD or pass --password-command 'pass show smtp'"));
+        }
+        let from = match &raw.from {
+            None => None,
+            Some(f) => Some(email::mailbox(&f.value).map_err(|e| {
+                err(Pos::of(f), "from", e)
+                    .hint("write the organisation's sender as `Name <appeals@example.org>`")
+            })?),
+        };
+        let mut own_domains = Vec::new();
+        for (i, d) in raw.own_domains.iter().enumerate() {
+            let domain = idna::domain_to_ascii(d.value.trim())
+                .ok()
+                .filter(|d| d.contains('.'))
+                .ok_or_else(|| {
+                    err(
+                        Pos::of(d),
+                        &format!("own_domains[{i}]"),
+                        format!("`{}` is not a domain name", d.value),
+                    )
+                    .hint("list domains such as amnesty.example, without @")
+                })?;
+            own_domains.push(domain);
+        }
+        if let Some(s) = &raw.smtp {
+            SmtpUrl::parse(&s.value).map_err(|e| {
+                err(Pos::of(s), "smtp", e)
+                    .hint("write smtp://host:587 (STARTTLS) or smtps://host:465 (TLS)")
+            })?;
+        }
+        if let Some(g) = &raw.fax_gateway
+            && !g.value.contains("{number}")
+        {
+            return Err(err(
+                Pos::of(g),
+                "fax_gateway",
+                format!("`{}` has no `{{number}}`", g.value),
+            )
+            .hint("write the gateway's address pattern, e.g. \"{number}@fax.example.net\""));
+        }
+        let rate = match &raw.rate {
+            None => None,
+            Some(r) => parse_rate(&r.value)
+                .map_err(|e| err(Pos::of(r), "rate", e).hint("e.g. rate: 20/min"))?,
+        };
+        Ok(Settings {
+            file: Some(file.to_path_buf()),
+            from,
+            own_domains,
+            smtp: raw.smtp.map(|s| s.value),
+            fax_gateway: raw.fax_gateway.map(|g| g.value),
+            rate,
+        })
+    }
+}
+
+/// How to reach the SMTP server: `smtp://[user@]host[:port]` (STARTTLS, required except on the
+/// loopback interface; port 587) or `smtps://[user@]host[:port]` (TLS from the start; port 465).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SmtpUrl {
+    pub implicit_tls: bool,
+    pub host: String,
+    pub port: u16,
+    pub user: Option<String>,
+}
+
+impl SmtpUrl {
+    pub fn parse(text: &str) -> Result<SmtpUrl, String> {
+        let t = text.trim();
+        let (implicit_tls, rest) = if let Some(r) = t.strip_prefix("smtps://") {
+            (true, r)
+        } else if let Some(r) = t.strip_prefix("smtp://") {
+            (false, r)
+        } else {
+            return Err(format!(
+                "`{text}` is not an SMTP URL (it must start with smtp:// or smtps://)"
+            ));
+        };
+        let rest = rest.trim_end_matches('/');
+        let (user, hostport) = match rest.rsplit_once('@') {
+            Some((user, _)) if user.contains(':') => {
+                return Err(
+                    "the SMTP URL holds a password; give it through APPEAL_SMTP_PASSWORD or --password-command instead".into(),
+                );
+            }
+            Some((user, hp)) => (Some(user.to_string()), hp),
+            None => (None, rest),
+        };
+        let default_port = if implicit_tls { 465 } else { 587 };
+        // An IPv6 host is written in brackets: smtp://[::1]:2525.
+        let (host, port) = match hostport.strip_prefix('[') {
+            Some(v6) => {
+                let (h, after) = v6
+                    .split_once(']')
+                    .ok_or_else(|| format!("`{text}`: the `[` of an IPv6 host is not closed"))?;
+                (h, after.strip_prefix(':'))
+            }
+            None => match hostport.split_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (hostport, None),
+            },
+        };
+        let port = match port {
+            None => default_port,
+            Some(p) => p
+                .parse::<u16>()
+                .ok()
+                .filter(|p| *p > 0)
+                .ok_or_else(|| format!("`{p}` in `{text}` is not a port number"))?,
+        };
+        if host.is_empty() || host.contains(['/', ' ', '?', '#']) {
+            return Err(format!("`{text}` has no valid host name"));
+        }
+        Ok(SmtpUrl {
+            implicit_tls,
+            host: host.to_string(),
+            port,
+            user,
+        })
+    }
+
+    /// Whether the server is on this machine (127.0.0.0/8, ::1, localhost), where plain SMTP is
+    /// allowed: nothing crosses a network.
+    pub fn is_loopback(&self) -> bool {
+        self.host == "localhost"
+            || self
+                .host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_smtp_urls() {
+        let u = SmtpUrl::parse("smtp://appeals@mail.example.org").unwrap();
+        assert_eq!(
+            (u.implicit_tls, u.host.as_str(), u.port, u.user.as_deref()),
+            (false, "mail.example.org", 587, Some("appeals"))
+        );
+        let u = SmtpUrl::parse("smtps://mail.example.org:2465").unwrap();
+        assert_eq!((u.implicit_tls, u.port), (true, 2465));
+        assert!(
+            SmtpUrl::parse("smtp://127.0.0.1:2525")
+                .unwrap()
+                .is_loopback()
+        );
+        assert!(SmtpUrl::parse("smtp://[::1]:25").unwrap().is_loopback());
+        assert!(
+            !SmtpUrl::parse("smtp://mail.example.org")
+                .unwrap()
+                .is_loopback()
+        );
+        assert!(
+            SmtpUrl::parse("smtp://u:secret@host")
+                .unwrap_err()
+                .contains("password")
+        );
+        assert!(
+            SmtpUrl::parse("http://host")
+                .unwrap_err()
+                .contains("smtp://")
+        );
+        assert!(
+            SmtpUrl::parse("smtp://host:x")
+                .unwrap_err()
+                .contains("port")
+        );
+    }
+
+    #[test]
+    fn reads_rates() {
+        assert_eq!(parse_rate("20").unwrap().unwrap().per_minute, 20.0);
+        assert_eq!(parse_rate("2/s").unwrap().unwrap().per_minute, 120.0);
+        assert_eq!(parse_rate("600/h").unwrap().unwrap().per_minute, 10.0);
+        assert_eq!(parse_rate("off").unwrap(), None);
+        assert!(parse_rate("fast").is_err());
+        assert!(parse_rate("5/week").is_err());
+    }
+}
