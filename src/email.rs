@@ -248,7 +248,7 @@ pub fn build(
         email => {
             let own = address(email)?;
             let domain = own.domain().to_ascii_lowercase();
-            if sender.own_domains.iter().any(|d| *d == domain) {
+            if sender.own_domains.contains(&domain) {
                 (Mailbox::new(Some(supporter.name.clone()), own), None)
             } else {
                 (
