@@ -12,6 +12,7 @@ pub mod directory;
 pub mod email;
 pub mod lang;
 pub mod letter;
+pub mod outbox;
 pub mod output;
 pub mod pdf;
 pub mod project;

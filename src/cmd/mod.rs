@@ -3,9 +3,14 @@
 pub mod check;
 pub mod letters;
 
+use std::path::PathBuf;
+
 use appeal::country::Country;
 use appeal::diag::Invalid;
 use appeal::lang::Lang;
+use appeal::pdf::{FontChain, Layout, Paper, PdfOptions};
+use appeal::run::Supporters;
+use appeal::supporter::SupporterInput;
 
 /// Exit status: something failed (invalid campaign, a letter or a row that could not be produced).
 pub const EXIT_FAILED: u8 = 1;
@@ -40,4 +45,137 @@ pub fn error_text(e: &anyhow::Error) -> String {
 
 pub fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
+}
+
+/// Who signs: one supporter from flags, a CSV of supporters, or nobody (blank letters).
+#[derive(clap::Args)]
+pub struct SupporterArgs {
+    /// Supporters from a CSV file with a header row: name,address,postcode,city,country,email,lang
+    /// (extra columns are available to templates).
+    #[arg(long, value_name = "FILE.csv", conflicts_with_all = ["name", "address", "postcode", "city", "country", "email"])]
+    pub supporters: Option<PathBuf>,
+    /// The supporter's name (without it, letters carry blank lines to sign by hand).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// A line of the supporter's street address; repeat for several lines.
+    #[arg(long, value_name = "LINE", requires = "name")]
+    pub address: Vec<String>,
+    #[arg(long, requires = "name")]
+    pub postcode: Option<String>,
+    #[arg(long, requires = "name")]
+    pub city: Option<String>,
+    /// The supporter's country, ISO 3166 alpha-2 (DE, FR, NO): chooses the embassy and government letters go to.
+    #[arg(long, value_parser = parse_country)]
+    pub country: Option<Country>,
+    #[arg(long, requires = "name")]
+    pub email: Option<String>,
+    /// Sign with initials only (advised for supporters with ties to the target country).
+    #[arg(long)]
+    pub initials: bool,
+}
+
+impl SupporterArgs {
+    /// The supporters of a run; `None` after printing the error of a bad flag value (exit 2).
+    /// The first of `langs` is the supporter's language.
+    pub fn supporters(&self, langs: &[Lang]) -> Option<Supporters> {
+        if let Some(path) = self.supporters.clone() {
+            return Some(Supporters::Csv {
+                path,
+                initials: self.initials,
+            });
+        }
+        let Some(name) = self.name.clone() else {
+            return Some(Supporters::Blank {
+                country: self.country,
+            });
+        };
+        let input = SupporterInput {
+            name,
+            address: self.address.clone(),
+            postcode: self.postcode.clone().unwrap_or_default(),
+            city: self.city.clone().unwrap_or_default(),
+            country: self
+                .country
+                .map(|c| c.code().to_string())
+                .unwrap_or_default(),
+            email: self.email.clone().unwrap_or_default(),
+            lang: langs.first().map(|l| l.to_string()).unwrap_or_default(),
+            initials: self.initials,
+            extra: Default::default(),
+        };
+        match input.check() {
+            Ok(s) => Some(Supporters::One(Box::new(s))),
+            Err(e) => {
+                eprintln!(
+                    "error: --{}: {} (hint: fix the flag's value)",
+                    e.field, e.message
+                );
+                None
+            }
+        }
+    }
+}
+
+/// How PDF letters are laid out and drawn.
+#[derive(clap::Args)]
+pub struct PdfArgs {
+    /// PDF paper size.
+    #[arg(long, value_enum, default_value = "a4")]
+    pub paper: Paper,
+    /// PDF page layout (default: din-b on A4, us10 on Letter).
+    #[arg(long, value_enum)]
+    pub layout: Option<LayoutName>,
+    /// PDF: warn instead of failing when an address has more lines than the window holds.
+    #[arg(long)]
+    pub allow_overflow: bool,
+    /// PDF: warn instead of failing when no font can draw a character (it prints as a box).
+    #[arg(long)]
+    pub allow_missing_glyphs: bool,
+    /// PDF: a font to draw characters DejaVu Sans lacks (CJK, Devanagari ...); repeat for several,
+    /// in order of preference. Fonts found through fontconfig come after these.
+    #[arg(long, value_name = "FILE")]
+    pub font: Vec<PathBuf>,
+}
+
+impl PdfArgs {
+    /// The layout options and the font chain; `None` after printing the error of flags that do
+    /// not go together (exit 2).
+    pub fn options(&self) -> anyhow::Result<Option<(PdfOptions, FontChain)>> {
+        let layout = match self.layout {
+            Some(name) => Layout::named(name.name()).map_err(anyhow::Error::msg)?,
+            None => Layout::for_paper(self.paper),
+        };
+        if layout.paper != self.paper {
+            eprintln!(
+                "error: layout `{}` is for {:?} paper, not {:?} (hint: drop --paper or --layout)",
+                layout.name, layout.paper, self.paper
+            );
+            return Ok(None);
+        }
+        let fonts = FontChain::new(&self.font).map_err(anyhow::Error::msg)?;
+        let options = PdfOptions {
+            layout,
+            allow_overflow: self.allow_overflow,
+            allow_missing_glyphs: self.allow_missing_glyphs,
+        };
+        Ok(Some((options, fonts)))
+    }
+}
+
+/// The layouts of `appeal::pdf::LAYOUTS`, by name.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum LayoutName {
+    DinB,
+    DinA,
+    Us10,
+}
+
+impl LayoutName {
+    fn name(self) -> &'static str {
+        match self {
+            LayoutName::DinB => "din-b",
+            LayoutName::DinA => "din-a",
+            LayoutName::Us10 => "us10",
+        }
+    }
 }
