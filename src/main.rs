@@ -18,6 +18,7 @@ struct Cli {
 enum Command {
     Letters(Box<cmd::letters::Args>),
     Check(cmd::check::Args),
+    Queue(Box<cmd::queue::Args>),
 }
 
 fn main() -> ExitCode {
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Letters(args) => cmd::letters::run(*args),
         Command::Check(args) => cmd::check::run(args),
+        Command::Queue(args) => cmd::queue::run(*args),
     };
     match result {
         Ok(code) => code,

@@ -390,19 +390,24 @@ impl Outbox {
     }
 
     /// Marks, durably, that the body of `id` (in `sending/`) is about to go out: from here on, a
-    /// crash leaves it uncertain rather than ready.
-    pub fn mark_data_started(&self, id: &str) -> Result<(), String> {
+    /// crash leaves it uncertain rather than ready. The marker holds `attempts`, the number of
+    /// attempts recorded before this one, so recovery can tell whether this one's was.
+    pub fn mark_data_started(&self, id: &str, attempts: usize) -> Result<(), String> {
         let dir = self.path(State::Sending, id);
-        write_new(
-            &dir.join(DATA_STARTED),
-            Utc::now().to_rfc3339().as_bytes(),
-            true,
-        )?;
+        write_new(&dir.join(DATA_STARTED), attempts.to_string().as_bytes(), true)?;
         sync_dir(&dir)
     }
 
-    pub fn data_started(&self, state: State, id: &str) -> bool {
-        self.path(state, id).join(DATA_STARTED).exists()
+    /// Whether the body of `id` began to go out: `Some(attempts recorded before it)`. A marker
+    /// that cannot be read counts as started with no attempt recorded, the cautious reading.
+    pub fn data_started(&self, state: State, id: &str) -> Option<usize> {
+        let p = self.path(state, id).join(DATA_STARTED);
+        p.exists().then(|| {
+            fs::read_to_string(&p)
+                .ok()
+                .and_then(|t| t.trim().parse().ok())
+                .unwrap_or(usize::MAX)
+        })
     }
 
     /// Removes the marker before a message goes back to be sent again.

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use appeal::lang::Lang;
 use appeal::output::{Output, TextOutput};
 use appeal::pdf::PdfOutput;
-use appeal::run::{self, LettersJob, Supporters};
+use appeal::run::{self, LettersJob};
 
 /// Write the letters of a campaign, one file per (supporter, recipient, language).
 #[derive(clap::Args)]
@@ -78,25 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let summary = run::letters(&job, output.as_mut())?;
-    for w in &summary.warnings {
-        eprintln!("{w}");
-    }
-    for n in &summary.notes {
-        eprintln!("note: {n}");
-    }
-    for (what, count) in &summary.skipped {
-        let whom = match &job.supporters {
-            Supporters::Blank { .. } => "the blank letters".to_string(),
-            _ => format!("{count} supporter(s)"),
-        };
-        eprintln!("note: skipped {what} (for {whom})");
-    }
-    for f in &summary.failed {
-        eprintln!("error: {f}");
-    }
-    for r in &summary.failed_rows {
-        eprintln!("error: {r}");
-    }
+    super::print_notes(&summary, &job.supporters);
     let mut line = match &summary.collected {
         Some(pack) => format!(
             "{} letter(s) in the print pack {}",

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod letters;
+pub mod queue;
 
 use std::path::PathBuf;
 
@@ -9,7 +10,7 @@ use appeal::country::Country;
 use appeal::diag::Invalid;
 use appeal::lang::Lang;
 use appeal::pdf::{FontChain, Layout, Paper, PdfOptions};
-use appeal::run::Supporters;
+use appeal::run::{Summary, Supporters};
 use appeal::supporter::SupporterInput;
 
 /// Exit status: something failed (invalid campaign, a letter or a row that could not be produced).
@@ -40,6 +41,29 @@ pub fn error_text(e: &anyhow::Error) -> String {
     match e.downcast_ref::<Invalid>() {
         Some(invalid) => invalid.to_string(),
         None => format!("error: {e:#}"),
+    }
+}
+
+/// Prints a run's warnings, notes, skipped addressees and failures to standard error.
+pub fn print_notes(summary: &Summary, supporters: &Supporters) {
+    for w in &summary.warnings {
+        eprintln!("{w}");
+    }
+    for n in &summary.notes {
+        eprintln!("note: {n}");
+    }
+    for (what, count) in &summary.skipped {
+        let whom = match supporters {
+            Supporters::Blank { .. } => "the blank letters".to_string(),
+            _ => format!("{count} supporter(s)"),
+        };
+        eprintln!("note: skipped {what} (for {whom})");
+    }
+    for f in &summary.failed {
+        eprintln!("error: {f}");
+    }
+    for r in &summary.failed_rows {
+        eprintln!("error: {r}");
     }
 }
 

@@ -1,0 +1,149 @@
+//! `appeal queue`: one email message per (supporter, recipient reachable by email or fax gateway),
+//! written into the outbox. Nothing touches the network.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use appeal::email::{self, Sender};
+use appeal::lang::Lang;
+use appeal::queue::QueueOutput;
+use appeal::run::{self, LettersJob, Supporters};
+use appeal::settings::Settings;
+
+/// Queue a campaign's letters as email messages in the outbox (sent later by `appeal send`).
+#[derive(clap::Args)]
+pub struct Args {
+    /// The campaign file (e.g. campaigns/juraev-2011.yaml).
+    campaign: PathBuf,
+    /// Letter language; repeat for several. Default: the supporter's, else the campaign's first.
+    #[arg(long, value_name = "LANG", value_parser = super::parse_lang)]
+    lang: Vec<Lang>,
+    #[command(flatten)]
+    supporter: super::SupporterArgs,
+    /// The outbox folder.
+    #[arg(long, value_name = "DIR", default_value = "outbox")]
+    outbox: PathBuf,
+    /// Sending settings (default: appeal.yaml beside the campaign, beside its folder, or here).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The organisation's sender, `Name <appeals@example.org>` (overrides `from` in appeal.yaml).
+    #[arg(long, value_name = "MAILBOX")]
+    from: Option<String>,
+    /// Email-to-fax gateway, e.g. `{number}@fax.example.net` (overrides `fax_gateway`).
+    #[arg(long, value_name = "PATTERN")]
+    fax_gateway: Option<String>,
+    /// Attach the letter as PDF to every email (faxes always carry it).
+    #[arg(long)]
+    attach_pdf: bool,
+    #[command(flatten)]
+    pdf: super::PdfArgs,
+    /// The letters' date (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
+    date: Option<chrono::NaiveDate>,
+    /// The recipient directory (default: recipients/ beside the campaign or its folder).
+    #[arg(long, value_name = "DIR")]
+    recipients: Option<PathBuf>,
+    /// A template folder that overrides the built-in templates file by file.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+}
+
+/// Where `appeal.yaml` is looked for when `--config` is not given, beside `near` (a campaign).
+pub fn settings_candidates(near: &Path) -> Vec<PathBuf> {
+    let here = near
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    vec![
+        here.join("appeal.yaml"),
+        here.join("..").join("appeal.yaml"),
+        PathBuf::from("appeal.yaml"),
+    ]
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let Some(supporters) = args.supporter.supporters(&args.lang) else {
+        return Ok(ExitCode::from(2));
+    };
+    if let Supporters::Blank { .. } = supporters {
+        eprintln!(
+            "error: an email is signed by a supporter (hint: pass --name, or --supporters FILE.csv)"
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let settings = Settings::find(args.config.as_deref(), &settings_candidates(&args.campaign))
+        .map_err(|d| anyhow::Error::msg(d.to_string()))?;
+    let from = match (&args.from, &settings.from) {
+        (Some(f), _) => email::mailbox(f).map_err(|e| anyhow::anyhow!("--from: {e}"))?,
+        (None, Some(f)) => f.clone(),
+        (None, None) => anyhow::bail!(
+            "no sender: set `from: \"Name <appeals@example.org>\"` in appeal.yaml or pass --from (hint: see README.md, Sending settings)"
+        ),
+    };
+    let fax_gateway = args.fax_gateway.clone().or(settings.fax_gateway.clone());
+    if let Some(g) = &fax_gateway
+        && !g.contains("{number}")
+    {
+        anyhow::bail!(
+            "--fax-gateway `{g}` has no `{{number}}` (hint: e.g. \"{{number}}@fax.example.net\")"
+        );
+    }
+    let Some(pdf) = args.pdf.options()? else {
+        return Ok(ExitCode::from(2));
+    };
+    let sender = Sender {
+        from,
+        own_domains: settings.own_domains.clone(),
+    };
+    let mut output = QueueOutput::new(
+        &args.outbox,
+        sender,
+        fax_gateway,
+        args.attach_pdf,
+        Some(pdf),
+    )
+    .map_err(anyhow::Error::msg)?;
+    let job = LettersJob {
+        campaign: args.campaign.clone(),
+        recipients: args.recipients.clone(),
+        templates: args.templates.clone(),
+        langs: args.lang.clone(),
+        date: args.date.unwrap_or_else(super::today),
+        today: super::today(),
+        supporters,
+    };
+    let summary = run::letters(&job, &mut output)?;
+    super::print_notes(&summary, &job.supporters);
+    let mut line = format!(
+        "{} message(s) queued in {}",
+        summary.written,
+        args.outbox.display()
+    );
+    if summary.unchanged > 0 {
+        line.push_str(&format!(
+            ", {} already queued before (not queued again)",
+            summary.unchanged
+        ));
+    }
+    if !summary.failed.is_empty() {
+        line.push_str(&format!(", {} failed", summary.failed.len()));
+    }
+    if !summary.failed_rows.is_empty() {
+        line.push_str(&format!(
+            ", {} supporter row(s) failed",
+            summary.failed_rows.len()
+        ));
+    }
+    println!("{line}");
+    if summary.written + summary.unchanged == 0 && summary.ok() {
+        eprintln!(
+            "error: no messages were queued (hint: see the notes above: no recipient of this campaign is reachable by email or fax gateway)"
+        );
+        return Ok(ExitCode::from(super::EXIT_FAILED));
+    }
+    Ok(if summary.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(super::EXIT_FAILED)
+    })
+}

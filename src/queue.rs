@@ -1,0 +1,118 @@
+//! `appeal queue`: an output that turns each letter into an email message in the outbox. Nothing
+//! touches the network. The letter of a recipient with neither email nor a fax reachable through
+//! the gateway is not rendered; the run says who must get it by post or fax by hand.
+
+use std::path::PathBuf;
+
+use crate::email::{self, Route, Sender};
+use crate::letter::Letter;
+use crate::outbox::{Lock, Outbox, Queued};
+use crate::output::{Addressed, Output, Written};
+use crate::pdf::{self, FontChain, PdfOptions};
+
+/// Messages staged before they are committed to `ready/` together (one flush to disk each).
+const BATCH: usize = 512;
+
+pub struct QueueOutput {
+    outbox: Outbox,
+    _lock: Lock,
+    sender: Sender,
+    fax_gateway: Option<String>,
+    /// Attach the letter as PDF to emails too (faxes always carry it).
+    attach_pdf: bool,
+    pdf: Option<(PdfOptions, FontChain)>,
+    now: chrono::DateTime<chrono::Utc>,
+    staged: usize,
+    warnings: Vec<String>,
+}
+
+impl QueueOutput {
+    /// Opens the outbox under its queue lock and puts right what an interrupted run left.
+    pub fn new(
+        outbox: &std::path::Path,
+        sender: Sender,
+        fax_gateway: Option<String>,
+        attach_pdf: bool,
+        pdf: Option<(PdfOptions, FontChain)>,
+    ) -> Result<QueueOutput, String> {
+        let outbox = Outbox::open(outbox)?;
+        let lock = outbox.lock("queue")?;
+        outbox.recover_tmp()?;
+        Ok(QueueOutput {
+            outbox,
+            _lock: lock,
+            sender,
+            fax_gateway,
+            attach_pdf,
+            pdf,
+            now: chrono::Utc::now(),
+            staged: 0,
+            warnings: Vec::new(),
+        })
+    }
+
+    fn path(&self, id: &str) -> PathBuf {
+        let state = self.outbox.locate(id).map_or("ready", |s| s.name());
+        self.outbox.root().join(state).join(id)
+    }
+}
+
+impl Output for QueueOutput {
+    fn name(&self) -> &'static str {
+        "queue"
+    }
+
+    fn needs_parts(&self) -> bool {
+        true
+    }
+
+    fn reaches(&self, recipient: &crate::directory::Recipient) -> Result<(), String> {
+        email::route(recipient, self.fax_gateway.as_deref()).map(|_| ())
+    }
+
+    fn write(&mut self, letter: &Letter, to: &Addressed) -> Result<Written, String> {
+        let what = || {
+            format!(
+                "the {} message to `{}` ({})",
+                letter.lang, letter.recipient_id, to.slug
+            )
+        };
+        let route = email::route(to.recipient, self.fax_gateway.as_deref())
+            .map_err(|e| format!("{}: {e}", what()))?;
+        let needs_pdf = self.attach_pdf || matches!(route, Route::Fax { .. });
+        let attachment = match (&mut self.pdf, needs_pdf) {
+            (Some((options, fonts)), true) => Some(pdf::render(
+                fonts,
+                options,
+                letter,
+                &what(),
+                &mut self.warnings,
+            )?),
+            _ => None,
+        };
+        let draft = email::build(letter, to, &self.sender, &route, self.now, attachment)
+            .map_err(|e| format!("{}: {e}", what()))?;
+        let queued = self.outbox.stage(&draft)?;
+        let path = self.path(&draft.id);
+        match queued {
+            Queued::Already => Ok(Written::Unchanged(path)),
+            Queued::Staged => {
+                self.staged += 1;
+                if self.staged >= BATCH {
+                    self.outbox.commit()?;
+                    self.staged = 0;
+                }
+                Ok(Written::New(path))
+            }
+        }
+    }
+
+    fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    fn finish(&mut self) -> Result<Option<Written>, String> {
+        self.outbox.commit()?;
+        Ok(None)
+    }
+}

@@ -1,0 +1,568 @@
+//! `appeal send`: hands the outbox's messages to an SMTP server, one reused connection, one
+//! envelope recipient per message, and files each message by the server's reply:
+//!
+//! - 250 after the body: `sent/`, with the reply kept;
+//! - 4xx, or a failure before the body went out: `deferred/`, retried later with backoff;
+//! - 5xx: `failed/`, with the reply;
+//! - no reply after the body (connection lost, timeout): `uncertain/`, never resent by itself,
+//!   since the server may have taken it; `appeal outbox resolve` lets a person decide.
+//!
+//! Just before the body goes out, a `data-started` marker is written and flushed, so that after a
+//! crash a message left in `sending/` is put back in `ready/` only when its body never started.
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use lettre::Address;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
+use lettre::transport::smtp::extension::{ClientId, MailBodyParameter, MailParameter};
+
+use crate::outbox::{Attempt, Message, Outbox, State};
+use crate::settings::{Rate, SmtpUrl};
+
+/// How long to wait for the server. RFC 5321 (4.5.3.2) asks clients for 5 minutes per command
+/// and 10 for the reply after the body: a client that gives up sooner may resend a message the
+/// server was still taking, a duplicate.
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    pub command: Duration,
+    pub data: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            command: Duration::from_secs(300),
+            data: Duration::from_secs(600),
+        }
+    }
+}
+
+pub struct SendOptions {
+    pub smtp: SmtpUrl,
+    pub password: Option<String>,
+    pub rate: Option<Rate>,
+    pub dry_run: bool,
+    pub allow_late: bool,
+    /// A rehearsal: every message goes to this address instead, and none is marked sent.
+    pub redirect_to: Option<Address>,
+    pub timeouts: Timeouts,
+    pub now: DateTime<Utc>,
+    pub today: chrono::NaiveDate,
+}
+
+/// What a run did, message by message and in total.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// One line per message handled, in order.
+    pub lines: Vec<String>,
+    pub sent: usize,
+    pub deferred: usize,
+    pub failed: usize,
+    pub uncertain: usize,
+    pub expired: usize,
+    pub rehearsed: usize,
+    /// Deferred messages not yet due, left for a later run.
+    pub not_due: usize,
+    /// Messages a crashed run left in `sending/`: back to ready, or to uncertain.
+    pub recovered: usize,
+    /// Why the run stopped before the end (login refused, server down, asked to slow down).
+    pub stopped: Option<String>,
+    /// Messages still due when the run stopped.
+    pub left: usize,
+}
+
+impl Report {
+    /// Everything due was sent (or rehearsed).
+    pub fn ok(&self) -> bool {
+        self.deferred + self.failed + self.uncertain + self.expired == 0 && self.stopped.is_none()
+    }
+}
+
+/// The delay before retry `n` (1-based) of a deferred message: 1, 5, 15, 30 minutes, then
+/// hourly, each stretched by up to 10% (from the id, so it is the same on every run) so that
+/// messages deferred together do not all come back at once.
+pub fn backoff(id: &str, n: usize) -> Duration {
+    const MINUTES: [u64; 4] = [1, 5, 15, 30];
+    let base = MINUTES.get(n.saturating_sub(1)).copied().unwrap_or(60) * 60;
+    let spread = id
+        .bytes()
+        .chain(n.to_le_bytes())
+        .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    Duration::from_secs(base + (spread % 1000) * base / 10_000)
+}
+
+/// How a transaction ended.
+enum Outcome {
+    /// 250 after the body.
+    Sent(String),
+    /// Refused for now (4xx), or cut off before the body went out. `pause`: the server asked the
+    /// client to slow down (421, or a throttling reply): stop the run.
+    Deferred {
+        stage: &'static str,
+        reply: String,
+        pause: bool,
+    },
+    /// Refused for good (5xx).
+    Failed { stage: &'static str, reply: String },
+    /// The body went out and no reply came.
+    Uncertain(String),
+}
+
+/// A server reply or client error as one line.
+fn describe(e: &lettre::transport::smtp::Error) -> String {
+    e.to_string().replace(['\r', '\n'], " ")
+}
+
+/// Whether a temporary refusal asks the client to slow down rather than refusing one message.
+fn is_throttle(code: u16, text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    code == 421
+        || ["rate", "throttl", "too many", "try again later", "slow down"]
+            .iter()
+            .any(|w| t.contains(w))
+}
+
+fn classify(stage: &'static str, e: &lettre::transport::smtp::Error) -> Outcome {
+    let reply = describe(e);
+    match e.status() {
+        Some(_) if e.is_permanent() => Outcome::Failed { stage, reply },
+        Some(code) => {
+            let n = code.to_string().parse::<u16>().unwrap_or(0);
+            Outcome::Deferred {
+                stage,
+                pause: is_throttle(n, &reply),
+                reply,
+            }
+        }
+        // No reply at all: the connection failed before the body, nothing was sent.
+        None => Outcome::Deferred {
+            stage,
+            reply,
+            pause: false,
+        },
+    }
+}
+
+struct Session<'a> {
+    opts: &'a SendOptions,
+    conn: Option<SmtpConnection>,
+    hello: ClientId,
+}
+
+impl Session<'_> {
+    /// Opens (or reuses) the connection, with TLS and login as the URL asks. `Err` stops the run.
+    fn connection(&mut self) -> Result<&mut SmtpConnection, String> {
+        if self.conn.as_ref().is_some_and(SmtpConnection::has_broken) {
+            self.conn = None;
+        }
+        if self.conn.is_none() {
+            self.conn = Some(self.connect()?);
+        }
+        self.conn
+            .as_mut()
+            .ok_or_else(|| "no connection".to_string())
+    }
+
+    fn connect(&self) -> Result<SmtpConnection, String> {
+        let url = &self.opts.smtp;
+        let at = format!("{}:{}", url.host, url.port);
+        let tls = || {
+            TlsParameters::new(url.host.clone())
+                .map_err(|e| format!("cannot set up TLS for {}: {}", url.host, describe(&e)))
+        };
+        let implicit = if url.implicit_tls { Some(tls()?) } else { None };
+        let mut conn = SmtpConnection::connect(
+            (url.host.as_str(), url.port),
+            Some(self.opts.timeouts.command),
+            &self.hello,
+            implicit.as_ref(),
+            None,
+        )
+        .map_err(|e| format!("cannot connect to the SMTP server {at}: {}", describe(&e)))?;
+        if !url.implicit_tls && !url.is_loopback() {
+            if !conn.can_starttls() {
+                conn.abort();
+                return Err(format!(
+                    "the SMTP server {at} does not offer STARTTLS, and appeal does not send letters in clear text over a network (hint: use smtps://{at} if it speaks TLS from the start)"
+                ));
+            }
+            conn.starttls(&tls()?, &self.hello)
+                .map_err(|e| format!("STARTTLS with {at} failed: {}", describe(&e)))?;
+        }
+        if let Some(user) = &url.user {
+            let Some(password) = &self.opts.password else {
+                conn.abort();
+                return Err(format!(
+                    "the SMTP URL names the user `{user}` but no password was given (hint: set APPEAL_SMTP_PASSWORD or pass --password-command)"
+                ));
+            };
+            let credentials = Credentials::new(user.clone(), password.clone());
+            if let Err(e) = conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials) {
+                conn.abort();
+                return Err(format!(
+                    "the SMTP server {at} refused the login of `{user}`: {} (hint: check the user name and APPEAL_SMTP_PASSWORD)",
+                    describe(&e)
+                ));
+            }
+        }
+        Ok(conn)
+    }
+
+    /// One transaction: MAIL, RCPT, DATA, the marker, the body. `Err` is a connection failure
+    /// that stops the run (the message is untouched in `sending/`, without marker).
+    fn transact(
+        &mut self,
+        outbox: &Outbox,
+        id: &str,
+        from: &Address,
+        to: &Address,
+        eml: &[u8],
+        attempts_before: Option<usize>,
+    ) -> Result<Outcome, String> {
+        let data_timeout = self.opts.timeouts.data;
+        let command_timeout = self.opts.timeouts.command;
+        let conn = self.connection()?;
+        let mut params = Vec::new();
+        if !eml.is_ascii() {
+            params.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+        }
+        let before_body = |conn: &mut SmtpConnection, stage: &'static str, e| {
+            let outcome = classify(stage, &e);
+            // A refused command leaves the connection usable once reset; a broken one is dropped.
+            if e.status().is_none() || conn.command(Rset).is_err() {
+                conn.abort();
+            }
+            outcome
+        };
+        if let Err(e) = conn.command(Mail::new(Some(from.clone()), params)) {
+            return Ok(before_body(conn, "MAIL", e));
+        }
+        if let Err(e) = conn.command(Rcpt::new(to.clone(), Vec::new())) {
+            return Ok(before_body(conn, "RCPT", e));
+        }
+        if let Err(e) = conn.command(Data) {
+            return Ok(before_body(conn, "DATA", e));
+        }
+        if let Some(n) = attempts_before
+            && let Err(e) = outbox.mark_data_started(id, n)
+        {
+            // Without the marker, sending the body could leave an unrecoverable duplicate risk.
+            conn.abort();
+            return Err(e);
+        }
+        let _ = conn.set_timeout(Some(data_timeout));
+        let result = conn.message(eml);
+        let _ = conn.set_timeout(Some(command_timeout));
+        Ok(match result {
+            Ok(reply) => Outcome::Sent(
+                std::iter::once(reply.code().to_string())
+                    .chain(reply.message().map(str::to_string))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            Err(e) if e.status().is_some() => classify("body", &e),
+            Err(e) => {
+                conn.abort();
+                Outcome::Uncertain(describe(&e))
+            }
+        })
+    }
+}
+
+/// A token bucket of one token: messages go out no faster than the rate, evenly spaced.
+struct Pace {
+    interval: Option<Duration>,
+    next: Instant,
+}
+
+impl Pace {
+    fn new(rate: Option<Rate>) -> Pace {
+        Pace {
+            interval: rate.map(|r| Duration::from_secs_f64(60.0 / r.per_minute)),
+            next: Instant::now(),
+        }
+    }
+
+    fn wait(&mut self) {
+        let Some(interval) = self.interval else {
+            return;
+        };
+        let now = Instant::now();
+        if self.next > now {
+            std::thread::sleep(self.next - now);
+        }
+        self.next = Instant::now().max(self.next) + interval;
+    }
+}
+
+/// Puts right what a run that died left in `sending/`: a message whose body never started goes
+/// back to `ready/`; one whose outcome was recorded goes where it says; one whose body started
+/// with no outcome recorded goes to `uncertain/`.
+fn recover(outbox: &Outbox, report: &mut Report) -> Result<(), String> {
+    for id in outbox.ids(State::Sending)? {
+        let msg = outbox.load(State::Sending, &id)?;
+        let started = outbox.data_started(State::Sending, &id);
+        // The marker holds how many attempts were recorded when the body began: one more means
+        // this attempt's outcome was saved before the crash.
+        let recorded = started
+            .filter(|n| msg.record.attempts.len() > *n)
+            .and_then(|_| msg.record.attempts.last());
+        let started = started.is_some();
+        let (to, why) = match recorded {
+            Some(a) => (a.outcome, "its outcome was recorded before the crash".to_string()),
+            None if started => (
+                State::Uncertain,
+                "a send run stopped after the body began to go out: the server may have it"
+                    .to_string(),
+            ),
+            None => (
+                State::Ready,
+                "a send run stopped before the body went out".to_string(),
+            ),
+        };
+        if to == State::Uncertain {
+            let mut record = msg.record.clone();
+            record.reason = Some(why.clone());
+            outbox.save_record(State::Sending, &id, &record)?;
+        }
+        if to == State::Ready || to == State::Deferred {
+            outbox.clear_data_started(State::Sending, &id)?;
+        }
+        outbox.transition(&id, State::Sending, to, &why)?;
+        report.recovered += 1;
+        report
+            .lines
+            .push(format!("recovered {id}: {} ({why})", to.name()));
+    }
+    Ok(())
+}
+
+/// A message due now, with where it waits.
+struct Due {
+    id: String,
+    msg: Message,
+}
+
+/// Runs `send` on `outbox`. `Err` only when the run cannot start (the outbox is locked or
+/// unreadable); everything else is in the report.
+pub fn send(
+    outbox: &Outbox,
+    opts: &SendOptions,
+    progress: &mut dyn FnMut(usize, usize, &str),
+) -> Result<Report, String> {
+    let mut report = Report::default();
+    let _lock = if opts.dry_run {
+        None
+    } else {
+        Some(outbox.lock("send")?)
+    };
+    if !opts.dry_run {
+        if let Ok(_queue) = outbox.lock("queue") {
+            outbox.recover_tmp()?;
+        }
+        recover(outbox, &mut report)?;
+    }
+    let mut due: Vec<Due> = Vec::new();
+    for state in [State::Ready, State::Deferred] {
+        for id in outbox.ids(state)? {
+            let msg = outbox.load(state, &id)?;
+            if opts.today > msg.envelope.deadline && !opts.allow_late {
+                let why = format!(
+                    "the campaign's deadline {} passed before it was sent (hint: ask the section office; send anyway with --allow-late)",
+                    msg.envelope.deadline
+                );
+                report.expired += 1;
+                report.lines.push(format!(
+                    "{} {id} to {}: {why}",
+                    if opts.dry_run {
+                        "would expire"
+                    } else {
+                        "expired"
+                    },
+                    msg.envelope.route.to()
+                ));
+                if !opts.dry_run {
+                    let mut record = msg.record.clone();
+                    record.reason = Some(why.clone());
+                    outbox.save_record(state, &id, &record)?;
+                    outbox.transition(&id, state, State::Expired, &why)?;
+                }
+                continue;
+            }
+            if msg.record.next_attempt.is_some_and(|t| t > opts.now) {
+                report.not_due += 1;
+                continue;
+            }
+            due.push(Due { id, msg });
+        }
+    }
+    // Soonest deadline first, then in the order they were queued.
+    due.sort_by(|a, b| {
+        (a.msg.envelope.deadline, a.msg.envelope.queued_at, &a.id).cmp(&(
+            b.msg.envelope.deadline,
+            b.msg.envelope.queued_at,
+            &b.id,
+        ))
+    });
+    if opts.dry_run {
+        for d in &due {
+            let to = opts
+                .redirect_to
+                .as_ref()
+                .map_or_else(|| d.msg.envelope.route.to().to_string(), ToString::to_string);
+            report.lines.push(format!(
+                "would send {} to {to} ({}, {}): {}",
+                d.id, d.msg.envelope.recipient, d.msg.envelope.lang, d.msg.envelope.subject
+            ));
+        }
+        return Ok(report);
+    }
+    let mut session = Session {
+        opts,
+        conn: None,
+        hello: ClientId::default(),
+    };
+    let mut pace = Pace::new(opts.rate);
+    let total = due.len();
+    for (n, d) in due.iter().enumerate() {
+        let env = &d.msg.envelope;
+        let (from, to) = match (
+            env.from.parse::<Address>(),
+            opts.redirect_to
+                .clone()
+                .map_or_else(|| env.route.to().parse::<Address>(), Ok),
+        ) {
+            (Ok(f), Ok(t)) => (f, t),
+            _ => {
+                report.lines.push(format!(
+                    "skipped {}: its envelope has an invalid address",
+                    d.id
+                ));
+                continue;
+            }
+        };
+        let eml = outbox.eml(d.msg.state, &d.id)?;
+        pace.wait();
+        progress(n, total, &d.id);
+        if opts.redirect_to.is_some() {
+            // A rehearsal moves nothing and records nothing but an event.
+            match session.transact(outbox, &d.id, &from, &to, &eml, None) {
+                Ok(Outcome::Sent(reply)) => {
+                    report.rehearsed += 1;
+                    outbox.event(&d.id, "rehearsed", None, d.msg.state, &format!("to {to}: {reply}"))?;
+                    report.lines.push(format!("rehearsed {} to {to}: {reply}", d.id));
+                }
+                Ok(
+                    Outcome::Deferred { reply, .. }
+                    | Outcome::Failed { reply, .. }
+                    | Outcome::Uncertain(reply),
+                ) => {
+                    report.failed += 1;
+                    report.lines.push(format!("rehearsal of {} to {to} failed: {reply}", d.id));
+                }
+                Err(e) => {
+                    report.stopped = Some(e);
+                    report.left = total - n;
+                    break;
+                }
+            }
+            continue;
+        }
+        outbox.transition(&d.id, d.msg.state, State::Sending, "claimed by send")?;
+        outbox.clear_data_started(State::Sending, &d.id)?;
+        let outcome = match session.transact(outbox, &d.id, &from, &to, &eml, Some(d.msg.record.attempts.len())) {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                // Nothing went out: the message goes back to where it waited.
+                outbox.clear_data_started(State::Sending, &d.id)?;
+                outbox.transition(&d.id, State::Sending, d.msg.state, "the run stopped")?;
+                report.stopped = Some(e);
+                report.left = total - n;
+                break;
+            }
+        };
+        let mut record = d.msg.record.clone();
+        let now = Utc::now();
+        let (state, stage, reply, pause) = match outcome {
+            Outcome::Sent(reply) => (State::Sent, "body", reply, false),
+            Outcome::Deferred {
+                stage,
+                reply,
+                pause,
+            } => (State::Deferred, stage, reply, pause),
+            Outcome::Failed { stage, reply } => (State::Failed, stage, reply, false),
+            Outcome::Uncertain(reply) => (State::Uncertain, "body", reply, false),
+        };
+        record.attempts.push(Attempt {
+            at: now,
+            stage: stage.to_string(),
+            reply: reply.clone(),
+            outcome: state,
+        });
+        record.next_attempt = None;
+        record.reason = None;
+        match state {
+            State::Deferred => {
+                let wait = backoff(&d.id, record.attempts.len());
+                record.next_attempt =
+                    Some(now + chrono::Duration::from_std(wait).unwrap_or_default());
+            }
+            State::Failed => record.reason = Some(format!("refused at {stage}: {reply}")),
+            State::Uncertain => {
+                record.reason = Some(format!(
+                    "no reply after the body ({reply}): the server may have it"
+                ))
+            }
+            _ => {}
+        }
+        outbox.save_record(State::Sending, &d.id, &record)?;
+        if state == State::Deferred {
+            outbox.clear_data_started(State::Sending, &d.id)?;
+        }
+        outbox.transition(&d.id, State::Sending, state, &reply)?;
+        let line = match state {
+            State::Sent => {
+                report.sent += 1;
+                format!("sent {} to {to}: {reply}", d.id)
+            }
+            State::Deferred => {
+                report.deferred += 1;
+                format!(
+                    "deferred {} to {to} (at {stage}: {reply}); next try after {}",
+                    d.id,
+                    record
+                        .next_attempt
+                        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                        .unwrap_or_default()
+                )
+            }
+            State::Failed => {
+                report.failed += 1;
+                format!("failed {} to {to} (at {stage}): {reply}", d.id)
+            }
+            _ => {
+                report.uncertain += 1;
+                format!(
+                    "uncertain {} to {to}: {reply} (hint: ask the server's admin or the recipient, then `appeal outbox resolve {} --sent` or `--resend`)",
+                    d.id, d.id
+                )
+            }
+        };
+        report.lines.push(line);
+        if pause {
+            report.stopped = Some(format!(
+                "the server asked to slow down ({reply}); the rest waits for the next run"
+            ));
+            report.left = total - n - 1;
+            break;
+        }
+    }
+    if let Some(conn) = session.conn.as_mut() {
+        let _ = conn.quit();
+    }
+    progress(total, total, "");
+    Ok(report)
+}
