@@ -19,6 +19,8 @@ enum Command {
     Letters(Box<cmd::letters::Args>),
     Check(cmd::check::Args),
     Queue(Box<cmd::queue::Args>),
+    Send(cmd::send::Args),
+    Outbox(cmd::outbox::Args),
 }
 
 fn main() -> ExitCode {
@@ -27,6 +29,8 @@ fn main() -> ExitCode {
         Command::Letters(args) => cmd::letters::run(*args),
         Command::Check(args) => cmd::check::run(args),
         Command::Queue(args) => cmd::queue::run(*args),
+        Command::Send(args) => cmd::send::run(args),
+        Command::Outbox(args) => cmd::outbox::run(args),
     };
     match result {
         Ok(code) => code,

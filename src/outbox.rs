@@ -394,7 +394,11 @@ impl Outbox {
     /// attempts recorded before this one, so recovery can tell whether this one's was.
     pub fn mark_data_started(&self, id: &str, attempts: usize) -> Result<(), String> {
         let dir = self.path(State::Sending, id);
-        write_new(&dir.join(DATA_STARTED), attempts.to_string().as_bytes(), true)?;
+        write_new(
+            &dir.join(DATA_STARTED),
+            attempts.to_string().as_bytes(),
+            true,
+        )?;
         sync_dir(&dir)
     }
 
@@ -418,6 +422,39 @@ impl Outbox {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(io_err("cannot remove", &p, e)),
         }
+    }
+
+    /// A person's decision on an uncertain message: it was received (`sent` true: to `sent/`)
+    /// or it was not (back to `ready/`, to be sent again). Takes the send lock, so it cannot
+    /// race a running `send`. Returns the new state.
+    pub fn resolve(&self, id: &str, sent: bool) -> Result<State, String> {
+        let _lock = self.lock("send")?;
+        let Some(state) = self.locate(id) else {
+            return Err(format!(
+                "no message `{id}` in the outbox {} (hint: `appeal outbox` lists the uncertain ones)",
+                self.root.display()
+            ));
+        };
+        if state != State::Uncertain {
+            return Err(format!(
+                "message `{id}` is {state}, not uncertain; only an uncertain message needs a decision"
+            ));
+        }
+        let mut msg = self.load(state, id)?;
+        let (to, why) = if sent {
+            (State::Sent, "resolved by hand: the recipient has it")
+        } else {
+            (State::Ready, "resolved by hand: send it again")
+        };
+        msg.record.reason = Some(format!(
+            "{why} ({})",
+            Utc::now().format("%Y-%m-%d %H:%M UTC")
+        ));
+        msg.record.next_attempt = None;
+        self.save_record(state, id, &msg.record)?;
+        self.clear_data_started(state, id)?;
+        self.transition(id, state, to, why)?;
+        Ok(to)
     }
 
     /// Appends one line to the event log.

@@ -120,9 +120,15 @@ fn describe(e: &lettre::transport::smtp::Error) -> String {
 fn is_throttle(code: u16, text: &str) -> bool {
     let t = text.to_ascii_lowercase();
     code == 421
-        || ["rate", "throttl", "too many", "try again later", "slow down"]
-            .iter()
-            .any(|w| t.contains(w))
+        || [
+            "rate",
+            "throttl",
+            "too many",
+            "try again later",
+            "slow down",
+        ]
+        .iter()
+        .any(|w| t.contains(w))
 }
 
 fn classify(stage: &'static str, e: &lettre::transport::smtp::Error) -> Outcome {
@@ -224,7 +230,6 @@ impl Session<'_> {
     ) -> Result<Outcome, String> {
         let data_timeout = self.opts.timeouts.data;
         let command_timeout = self.opts.timeouts.command;
-        let conn = self.connection()?;
         let mut params = Vec::new();
         if !eml.is_ascii() {
             params.push(MailParameter::Body(MailBodyParameter::EightBitMime));
@@ -237,9 +242,22 @@ impl Session<'_> {
             }
             outcome
         };
-        if let Err(e) = conn.command(Mail::new(Some(from.clone()), params)) {
-            return Ok(before_body(conn, "MAIL", e));
+        // A reused connection may have been closed by the server meanwhile (idle timeout): when
+        // MAIL gets no reply at all on it, try once more on a fresh one.
+        let reused = self.conn.is_some();
+        let mail = Mail::new(Some(from.clone()), params);
+        let conn = self.connection()?;
+        if let Err(e) = conn.command(&mail) {
+            if !(reused && e.status().is_none()) {
+                return Ok(before_body(conn, "MAIL", e));
+            }
+            conn.abort();
+            let conn = self.connection()?;
+            if let Err(e) = conn.command(&mail) {
+                return Ok(before_body(conn, "MAIL", e));
+            }
         }
+        let conn = self.connection()?;
         if let Err(e) = conn.command(Rcpt::new(to.clone(), Vec::new())) {
             return Ok(before_body(conn, "RCPT", e));
         }
@@ -312,7 +330,10 @@ fn recover(outbox: &Outbox, report: &mut Report) -> Result<(), String> {
             .and_then(|_| msg.record.attempts.last());
         let started = started.is_some();
         let (to, why) = match recorded {
-            Some(a) => (a.outcome, "its outcome was recorded before the crash".to_string()),
+            Some(a) => (
+                a.outcome,
+                "its outcome was recorded before the crash".to_string(),
+            ),
             None if started => (
                 State::Uncertain,
                 "a send run stopped after the body began to go out: the server may have it"
@@ -324,6 +345,7 @@ fn recover(outbox: &Outbox, report: &mut Report) -> Result<(), String> {
             ),
         };
         if to == State::Uncertain {
+            report.uncertain += 1;
             let mut record = msg.record.clone();
             record.reason = Some(why.clone());
             outbox.save_record(State::Sending, &id, &record)?;
@@ -409,10 +431,10 @@ pub fn send(
     });
     if opts.dry_run {
         for d in &due {
-            let to = opts
-                .redirect_to
-                .as_ref()
-                .map_or_else(|| d.msg.envelope.route.to().to_string(), ToString::to_string);
+            let to = opts.redirect_to.as_ref().map_or_else(
+                || d.msg.envelope.route.to().to_string(),
+                ToString::to_string,
+            );
             report.lines.push(format!(
                 "would send {} to {to} ({}, {}): {}",
                 d.id, d.msg.envelope.recipient, d.msg.envelope.lang, d.msg.envelope.subject
@@ -452,8 +474,16 @@ pub fn send(
             match session.transact(outbox, &d.id, &from, &to, &eml, None) {
                 Ok(Outcome::Sent(reply)) => {
                     report.rehearsed += 1;
-                    outbox.event(&d.id, "rehearsed", None, d.msg.state, &format!("to {to}: {reply}"))?;
-                    report.lines.push(format!("rehearsed {} to {to}: {reply}", d.id));
+                    outbox.event(
+                        &d.id,
+                        "rehearsed",
+                        None,
+                        d.msg.state,
+                        &format!("to {to}: {reply}"),
+                    )?;
+                    report
+                        .lines
+                        .push(format!("rehearsed {} to {to}: {reply}", d.id));
                 }
                 Ok(
                     Outcome::Deferred { reply, .. }
@@ -461,7 +491,9 @@ pub fn send(
                     | Outcome::Uncertain(reply),
                 ) => {
                     report.failed += 1;
-                    report.lines.push(format!("rehearsal of {} to {to} failed: {reply}", d.id));
+                    report
+                        .lines
+                        .push(format!("rehearsal of {} to {to} failed: {reply}", d.id));
                 }
                 Err(e) => {
                     report.stopped = Some(e);
@@ -473,7 +505,14 @@ pub fn send(
         }
         outbox.transition(&d.id, d.msg.state, State::Sending, "claimed by send")?;
         outbox.clear_data_started(State::Sending, &d.id)?;
-        let outcome = match session.transact(outbox, &d.id, &from, &to, &eml, Some(d.msg.record.attempts.len())) {
+        let outcome = match session.transact(
+            outbox,
+            &d.id,
+            &from,
+            &to,
+            &eml,
+            Some(d.msg.record.attempts.len()),
+        ) {
             Ok(outcome) => outcome,
             Err(e) => {
                 // Nothing went out: the message goes back to where it waited.
@@ -561,6 +600,8 @@ pub fn send(
         }
     }
     if let Some(conn) = session.conn.as_mut() {
+        // Everything is filed already: do not wait long for the goodbye.
+        let _ = conn.set_timeout(Some(Duration::from_secs(10)));
         let _ = conn.quit();
     }
     progress(total, total, "");

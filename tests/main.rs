@@ -2,9 +2,11 @@
 //! through the `Test` harness.
 
 mod harness;
+mod smtp_server;
 
 mod bad_input;
 mod check;
+mod email;
 mod letters;
 mod pdf;
 mod snapshots;

@@ -2,7 +2,9 @@
 
 pub mod check;
 pub mod letters;
+pub mod outbox;
 pub mod queue;
+pub mod send;
 
 use std::path::PathBuf;
 

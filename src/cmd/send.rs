@@ -1,0 +1,200 @@
+//! `appeal send`: send what the outbox holds, by SMTP, and file each message by the reply.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use appeal::email;
+use appeal::outbox::Outbox;
+use appeal::send::{self, SendOptions, Timeouts};
+use appeal::settings::{Settings, SmtpUrl, parse_rate};
+
+/// Send the queued messages by SMTP, before the deadline, never twice.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The outbox folder.
+    #[arg(long, value_name = "DIR", default_value = "outbox")]
+    outbox: PathBuf,
+    /// The SMTP server: smtp://[user@]host[:587] (STARTTLS) or smtps://[user@]host[:465]; plain
+    /// SMTP only to 127.0.0.1/localhost. Default: `smtp` in appeal.yaml.
+    #[arg(long, value_name = "URL")]
+    smtp: Option<String>,
+    /// Sending settings (default: appeal.yaml here, or beside the outbox).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// At most this many messages: 20/min (default, or `rate` in appeal.yaml), 2/s, 600/h, off.
+    #[arg(long, value_name = "N/min")]
+    rate: Option<String>,
+    /// Print what would go to whom; send and move nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Send even after the campaign's deadline (ask the section office first).
+    #[arg(long)]
+    allow_late: bool,
+    /// A rehearsal: send every message to this address instead, and mark none as sent.
+    #[arg(long, value_name = "ADDRESS")]
+    redirect_to: Option<String>,
+    /// A command that prints the SMTP password (e.g. `pass show smtp`), instead of
+    /// APPEAL_SMTP_PASSWORD. The password is never taken from the command line itself.
+    #[arg(long, value_name = "COMMAND")]
+    password_command: Option<String>,
+    /// Seconds to wait for each server reply (RFC 5321: 5 minutes).
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    timeout: u64,
+    /// Seconds to wait for the reply after a message's body (RFC 5321: 10 minutes; a shorter wait
+    /// risks sending a letter twice).
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    data_timeout: u64,
+}
+
+/// The rate when neither flag nor settings give one.
+const DEFAULT_RATE: &str = "20/min";
+
+fn password(command: Option<&str>) -> anyhow::Result<Option<String>> {
+    if let Some(cmd) = command {
+        let out = std::process::Command::new("sh")
+            .args(["-c", cmd])
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .map_err(|e| anyhow::anyhow!("--password-command: cannot run it: {e}"))?;
+        if !out.status.success() {
+            anyhow::bail!(
+                "--password-command failed ({}) (hint: run it by hand to see why)",
+                out.status
+            );
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        let first = text.lines().next().unwrap_or_default().to_string();
+        if first.is_empty() {
+            anyhow::bail!("--password-command printed no password");
+        }
+        return Ok(Some(first));
+    }
+    Ok(std::env::var("APPEAL_SMTP_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty()))
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if !args.outbox.join("ready").is_dir() {
+        anyhow::bail!(
+            "{}: no outbox here (hint: queue messages first with `appeal queue CAMPAIGN`, or pass --outbox DIR)",
+            args.outbox.display()
+        );
+    }
+    let near = args
+        .outbox
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let settings = Settings::find(
+        args.config.as_deref(),
+        &[PathBuf::from("appeal.yaml"), near.join("appeal.yaml")],
+    )
+    .map_err(|d| anyhow::Error::msg(d.to_string()))?;
+    let url_text = args.smtp.clone().or(settings.smtp.clone());
+    let smtp = match &url_text {
+        Some(u) => SmtpUrl::parse(u).map_err(|e| anyhow::anyhow!("--smtp: {e}"))?,
+        None if args.dry_run => {
+            SmtpUrl::parse("smtp://127.0.0.1:25").map_err(anyhow::Error::msg)?
+        }
+        None => anyhow::bail!(
+            "no SMTP server: pass --smtp smtp://host:587 or set `smtp` in appeal.yaml"
+        ),
+    };
+    let rate = match &args.rate {
+        Some(r) => parse_rate(r).map_err(|e| anyhow::anyhow!("--rate: {e}"))?,
+        None => match settings.rate {
+            Some(r) => Some(r),
+            None => parse_rate(DEFAULT_RATE).map_err(anyhow::Error::msg)?,
+        },
+    };
+    let redirect_to = match &args.redirect_to {
+        Some(a) => Some(email::address(a).map_err(|e| anyhow::anyhow!("--redirect-to: {e}"))?),
+        None => None,
+    };
+    let password = if smtp.user.is_some() && !args.dry_run {
+        password(args.password_command.as_deref())?
+    } else {
+        None
+    };
+    let opts = SendOptions {
+        smtp,
+        password,
+        rate,
+        dry_run: args.dry_run,
+        allow_late: args.allow_late,
+        redirect_to,
+        timeouts: Timeouts {
+            command: Duration::from_secs(args.timeout.max(1)),
+            data: Duration::from_secs(args.data_timeout.max(1)),
+        },
+        now: chrono::Utc::now(),
+        today: super::today(),
+    };
+    let outbox = Outbox::open(&args.outbox).map_err(anyhow::Error::msg)?;
+    let terminal = std::io::stderr().is_terminal();
+    let mut progress = |done: usize, total: usize, id: &str| {
+        if terminal && total > 0 {
+            let mut err = std::io::stderr();
+            let _ = write!(err, "\r\x1b[2Ksending {done}/{total} {id}");
+            if done == total {
+                let _ = writeln!(err, "\r\x1b[2K");
+            }
+            let _ = err.flush();
+        }
+    };
+    let report = send::send(&outbox, &opts, &mut progress).map_err(anyhow::Error::msg)?;
+    for line in &report.lines {
+        println!("{line}");
+    }
+    let mut summary = Vec::new();
+    for (n, what) in [
+        (report.sent, "sent"),
+        (
+            report.rehearsed,
+            "rehearsed (sent to the --redirect-to address, not marked sent)",
+        ),
+        (report.deferred, "deferred"),
+        (report.failed, "failed"),
+        (report.uncertain, "uncertain"),
+        (
+            report.expired,
+            if args.dry_run {
+                "would expire"
+            } else {
+                "expired"
+            },
+        ),
+        (report.not_due, "waiting for their next try"),
+        (report.recovered, "recovered from an interrupted run"),
+    ] {
+        if n > 0 {
+            summary.push(format!("{n} {what}"));
+        }
+    }
+    if args.dry_run {
+        let would = report
+            .lines
+            .iter()
+            .filter(|l| l.starts_with("would send"))
+            .count();
+        summary.insert(0, format!("dry run: {would} message(s) would be sent"));
+    }
+    if summary.is_empty() {
+        summary.push("nothing to send".to_string());
+    }
+    println!("{}", summary.join(", "));
+    if let Some(why) = &report.stopped {
+        eprintln!(
+            "error: the run stopped: {why} ({} message(s) not tried; they wait in the outbox)",
+            report.left
+        );
+    }
+    Ok(if report.ok() && report.not_due == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(super::EXIT_FAILED)
+    })
+}

@@ -1,0 +1,565 @@
+//! Email: `queue` into the outbox, `send` to a real SMTP server on 127.0.0.1, `outbox`. Each
+//! fault the issue lists is answered by the server (mailin-embedded) as a real one would.
+
+use std::time::Duration;
+
+use crate::harness::{BIN, DEMO_CAMPAIGN, DEMO_DIRECTORY, EVA, Test};
+use crate::smtp_server::{Reply, SmtpServer, Stage, closed_port, header, strict_headers};
+
+const OFFICIAL: &str = "prosecutor@genproc.example";
+
+/// A project whose prosecutor has an email address, a deadline far ahead and sending settings.
+fn project() -> Test {
+    Test::new()
+        .file(
+            "campaigns/demo.yaml",
+            DEMO_CAMPAIGN.replace("deadline: 2026-03-01", "deadline: 2099-03-01"),
+        )
+        .file(
+            "recipients/demo.yaml",
+            DEMO_DIRECTORY.replacen(
+                "    fax: \"+7 495 000 00 00\"\n",
+                &format!("    fax: \"+7 495 000 00 00\"\n    email: \"{OFFICIAL}\"\n"),
+                1,
+            ),
+        )
+        .file(
+            "appeal.yaml",
+            "from: \"Amnesty Test Section <appeals@amnesty.example>\"\nown_domains: [amnesty.example]\n",
+        )
+}
+
+/// `queue` for Eva Muster (with her email) and `extra` flags.
+fn queue(t: Test, extra: &[&str]) -> crate::harness::Run {
+    let mut args = vec!["queue", "campaigns/demo.yaml"];
+    args.extend_from_slice(&EVA);
+    args.extend_from_slice(&["--email", "eva@example.org"]);
+    args.extend_from_slice(extra);
+    t.args(args).run().no_panic()
+}
+
+fn send(t: Test, server: &str, extra: &[&str]) -> crate::harness::Run {
+    let mut args = vec!["send", "--smtp", server, "--rate", "off"];
+    args.extend_from_slice(extra);
+    t.args(args).run().no_panic()
+}
+
+/// The ids in a state folder of the outbox.
+fn ids(t: &Test, state: &str) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(t.path().join("outbox").join(state))
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn record(t: &Test, state: &str, id: &str) -> serde_json::Value {
+    let text = t.read(&format!("outbox/{state}/{id}/record.json"));
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn queues_once_sends_once_and_keeps_the_servers_reply() {
+    let server = SmtpServer::start();
+    let run = queue(project(), &[])
+        .status(0)
+        .stdout_has("1 message(s) queued in outbox")
+        .stderr_has("skipped copies[0]");
+    let queued = ids(&run.test, "ready");
+    assert_eq!(queued.len(), 1);
+    // Queuing the same thing again is a no-op that says so.
+    let run = queue(run.test, &[])
+        .status(0)
+        .stdout_has("0 message(s) queued in outbox, 1 already queued before (not queued again)");
+    let run = send(run.test, &server.url(), &[])
+        .status(0)
+        .stdout_has(&format!("sent {} to {OFFICIAL}: 250", queued[0]))
+        .stdout_has("1 sent");
+    assert_eq!(ids(&run.test, "sent"), queued);
+    assert!(ids(&run.test, "ready").is_empty());
+    let rec = record(&run.test, "sent", &queued[0]);
+    assert_eq!(rec["attempts"][0]["outcome"], "sent");
+    assert!(
+        rec["attempts"][0]["reply"]
+            .as_str()
+            .unwrap()
+            .starts_with("250")
+    );
+    // Again: nothing to send, nothing received twice; queuing again does not revive it.
+    let run = send(run.test, &server.url(), &[])
+        .status(0)
+        .stdout_has("nothing to send");
+    let run = queue(run.test, &[])
+        .status(0)
+        .stdout_has("1 already queued");
+    send(run.test, &server.url(), &[]).status(0);
+    let got = server.accepted();
+    assert_eq!(got.len(), 1, "received exactly once");
+    assert_eq!(got[0].from, "appeals@amnesty.example");
+    assert_eq!(got[0].to, [OFFICIAL]);
+}
+
+#[test]
+fn builds_strict_rfc5322_messages_with_the_supporter_in_reply_to() {
+    let server = SmtpServer::start();
+    let run = queue(project(), &["--lang", "ru", "--lang", "en"]).status(0);
+    send(run.test, &server.url(), &[]).status(0);
+    let got = server.accepted();
+    assert_eq!(got.len(), 2);
+    let mut subjects = Vec::new();
+    for m in &got {
+        let fields = strict_headers(&m.data);
+        let from = header(&fields, "from").unwrap();
+        assert!(from.ends_with("<appeals@amnesty.example>"), "{from}");
+        assert!(from.contains("Eva Muster"), "{from}");
+        // eva@example.org is not the organisation's domain: DMARC would fail, so Reply-To.
+        assert_eq!(
+            header(&fields, "reply-to"),
+            Some("\"Eva Muster\" <eva@example.org>")
+        );
+        assert!(header(&fields, "to").unwrap().contains(OFFICIAL));
+        let id = header(&fields, "message-id").unwrap();
+        assert!(id.ends_with(".demo@amnesty.example>"), "{id}");
+        subjects.push(header(&fields, "subject").unwrap().to_string());
+    }
+    // The Russian subject is RFC 2047 encoded; the English one is the topic, without "Re:".
+    assert!(
+        subjects.iter().any(|s| s.starts_with("=?utf-8?")),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects.iter().any(|s| s == "Anna Test (UA 1/26)"),
+        "{subjects:?}"
+    );
+}
+
+#[test]
+fn a_supporter_in_the_organisations_domain_sends_as_herself() {
+    let server = SmtpServer::start();
+    let mut args = vec!["queue", "campaigns/demo.yaml"];
+    args.extend_from_slice(&EVA);
+    args.extend_from_slice(&["--email", "eva@amnesty.example"]);
+    let run = project().args(args).run().no_panic().status(0);
+    send(run.test, &server.url(), &[]).status(0);
+    let fields = strict_headers(&server.accepted()[0].data);
+    assert_eq!(
+        header(&fields, "from"),
+        Some("\"Eva Muster\" <eva@amnesty.example>")
+    );
+    assert_eq!(header(&fields, "reply-to"), None);
+}
+
+#[test]
+fn a_line_break_in_a_name_cannot_add_a_header() {
+    // The CSV quotes a name with CR/LF and a header after it; the row is refused, the rest go.
+    let csv = "name,address,postcode,city,country,email,lang\n\
+               \"Eva Muster\r\nBcc: spy@evil.example\",Hauptstraße 1,10115,Berlin,DE,eva@example.org,en\n\
+               Olaf Nordmann,Storgata 1,0155,Oslo,NO,olaf@example.org,en\n\
+               Bad Address,Storgata 2,0155,Oslo,NO,not-an-address,en\n";
+    let server = SmtpServer::start();
+    let run = project()
+        .file("supporters.csv", csv)
+        .args([
+            "queue",
+            "campaigns/demo.yaml",
+            "--supporters",
+            "supporters.csv",
+        ])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("supporters.csv:2: row 1: name: contains the control character")
+        .stderr_has("supporters.csv:5: row 3: email:")
+        .stderr_has("`not-an-address` is not an email address")
+        .stdout_has("2 supporter row(s) failed");
+    // Olaf's letter to the prosecutor; his embassy copy has no email and is skipped.
+    assert_eq!(ids(&run.test, "ready").len(), 1);
+    send(run.test, &server.url(), &[]).status(0);
+    for m in server.accepted() {
+        let fields = strict_headers(&m.data);
+        assert!(fields.iter().all(|(n, _)| n != "bcc"), "{fields:?}");
+        assert_eq!(m.to, [OFFICIAL]);
+    }
+}
+
+#[test]
+fn defers_a_temporary_refusal_and_fails_a_permanent_one() {
+    // The first message is refused for now at RCPT; every body is refused for good.
+    let first = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = first.clone();
+    let server = SmtpServer::with_rule(move |stage, _| {
+        use std::sync::atomic::Ordering;
+        match stage {
+            Stage::Rcpt if counter.fetch_add(1, Ordering::SeqCst) == 0 => {
+                Some(Reply::Code(451, "4.3.0 Mailbox temporarily unavailable"))
+            }
+            Stage::DataEnd => Some(Reply::Code(554, "5.7.1 Message refused")),
+            _ => None,
+        }
+    });
+    let run = queue(project(), &["--lang", "en", "--lang", "ru"]).status(0);
+    let run = send(run.test, &server.url(), &[])
+        .status(1)
+        .stdout_has("deferred ")
+        .stdout_has("(at RCPT: transient error (451)")
+        .stdout_has("failed ")
+        .stdout_has("(at body): permanent error (554): 5.7.1 Message refused")
+        .stdout_has("1 deferred, 1 failed");
+    let deferred = ids(&run.test, "deferred");
+    assert_eq!(deferred.len(), 1);
+    assert_eq!(ids(&run.test, "failed").len(), 1);
+    let rec = record(&run.test, "deferred", &deferred[0]);
+    assert!(rec["next_attempt"].is_string(), "{rec}");
+    // Not due yet: a second run leaves it alone.
+    let run = send(run.test, &server.url(), &[])
+        .status(1)
+        .stdout_has("1 waiting for their next try");
+    assert_eq!(ids(&run.test, "deferred"), deferred);
+    // The failed one is listed with the server's reply.
+    project_outbox(run.test)
+        .status(0)
+        .stdout_has("failed:")
+        .stdout_has("refused at body: permanent error (554): 5.7.1 Message refused")
+        .stdout_has("deferred:");
+}
+
+fn project_outbox(t: Test) -> crate::harness::Run {
+    t.args(["outbox"]).run().no_panic()
+}
+
+#[test]
+fn a_message_without_a_reply_after_its_body_is_uncertain_and_never_resent_by_itself() {
+    let server =
+        SmtpServer::with_rule(|stage, _| (stage == Stage::DataEnd).then_some(Reply::Silence));
+    let run = queue(project(), &[]).status(0);
+    let id = ids(&run.test, "ready")[0].clone();
+    let run = send(run.test, &server.url(), &["--data-timeout", "1"])
+        .status(1)
+        .stdout_has(&format!("uncertain {id}"))
+        .stdout_has("1 uncertain");
+    assert_eq!(ids(&run.test, "uncertain"), std::slice::from_ref(&id));
+    let good = SmtpServer::start();
+    let run = send(run.test, &good.url(), &[])
+        .status(0)
+        .stdout_has("nothing to send");
+    assert!(
+        good.received().is_empty(),
+        "an uncertain message is not resent"
+    );
+    let run = project_outbox(run.test)
+        .status(0)
+        .stdout_has("uncertain:")
+        .stdout_has("outbox resolve ID --sent");
+    // A person finds it did not arrive: send it again.
+    let run = run
+        .test
+        .args(["outbox", "resolve", &id, "--resend"])
+        .run()
+        .status(0)
+        .stdout_has(&format!("{id}: now ready"));
+    send(run.test, &good.url(), &[])
+        .status(0)
+        .stdout_has("1 sent");
+    assert_eq!(good.accepted().len(), 1);
+}
+
+#[test]
+fn a_throttling_server_pauses_the_run() {
+    let server = SmtpServer::with_rule(|stage, _| {
+        (stage == Stage::Mail).then_some(Reply::Code(421, "4.7.0 Too many messages, slow down"))
+    });
+    let run = queue(project(), &["--lang", "en", "--lang", "ru"]).status(0);
+    let run = send(run.test, &server.url(), &[])
+        .status(1)
+        .stderr_has("the run stopped: the server asked to slow down")
+        .stderr_has("(1 message(s) not tried; they wait in the outbox)");
+    assert_eq!(ids(&run.test, "deferred").len(), 1);
+    assert_eq!(ids(&run.test, "ready").len(), 1);
+}
+
+#[test]
+fn a_server_that_is_down_moves_nothing() {
+    let run = queue(project(), &[]).status(0);
+    let url = format!("smtp://127.0.0.1:{}", closed_port());
+    let run = send(run.test, &url, &[])
+        .status(1)
+        .stderr_has("cannot connect to the SMTP server 127.0.0.1:");
+    assert_eq!(ids(&run.test, "ready").len(), 1);
+    assert!(ids(&run.test, "sending").is_empty());
+}
+
+#[test]
+fn refuses_plain_smtp_over_a_network_and_passwords_in_urls() {
+    let run = queue(project(), &[]).status(0);
+    let run = send(run.test, "smtp://u:secret@mail.example.org", &[])
+        .status(1)
+        .stderr_has("the SMTP URL holds a password");
+    assert!(!run.stderr.contains("secret"), "{}", run.stderr);
+}
+
+#[test]
+fn after_the_deadline_messages_expire_unless_allowed() {
+    let server = SmtpServer::start();
+    let run = queue(project(), &[]).status(0);
+    // The campaign's deadline moves into the past after queuing: rewrite the envelope's copy.
+    let id = ids(&run.test, "ready")[0].clone();
+    let env_path = run
+        .test
+        .path()
+        .join(format!("outbox/ready/{id}/envelope.json"));
+    let env = std::fs::read_to_string(&env_path)
+        .unwrap()
+        .replace("\"2099-03-01\"", "\"2020-03-01\"");
+    std::fs::write(&env_path, env).unwrap();
+    let run = send(run.test, &server.url(), &["--dry-run"])
+        .status(1)
+        .stdout_has("would expire");
+    assert_eq!(
+        ids(&run.test, "ready"),
+        std::slice::from_ref(&id),
+        "a dry run moves nothing"
+    );
+    let run = send(run.test, &server.url(), &[])
+        .status(1)
+        .stdout_has("expired ")
+        .stdout_has("the campaign's deadline 2020-03-01 passed");
+    assert_eq!(ids(&run.test, "expired"), [id]);
+    assert!(server.received().is_empty());
+}
+
+#[test]
+fn sends_after_the_deadline_with_allow_late() {
+    let server = SmtpServer::start();
+    let run = queue(project(), &[]).status(0);
+    let id = ids(&run.test, "ready")[0].clone();
+    let env_path = run
+        .test
+        .path()
+        .join(format!("outbox/ready/{id}/envelope.json"));
+    let env = std::fs::read_to_string(&env_path)
+        .unwrap()
+        .replace("\"2099-03-01\"", "\"2020-03-01\"");
+    std::fs::write(&env_path, env).unwrap();
+    send(run.test, &server.url(), &["--allow-late"])
+        .status(0)
+        .stdout_has("1 sent");
+    assert_eq!(server.accepted().len(), 1);
+}
+
+#[test]
+fn a_dry_run_and_a_rehearsal_mark_nothing_sent() {
+    let server = SmtpServer::start();
+    let run = queue(project(), &[]).status(0);
+    let id = ids(&run.test, "ready")[0].clone();
+    let run = send(run.test, &server.url(), &["--dry-run"])
+        .status(0)
+        .stdout_has(&format!("would send {id} to {OFFICIAL}"))
+        .stdout_has("dry run: 1 message(s) would be sent");
+    assert!(server.received().is_empty());
+    let run = send(
+        run.test,
+        &server.url(),
+        &["--redirect-to", "me@example.org"],
+    )
+    .status(0)
+    .stdout_has(&format!("rehearsed {id} to me@example.org"));
+    let got = server.accepted();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].to, ["me@example.org"]);
+    assert_eq!(ids(&run.test, "ready"), [id]);
+    assert!(ids(&run.test, "sent").is_empty());
+}
+
+#[test]
+fn recovers_a_crashed_run_by_the_data_started_marker() {
+    // A crash leaves two messages in sending/: one before its body went out, one after.
+    let server = SmtpServer::start();
+    let run = queue(project(), &["--lang", "en", "--lang", "ru"]).status(0);
+    let ready = ids(&run.test, "ready");
+    let outbox = run.test.path().join("outbox");
+    for id in &ready {
+        std::fs::rename(
+            outbox.join("ready").join(id),
+            outbox.join("sending").join(id),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        outbox.join("sending").join(&ready[1]).join("data-started"),
+        "0",
+    )
+    .unwrap();
+    let run = send(run.test, &server.url(), &[])
+        .status(1)
+        .stdout_has(&format!("recovered {}: ready", ready[0]))
+        .stdout_has(&format!("recovered {}: uncertain", ready[1]))
+        .stdout_has(&format!("sent {}", ready[0]));
+    assert_eq!(ids(&run.test, "sent"), [ready[0].clone()]);
+    assert_eq!(ids(&run.test, "uncertain"), [ready[1].clone()]);
+    assert_eq!(server.accepted().len(), 1);
+}
+
+#[test]
+fn a_killed_send_loses_nothing_and_sends_nothing_twice() {
+    // Each reply after a body takes 300 ms; the first run is killed mid-way with SIGKILL.
+    let server = SmtpServer::with_rule(|stage, _| {
+        (stage == Stage::DataEnd).then_some(Reply::Delay(Duration::from_millis(300)))
+    });
+    let csv: String = std::iter::once("name,address,postcode,city,country,email,lang".to_string())
+        .chain(
+            (0..12).map(|i| format!("Supporter {i},Street {i},0155,Oslo,NO,s{i}@example.org,en")),
+        )
+        .collect::<Vec<_>>()
+        .join("\n");
+    let run = project()
+        .file("supporters.csv", csv)
+        .args([
+            "queue",
+            "campaigns/demo.yaml",
+            "--supporters",
+            "supporters.csv",
+        ])
+        .run()
+        .status(0)
+        .stdout_has("12 message(s) queued");
+    let t = run.test;
+    let mut child = std::process::Command::new(BIN)
+        .args(["send", "--smtp", &server.url(), "--rate", "off"])
+        .current_dir(t.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    // A second send meanwhile is refused: two at once could send a letter twice.
+    let url = server.url();
+    let t = t
+        .args(["send", "--smtp", &url, "--rate", "off"])
+        .run()
+        .status(1)
+        .stderr_has("another `appeal send` is working on the outbox")
+        .test;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let before = server.received().len();
+    assert!(
+        before > 0 && before < 12,
+        "killed mid-run ({before} received)"
+    );
+    // Run again until nothing is left to send.
+    let t = send(t, &server.url(), &[]).test;
+    let mut states = std::collections::BTreeMap::new();
+    let mut all = Vec::new();
+    for state in [
+        "ready",
+        "sending",
+        "deferred",
+        "uncertain",
+        "sent",
+        "failed",
+        "expired",
+    ] {
+        for id in ids(&t, state) {
+            *states.entry(state).or_insert(0) += 1;
+            all.push(id);
+        }
+    }
+    all.sort();
+    let total = all.len();
+    all.dedup();
+    assert_eq!(
+        total, 12,
+        "every message is in exactly one state: {states:?}"
+    );
+    assert_eq!(all.len(), 12);
+    assert!(
+        ids(&t, "ready").is_empty() && ids(&t, "sending").is_empty(),
+        "{states:?}"
+    );
+    // No message reached the server twice; everything it took in is filed sent or uncertain;
+    // nothing it did not accept is filed sent.
+    let sent = ids(&t, "sent");
+    let uncertain = ids(&t, "uncertain");
+    let mut seen = std::collections::HashSet::new();
+    for m in server.received() {
+        let fields = strict_headers(&m.data);
+        let mid = header(&fields, "message-id").unwrap();
+        let id = mid
+            .trim_start_matches('<')
+            .split('.')
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(seen.insert(id.clone()), "{id} received twice");
+        assert!(
+            sent.contains(&id) || uncertain.contains(&id),
+            "{id} reached the server but is filed neither sent nor uncertain: {states:?}"
+        );
+        if !m.accepted {
+            assert!(!sent.contains(&id), "{id} filed sent without a 250");
+        }
+    }
+    for id in &sent {
+        assert!(seen.contains(id), "{id} filed sent but never received");
+    }
+}
+
+#[test]
+fn lists_the_outbox_as_json_and_exports_the_record_as_csv() {
+    let server = SmtpServer::start();
+    let run = queue(project(), &[]).status(0);
+    let run = send(run.test, &server.url(), &[]).status(0);
+    let run = run.test.args(["outbox", "--json"]).run().status(0);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["counts"]["sent"], 1);
+    assert_eq!(v["counts"]["ready"], 0);
+    let run = run
+        .test
+        .args(["outbox", "--csv", "record.csv"])
+        .run()
+        .status(0);
+    let csv = run.test.read("record.csv");
+    let mut lines = csv.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("id,state,campaign,recipient,lang")
+    );
+    let row = lines.next().unwrap();
+    assert!(
+        row.contains(",sent,demo,xx-prosecutor,en,no,Eva Muster,prosecutor@genproc.example,email,"),
+        "{row}"
+    );
+}
+
+#[test]
+fn reaches_a_fax_through_the_gateway_with_the_letter_as_pdf() {
+    let server = SmtpServer::start();
+    // Without a gateway the prosecutor (fax only here) needs a fax by hand.
+    let t = Test::demo()
+        .file(
+            "campaigns/demo.yaml",
+            DEMO_CAMPAIGN.replace("deadline: 2026-03-01", "deadline: 2099-03-01"),
+        )
+        .file(
+            "appeal.yaml",
+            "from: \"Amnesty Test <appeals@amnesty.example>\"\n",
+        );
+    let run = queue(t, &[]).status(1).stderr_has(
+        "`xx-prosecutor`: it has a fax number but no email address, and no `fax_gateway` is set",
+    );
+    let run = queue(run.test, &["--fax-gateway", "{number}@fax.example.net"])
+        .status(0)
+        .stdout_has("1 message(s) queued");
+    send(run.test, &server.url(), &[]).status(0);
+    let got = server.accepted();
+    assert_eq!(got[0].to, ["74950000000@fax.example.net"]);
+    let text = String::from_utf8(got[0].data.clone()).unwrap();
+    assert!(text.contains("Content-Type: application/pdf"), "{text}");
+    assert!(text.contains("filename=\"xx-prosecutor.en.pdf\""), "{text}");
+}
