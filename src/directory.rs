@@ -30,8 +30,10 @@ struct RawRecipient {
     title: RawText,
     addressee: Option<RawText>,
     address: Option<Spanned<Vec<String>>>,
-    fax: Option<String>,
-    email: Option<String>,
+    fax: Option<Spanned<String>>,
+    email: Option<Spanned<String>>,
+    timezone: Option<Spanned<String>>,
+    office_hours: Option<Spanned<String>>,
     salutation: RawText,
     verified: Option<Spanned<RawVerified>>,
     #[serde(default)]
@@ -101,6 +103,8 @@ pub struct Recipient {
     pub address: Vec<String>,
     pub fax: Option<String>,
     pub email: Option<String>,
+    /// When faxes may go out (`timezone` and `office_hours` in the file).
+    pub hours: Option<crate::hours::OfficeHours>,
     pub salutation: Localized,
     pub verified: Option<Verified>,
     /// Facts the directory's authors could not confirm (`address`, `fax` ...), listed so `check` warns.
@@ -350,6 +354,65 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
             "use e.g. justice-minister, head-of-government",
         );
     }
+    let text = |f: &Option<Spanned<String>>| {
+        f.as_ref()
+            .map(|f| f.value.trim().to_string())
+            .filter(|f| !f.is_empty())
+    };
+    let (fax, email) = (text(&raw.fax), text(&raw.email));
+    if let (Some(e), Some(spanned)) = (&email, &raw.email)
+        && let Err(why) = crate::email::address(e)
+    {
+        c.error(
+            Pos::of(spanned),
+            &format!("{field}.email"),
+            why,
+            "write the office's address as user@domain, or remove `email`",
+        );
+    }
+    if let (Some(f), Some(spanned)) = (&fax, &raw.fax)
+        && let Err(why) = crate::email::fax_digits(f)
+    {
+        c.error(
+            Pos::of(spanned),
+            &format!("{field}.fax"),
+            why,
+            "write it as dialled from abroad, e.g. +7 495 987-56-56",
+        );
+    }
+    let hours = match (&raw.timezone, &raw.office_hours) {
+        (Some(tz), hours) => {
+            let written = hours
+                .as_ref()
+                .map_or(crate::hours::DEFAULT_HOURS, |h| h.value.as_str());
+            match crate::hours::OfficeHours::new(tz.value.trim(), written.trim()) {
+                Ok(h) => Some(h),
+                Err(why) => {
+                    let (pos, at) = match hours {
+                        Some(h) if !why.contains("time zone") => (Pos::of(h), "office_hours"),
+                        _ => (Pos::of(tz), "timezone"),
+                    };
+                    c.error(
+                        pos,
+                        &format!("{field}.{at}"),
+                        why,
+                        "e.g. `timezone: Europe/Moscow` and `office_hours: Mo-Fr 09:00-18:00`",
+                    );
+                    None
+                }
+            }
+        }
+        (None, Some(h)) => {
+            c.error(
+                Pos::of(h),
+                &format!("{field}.office_hours"),
+                "office hours without a time zone",
+                "add `timezone:` with the office's IANA time zone, e.g. Europe/Moscow",
+            );
+            None
+        }
+        (None, None) => None,
+    };
     if c.diags.error_count() > errors_before {
         return None;
     }
@@ -363,16 +426,9 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
         title,
         addressee,
         address,
-        fax: raw
-            .fax
-            .as_ref()
-            .map(|f| f.trim().to_string())
-            .filter(|f| !f.is_empty()),
-        email: raw
-            .email
-            .as_ref()
-            .map(|e| e.trim().to_string())
-            .filter(|e| !e.is_empty()),
+        fax,
+        email,
+        hours,
         salutation,
         verified: raw.verified.as_ref().map(|v| Verified {
             date: v.value.date.0,

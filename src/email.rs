@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::directory::Recipient;
+use crate::hours::OfficeHours;
 use crate::letter::{Letter, LetterParts};
 use crate::output::Addressed;
 use crate::supporter::Supporter;
@@ -65,7 +66,7 @@ pub fn fax_digits(fax: &str) -> Result<String, String> {
         r
     } else {
         return Err(format!(
-            "the fax number `{fax}` is not international; write it with + and the country code, e.g. +7 495 987-56-56"
+            "the fax number `{fax}` is not international (it needs + and the country code)"
         ));
     };
     let mut digits = String::new();
@@ -95,8 +96,13 @@ pub fn fax_digits(fax: &str) -> Result<String, String> {
 pub enum Route {
     /// To the official's email address.
     Email { to: String },
-    /// Through an email-to-fax gateway, the letter as a PDF attachment.
-    Fax { number: String, to: String },
+    /// Through an email-to-fax gateway, the letter as a PDF attachment, only while the office
+    /// is open.
+    Fax {
+        number: String,
+        to: String,
+        hours: OfficeHours,
+    },
 }
 
 impl Route {
@@ -118,11 +124,19 @@ pub fn route(recipient: &Recipient, fax_gateway: Option<&str>) -> Result<Route, 
     match (&recipient.fax, fax_gateway) {
         (Some(fax), Some(gateway)) => {
             let number = fax_digits(fax)?;
+            let hours = recipient.hours.clone().ok_or_else(|| {
+                format!(
+                    "it is reached by fax, which goes out only in office hours, and its directory entry has no `timezone` (hint: add e.g. `timezone: Europe/Moscow` to `{}` in {})",
+                    recipient.id,
+                    recipient.file.display()
+                )
+            })?;
             let to = address(&gateway.replace("{number}", &number))
                 .map_err(|e| format!("the fax gateway address for {fax}: {e}"))?;
             Ok(Route::Fax {
                 number,
                 to: to.to_string(),
+                hours,
             })
         }
         (Some(_), None) => Err(

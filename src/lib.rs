@@ -10,6 +10,7 @@ pub mod country;
 pub mod diag;
 pub mod directory;
 pub mod email;
+pub mod hours;
 pub mod lang;
 pub mod letter;
 pub mod outbox;

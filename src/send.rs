@@ -19,6 +19,7 @@ use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
 use lettre::transport::smtp::extension::{ClientId, MailBodyParameter, MailParameter};
 
+use crate::email::Route;
 use crate::outbox::{Attempt, Message, Outbox, State};
 use crate::settings::{Rate, SmtpUrl};
 
@@ -66,6 +67,8 @@ pub struct Report {
     pub rehearsed: usize,
     /// Deferred messages not yet due, left for a later run.
     pub not_due: usize,
+    /// Faxes waiting for the office to open.
+    pub closed: usize,
     /// Messages a crashed run left in `sending/`: back to ready, or to uncertain.
     pub recovered: usize,
     /// Why the run stopped before the end (login refused, server down, asked to slow down).
@@ -417,6 +420,23 @@ pub fn send(
             if msg.record.next_attempt.is_some_and(|t| t > opts.now) {
                 report.not_due += 1;
                 continue;
+            }
+            if let Route::Fax { hours, .. } = &msg.envelope.route {
+                match hours.next_open(opts.now) {
+                    Ok(None) => {}
+                    Ok(Some(opens)) => {
+                        report.closed += 1;
+                        report.lines.push(format!(
+                            "waiting {id}: the fax to {} goes out in office hours ({} {}), next from {}",
+                            msg.envelope.recipient,
+                            hours.hours,
+                            hours.timezone,
+                            opens.format("%Y-%m-%d %H:%M UTC")
+                        ));
+                        continue;
+                    }
+                    Err(e) => return Err(format!("message {id}: {e}")),
+                }
             }
             due.push(Due { id, msg });
         }

@@ -271,3 +271,21 @@ fn refuses_a_language_the_campaign_lacks_naming_those_it_has() {
         .status(1)
         .stderr_has("the campaign has no `de` texts; it has: en, ru");
 }
+
+#[test]
+fn rejects_a_bad_email_fax_or_time_zone_in_the_directory_with_its_line() {
+    let directory = crate::harness::DEMO_DIRECTORY.replacen(
+        "    fax: \"+7 495 000 00 00\"\n",
+        "    fax: \"495 000 00 00\"\n    email: \"prosecutor(at)genproc.example\"\n    timezone: Europe/Mosow\n",
+        1,
+    );
+    Test::demo()
+        .file("recipients/demo.yaml", directory)
+        .args(["check", "campaigns/demo.yaml", "--date", "2026-02-01"])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("recipients/demo.yaml:8:10: recipients[xx-prosecutor].fax: the fax number `495 000 00 00` is not international (it needs + and the country code) (hint: write it as dialled from abroad")
+        .stderr_has("recipients/demo.yaml:9:12: recipients[xx-prosecutor].email: `prosecutor(at)genproc.example` is not an email address (no @)")
+        .stderr_has("recipients/demo.yaml:10:15: recipients[xx-prosecutor].timezone: `Europe/Mosow` is not a time zone");
+}

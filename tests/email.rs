@@ -537,22 +537,37 @@ fn lists_the_outbox_as_json_and_exports_the_record_as_csv() {
     );
 }
 
-#[test]
-fn reaches_a_fax_through_the_gateway_with_the_letter_as_pdf() {
-    let server = SmtpServer::start();
-    // Without a gateway the prosecutor (fax only here) needs a fax by hand.
-    let t = Test::demo()
+/// The demo project, its prosecutor reachable by fax only, in an office open on `days`.
+fn fax_project(office: Option<&str>) -> Test {
+    let hours = office.map_or(String::new(), |h| {
+        format!("    timezone: Europe/Moscow\n    office_hours: \"{h}\"\n")
+    });
+    Test::new()
         .file(
             "campaigns/demo.yaml",
             DEMO_CAMPAIGN.replace("deadline: 2026-03-01", "deadline: 2099-03-01"),
         )
         .file(
+            "recipients/demo.yaml",
+            DEMO_DIRECTORY.replacen(
+                "    fax: \"+7 495 000 00 00\"\n",
+                &format!("    fax: \"+7 495 000 00 00\"\n{hours}"),
+                1,
+            ),
+        )
+        .file(
             "appeal.yaml",
             "from: \"Amnesty Test <appeals@amnesty.example>\"\n",
-        );
-    let run = queue(t, &[]).status(1).stderr_has(
-        "`xx-prosecutor`: it has a fax number but no email address, and no `fax_gateway` is set",
-    );
+        )
+}
+
+#[test]
+fn reaches_a_fax_through_the_gateway_with_the_letter_as_pdf() {
+    let server = SmtpServer::start();
+    // Without a gateway the prosecutor (fax only here) needs a fax by hand.
+    let run = queue(fax_project(Some("Mo-Su 00:00-24:00")), &[])
+        .status(1)
+        .stderr_has("`xx-prosecutor`: it has a fax number but no email address, and no `fax_gateway` is set");
     let run = queue(run.test, &["--fax-gateway", "{number}@fax.example.net"])
         .status(0)
         .stdout_has("1 message(s) queued");
@@ -562,4 +577,27 @@ fn reaches_a_fax_through_the_gateway_with_the_letter_as_pdf() {
     let text = String::from_utf8(got[0].data.clone()).unwrap();
     assert!(text.contains("Content-Type: application/pdf"), "{text}");
     assert!(text.contains("filename=\"xx-prosecutor.en.pdf\""), "{text}");
+}
+
+#[test]
+fn a_fax_waits_for_the_offices_hours_and_needs_its_time_zone() {
+    let gateway = ["--fax-gateway", "{number}@fax.example.net"];
+    queue(fax_project(None), &gateway)
+        .status(1)
+        .stderr_has("it is reached by fax, which goes out only in office hours, and its directory entry has no `timezone`");
+    // Open only on a day that is not today in Moscow: the fax waits.
+    let moscow_today = (chrono::Utc::now() + chrono::Duration::hours(3))
+        .format("%a")
+        .to_string();
+    let other = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
+        .into_iter()
+        .find(|d| !moscow_today.starts_with(d))
+        .unwrap();
+    let server = SmtpServer::start();
+    let run = queue(fax_project(Some(&format!("{other} 09:00-18:00"))), &gateway).status(0);
+    send(run.test, &server.url(), &[])
+        .status(0)
+        .stdout_has("the fax to xx-prosecutor goes out in office hours")
+        .stdout_has("1 faxes waiting for office hours");
+    assert!(server.received().is_empty());
 }

@@ -168,6 +168,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             },
         ),
         (report.not_due, "waiting for their next try"),
+        (report.closed, "faxes waiting for office hours"),
         (report.recovered, "recovered from an interrupted run"),
     ] {
         if n > 0 {
