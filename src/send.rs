@@ -193,7 +193,7 @@ impl Session<'_> {
         .map_err(|e| format!("cannot connect to the SMTP server {at}: {}", describe(&e)))?;
         if !url.implicit_tls && !url.is_loopback() {
             if !conn.can_starttls() {
-                conn.abort();
+                hang_up(&mut conn);
                 return Err(format!(
                     "the SMTP server {at} does not offer STARTTLS, and appeal does not send letters in clear text over a network (hint: use smtps://{at} if it speaks TLS from the start)"
                 ));
@@ -203,14 +203,14 @@ impl Session<'_> {
         }
         if let Some(user) = &url.user {
             let Some(password) = &self.opts.password else {
-                conn.abort();
+                hang_up(&mut conn);
                 return Err(format!(
                     "the SMTP URL names the user `{user}` but no password was given (hint: set APPEAL_SMTP_PASSWORD or pass --password-command)"
                 ));
             };
             let credentials = Credentials::new(user.clone(), password.clone());
             if let Err(e) = conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials) {
-                conn.abort();
+                hang_up(&mut conn);
                 return Err(format!(
                     "the SMTP server {at} refused the login of `{user}`: {} (hint: check the user name and APPEAL_SMTP_PASSWORD)",
                     describe(&e)
@@ -241,7 +241,7 @@ impl Session<'_> {
             let outcome = classify(stage, &e);
             // A refused command leaves the connection usable once reset; a broken one is dropped.
             if e.status().is_none() || conn.command(Rset).is_err() {
-                conn.abort();
+                hang_up(conn);
             }
             outcome
         };
@@ -254,7 +254,7 @@ impl Session<'_> {
             if !(reused && e.status().is_none()) {
                 return Ok(before_body(conn, "MAIL", e));
             }
-            conn.abort();
+            hang_up(conn);
             let conn = self.connection()?;
             if let Err(e) = conn.command(&mail) {
                 return Ok(before_body(conn, "MAIL", e));
@@ -271,7 +271,7 @@ impl Session<'_> {
             && let Err(e) = outbox.mark_data_started(id, n)
         {
             // Without the marker, sending the body could leave an unrecoverable duplicate risk.
-            conn.abort();
+            hang_up(conn);
             return Err(e);
         }
         let _ = conn.set_timeout(Some(data_timeout));
@@ -286,11 +286,18 @@ impl Session<'_> {
             ),
             Err(e) if e.status().is_some() => classify("body", &e),
             Err(e) => {
-                conn.abort();
+                hang_up(conn);
                 Outcome::Uncertain(describe(&e))
             }
         })
     }
+}
+
+/// Drops a connection without waiting long for the server's goodbye (`abort` sends QUIT and
+/// would wait the full command timeout for its reply).
+fn hang_up(conn: &mut SmtpConnection) {
+    let _ = conn.set_timeout(Some(Duration::from_secs(5)));
+    conn.abort();
 }
 
 /// A token bucket of one token: messages go out no faster than the rate, evenly spaced.
