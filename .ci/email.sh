@@ -15,24 +15,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-venv="${APPEAL_CI_VENV:-$root/target/ci-venv}"
-if ! "$venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q 'aiosmtpd==1.4.6'
-fi
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mode="$work/mode"
-received="$work/received"
-echo ok > "$mode"
-"$venv/bin/python" .ci/smtp_faults.py "$port" "$received" "$mode" > "$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 50); do
-  grep -q listening "$work/server.log" 2>/dev/null && break
-  sleep 0.1
-done
-grep -q listening "$work/server.log" || { echo "ci: the test SMTP server did not start"; cat "$work/server.log"; exit 1; }
-smtp="smtp://127.0.0.1:$port"
+# shellcheck source=start_smtp.sh
+source "$root/.ci/start_smtp.sh"
 
 # A project: the shipped Juraev campaign and directory, the Prosecutor General with an email.
 proj="$work/project"

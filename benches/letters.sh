@@ -13,25 +13,7 @@ lang=${3:-mixed}
 cargo build --release --quiet
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 - "$n" "$lang" > "$work/supporters.csv" <<'PY'
-import sys
-first = ["Anna", "Jürgen", "Олег", "Zoé", "José", "Αλέξανδρος", "Siobhán", "Łukasz", "Ngọc", "Ólafur"]
-last = ["Schmidt", "Иванова", "Müller", "Núñez", "O'Brien", "Kowalski", "Papadopoulos", "Dubois"]
-countries = ["DE", "FR", "GB", "ES", "US"]
-langs = ["de", "fr", "en", "es", "ru"]
-if sys.argv[2] == "ru":
-    first = ["Анна", "Олег", "Мария", "Дмитрий", "Елена", "Сергей", "Ольга", "Иван", "Наталья", "Юрий"]
-    last = ["Иванова", "Петров", "Смирнова", "Кузнецов", "Попова", "Соколов", "Лебедева", "Козлов"]
-elif sys.argv[2] == "ar":
-    first = ["أحمد", "فاطمة", "محمد", "ليلى", "يوسف", "مريم", "عمر", "سلمى", "خالد", "نور"]
-    last = ["الحسيني", "بن علي", "المصري", "حداد", "الخوري", "منصور", "العلي", "سعيد"]
-if sys.argv[2] != "mixed":
-    langs = [sys.argv[2]] * 5
-print("name,address,postcode,city,country,email,lang")
-for i in range(int(sys.argv[1])):
-    c = i % 5
-    print(f"{first[i % 10]} {last[i % 8]} {i},Street {i},{10000 + i % 90000},City,{countries[c]},p{i}@example.org,{langs[c]}")
-PY
+python3 benches/supporters.py "$n" "$lang" > "$work/supporters.csv"
 letters_before=$(date +%s.%N)
 /usr/bin/time -f "%M KB peak, %e s wall, %U s user CPU" ./target/release/appeal letters campaigns/juraev-2011.yaml \
     --supporters "$work/supporters.csv" --out "$work/out" --date 2011-04-01 --format "$format" 2> "$work/time" >"$work/summary"

@@ -254,20 +254,19 @@ pub fn build(
         .unwrap_or_else(|| letter.title.clone());
     let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
     let org = sender.from.email.clone();
+    // The name the letter is signed with: initials when the supporter asked for them.
+    let name = supporter.signature();
     let (from, reply_to) = match supporter.email.as_str() {
-        "" => (
-            Mailbox::new(Some(supporter.name.clone()), org.clone()),
-            None,
-        ),
+        "" => (Mailbox::new(Some(name.clone()), org.clone()), None),
         email => {
             let own = address(email)?;
             let domain = own.domain().to_ascii_lowercase();
             if sender.own_domains.contains(&domain) {
-                (Mailbox::new(Some(supporter.name.clone()), own), None)
+                (Mailbox::new(Some(name.clone()), own), None)
             } else {
                 (
-                    Mailbox::new(Some(supporter.name.clone()), org.clone()),
-                    Some(Mailbox::new(Some(supporter.name.clone()), own)),
+                    Mailbox::new(Some(name.clone()), org.clone()),
+                    Some(Mailbox::new(Some(name.clone()), own)),
                 )
             }
         }

@@ -601,3 +601,20 @@ fn a_fax_waits_for_the_offices_hours_and_needs_its_time_zone() {
         .stdout_has("1 faxes waiting for office hours");
     assert!(server.received().is_empty());
 }
+
+#[test]
+fn a_supporter_signing_with_initials_is_named_by_them_in_the_headers() {
+    let server = SmtpServer::start();
+    let run = queue(project(), &["--initials"]).status(0);
+    send(run.test, &server.url(), &[]).status(0);
+    let data = &server.accepted()[0].data;
+    let fields = strict_headers(data);
+    assert_eq!(
+        header(&fields, "from"),
+        Some("\"E. M.\" <appeals@amnesty.example>")
+    );
+    assert!(
+        !String::from_utf8_lossy(data).contains("Muster"),
+        "the full name stays out"
+    );
+}

@@ -1,0 +1,21 @@
+"""Prints N synthetic supporters as CSV: realistic names in several scripts, five countries.
+
+usage: supporters.py N [mixed|LANG]  (LANG: one language for all, names in its script: ru, ar)
+"""
+import sys
+first = ["Anna", "Jürgen", "Олег", "Zoé", "José", "Αλέξανδρος", "Siobhán", "Łukasz", "Ngọc", "Ólafur"]
+last = ["Schmidt", "Иванова", "Müller", "Núñez", "O'Brien", "Kowalski", "Papadopoulos", "Dubois"]
+countries = ["DE", "FR", "GB", "ES", "US"]
+langs = ["de", "fr", "en", "es", "ru"]
+if sys.argv[2] == "ru":
+    first = ["Анна", "Олег", "Мария", "Дмитрий", "Елена", "Сергей", "Ольга", "Иван", "Наталья", "Юрий"]
+    last = ["Иванова", "Петров", "Смирнова", "Кузнецов", "Попова", "Соколов", "Лебедева", "Козлов"]
+elif sys.argv[2] == "ar":
+    first = ["أحمد", "فاطمة", "محمد", "ليلى", "يوسف", "مريم", "عمر", "سلمى", "خالد", "نور"]
+    last = ["الحسيني", "بن علي", "المصري", "حداد", "الخوري", "منصور", "العلي", "سعيد"]
+if sys.argv[2] != "mixed":
+    langs = [sys.argv[2]] * 5
+print("name,address,postcode,city,country,email,lang")
+for i in range(int(sys.argv[1])):
+    c = i % 5
+    print(f"{first[i % 10]} {last[i % 8]} {i},Street {i},{10000 + i % 90000},City,{countries[c]},p{i}@example.org,{langs[c]}")
