@@ -221,7 +221,17 @@ pub fn text_of(parts: &LetterParts) -> String {
         .map(|l| l.trim())
         .filter(|l| !l.is_empty() && *l != last)
         .collect();
-    let mut text = body.to_string();
+    // The blank lines a paper letter leaves for a handwritten signature become one.
+    let mut text = String::with_capacity(body.len() + 200);
+    let mut blank = 0;
+    for line in body.lines() {
+        blank = if line.trim().is_empty() { blank + 1 } else { 0 };
+        if blank < 2 {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    let mut text = text.trim_end().to_string();
     if !sender.is_empty() {
         text.push_str("\n\n");
         text.push_str(&sender.join("\n"));
@@ -354,6 +364,27 @@ mod tests {
         assert_eq!(m.name.as_deref(), Some("Amnesty, Section DE"));
         assert_eq!(m.email.to_string(), "appeals@amnesty.example");
         assert_eq!(mailbox("a@b.example").unwrap().name, None);
+    }
+
+    #[test]
+    fn an_email_text_drops_the_subject_line_and_the_signature_space() {
+        let parts = LetterParts {
+            sender: vec![
+                "Eva Muster".into(),
+                "Hauptstraße 1".into(),
+                "10115 Berlin".into(),
+            ],
+            recipient: vec![],
+            date: String::new(),
+            body: "Re: Anna Test\n\nDear Sir,\n\nText.\n\nYours sincerely,\n\n\n\nEva Muster"
+                .into(),
+            subject: Some("Re: Anna Test".into()),
+            topic: Some("Anna Test".into()),
+        };
+        assert_eq!(
+            text_of(&parts),
+            "Dear Sir,\n\nText.\n\nYours sincerely,\n\nEva Muster\n\nHauptstraße 1\n10115 Berlin\n"
+        );
     }
 
     #[test]

@@ -10,6 +10,12 @@ const OFFICIAL: &str = "prosecutor@genproc.example";
 
 /// A project whose prosecutor has an email address, a deadline far ahead and sending settings.
 fn project() -> Test {
+    project_with(&format!("    email: \"{OFFICIAL}\"\n"))
+}
+
+/// The demo project (deadline far ahead, sending settings), with `extra` lines in the
+/// prosecutor's directory entry.
+fn project_with(extra: &str) -> Test {
     Test::new()
         .file(
             "campaigns/demo.yaml",
@@ -19,7 +25,7 @@ fn project() -> Test {
             "recipients/demo.yaml",
             DEMO_DIRECTORY.replacen(
                 "    fax: \"+7 495 000 00 00\"\n",
-                &format!("    fax: \"+7 495 000 00 00\"\n    email: \"{OFFICIAL}\"\n"),
+                &format!("    fax: \"+7 495 000 00 00\"\n{extra}"),
                 1,
             ),
         )
@@ -55,6 +61,15 @@ fn ids(t: &Test, state: &str) -> Vec<String> {
         .unwrap_or_default();
     v.sort();
     v
+}
+
+/// Moves the deadline a queued message carries into the past, as if the campaign's had passed.
+fn backdate_deadline(t: &Test, id: &str) {
+    let path = t.path().join(format!("outbox/ready/{id}/envelope.json"));
+    let env = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("\"2099-03-01\"", "\"2020-03-01\"");
+    std::fs::write(&path, env).unwrap();
 }
 
 fn record(t: &Test, state: &str, id: &str) -> serde_json::Value {
@@ -307,14 +322,7 @@ fn after_the_deadline_messages_expire_unless_allowed() {
     let run = queue(project(), &[]).status(0);
     // The campaign's deadline moves into the past after queuing: rewrite the envelope's copy.
     let id = ids(&run.test, "ready")[0].clone();
-    let env_path = run
-        .test
-        .path()
-        .join(format!("outbox/ready/{id}/envelope.json"));
-    let env = std::fs::read_to_string(&env_path)
-        .unwrap()
-        .replace("\"2099-03-01\"", "\"2020-03-01\"");
-    std::fs::write(&env_path, env).unwrap();
+    backdate_deadline(&run.test, &id);
     let run = send(run.test, &server.url(), &["--dry-run"])
         .status(1)
         .stdout_has("would expire");
@@ -336,14 +344,7 @@ fn sends_after_the_deadline_with_allow_late() {
     let server = SmtpServer::start();
     let run = queue(project(), &[]).status(0);
     let id = ids(&run.test, "ready")[0].clone();
-    let env_path = run
-        .test
-        .path()
-        .join(format!("outbox/ready/{id}/envelope.json"));
-    let env = std::fs::read_to_string(&env_path)
-        .unwrap()
-        .replace("\"2099-03-01\"", "\"2020-03-01\"");
-    std::fs::write(&env_path, env).unwrap();
+    backdate_deadline(&run.test, &id);
     send(run.test, &server.url(), &["--allow-late"])
         .status(0)
         .stdout_has("1 sent");
@@ -537,28 +538,11 @@ fn lists_the_outbox_as_json_and_exports_the_record_as_csv() {
     );
 }
 
-/// The demo project, its prosecutor reachable by fax only, in an office open on `days`.
+/// The demo project, its prosecutor reachable by fax only, in an office open `office` hours.
 fn fax_project(office: Option<&str>) -> Test {
-    let hours = office.map_or(String::new(), |h| {
+    project_with(&office.map_or(String::new(), |h| {
         format!("    timezone: Europe/Moscow\n    office_hours: \"{h}\"\n")
-    });
-    Test::new()
-        .file(
-            "campaigns/demo.yaml",
-            DEMO_CAMPAIGN.replace("deadline: 2026-03-01", "deadline: 2099-03-01"),
-        )
-        .file(
-            "recipients/demo.yaml",
-            DEMO_DIRECTORY.replacen(
-                "    fax: \"+7 495 000 00 00\"\n",
-                &format!("    fax: \"+7 495 000 00 00\"\n{hours}"),
-                1,
-            ),
-        )
-        .file(
-            "appeal.yaml",
-            "from: \"Amnesty Test <appeals@amnesty.example>\"\n",
-        )
+    }))
 }
 
 #[test]

@@ -97,25 +97,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if summary.replaced > 0 {
         line.push_str(&format!(", {} replaced", summary.replaced));
     }
-    if !summary.failed.is_empty() {
-        line.push_str(&format!(", {} failed", summary.failed.len()));
-    }
-    if !summary.failed_rows.is_empty() {
-        line.push_str(&format!(
-            ", {} supporter row(s) failed",
-            summary.failed_rows.len()
-        ));
-    }
-    println!("{line}");
-    if summary.written + summary.unchanged + summary.replaced == 0 && summary.ok() {
-        eprintln!(
-            "error: no letters were produced (hint: see the notes above; an addressee may depend on --country)"
-        );
-        return Ok(ExitCode::from(super::EXIT_FAILED));
-    }
-    Ok(if summary.ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(super::EXIT_FAILED)
-    })
+    Ok(super::finish(
+        &summary,
+        line,
+        summary.written + summary.unchanged + summary.replaced,
+        "no letters were produced (hint: see the notes above; an addressee may depend on --country)",
+    ))
 }

@@ -7,6 +7,7 @@ pub mod queue;
 pub mod send;
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use appeal::country::Country;
 use appeal::diag::Invalid;
@@ -66,6 +67,30 @@ pub fn print_notes(summary: &Summary, supporters: &Supporters) {
     }
     for r in &summary.failed_rows {
         eprintln!("error: {r}");
+    }
+}
+
+/// Ends a run's summary line with its failures, prints it, and gives the exit status: 1 when a
+/// letter or row failed, or when nothing at all was produced (`nothing`: the error saying why).
+pub fn finish(summary: &Summary, mut line: String, produced: usize, nothing: &str) -> ExitCode {
+    if !summary.failed.is_empty() {
+        line.push_str(&format!(", {} failed", summary.failed.len()));
+    }
+    if !summary.failed_rows.is_empty() {
+        line.push_str(&format!(
+            ", {} supporter row(s) failed",
+            summary.failed_rows.len()
+        ));
+    }
+    println!("{line}");
+    if produced == 0 && summary.ok() {
+        eprintln!("error: {nothing}");
+        return ExitCode::from(EXIT_FAILED);
+    }
+    if summary.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FAILED)
     }
 }
 

@@ -125,25 +125,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             summary.unchanged
         ));
     }
-    if !summary.failed.is_empty() {
-        line.push_str(&format!(", {} failed", summary.failed.len()));
-    }
-    if !summary.failed_rows.is_empty() {
-        line.push_str(&format!(
-            ", {} supporter row(s) failed",
-            summary.failed_rows.len()
-        ));
-    }
-    println!("{line}");
-    if summary.written + summary.unchanged == 0 && summary.ok() {
-        eprintln!(
-            "error: no messages were queued (hint: see the notes above: no recipient of this campaign is reachable by email or fax gateway)"
-        );
-        return Ok(ExitCode::from(super::EXIT_FAILED));
-    }
-    Ok(if summary.ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(super::EXIT_FAILED)
-    })
+    Ok(super::finish(
+        &summary,
+        line,
+        summary.written + summary.unchanged,
+        "no messages were queued (hint: see the notes above: no recipient of this campaign is reachable by email or fax gateway)",
+    ))
 }
