@@ -111,11 +111,19 @@ fn queues_once_sends_once_and_keeps_the_servers_reply() {
     let run = queue(run.test, &[])
         .status(0)
         .stdout_has("1 already queued");
-    send(run.test, &server.url(), &[]).status(0);
+    let run = send(run.test, &server.url(), &[]).status(0);
     let got = server.accepted();
     assert_eq!(got.len(), 1, "received exactly once");
     assert_eq!(got[0].from, "appeals@amnesty.example");
     assert_eq!(got[0].to, [OFFICIAL]);
+    // The server got exactly the bytes queued (dot-stuffing undone), so a retry sends the same.
+    let queued_bytes = std::fs::read(
+        run.test
+            .path()
+            .join(format!("outbox/sent/{}/message.eml", queued[0])),
+    )
+    .unwrap();
+    assert_eq!(got[0].data, queued_bytes);
 }
 
 #[test]
