@@ -88,8 +88,7 @@ echo slow-data > "$mode"
 "$bin" send --smtp "$smtp" --rate off --allow-late --outbox kill >/dev/null 2>&1 &
 pid=$!
 sleep 4.5
-kill -9 "$pid"
-wait "$pid" 2>/dev/null || true
+{ kill -9 "$pid"; wait "$pid"; } 2>/dev/null || true
 echo ok > "$mode"
 send --outbox kill >/dev/null 2>&1 || true
 total=0
