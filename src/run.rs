@@ -27,7 +27,91 @@ pub enum Supporters {
     Csv {
         path: PathBuf,
         initials: bool,
+        /// Only this part of the rows: see `Shard`.
+        shard: Option<Shard>,
     },
+}
+
+/// Part `k` of `n` (1-based) of a batch, so that it can be spread over processes or machines: a
+/// row belongs to the part given by its supporter's file-name slug (the same person, or two whose
+/// names slug alike, always land in the same part, so the parts together give exactly the output
+/// of the whole); an unreadable row by its number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub k: u32,
+    pub n: u32,
+}
+
+impl Shard {
+    /// `K/N`, e.g. `2/4`.
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let bad = || format!("`{text}` is not a shard; write K/N with 1 <= K <= N, e.g. 2/4");
+        let (k, n) = text.split_once('/').ok_or_else(bad)?;
+        let (k, n): (u32, u32) = (
+            k.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if k == 0 || n == 0 || k > n {
+            return Err(bad());
+        }
+        Ok(Shard { k, n })
+    }
+
+    fn takes_key(&self, key: &str) -> bool {
+        // FNV-1a: stable across versions and platforms, unlike std's hasher.
+        let h = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+        h % u64::from(self.n) == u64::from(self.k - 1)
+    }
+
+    fn takes(&self, s: &Supporter, row: usize) -> bool {
+        self.takes_key(&slugify(&s.name, &format!("supporter-{row}")))
+    }
+
+    fn takes_row(&self, row: usize) -> bool {
+        row % self.n as usize == (self.k - 1) as usize
+    }
+}
+
+/// The rows of a batch that failed, as read plus an `error` column: fix them and run the file
+/// again. Created at the first failure.
+struct FailedRows {
+    path: PathBuf,
+    headers: csv::StringRecord,
+    writer: Option<csv::Writer<std::fs::File>>,
+    written: usize,
+}
+
+impl FailedRows {
+    fn record(&mut self, record: Option<&csv::StringRecord>, error: &str) -> Result<(), String> {
+        let path = &self.path;
+        let io = |e: csv::Error| format!("{}: cannot write the failed rows: {e}", path.display());
+        if self.writer.is_none() {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
+            }
+            let mut w = csv::Writer::from_path(path).map_err(io)?;
+            let mut header = self.headers.clone();
+            header.push_field("error");
+            w.write_record(&header).map_err(io)?;
+            self.writer = Some(w);
+        }
+        let Some(w) = self.writer.as_mut() else {
+            return Ok(());
+        };
+        let mut row = record.cloned().unwrap_or_default();
+        // A row cut short keeps its columns aligned under the header.
+        while row.len() < self.headers.len() {
+            row.push_field("");
+        }
+        row.push_field(error);
+        w.write_record(&row).map_err(io)?;
+        w.flush().map_err(|e| format!("{}: {e}", path.display()))?;
+        self.written += 1;
+        Ok(())
+    }
 }
 
 /// Everything a `letters` run needs, already parsed from the command line.
@@ -40,6 +124,8 @@ pub struct LettersJob {
     /// Today, for the deadline warning (letters may be dated otherwise with --date).
     pub today: chrono::NaiveDate,
     pub supporters: Supporters,
+    /// Where the rows of a supporters file that failed go (inside the output folder).
+    pub failed_csv: Option<PathBuf>,
 }
 
 /// What a run did, for the summary and the exit status.
@@ -62,6 +148,8 @@ pub struct Summary {
     pub collected: Option<Written>,
     /// Warnings from loading (old directory entries, past deadline).
     pub warnings: Vec<String>,
+    /// The file the failed rows were written to, and how many.
+    pub failed_csv: Option<(PathBuf, usize)>,
 }
 
 impl Summary {
@@ -135,10 +223,20 @@ pub fn letters(job: &LettersJob, output: &mut dyn Output) -> Result<Summary, any
         };
         let (planned, unresolved) = plan(&campaign, &directory, country);
         for u in unresolved {
-            *summary
-                .skipped
-                .entry(format!("{}: {}", u.entry.field, u.reason))
-                .or_default() += 1;
+            match (&job.supporters, supporter, country) {
+                // A row whose country the directory cannot serve fails, so that it lands in the
+                // file of failed rows to run again; its other letters are still written.
+                (Supporters::Csv { .. }, Some(s), Some(_)) => summary.failed.push(format!(
+                    "row {row} (`{}`): {}: {}",
+                    s.name, u.entry.field, u.reason
+                )),
+                _ => {
+                    *summary
+                        .skipped
+                        .entry(format!("{}: {}", u.entry.field, u.reason))
+                        .or_default() += 1
+                }
+            }
         }
         let targets: Vec<&Recipient> = planned
             .iter()
@@ -186,14 +284,49 @@ pub fn letters(job: &LettersJob, output: &mut dyn Output) -> Result<Summary, any
     match &job.supporters {
         Supporters::Blank { .. } => each(0, None, &mut summary),
         Supporters::One(s) => each(1, Some(s), &mut summary),
-        Supporters::Csv { path, initials } => {
+        Supporters::Csv {
+            path,
+            initials,
+            shard,
+        } => {
             let file = SupportersFile::open(path, *initials).map_err(anyhow::Error::msg)?;
+            let mut failed = job.failed_csv.clone().map(|path| FailedRows {
+                path,
+                headers: file.headers().clone(),
+                writer: None,
+                written: 0,
+            });
             for row in file {
                 match row {
-                    Ok((n, s)) => each(n, Some(&s), &mut summary),
-                    Err(e) => summary.failed_rows.push(e.to_string()),
+                    Ok(row) => {
+                        if shard.is_some_and(|sh| !sh.takes(&row.supporter, row.n)) {
+                            continue;
+                        }
+                        let before = summary.failed.len();
+                        each(row.n, Some(&row.supporter), &mut summary);
+                        if summary.failed.len() > before
+                            && let Some(f) = failed.as_mut()
+                        {
+                            let why = summary.failed[before..].join("; ");
+                            f.record(Some(&row.record), &why)
+                                .map_err(anyhow::Error::msg)?;
+                        }
+                    }
+                    Err(e) => {
+                        if shard.is_some_and(|sh| !sh.takes_row(e.row)) {
+                            continue;
+                        }
+                        if let Some(f) = failed.as_mut() {
+                            f.record(e.record.as_ref(), &e.error.to_string())
+                                .map_err(anyhow::Error::msg)?;
+                        }
+                        summary.failed_rows.push(e.to_string());
+                    }
                 }
             }
+            summary.failed_csv = failed
+                .filter(|f| f.written > 0)
+                .map(|f| (f.path, f.written));
         }
     }
     match output.finish() {

@@ -143,8 +143,10 @@ impl SupporterInput {
             })?),
         };
         let email = clean("email", &self.email, false)?;
-        if !email.is_empty() && !looks_like_email(&email) {
-            return Err(err("email", format!("`{email}` is not an email address")));
+        if !email.is_empty()
+            && let Err(why) = crate::email::address(&email)
+        {
+            return Err(err("email", why));
         }
         let mut extra = BTreeMap::new();
         for (k, v) in self.extra {
@@ -165,18 +167,6 @@ impl SupporterInput {
     }
 }
 
-fn looks_like_email(s: &str) -> bool {
-    match s.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !s.contains(char::is_whitespace)
-        }
-        None => false,
-    }
-}
-
 /// The columns a supporters file may have; others go to `extra`.
 const KNOWN: [&str; 7] = [
     "name", "address", "postcode", "city", "country", "email", "lang",
@@ -190,6 +180,8 @@ pub struct RowError {
     pub line: u64,
     pub row: usize,
     pub error: SupporterError,
+    /// The row's fields as read, for the file of failed rows (`None` if unreadable).
+    pub record: Option<csv::StringRecord>,
 }
 
 impl std::fmt::Display for RowError {
@@ -206,57 +198,133 @@ impl std::fmt::Display for RowError {
 }
 
 /// Reads a supporters CSV with a header row, one supporter at a time, so memory does not grow
-/// with the file. A bad row is an `Err` item and reading goes on.
+/// with the file. A bad row is an `Err` item and reading goes on. The separator is found from the
+/// header row: `,`, or `;` and tab as spreadsheets in many countries export.
 pub struct SupportersFile {
     file: PathBuf,
-    reader: csv::Reader<std::fs::File>,
-    headers: Vec<String>,
+    reader: csv::Reader<Box<dyn std::io::Read>>,
+    headers: csv::StringRecord,
+    names: Vec<String>,
     row: usize,
     initials: bool,
 }
 
+/// A usable row: its number (1 = the first after the header), the supporter, and the fields as
+/// read.
+pub struct Row {
+    pub n: usize,
+    pub supporter: Supporter,
+    pub record: csv::StringRecord,
+}
+
+/// The separator the header row uses: the most frequent of `,`, `;` and tab outside quotes.
+fn sniff_delimiter(header: &[u8]) -> u8 {
+    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
+    let mut quoted = false;
+    for &b in header {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted && let Some(c) = counts.iter_mut().find(|(d, _)| *d == b) {
+            c.1 += 1;
+        }
+    }
+    counts
+        .iter()
+        .max_by_key(|(d, n)| (*n, *d == b','))
+        .map_or(b',', |(d, _)| *d)
+}
+
 impl SupportersFile {
+    /// Opens `path`, or standard input for `-`.
     pub fn open(path: &Path, initials: bool) -> Result<SupportersFile, String> {
+        use std::io::{BufRead, Read};
+        let name = if path.as_os_str() == "-" {
+            PathBuf::from("<stdin>")
+        } else {
+            path.to_path_buf()
+        };
+        let input: Box<dyn std::io::Read> =
+            if path.as_os_str() == "-" {
+                Box::new(std::io::stdin())
+            } else {
+                Box::new(std::fs::File::open(path).map_err(|e| {
+                    format!("{}: cannot open the supporters file: {e}", path.display())
+                })?)
+            };
+        let mut input = std::io::BufReader::with_capacity(1 << 16, input);
+        let mut first = Vec::new();
+        input
+            .read_until(b'\n', &mut first)
+            .map_err(|e| format!("{}: cannot read: {e}", name.display()))?;
+        if first.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(format!(
+                "{}: the supporters file is empty (hint: the first row names the columns: {})",
+                name.display(),
+                KNOWN.join(",")
+            ));
+        }
+        let delimiter = sniff_delimiter(&first);
+        let chained: Box<dyn std::io::Read> = Box::new(std::io::Cursor::new(first).chain(input));
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
+            .delimiter(delimiter)
             .trim(csv::Trim::Headers)
-            .from_path(path)
-            .map_err(|e| format!("{}: cannot open the supporters file: {e}", path.display()))?;
-        let headers: Vec<String> = reader
+            .from_reader(chained);
+        let headers = reader
             .headers()
-            .map_err(|e| format!("{}:1: cannot read the header row: {e}", path.display()))?
+            .map_err(|e| format!("{}:1: cannot read the header row: {e}", name.display()))?
+            .clone();
+        let names: Vec<String> = headers
             .iter()
             .map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase())
             .collect();
-        if !headers.iter().any(|h| h == "name") {
+        if !names.iter().any(|h| h == "name") {
             return Err(format!(
                 "{}:1: the header row has no `name` column (it has: {}) (hint: the first row names the columns: {})",
-                path.display(),
-                headers.join(", "),
+                name.display(),
+                names.join(", "),
                 KNOWN.join(",")
             ));
         }
         Ok(SupportersFile {
-            file: path.to_path_buf(),
+            file: name,
             reader,
             headers,
+            names,
             row: 0,
             initials,
         })
     }
 
-    fn row_error(&self, line: u64, field: &str, message: impl Into<String>) -> RowError {
+    /// The header row as read, for the file of failed rows.
+    pub fn headers(&self) -> &csv::StringRecord {
+        &self.headers
+    }
+
+    /// How far reading has come, in bytes: for a progress bar.
+    pub fn position(&self) -> u64 {
+        self.reader.position().byte()
+    }
+
+    fn row_error(
+        &self,
+        line: u64,
+        field: &str,
+        message: impl Into<String>,
+        record: Option<csv::StringRecord>,
+    ) -> RowError {
         RowError {
             file: self.file.clone(),
             line,
             row: self.row,
             error: err(field, message),
+            record,
         }
     }
 }
 
 impl Iterator for SupportersFile {
-    type Item = Result<(usize, Supporter), RowError>;
+    type Item = Result<Row, RowError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let mut record = csv::StringRecord::new();
@@ -271,27 +339,29 @@ impl Iterator for SupportersFile {
                     line,
                     "",
                     format!("cannot read the row: {e}"),
+                    None,
                 )));
             }
         }
         let line = record.position().map_or(line, |p| p.line());
-        if record.len() != self.headers.len() {
+        if record.len() != self.names.len() {
             return Some(Err(self.row_error(
                 line,
                 "",
                 format!(
-                    "has {} fields but the header has {} ({}); a column is missing or a comma is not quoted",
+                    "has {} fields but the header has {} ({}); a column is missing or a separator is not quoted",
                     record.len(),
-                    self.headers.len(),
-                    self.headers.join(",")
+                    self.names.len(),
+                    self.names.join(",")
                 ),
+                Some(record),
             )));
         }
         let mut input = SupporterInput {
             initials: self.initials,
             ..SupporterInput::default()
         };
-        for (header, value) in self.headers.iter().zip(record.iter()) {
+        for (header, value) in self.names.iter().zip(record.iter()) {
             let value = value.to_string();
             match header.as_str() {
                 "name" => input.name = value,
@@ -307,12 +377,17 @@ impl Iterator for SupportersFile {
             }
         }
         Some(match input.check() {
-            Ok(s) => Ok((self.row, s)),
+            Ok(supporter) => Ok(Row {
+                n: self.row,
+                supporter,
+                record,
+            }),
             Err(e) => Err(RowError {
                 file: self.file.clone(),
                 line,
                 row: self.row,
                 error: e,
+                record: Some(record),
             }),
         })
     }

@@ -177,7 +177,14 @@ fn goes_on_past_a_csv_row_with_a_missing_column() {
             "letters/demo/eva-muster/xx-prosecutor.en.txt",
             "letters/demo/ola-nordmann/ru-embassy-no.copy.ru.txt",
             "letters/demo/ola-nordmann/xx-prosecutor.ru.txt",
+            "letters/people.failed.csv",
         ]
+    );
+    // The failed row as read, plus why, ready to fix and run again.
+    assert_eq!(
+        run.test.read("letters/people.failed.csv"),
+        "name,address,postcode,city,country,email,lang,error\n\
+         Short Row,Somewhere,1234,,,,,\"has 3 fields but the header has 7 (name,address,postcode,city,country,email,lang); a column is missing or a separator is not quoted\"\n"
     );
 }
 
@@ -222,7 +229,7 @@ fn rejects_control_characters_in_a_supporter_name() {
         .status(1)
         .stderr_has("people.csv:2: row 1: name: contains the control character U+000D");
     assert_eq!(
-        run.test.files_under("letters").len(),
+        run.test.files_under("letters/demo").len(),
         2,
         "the other row still gets its letters"
     );

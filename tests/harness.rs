@@ -15,6 +15,7 @@ pub struct Test {
     dir: tempfile::TempDir,
     args: Vec<String>,
     env: Vec<(String, String)>,
+    stdin: Option<Vec<u8>>,
 }
 
 impl Test {
@@ -24,6 +25,7 @@ impl Test {
             dir: tempfile::tempdir().expect("temporary folder"),
             args: Vec::new(),
             env: Vec::new(),
+            stdin: None,
         }
     }
 
@@ -83,6 +85,12 @@ impl Test {
         self
     }
 
+    /// Feeds `bytes` to the run's standard input.
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Test {
+        self.stdin = Some(bytes.into());
+        self
+    }
+
     /// Sets an environment variable for the run.
     pub fn env(mut self, key: &str, value: impl Into<String>) -> Test {
         self.env.push((key.to_string(), value.into()));
@@ -91,12 +99,23 @@ impl Test {
 
     /// Runs the binary in the project folder; keeps the folder for further claims.
     pub fn run(self) -> Run {
-        let out = Command::new(BIN)
+        use std::io::Write;
+        let mut child = Command::new(BIN)
             .args(&self.args)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .current_dir(self.path())
-            .output()
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
             .expect("run appeal");
+        let input = self.stdin.clone().unwrap_or_default();
+        let mut stdin = child.stdin.take().expect("stdin");
+        let feeder = std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        });
+        let out = child.wait_with_output().expect("run appeal");
+        let _ = feeder.join();
         Run {
             status: out.status.code(),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -105,6 +124,7 @@ impl Test {
                 dir: self.dir,
                 args: Vec::new(),
                 env: Vec::new(),
+                stdin: None,
             },
         }
     }

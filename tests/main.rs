@@ -5,6 +5,7 @@ mod harness;
 mod smtp_server;
 
 mod bad_input;
+mod batch;
 mod check;
 mod email;
 mod letters;

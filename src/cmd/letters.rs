@@ -36,6 +36,8 @@ pub struct Args {
     date: Option<chrono::NaiveDate>,
     #[command(flatten)]
     supporter: super::SupporterArgs,
+    #[command(flatten)]
+    report: super::ReportArgs,
     /// The recipient directory (default: recipients/ beside the campaign or its folder).
     #[arg(long, value_name = "DIR")]
     recipients: Option<PathBuf>,
@@ -66,6 +68,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         date: args.date.unwrap_or_else(super::today),
         today: super::today(),
         supporters,
+        failed_csv: args.supporter.failed_csv(&args.out),
     };
     let mut output: Box<dyn Output> = match args.format {
         Format::Txt => Box::new(TextOutput::new(args.out.clone(), args.force)),
@@ -78,7 +81,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let summary = run::letters(&job, output.as_mut())?;
-    super::print_notes(&summary, &job.supporters);
+    super::print_notes(&summary, &job.supporters, args.report);
     let mut line = match &summary.collected {
         Some(pack) => format!(
             "{} letter(s) in the print pack {}",
@@ -102,5 +105,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         line,
         summary.written + summary.unchanged + summary.replaced,
         "no letters were produced (hint: see the notes above; an addressee may depend on --country)",
+        args.report,
     ))
 }

@@ -13,7 +13,7 @@ use appeal::country::Country;
 use appeal::diag::Invalid;
 use appeal::lang::Lang;
 use appeal::pdf::{FontChain, Layout, Paper, PdfOptions};
-use appeal::run::{Summary, Supporters};
+use appeal::run::{Shard, Summary, Supporters};
 use appeal::supporter::SupporterInput;
 
 /// Exit status: something failed (invalid campaign, a letter or a row that could not be produced).
@@ -47,15 +47,27 @@ pub fn error_text(e: &anyhow::Error) -> String {
     }
 }
 
-/// Prints a run's warnings, notes, skipped addressees and failures to standard error.
-pub fn print_notes(summary: &Summary, supporters: &Supporters) {
-    for w in &summary.warnings {
+/// How a batch reports: the summary line, JSON, or nothing but errors.
+#[derive(clap::Args, Clone, Copy)]
+pub struct ReportArgs {
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Print the summary as one JSON object on standard output (errors stay on standard error).
+    #[arg(long, conflicts_with = "quiet")]
+    pub json: bool,
+}
+
+/// Prints a run's warnings, notes, skipped addressees and failures to standard error (only the
+/// failures under --quiet).
+pub fn print_notes(summary: &Summary, supporters: &Supporters, report: ReportArgs) {
+    for w in summary.warnings.iter().filter(|_| !report.quiet) {
         eprintln!("{w}");
     }
-    for n in &summary.notes {
+    for n in summary.notes.iter().filter(|_| !report.quiet) {
         eprintln!("note: {n}");
     }
-    for (what, count) in &summary.skipped {
+    for (what, count) in summary.skipped.iter().filter(|_| !report.quiet) {
         let whom = match supporters {
             Supporters::Blank { .. } => "the blank letters".to_string(),
             _ => format!("{count} supporter(s)"),
@@ -72,7 +84,13 @@ pub fn print_notes(summary: &Summary, supporters: &Supporters) {
 
 /// Ends a run's summary line with its failures, prints it, and gives the exit status: 1 when a
 /// letter or row failed, or when nothing at all was produced (`nothing`: the error saying why).
-pub fn finish(summary: &Summary, mut line: String, produced: usize, nothing: &str) -> ExitCode {
+pub fn finish(
+    summary: &Summary,
+    mut line: String,
+    produced: usize,
+    nothing: &str,
+    report: ReportArgs,
+) -> ExitCode {
     if !summary.failed.is_empty() {
         line.push_str(&format!(", {} failed", summary.failed.len()));
     }
@@ -82,7 +100,29 @@ pub fn finish(summary: &Summary, mut line: String, produced: usize, nothing: &st
             summary.failed_rows.len()
         ));
     }
-    println!("{line}");
+    if let Some((path, n)) = &summary.failed_csv {
+        line.push_str(&format!(
+            "; {n} row(s) to fix and run again in {}",
+            path.display()
+        ));
+    }
+    if report.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "written": summary.written,
+                "unchanged": summary.unchanged,
+                "replaced": summary.replaced,
+                "failed": summary.failed.len(),
+                "failed_rows": summary.failed_rows.len(),
+                "failed_csv": summary.failed_csv.as_ref().map(|(p, _)| p),
+                "skipped": summary.skipped,
+                "ok": summary.ok(),
+            })
+        );
+    } else if !report.quiet {
+        println!("{line}");
+    }
     if produced == 0 && summary.ok() {
         eprintln!("error: {nothing}");
         return ExitCode::from(EXIT_FAILED);
@@ -102,9 +142,14 @@ pub fn today() -> chrono::NaiveDate {
 #[derive(clap::Args)]
 pub struct SupporterArgs {
     /// Supporters from a CSV file with a header row: name,address,postcode,city,country,email,lang
-    /// (extra columns are available to templates).
+    /// (extra columns are available to templates). `-` reads standard input. Separated by `,`,
+    /// `;` or tab. Rows that fail are written with an `error` column to OUT/<file>.failed.csv.
     #[arg(long, value_name = "FILE.csv", conflicts_with_all = ["name", "address", "postcode", "city", "country", "email"])]
     pub supporters: Option<PathBuf>,
+    /// Only part K of N of the supporters (e.g. 2/4), to spread a batch over processes or
+    /// machines; the parts together give exactly the whole.
+    #[arg(long, value_name = "K/N", requires = "supporters", value_parser = Shard::parse)]
+    pub shard: Option<Shard>,
     /// The supporter's name (without it, letters carry blank lines to sign by hand).
     #[arg(long)]
     pub name: Option<String>,
@@ -126,6 +171,16 @@ pub struct SupporterArgs {
 }
 
 impl SupporterArgs {
+    /// Where the failed rows of the supporters file go: `folder/<file stem>.failed.csv`.
+    pub fn failed_csv(&self, folder: &std::path::Path) -> Option<PathBuf> {
+        let path = self.supporters.as_ref()?;
+        let stem = match path.file_stem().and_then(|s| s.to_str()) {
+            Some(s) if path.as_os_str() != "-" => appeal::slug::slugify(s, "supporters"),
+            _ => "stdin".to_string(),
+        };
+        Some(folder.join(format!("{stem}.failed.csv")))
+    }
+
     /// The supporters of a run; `None` after printing the error of a bad flag value (exit 2).
     /// The first of `langs` is the supporter's language.
     pub fn supporters(&self, langs: &[Lang]) -> Option<Supporters> {
@@ -133,6 +188,7 @@ impl SupporterArgs {
             return Some(Supporters::Csv {
                 path,
                 initials: self.initials,
+                shard: self.shard,
             });
         }
         let Some(name) = self.name.clone() else {

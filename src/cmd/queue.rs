@@ -20,6 +20,8 @@ pub struct Args {
     lang: Vec<Lang>,
     #[command(flatten)]
     supporter: super::SupporterArgs,
+    #[command(flatten)]
+    report: super::ReportArgs,
     /// The outbox folder.
     #[arg(long, value_name = "DIR", default_value = "outbox")]
     outbox: PathBuf,
@@ -111,9 +113,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         date: args.date.unwrap_or_else(super::today),
         today: super::today(),
         supporters,
+        failed_csv: args.supporter.failed_csv(&args.outbox),
     };
     let summary = run::letters(&job, &mut output)?;
-    super::print_notes(&summary, &job.supporters);
+    super::print_notes(&summary, &job.supporters, args.report);
     let mut line = format!(
         "{} message(s) queued in {}",
         summary.written,
@@ -130,5 +133,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         line,
         summary.written + summary.unchanged,
         "no messages were queued (hint: see the notes above: no recipient of this campaign is reachable by email or fax gateway)",
+        args.report,
     ))
 }

@@ -1,0 +1,147 @@
+//! Batches of supporters: spreadsheet exports, standard input, failed rows written back for a
+//! second run, shards that together give exactly the whole, a JSON summary.
+
+use crate::harness::Test;
+
+fn letters(t: Test, extra: &[&str]) -> crate::harness::Run {
+    let mut args = vec!["letters", "campaigns/demo.yaml", "--date", "2026-02-01"];
+    args.extend_from_slice(extra);
+    t.args(args).run().no_panic()
+}
+
+#[test]
+fn reads_a_semicolon_export_with_a_bom_and_a_multi_line_address() {
+    // As a spreadsheet in Germany or France saves it: BOM, `;`, CRLF, an address on two lines.
+    let csv = "\u{feff}name;address;postcode;city;country;email;lang\r\n\
+               Eva Muster;\"Hauptstraße 1\r\nHinterhaus\";10115;Berlin;NO;eva@example.org;en\r\n\
+               Ola Nordmann;Storgata 2;0155;Oslo;NO;;ru\r\n";
+    let run = letters(
+        Test::demo().file("people.csv", csv),
+        &["--supporters", "people.csv"],
+    )
+    .status(0)
+    .stdout_has("4 letter(s) written");
+    let letter = run
+        .test
+        .read("letters/demo/eva-muster/xx-prosecutor.en.txt");
+    assert!(letter.contains("Hauptstraße 1\nHinterhaus\n"), "{letter}");
+}
+
+#[test]
+fn reads_supporters_from_standard_input() {
+    let csv = "name,country,lang\nOla Nordmann,NO,ru\n";
+    let run = letters(Test::demo().stdin(csv), &["--supporters", "-"])
+        .status(0)
+        .stdout_has("2 letter(s) written");
+    assert!(
+        run.test
+            .path()
+            .join("letters/demo/ola-nordmann/xx-prosecutor.ru.txt")
+            .is_file()
+    );
+}
+
+#[test]
+fn refuses_an_empty_supporters_file() {
+    letters(Test::demo().file("people.csv", ""), &["--supporters", "people.csv"])
+        .status(1)
+        .stderr_has("people.csv: the supporters file is empty (hint: the first row names the columns: name,address");
+}
+
+#[test]
+fn a_row_whose_country_has_no_embassy_fails_and_is_written_back() {
+    let csv = "name,country,lang\nOla Nordmann,NO,en\nEva Muster,DE,en\n";
+    let run = letters(
+        Test::demo().file("people.csv", csv),
+        &["--supporters", "people.csv"],
+    )
+    .status(1)
+    .stderr_has("row 2 (`Eva Muster`): copies[0]: ")
+    .stdout_has("3 letter(s) written to letters, 1 failed; 1 row(s) to fix and run again in letters/people.failed.csv");
+    let failed = run.test.read("letters/people.failed.csv");
+    let mut lines = failed.lines();
+    assert_eq!(lines.next(), Some("name,country,lang,error"));
+    let row = lines.next().unwrap();
+    assert!(row.starts_with("Eva Muster,DE,en,"), "{row}");
+    assert!(row.contains("copies[0]"), "{row}");
+    assert_eq!(lines.next(), None);
+    // Her prosecutor letter was still written.
+    assert!(
+        run.test
+            .path()
+            .join("letters/demo/eva-muster/xx-prosecutor.en.txt")
+            .is_file()
+    );
+}
+
+#[test]
+fn shards_together_give_exactly_the_whole_batch() {
+    let mut csv = String::from("name,country,lang\n");
+    for i in 0..30 {
+        csv.push_str(&format!(
+            "Person {i},NO,{}\n",
+            if i % 2 == 0 { "en" } else { "ru" }
+        ));
+    }
+    // Two people whose names make the same folder name, and one row twice.
+    csv.push_str("Åsa Berg,NO,en\nAsa Berg,NO,en\nPerson 3,NO,ru\n");
+    let t = Test::demo().file("people.csv", csv);
+    let whole = letters(t, &["--supporters", "people.csv", "--out", "whole"]).status(0);
+    let mut t = whole.test;
+    for k in 1..=3 {
+        let shard = format!("{k}/3");
+        let out = format!("part{k}");
+        t = letters(
+            t,
+            &[
+                "--supporters",
+                "people.csv",
+                "--shard",
+                &shard,
+                "--out",
+                &out,
+            ],
+        )
+        .status(0)
+        .test;
+    }
+    let whole_files = t.files_under("whole");
+    assert!(whole_files.len() >= 60, "{whole_files:?}");
+    let mut parts: Vec<(String, String)> = Vec::new();
+    for k in 1..=3 {
+        let prefix = format!("part{k}/");
+        let files = t.files_under(&format!("part{k}"));
+        assert!(!files.is_empty(), "part {k} is empty");
+        for f in files {
+            let rel = f.strip_prefix(&prefix).unwrap().to_string();
+            parts.push((rel, t.read(&f)));
+        }
+    }
+    parts.sort();
+    let whole: Vec<(String, String)> = whole_files
+        .iter()
+        .map(|f| (f.strip_prefix("whole/").unwrap().to_string(), t.read(f)))
+        .collect();
+    assert_eq!(
+        parts, whole,
+        "the shards' letters are exactly the whole batch's"
+    );
+}
+
+#[test]
+fn prints_a_json_summary_or_nothing() {
+    let csv = "name,country,lang\nOla Nordmann,NO,ru\nBroken\"Row,NO\n";
+    let run = letters(
+        Test::demo().file("people.csv", csv),
+        &["--supporters", "people.csv", "--json"],
+    )
+    .status(1);
+    let v: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    assert_eq!(v["written"], 2);
+    assert_eq!(v["failed_rows"], 1);
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["failed_csv"], "letters/people.failed.csv");
+    let run = letters(run.test, &["--supporters", "people.csv", "--quiet"]).status(1);
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+}
