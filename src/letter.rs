@@ -171,6 +171,8 @@ struct SupporterView<'a> {
     signature: String,
     address: Vec<String>,
     email: &'a str,
+    /// The supporter's own paragraph: data, never template code.
+    note: &'a str,
     extra: std::collections::BTreeMap<&'a str, &'a str>,
 }
 
@@ -383,6 +385,7 @@ fn supporter_view(s: Option<&Supporter>) -> SupporterView<'_> {
             signature: String::new(),
             address: Vec::new(),
             email: "",
+            note: "",
             extra: Default::default(),
         },
         // With --initials the full name appears nowhere in the letter, not even in the sender block.
@@ -396,6 +399,7 @@ fn supporter_view(s: Option<&Supporter>) -> SupporterView<'_> {
             signature: s.signature(),
             address: s.address_lines(),
             email: &s.email,
+            note: &s.note,
             extra: s
                 .extra
                 .iter()

@@ -18,6 +18,8 @@ pub struct Supporter {
     pub country: Option<Country>,
     pub email: String,
     pub lang: Option<Lang>,
+    /// The supporter's own paragraph (the `note` column), plain text set in the letter as it is.
+    pub note: String,
     /// Sign with initials only (advised for supporters with ties to the target country).
     pub initials: bool,
     /// Other CSV columns, available to templates as `supporter.extra.<column>`.
@@ -101,6 +103,7 @@ pub struct SupporterInput {
     pub country: String,
     pub email: String,
     pub lang: String,
+    pub note: String,
     pub initials: bool,
     pub extra: BTreeMap<String, String>,
 }
@@ -161,6 +164,7 @@ impl SupporterInput {
             country,
             email,
             lang,
+            note: clean("note", &self.note, true)?.trim().to_string(),
             initials: self.initials,
             extra,
         })
@@ -168,8 +172,8 @@ impl SupporterInput {
 }
 
 /// The columns a supporters file may have; others go to `extra`.
-const KNOWN: [&str; 7] = [
-    "name", "address", "postcode", "city", "country", "email", "lang",
+const KNOWN: [&str; 8] = [
+    "name", "address", "postcode", "city", "country", "email", "lang", "note",
 ];
 
 /// A row of a supporters file that could not be used.
@@ -371,6 +375,7 @@ impl Iterator for SupportersFile {
                 "country" => input.country = value,
                 "email" => input.email = value,
                 "lang" => input.lang = value,
+                "note" => input.note = value,
                 other => {
                     input.extra.insert(other.to_string(), value);
                 }

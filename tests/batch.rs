@@ -145,3 +145,29 @@ fn prints_a_json_summary_or_nothing() {
     assert_eq!(run.stdout, "");
     assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
 }
+
+#[test]
+fn sets_a_supporters_note_in_the_letter_as_written() {
+    let csv = "name,country,lang,note\n\
+               Ola Nordmann,NO,en,\"As a nurse I {{ care }} <b>deeply</b>;\nplease act.\"\n\
+               Kari Nordmann,NO,en,\n";
+    let run = letters(
+        Test::demo().file("people.csv", csv),
+        &["--supporters", "people.csv"],
+    )
+    .status(0);
+    let with = run
+        .test
+        .read("letters/demo/ola-nordmann/xx-prosecutor.en.txt");
+    assert!(
+        with.contains("I urge you not to extradite her.\n\nAs a nurse I {{ care }} <b>deeply</b>;\nplease act.\n\nI trust that you"),
+        "{with}"
+    );
+    let without = run
+        .test
+        .read("letters/demo/kari-nordmann/xx-prosecutor.en.txt");
+    assert!(
+        without.contains("I urge you not to extradite her.\n\nI trust that you"),
+        "{without}"
+    );
+}

@@ -144,7 +144,7 @@ pub struct SupporterArgs {
     /// Supporters from a CSV file with a header row: name,address,postcode,city,country,email,lang
     /// (extra columns are available to templates). `-` reads standard input. Separated by `,`,
     /// `;` or tab. Rows that fail are written with an `error` column to OUT/<file>.failed.csv.
-    #[arg(long, value_name = "FILE.csv", conflicts_with_all = ["name", "address", "postcode", "city", "country", "email"])]
+    #[arg(long, value_name = "FILE.csv", conflicts_with_all = ["name", "address", "postcode", "city", "country", "email", "note"])]
     pub supporters: Option<PathBuf>,
     /// Only part K of N of the supporters (e.g. 2/4), to spread a batch over processes or
     /// machines; the parts together give exactly the whole.
@@ -165,6 +165,10 @@ pub struct SupporterArgs {
     pub country: Option<Country>,
     #[arg(long, requires = "name")]
     pub email: Option<String>,
+    /// A paragraph in the supporter's own words, set in the letter as written (the `note`
+    /// column of a supporters file).
+    #[arg(long, requires = "name", value_name = "TEXT")]
+    pub note: Option<String>,
     /// Sign with initials only (advised for supporters with ties to the target country).
     #[arg(long)]
     pub initials: bool,
@@ -207,6 +211,7 @@ impl SupporterArgs {
                 .unwrap_or_default(),
             email: self.email.clone().unwrap_or_default(),
             lang: langs.first().map(|l| l.to_string()).unwrap_or_default(),
+            note: self.note.clone().unwrap_or_default(),
             initials: self.initials,
             extra: Default::default(),
         };
