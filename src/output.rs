@@ -31,8 +31,13 @@ pub struct Addressed<'a> {
     pub campaign: &'a Campaign,
 }
 
-/// An output backend: a name and one method that takes a finished letter.
-pub trait Output {
+/// An output backend. A run hands it each finished letter in three steps, so that the slow part
+/// can use every core while the result stays the same whatever their number: `admit` (in input
+/// order, may change the output, e.g. find a font), `prepare` (the slow part: a PDF, a message;
+/// on several threads at once), `write` (in input order: store it).
+pub trait Output: Sync {
+    /// What `prepare` makes and `write` stores.
+    type Prepared: Send;
     fn name(&self) -> &'static str;
     /// Whether letters must come with their `parts` (page layouts need them; text does not).
     fn needs_parts(&self) -> bool {
@@ -43,12 +48,17 @@ pub trait Output {
     fn reaches(&self, _recipient: &Recipient) -> Result<(), String> {
         Ok(())
     }
-    /// Writes `letter`.
-    fn write(&mut self, letter: &Letter, to: &Addressed) -> Result<Written, String>;
-    /// Warnings about the letters written since the last call (the library prints nothing itself).
-    fn take_warnings(&mut self) -> Vec<String> {
-        Vec::new()
-    }
+    /// Sees each letter, in input order, before it is prepared.
+    fn admit(&mut self, _letter: &Letter) {}
+    /// Makes what `write` stores; returns it with warnings about it. Must not depend on the
+    /// order letters are prepared in.
+    fn prepare(
+        &self,
+        letter: Letter,
+        to: &Addressed,
+    ) -> Result<(Self::Prepared, Vec<String>), String>;
+    /// Stores a prepared letter; called in input order.
+    fn write(&mut self, prepared: Self::Prepared, to: &Addressed) -> Result<Written, String>;
     /// Called once after the last letter: outputs that collect letters (a print pack) write here.
     fn finish(&mut self) -> Result<Option<Written>, String> {
         Ok(None)
@@ -111,14 +121,24 @@ impl TextOutput {
 }
 
 impl Output for TextOutput {
+    type Prepared = (PathBuf, String);
+
     fn name(&self) -> &'static str {
         "txt"
     }
 
-    fn write(&mut self, letter: &Letter, to: &Addressed) -> Result<Written, String> {
-        let path = letter_path(&self.out, letter, to.slug, "txt");
+    fn prepare(
+        &self,
+        letter: Letter,
+        to: &Addressed,
+    ) -> Result<(Self::Prepared, Vec<String>), String> {
+        let path = letter_path(&self.out, &letter, to.slug, "txt");
+        Ok(((path, letter.text), Vec::new()))
+    }
+
+    fn write(&mut self, (path, text): Self::Prepared, _to: &Addressed) -> Result<Written, String> {
         self.folders.ensure(&path)?;
-        write_file(&path, letter.text.as_bytes(), self.force)
+        write_file(&path, text.as_bytes(), self.force)
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::email::{self, Route, Sender};
+use crate::email::{self, Draft, Route, Sender};
 use crate::letter::Letter;
 use crate::outbox::{Lock, Outbox, Queued};
 use crate::output::{Addressed, Output, Written};
@@ -23,7 +23,6 @@ pub struct QueueOutput {
     pdf: Option<(PdfOptions, FontChain)>,
     now: chrono::DateTime<chrono::Utc>,
     staged: usize,
-    warnings: Vec<String>,
 }
 
 impl QueueOutput {
@@ -47,7 +46,6 @@ impl QueueOutput {
             pdf,
             now: chrono::Utc::now(),
             staged: 0,
-            warnings: Vec::new(),
         })
     }
 
@@ -58,6 +56,8 @@ impl QueueOutput {
 }
 
 impl Output for QueueOutput {
+    type Prepared = Draft;
+
     fn name(&self) -> &'static str {
         "queue"
     }
@@ -70,7 +70,13 @@ impl Output for QueueOutput {
         email::route(recipient, self.fax_gateway.as_deref()).map(|_| ())
     }
 
-    fn write(&mut self, letter: &Letter, to: &Addressed) -> Result<Written, String> {
+    fn admit(&mut self, letter: &Letter) {
+        if let Some((_, fonts)) = &mut self.pdf {
+            pdf::admit_fonts(fonts, letter);
+        }
+    }
+
+    fn prepare(&self, letter: Letter, to: &Addressed) -> Result<(Draft, Vec<String>), String> {
         let what = || {
             format!(
                 "the {} message to `{}` ({})",
@@ -80,18 +86,23 @@ impl Output for QueueOutput {
         let route = email::route(to.recipient, self.fax_gateway.as_deref())
             .map_err(|e| format!("{}: {e}", what()))?;
         let needs_pdf = self.attach_pdf || matches!(route, Route::Fax { .. });
-        let attachment = match (&mut self.pdf, needs_pdf) {
+        let mut warnings = Vec::new();
+        let attachment = match (&self.pdf, needs_pdf) {
             (Some((options, fonts)), true) => Some(pdf::render(
                 fonts,
                 options,
-                letter,
+                &letter,
                 &what(),
-                &mut self.warnings,
+                &mut warnings,
             )?),
             _ => None,
         };
-        let draft = email::build(letter, to, &self.sender, &route, self.now, attachment)
+        let draft = email::build(&letter, to, &self.sender, &route, self.now, attachment)
             .map_err(|e| format!("{}: {e}", what()))?;
+        Ok((draft, warnings))
+    }
+
+    fn write(&mut self, draft: Draft, _to: &Addressed) -> Result<Written, String> {
         let queued = self.outbox.stage(&draft)?;
         let path = self.path(&draft.id);
         match queued {
@@ -105,10 +116,6 @@ impl Output for QueueOutput {
                 Ok(Written::New(path))
             }
         }
-    }
-
-    fn take_warnings(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.warnings)
     }
 
     fn finish(&mut self) -> Result<Option<Written>, String> {

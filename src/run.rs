@@ -126,6 +126,8 @@ pub struct LettersJob {
     pub supporters: Supporters,
     /// Where the rows of a supporters file that failed go (inside the output folder).
     pub failed_csv: Option<PathBuf>,
+    /// Threads that render and prepare letters (the output is the same for any number).
+    pub jobs: usize,
 }
 
 /// What a run did, for the summary and the exit status.
@@ -172,7 +174,7 @@ pub fn load(
 
 /// Runs the job, writing through `output`. `Err` only when nothing could start (the campaign or
 /// its companions are invalid); per-letter and per-row failures are in the summary.
-pub fn letters(job: &LettersJob, output: &mut dyn Output) -> Result<Summary, anyhow::Error> {
+pub fn letters<O: Output>(job: &LettersJob, output: &mut O) -> Result<Summary, anyhow::Error> {
     let project = Project::locate(
         &job.campaign,
         job.recipients.as_deref(),
@@ -205,126 +207,69 @@ pub fn letters(job: &LettersJob, output: &mut dyn Output) -> Result<Summary, any
     if output.needs_parts() {
         renderer = renderer.with_parts();
     }
-    let mut slugs = Slugs::default();
-    let mut each = |row: usize, supporter: Option<&Supporter>, summary: &mut Summary| {
-        let slug = match supporter {
-            None => "blank".to_string(),
-            Some(s) => match slugs.claim(s, row) {
-                Some(slug) => slug,
-                None => {
-                    summary.notes.push(format!("row {row}: `{}` at the same address is already in this run; one set of letters is enough", s.name));
-                    return;
-                }
-            },
-        };
-        let country = match (&job.supporters, supporter) {
-            (Supporters::Blank { country }, _) => *country,
-            (_, s) => s.and_then(|s| s.country),
-        };
-        let (planned, unresolved) = plan(&campaign, &directory, country);
-        for u in unresolved {
-            match (&job.supporters, supporter, country) {
-                // A row whose country the directory cannot serve fails, so that it lands in the
-                // file of failed rows to run again; its other letters are still written.
-                (Supporters::Csv { .. }, Some(s), Some(_)) => summary.failed.push(format!(
-                    "row {row} (`{}`): {}: {}",
-                    s.name, u.entry.field, u.reason
-                )),
-                _ => {
-                    *summary
-                        .skipped
-                        .entry(format!("{}: {}", u.entry.field, u.reason))
-                        .or_default() += 1
-                }
-            }
-        }
-        let targets: Vec<&Recipient> = planned
-            .iter()
-            .filter(|p| !p.copy)
-            .map(|p| p.recipient)
-            .collect();
-        let langs: Vec<Lang> = if job.langs.is_empty() {
-            // `letter_language` never fails without an explicit request.
-            campaign
-                .letter_language(None, supporter.and_then(|s| s.lang.as_ref()))
-                .into_iter()
-                .collect()
-        } else {
-            job.langs.clone()
-        };
-        for lang in &langs {
-            for p in &planned {
-                if let Err(reason) = output.reaches(p.recipient) {
-                    *summary
-                        .skipped
-                        .entry(format!("`{}`: {reason}", p.recipient.id))
-                        .or_default() += 1;
-                    continue;
-                }
-                let to = Addressed {
-                    slug: &slug,
-                    supporter,
-                    recipient: p.recipient,
-                    campaign: &campaign,
-                };
-                let result = renderer
-                    .render(&campaign, p, &targets, lang, supporter)
-                    .map_err(|d| d.to_string())
-                    .and_then(|letter| output.write(&letter, &to));
-                summary.warnings.extend(output.take_warnings());
-                match result {
-                    Ok(Written::New(_)) => summary.written += 1,
-                    Ok(Written::Unchanged(_)) => summary.unchanged += 1,
-                    Ok(Written::Replaced(_)) => summary.replaced += 1,
-                    Err(e) => summary.failed.push(e),
-                }
-            }
-        }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(job.jobs)
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start {} threads: {e}", job.jobs))?;
+    let ctx = Ctx {
+        job,
+        campaign: &campaign,
+        directory: &directory,
+        renderer: &renderer,
+        pool: &pool,
     };
+    let mut slugs = Slugs::default();
+    let mut failed = None;
     match &job.supporters {
-        Supporters::Blank { .. } => each(0, None, &mut summary),
-        Supporters::One(s) => each(1, Some(s), &mut summary),
+        Supporters::Blank { .. } => {
+            let entries = vec![Entry::Good {
+                row: 0,
+                supporter: None,
+                record: None,
+            }];
+            ctx.chunk(output, &mut slugs, entries, &mut summary, &mut failed)?;
+        }
+        Supporters::One(s) => {
+            let entries = vec![Entry::Good {
+                row: 1,
+                supporter: Some(s.as_ref().clone()),
+                record: None,
+            }];
+            ctx.chunk(output, &mut slugs, entries, &mut summary, &mut failed)?;
+        }
         Supporters::Csv {
             path,
             initials,
             shard,
         } => {
             let file = SupportersFile::open(path, *initials).map_err(anyhow::Error::msg)?;
-            let mut failed = job.failed_csv.clone().map(|path| FailedRows {
+            failed = job.failed_csv.clone().map(|path| FailedRows {
                 path,
                 headers: file.headers().clone(),
                 writer: None,
                 written: 0,
             });
+            let mut entries = Vec::with_capacity(CHUNK);
             for row in file {
-                match row {
-                    Ok(row) => {
-                        if shard.is_some_and(|sh| !sh.takes(&row.supporter, row.n)) {
-                            continue;
-                        }
-                        let before = summary.failed.len();
-                        each(row.n, Some(&row.supporter), &mut summary);
-                        if summary.failed.len() > before
-                            && let Some(f) = failed.as_mut()
-                        {
-                            let why = summary.failed[before..].join("; ");
-                            f.record(Some(&row.record), &why)
-                                .map_err(anyhow::Error::msg)?;
-                        }
-                    }
-                    Err(e) => {
-                        if shard.is_some_and(|sh| !sh.takes_row(e.row)) {
-                            continue;
-                        }
-                        if let Some(f) = failed.as_mut() {
-                            f.record(e.record.as_ref(), &e.error.to_string())
-                                .map_err(anyhow::Error::msg)?;
-                        }
-                        summary.failed_rows.push(e.to_string());
-                    }
+                let entry = match row {
+                    Ok(row) if shard.is_some_and(|sh| !sh.takes(&row.supporter, row.n)) => continue,
+                    Err(e) if shard.is_some_and(|sh| !sh.takes_row(e.row)) => continue,
+                    Ok(row) => Entry::Good {
+                        row: row.n,
+                        supporter: Some(row.supporter),
+                        record: Some(row.record),
+                    },
+                    Err(e) => Entry::Bad(e),
+                };
+                entries.push(entry);
+                if entries.len() == CHUNK {
+                    let chunk = std::mem::replace(&mut entries, Vec::with_capacity(CHUNK));
+                    ctx.chunk(output, &mut slugs, chunk, &mut summary, &mut failed)?;
                 }
             }
+            ctx.chunk(output, &mut slugs, entries, &mut summary, &mut failed)?;
             summary.failed_csv = failed
+                .take()
                 .filter(|f| f.written > 0)
                 .map(|f| (f.path, f.written));
         }
@@ -335,6 +280,207 @@ pub fn letters(job: &LettersJob, output: &mut dyn Output) -> Result<Summary, any
         Err(e) => summary.failed.push(e),
     }
     Ok(summary)
+}
+
+/// Supporters handled together: rendered and prepared in parallel, written in order.
+const CHUNK: usize = 256;
+
+/// One row of a run: a supporter (none for blank letters), or a row that could not be read.
+enum Entry {
+    Good {
+        row: usize,
+        supporter: Option<Supporter>,
+        record: Option<csv::StringRecord>,
+    },
+    Bad(crate::supporter::RowError),
+}
+
+/// One letter to produce: which entry, to whom, in what language.
+struct Job<'a> {
+    entry: usize,
+    planned: crate::letter::Planned<'a>,
+    lang: Lang,
+}
+
+/// What stays the same across a run's chunks.
+struct Ctx<'a> {
+    job: &'a LettersJob,
+    campaign: &'a Campaign,
+    directory: &'a Directory,
+    renderer: &'a Renderer<'a>,
+    pool: &'a rayon::ThreadPool,
+}
+
+impl Ctx<'_> {
+    /// Produces the letters of `entries`: plans in order, renders and prepares on all threads,
+    /// writes in order, so the output is the same whatever the number of threads.
+    fn chunk<O: Output>(
+        &self,
+        output: &mut O,
+        slugs: &mut Slugs,
+        entries: Vec<Entry>,
+        summary: &mut Summary,
+        failed: &mut Option<FailedRows>,
+    ) -> anyhow::Result<()> {
+        use rayon::prelude::*;
+        let (job, campaign) = (self.job, self.campaign);
+        // Per entry: its folder name, the targets its copies quote, and why it failed.
+        let mut slug_of: Vec<Option<String>> = Vec::with_capacity(entries.len());
+        let mut targets_of: Vec<Vec<&Recipient>> = Vec::with_capacity(entries.len());
+        let mut why: Vec<Vec<String>> = vec![Vec::new(); entries.len()];
+        let mut jobs: Vec<Job> = Vec::new();
+        for (i, entry) in entries.iter().enumerate() {
+            slug_of.push(None);
+            targets_of.push(Vec::new());
+            let Entry::Good { row, supporter, .. } = entry else {
+                continue;
+            };
+            let (row, supporter) = (*row, supporter.as_ref());
+            let slug = match supporter {
+                None => "blank".to_string(),
+                Some(s) => match slugs.claim(s, row) {
+                    Some(slug) => slug,
+                    None => {
+                        summary.notes.push(format!("row {row}: `{}` at the same address is already in this run; one set of letters is enough", s.name));
+                        continue;
+                    }
+                },
+            };
+            slug_of[i] = Some(slug);
+            let country = match (&job.supporters, supporter) {
+                (Supporters::Blank { country }, _) => *country,
+                (_, s) => s.and_then(|s| s.country),
+            };
+            let (planned, unresolved) = plan(campaign, self.directory, country);
+            for u in unresolved {
+                match (&job.supporters, supporter, country) {
+                    // A row whose country the directory cannot serve fails, so that it lands in
+                    // the file of failed rows to run again; its other letters are still written.
+                    (Supporters::Csv { .. }, Some(s), Some(_)) => why[i].push(format!(
+                        "row {row} (`{}`): {}: {}",
+                        s.name, u.entry.field, u.reason
+                    )),
+                    _ => {
+                        *summary
+                            .skipped
+                            .entry(format!("{}: {}", u.entry.field, u.reason))
+                            .or_default() += 1
+                    }
+                }
+            }
+            targets_of[i] = planned
+                .iter()
+                .filter(|p| !p.copy)
+                .map(|p| p.recipient)
+                .collect();
+            let langs: Vec<Lang> = if job.langs.is_empty() {
+                // `letter_language` never fails without an explicit request.
+                campaign
+                    .letter_language(None, supporter.and_then(|s| s.lang.as_ref()))
+                    .into_iter()
+                    .collect()
+            } else {
+                job.langs.clone()
+            };
+            for lang in &langs {
+                for p in &planned {
+                    if let Err(reason) = output.reaches(p.recipient) {
+                        *summary
+                            .skipped
+                            .entry(format!("`{}`: {reason}", p.recipient.id))
+                            .or_default() += 1;
+                        continue;
+                    }
+                    jobs.push(Job {
+                        entry: i,
+                        planned: p.clone(),
+                        lang: lang.clone(),
+                    });
+                }
+            }
+        }
+        fn supporter_of(entries: &[Entry], i: usize) -> Option<&Supporter> {
+            match &entries[i] {
+                Entry::Good { supporter, .. } => supporter.as_ref(),
+                Entry::Bad(_) => None,
+            }
+        }
+        fn addressed<'a>(
+            j: &Job<'a>,
+            slug_of: &'a [Option<String>],
+            entries: &'a [Entry],
+            campaign: &'a Campaign,
+        ) -> Addressed<'a> {
+            Addressed {
+                slug: slug_of[j.entry].as_deref().unwrap_or_default(),
+                supporter: supporter_of(entries, j.entry),
+                recipient: j.planned.recipient,
+                campaign,
+            }
+        }
+        let supporter_of = |i: usize| supporter_of(&entries, i);
+        let letters: Vec<Result<crate::letter::Letter, String>> = self.pool.install(|| {
+            jobs.par_iter()
+                .map(|j| {
+                    self.renderer
+                        .render(
+                            campaign,
+                            &j.planned,
+                            &targets_of[j.entry],
+                            &j.lang,
+                            supporter_of(j.entry),
+                        )
+                        .map_err(|d| d.to_string())
+                })
+                .collect()
+        });
+        for letter in letters.iter().flatten() {
+            output.admit(letter);
+        }
+        let shared: &O = output;
+        let prepared: Vec<_> = self.pool.install(|| {
+            jobs.par_iter()
+                .zip(letters.into_par_iter())
+                .map(|(j, letter)| {
+                    letter.and_then(|l| {
+                        shared.prepare(l, &addressed(j, &slug_of, &entries, campaign))
+                    })
+                })
+                .collect()
+        });
+        for (j, result) in jobs.iter().zip(prepared) {
+            let result = result.and_then(|(p, warnings)| {
+                summary.warnings.extend(warnings);
+                output.write(p, &addressed(j, &slug_of, &entries, campaign))
+            });
+            match result {
+                Ok(Written::New(_)) => summary.written += 1,
+                Ok(Written::Unchanged(_)) => summary.unchanged += 1,
+                Ok(Written::Replaced(_)) => summary.replaced += 1,
+                Err(e) => why[j.entry].push(e),
+            }
+        }
+        for (entry, why) in entries.iter().zip(why) {
+            match entry {
+                Entry::Bad(e) => {
+                    if let Some(f) = failed.as_mut() {
+                        f.record(e.record.as_ref(), &e.error.to_string())
+                            .map_err(anyhow::Error::msg)?;
+                    }
+                    summary.failed_rows.push(e.to_string());
+                }
+                Entry::Good { record, .. } if !why.is_empty() => {
+                    if let (Some(f), Some(record)) = (failed.as_mut(), record) {
+                        f.record(Some(record), &why.join("; "))
+                            .map_err(anyhow::Error::msg)?;
+                    }
+                    summary.failed.extend(why);
+                }
+                Entry::Good { .. } => {}
+            }
+        }
+        Ok(())
+    }
 }
 
 /// File-name slugs of the supporters of a run: the same person twice is recognised, two people

@@ -171,3 +171,67 @@ fn sets_a_supporters_note_in_the_letter_as_written() {
         "{without}"
     );
 }
+
+/// Every file under `dir`, relative to it, with its bytes.
+fn contents(t: &Test, dir: &str) -> Vec<(String, Vec<u8>)> {
+    t.files_under(dir)
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(t.path().join(&f)).unwrap();
+            (
+                f.strip_prefix(&format!("{dir}/")).unwrap().to_string(),
+                bytes,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_same_pdf_bytes_whatever_the_threads_shards_or_company() {
+    let mut csv = String::from("name,country,lang\n");
+    for i in 0..12 {
+        csv.push_str(&format!("Person {i},NO,{}\n", ["en", "ru"][i % 2]));
+    }
+    let t = Test::demo()
+        .file("people.csv", csv)
+        .file("one.csv", "name,country,lang\nPerson 5,NO,ru\n");
+    let pdf = ["--format", "pdf", "--supporters", "people.csv"];
+    let mut t = t;
+    for (out, extra) in [
+        ("one-thread", vec!["--jobs", "1"]),
+        ("four-threads", vec!["--jobs", "4"]),
+        ("shard-1", vec!["--shard", "1/2"]),
+        ("shard-2", vec!["--shard", "2/2"]),
+    ] {
+        let mut args = pdf.to_vec();
+        args.extend_from_slice(&["--out", out]);
+        args.extend_from_slice(&extra);
+        t = letters(t, &args).status(0).test;
+    }
+    t = letters(
+        t,
+        &[
+            "--format",
+            "pdf",
+            "--supporters",
+            "one.csv",
+            "--out",
+            "alone",
+        ],
+    )
+    .status(0)
+    .test;
+    let one = contents(&t, "one-thread");
+    assert_eq!(one.len(), 24);
+    assert_eq!(contents(&t, "four-threads"), one, "--jobs changes nothing");
+    let mut shards = contents(&t, "shard-1");
+    shards.extend(contents(&t, "shard-2"));
+    shards.sort();
+    assert_eq!(shards, one, "the shards give the same files and bytes");
+    // A letter made alone is the same as the one made among others.
+    let alone = contents(&t, "alone");
+    for (name, bytes) in &alone {
+        let same = one.iter().find(|(n, _)| n == name).unwrap();
+        assert!(&same.1 == bytes, "{name} differs when made alone");
+    }
+}

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use appeal::lang::Lang;
-use appeal::output::{Output, TextOutput};
+use appeal::output::TextOutput;
 use appeal::pdf::PdfOutput;
 use appeal::run::{self, LettersJob};
 
@@ -69,18 +69,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         today: super::today(),
         supporters,
         failed_csv: args.supporter.failed_csv(&args.out),
+        jobs: args.report.threads(),
     };
-    let mut output: Box<dyn Output> = match args.format {
-        Format::Txt => Box::new(TextOutput::new(args.out.clone(), args.force)),
+    let summary = match args.format {
+        Format::Txt => run::letters(&job, &mut TextOutput::new(args.out.clone(), args.force))?,
         Format::Pdf => {
             let Some((options, fonts)) = args.pdf.options()? else {
                 return Ok(ExitCode::from(2));
             };
             let pdf = PdfOutput::new(args.out.clone(), args.force, options, fonts);
-            Box::new(if args.combine { pdf.combined() } else { pdf })
+            run::letters(&job, &mut if args.combine { pdf.combined() } else { pdf })?
         }
     };
-    let summary = run::letters(&job, output.as_mut())?;
     super::print_notes(&summary, &job.supporters, args.report);
     let mut line = match &summary.collected {
         Some(pack) => format!(

@@ -56,6 +56,19 @@ pub struct ReportArgs {
     /// Print the summary as one JSON object on standard output (errors stay on standard error).
     #[arg(long, conflicts_with = "quiet")]
     pub json: bool,
+    /// Threads that render letters (default: one per core). The output is the same for any number.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+}
+
+impl ReportArgs {
+    /// The number of threads to render with.
+    pub fn threads(&self) -> usize {
+        self.jobs.map_or_else(
+            || std::thread::available_parallelism().map_or(1, |n| n.get()),
+            usize::from,
+        )
+    }
 }
 
 /// Prints a run's warnings, notes, skipped addressees and failures to standard error (only the

@@ -114,6 +114,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         today: super::today(),
         supporters,
         failed_csv: args.supporter.failed_csv(&args.outbox),
+        jobs: args.report.threads(),
     };
     let summary = run::letters(&job, &mut output)?;
     super::print_notes(&summary, &job.supporters, args.report);

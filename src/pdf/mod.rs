@@ -217,7 +217,20 @@ impl FontIds<'_> {
             self.ids.resize(index + 1, None);
         }
         self.ids[index]
-            .get_or_insert_with(|| self.doc.add_font(&fonts.font(index).parsed))
+            .get_or_insert_with(|| {
+                // printpdf's own `add_font` names fonts from a process-wide counter, so a
+                // letter's bytes would depend on the letters drawn before it (and on threads).
+                // printpdf also makes the subset tag of the font's name from the id, which must
+                // be six capital letters (PDF 32000 9.6.4): AAAAAA, AAAAAB, ... by chain index.
+                let tag: String = (0..6)
+                    .rev()
+                    .map(|place| char::from(b'A' + (index / 26usize.pow(place) % 26) as u8))
+                    .collect();
+                let id = printpdf::FontId(tag);
+                let font = printpdf::PdfFont::new(fonts.font(index).parsed.clone());
+                self.doc.resources.fonts.map.insert(id.clone(), font);
+                id
+            })
             .clone()
     }
 }
@@ -464,7 +477,7 @@ fn closing_start(lines: &[&str]) -> usize {
 
 /// Checks a letter and lays it out: every character drawable, the address inside the window.
 fn layout_letter(
-    fonts: &mut FontChain,
+    fonts: &FontChain,
     options: &PdfOptions,
     letter: &Letter,
     what: &str,
@@ -481,9 +494,6 @@ fn layout_letter(
         parts.date,
         parts.body
     );
-    for c in fonts.missing_glyphs(&all) {
-        fonts.add_system_font_for(c);
-    }
     let missing = fonts.missing_glyphs(&all);
     if let Some(c) = missing.first() {
         let message = format!(
@@ -557,6 +567,34 @@ fn pages_of(
 fn save(doc: &PdfDocument, lang: Option<&str>) -> Vec<u8> {
     let mut lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut Vec::new());
     compress(&mut lo);
+    // The file identifier, which printpdf draws from a process-wide counter: from what the
+    // document is instead, so the same letter gets the same bytes in any run, shard or thread.
+    let info = &doc.metadata.info;
+    let id = {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        for part in [
+            info.document_title.as_str(),
+            info.author.as_str(),
+            info.subject.as_str(),
+            lang.unwrap_or_default(),
+        ] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        h.update(doc.pages.len().to_le_bytes());
+        h.finalize()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    lo.trailer.set(
+        "ID",
+        lopdf::Object::Array(vec![
+            lopdf::Object::string_literal(id.clone()),
+            lopdf::Object::string_literal(id),
+        ]),
+    );
     if let Some(lang) = lang
         && let Ok(catalog) = lo.catalog_mut()
     {
@@ -603,7 +641,7 @@ const COMPRESSION: u32 = 3;
 /// Builds the PDF of one letter: the same bytes for the same input. Warnings (a glyph printed as
 /// a box under --allow-missing-glyphs) go to `warnings`.
 pub fn render(
-    fonts: &mut FontChain,
+    fonts: &FontChain,
     options: &PdfOptions,
     letter: &Letter,
     what: &str,
@@ -646,7 +684,6 @@ pub struct PdfOutput {
     combine: bool,
     pack: Option<Pack>,
     fonts: FontChain,
-    warnings: Vec<String>,
 }
 
 impl PdfOutput {
@@ -659,7 +696,6 @@ impl PdfOutput {
             combine: false,
             pack: None,
             fonts,
-            warnings: Vec::new(),
         }
     }
 
@@ -670,7 +706,38 @@ impl PdfOutput {
     }
 }
 
+/// The text of a letter's parts, for the font check.
+fn all_text(letter: &Letter) -> Option<String> {
+    let parts = letter.parts.as_ref()?;
+    Some(format!(
+        "{}\n{}\n{}\n{}",
+        parts.sender.join("\n"),
+        parts.recipient.join("\n"),
+        parts.date,
+        parts.body
+    ))
+}
+
+/// Finds, through fontconfig, a font for each character of `letter` the chain cannot draw yet.
+/// Called in input order, so fonts join the chain in the same order whatever the number of
+/// threads that then draw the letters.
+pub fn admit_fonts(fonts: &mut FontChain, letter: &Letter) {
+    if let Some(all) = all_text(letter) {
+        for c in fonts.missing_glyphs(&all) {
+            fonts.add_system_font_for(c);
+        }
+    }
+}
+
+/// A letter ready to be stored: its file's bytes, or its placed lines for the print pack.
+pub enum PdfPrepared {
+    File(PathBuf, Vec<u8>),
+    Pack(PathBuf, Box<Placed>, String),
+}
+
 impl Output for PdfOutput {
+    type Prepared = PdfPrepared;
+
     fn name(&self) -> &'static str {
         "pdf"
     }
@@ -679,48 +746,53 @@ impl Output for PdfOutput {
         true
     }
 
-    fn write(&mut self, letter: &Letter, to: &Addressed) -> Result<Written, String> {
-        let path = letter_path(&self.out, letter, to.slug, "pdf");
+    fn admit(&mut self, letter: &Letter) {
+        admit_fonts(&mut self.fonts, letter);
+    }
+
+    fn prepare(
+        &self,
+        letter: Letter,
+        to: &Addressed,
+    ) -> Result<(PdfPrepared, Vec<String>), String> {
+        let path = letter_path(&self.out, &letter, to.slug, "pdf");
         let what = format!(
             "the {} letter to `{}` ({})",
             letter.lang, letter.recipient_id, to.slug
         );
+        let mut warnings = Vec::new();
         if self.combine {
-            let placed = layout_letter(
-                &mut self.fonts,
-                &self.options,
-                letter,
-                &what,
-                &mut self.warnings,
-            )?;
-            let pack = self.pack.get_or_insert_with(|| Pack {
-                campaign_id: letter.campaign_id.clone(),
-                doc: PdfDocument::new(&letter.campaign_id),
-                ids: Vec::new(),
-                pages: Vec::new(),
-            });
-            let mut ids = FontIds {
-                doc: &mut pack.doc,
-                ids: std::mem::take(&mut pack.ids),
-            };
-            let pages = pages_of(&self.options.layout, &placed, &self.fonts, &mut ids);
-            pack.ids = ids.ids;
-            pack.pages.extend(pages);
-            return Ok(Written::New(path));
+            let placed = layout_letter(&self.fonts, &self.options, &letter, &what, &mut warnings)?;
+            let prepared = PdfPrepared::Pack(path, Box::new(placed), letter.campaign_id);
+            return Ok((prepared, warnings));
         }
-        let bytes = render(
-            &mut self.fonts,
-            &self.options,
-            letter,
-            &what,
-            &mut self.warnings,
-        )?;
-        self.folders.ensure(&path)?;
-        write_file(&path, &bytes, self.force)
+        let bytes = render(&self.fonts, &self.options, &letter, &what, &mut warnings)?;
+        Ok((PdfPrepared::File(path, bytes), warnings))
     }
 
-    fn take_warnings(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.warnings)
+    fn write(&mut self, prepared: PdfPrepared, _to: &Addressed) -> Result<Written, String> {
+        match prepared {
+            PdfPrepared::File(path, bytes) => {
+                self.folders.ensure(&path)?;
+                write_file(&path, &bytes, self.force)
+            }
+            PdfPrepared::Pack(path, placed, campaign_id) => {
+                let pack = self.pack.get_or_insert_with(|| Pack {
+                    doc: PdfDocument::new(&campaign_id),
+                    campaign_id,
+                    ids: Vec::new(),
+                    pages: Vec::new(),
+                });
+                let mut ids = FontIds {
+                    doc: &mut pack.doc,
+                    ids: std::mem::take(&mut pack.ids),
+                };
+                let pages = pages_of(&self.options.layout, &placed, &self.fonts, &mut ids);
+                pack.ids = ids.ids;
+                pack.pages.extend(pages);
+                Ok(Written::New(path))
+            }
+        }
     }
 
     fn finish(&mut self) -> Result<Option<Written>, String> {
