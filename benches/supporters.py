@@ -7,14 +7,15 @@ first = ["Anna", "Jürgen", "Олег", "Zoé", "José", "Αλέξανδρος",
 last = ["Schmidt", "Иванова", "Müller", "Núñez", "O'Brien", "Kowalski", "Papadopoulos", "Dubois"]
 countries = ["DE", "FR", "GB", "ES", "US"]
 langs = ["de", "fr", "en", "es", "ru"]
-if sys.argv[2] == "ru":
+lang = sys.argv[2] if len(sys.argv) > 2 else "mixed"
+if lang == "ru":
     first = ["Анна", "Олег", "Мария", "Дмитрий", "Елена", "Сергей", "Ольга", "Иван", "Наталья", "Юрий"]
     last = ["Иванова", "Петров", "Смирнова", "Кузнецов", "Попова", "Соколов", "Лебедева", "Козлов"]
-elif sys.argv[2] == "ar":
+elif lang == "ar":
     first = ["أحمد", "فاطمة", "محمد", "ليلى", "يوسف", "مريم", "عمر", "سلمى", "خالد", "نور"]
     last = ["الحسيني", "بن علي", "المصري", "حداد", "الخوري", "منصور", "العلي", "سعيد"]
-if sys.argv[2] != "mixed":
-    langs = [sys.argv[2]] * 5
+if lang != "mixed":
+    langs = [lang] * 5
 print("name,address,postcode,city,country,email,lang")
 for i in range(int(sys.argv[1])):
     c = i % 5

@@ -128,6 +128,9 @@ pub struct LettersJob {
     pub failed_csv: Option<PathBuf>,
     /// Threads that render and prepare letters (the output is the same for any number).
     pub jobs: usize,
+    /// Called after each chunk of a supporters file with the bytes read so far and the letters
+    /// written so far (a progress bar).
+    pub progress: Option<Box<dyn Fn(u64, usize) + Sync>>,
 }
 
 /// What a run did, for the summary and the exit status.
@@ -250,7 +253,13 @@ pub fn letters<O: Output>(job: &LettersJob, output: &mut O) -> Result<Summary, a
                 written: 0,
             });
             let mut entries = Vec::with_capacity(CHUNK);
-            for row in file {
+            let mut file = file;
+            let report = |file: &SupportersFile, summary: &Summary| {
+                if let Some(progress) = &job.progress {
+                    progress(file.position(), summary.written + summary.unchanged);
+                }
+            };
+            while let Some(row) = file.next() {
                 let entry = match row {
                     Ok(row) if shard.is_some_and(|sh| !sh.takes(&row.supporter, row.n)) => continue,
                     Err(e) if shard.is_some_and(|sh| !sh.takes_row(e.row)) => continue,
@@ -265,9 +274,11 @@ pub fn letters<O: Output>(job: &LettersJob, output: &mut O) -> Result<Summary, a
                 if entries.len() == CHUNK {
                     let chunk = std::mem::replace(&mut entries, Vec::with_capacity(CHUNK));
                     ctx.chunk(output, &mut slugs, chunk, &mut summary, &mut failed)?;
+                    report(&file, &summary);
                 }
             }
             ctx.chunk(output, &mut slugs, entries, &mut summary, &mut failed)?;
+            report(&file, &summary);
             summary.failed_csv = failed
                 .take()
                 .filter(|f| f.written > 0)

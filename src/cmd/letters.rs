@@ -60,6 +60,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Some(supporters) = args.supporter.supporters(&args.lang) else {
         return Ok(ExitCode::from(2));
     };
+    let (bar, progress) = args.report.progress(&supporters);
     let job = LettersJob {
         campaign: args.campaign.clone(),
         recipients: args.recipients.clone(),
@@ -70,6 +71,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         supporters,
         failed_csv: args.supporter.failed_csv(&args.out),
         jobs: args.report.threads(),
+        progress,
     };
     let summary = match args.format {
         Format::Txt => run::letters(&job, &mut TextOutput::new(args.out.clone(), args.force))?,
@@ -81,6 +83,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             run::letters(&job, &mut if args.combine { pdf.combined() } else { pdf })?
         }
     };
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     super::print_notes(&summary, &job.supporters, args.report);
     let mut line = match &summary.collected {
         Some(pack) => format!(

@@ -62,6 +62,40 @@ pub struct ReportArgs {
 }
 
 impl ReportArgs {
+    /// A progress bar on standard error while a supporters file is read, when that is a
+    /// terminal and neither --quiet nor --json was asked for; `None` otherwise. The bar is
+    /// returned to be cleared when the run ends.
+    #[allow(clippy::type_complexity)]
+    pub fn progress(
+        &self,
+        supporters: &Supporters,
+    ) -> (
+        Option<indicatif::ProgressBar>,
+        Option<Box<dyn Fn(u64, usize) + Sync>>,
+    ) {
+        use std::io::IsTerminal;
+        let Supporters::Csv { path, .. } = supporters else {
+            return (None, None);
+        };
+        if self.quiet || self.json || !std::io::stderr().is_terminal() {
+            return (None, None);
+        }
+        let Ok(len) = std::fs::metadata(path).map(|m| m.len()) else {
+            return (None, None);
+        };
+        let style = indicatif::ProgressStyle::with_template(
+            "{bar:30} {percent:>3}% {msg} letters, {elapsed} gone, {eta} left",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        let bar = indicatif::ProgressBar::new(len).with_style(style);
+        let shown = bar.clone();
+        let update = move |bytes: u64, letters: usize| {
+            shown.set_position(bytes);
+            shown.set_message(letters.to_string());
+        };
+        (Some(bar), Some(Box::new(update)))
+    }
+
     /// The number of threads to render with.
     pub fn threads(&self) -> usize {
         self.jobs.map_or_else(

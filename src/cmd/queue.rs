@@ -105,6 +105,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(pdf),
     )
     .map_err(anyhow::Error::msg)?;
+    let (bar, progress) = args.report.progress(&supporters);
     let job = LettersJob {
         campaign: args.campaign.clone(),
         recipients: args.recipients.clone(),
@@ -115,8 +116,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         supporters,
         failed_csv: args.supporter.failed_csv(&args.outbox),
         jobs: args.report.threads(),
+        progress,
     };
     let summary = run::letters(&job, &mut output)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     super::print_notes(&summary, &job.supporters, args.report);
     let mut line = format!(
         "{} message(s) queued in {}",
