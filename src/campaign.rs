@@ -32,6 +32,8 @@ struct RawCampaign {
     background: RawText,
     additional_information: Option<RawText>,
     letter: RawText,
+    #[serde(default)]
+    letter_variants: Vec<RawText>,
     asks: Spanned<Vec<Spanned<RawAsk>>>,
     targets: Spanned<Vec<Spanned<RawAddressee>>>,
     #[serde(default)]
@@ -54,6 +56,8 @@ struct RawPerson {
 struct RawAsk {
     sheet: RawText,
     letter: RawText,
+    #[serde(default)]
+    letter_variants: Vec<RawText>,
 }
 
 /// One of three ways to name an addressee; validation requires exactly one.
@@ -81,6 +85,16 @@ pub struct Person {
 pub struct Ask {
     pub sheet: Localized,
     pub letter: Localized,
+    /// Other wordings of `letter`, so that a thousand letters are not a thousand copies.
+    pub letter_variants: Vec<Localized>,
+}
+
+/// The wording number `pick` of a paragraph: 0 is the main one, then each variant, round.
+pub fn wording<'a>(main: &'a Localized, variants: &'a [Localized], pick: usize) -> &'a Localized {
+    match pick % (variants.len() + 1) {
+        0 => main,
+        n => &variants[n - 1],
+    }
 }
 
 /// Who a letter goes to, as the campaign names it.
@@ -142,6 +156,8 @@ pub struct Campaign {
     pub background: Localized,
     pub additional_information: Option<Localized>,
     pub letter: Localized,
+    /// Other wordings of `letter`, one chosen per supporter.
+    pub letter_variants: Vec<Localized>,
     pub asks: Vec<Ask>,
     pub targets: Vec<AddresseeEntry>,
     pub copies: Vec<AddresseeEntry>,
@@ -163,6 +179,17 @@ impl Campaign {
         let mut c = Checker { file: path, diags };
         let campaign = check(path, raw, directory, &mut c);
         (diags.error_count() == errors_before).then_some(campaign)
+    }
+
+    /// The most wordings any paragraph has (1 without variants).
+    pub fn wordings(&self) -> usize {
+        self.asks
+            .iter()
+            .map(|a| a.letter_variants.len())
+            .chain(std::iter::once(self.letter_variants.len()))
+            .max()
+            .unwrap_or(0)
+            + 1
     }
 
     /// The campaign's reference as printed on letters: "UA 73/16, ASA 17/3726/2016", or "" when it has none.
@@ -338,6 +365,12 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
         .as_ref()
         .map(|t| text(t, "additional_information", c));
     let letter = text(&raw.letter, "letter", c);
+    let letter_variants = raw
+        .letter_variants
+        .iter()
+        .enumerate()
+        .map(|(v, t)| text(t, &format!("letter_variants[{v}]"), c))
+        .collect();
     let late_note = raw.late_note.as_ref().map(|t| text(t, "late_note", c));
 
     let mut persons = Vec::new();
@@ -395,6 +428,13 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
         asks.push(Ask {
             sheet: text(&a.value.sheet, &format!("asks[{i}].sheet"), c),
             letter: text(&a.value.letter, &format!("asks[{i}].letter"), c),
+            letter_variants: a
+                .value
+                .letter_variants
+                .iter()
+                .enumerate()
+                .map(|(v, t)| text(t, &format!("asks[{i}].letter_variants[{v}]"), c))
+                .collect(),
         });
     }
     if asks.is_empty() {
@@ -441,6 +481,7 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
         background,
         additional_information,
         letter,
+        letter_variants,
         asks,
         targets,
         copies,

@@ -89,6 +89,32 @@ pub fn check_campaign(path: &Path, project: &Project, today: NaiveDate) -> Check
             }
         }
     }
+    // Every other wording of the paragraphs, in every language, once.
+    let (planned, _) = plan(
+        &campaign,
+        &directory,
+        countries(&campaign, &directory)
+            .into_iter()
+            .flatten()
+            .next(),
+    );
+    if let Some(p) = planned.first() {
+        let targets: Vec<&Recipient> = planned
+            .iter()
+            .filter(|p| !p.copy)
+            .map(|p| p.recipient)
+            .collect();
+        for n in 1..campaign.wordings() {
+            let mut renderer = Renderer::new(&templates, today);
+            renderer.wording = Some(n);
+            for lang in &languages {
+                match renderer.render(&campaign, p, &targets, lang, None) {
+                    Ok(_) => out.letters += 1,
+                    Err(d) => out.diags.push(d),
+                }
+            }
+        }
+    }
     for id in &used {
         if let Some(r) = directory.get(id) {
             freshness(r, &campaign, &mut out.diags);

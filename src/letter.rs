@@ -182,6 +182,8 @@ pub struct Renderer<'t> {
     pub date: chrono::NaiveDate,
     /// Whether letters also carry their `parts`, for outputs that lay a page out.
     pub parts: bool,
+    /// Every paragraph in wording number `n` (for `check`), instead of one chosen per supporter.
+    pub wording: Option<usize>,
     dates: DateFormats,
 }
 
@@ -194,6 +196,7 @@ impl<'t> Renderer<'t> {
             templates,
             date,
             parts: false,
+            wording: None,
             dates: DateFormats::default(),
         }
     }
@@ -250,12 +253,33 @@ impl<'t> Renderer<'t> {
         if persons.iter().any(|p| p.name.is_empty()) {
             return Err(missing_campaign("persons[].name"));
         }
+        // Each paragraph's wording: chosen from the supporter (so the same person always gets
+        // the same letter), the main one for blank letters.
+        let seed = supporter.map_or(0, |s| {
+            s.name
+                .bytes()
+                .chain(s.address_lines().join("\n").into_bytes())
+                .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                    (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+                })
+        });
+        let pick = |paragraph: u64| -> usize {
+            match (self.wording, supporter) {
+                (Some(n), _) => n,
+                (None, None) => 0,
+                (None, Some(_)) => {
+                    let mixed = (seed ^ paragraph.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+                        .wrapping_mul(0x100_0000_01b3);
+                    (mixed >> 16) as usize
+                }
+            }
+        };
         let asks = campaign
             .asks
             .iter()
             .enumerate()
             .map(|(i, a)| {
-                a.letter
+                crate::campaign::wording(&a.letter, &a.letter_variants, pick(i as u64 + 1))
                     .get(lang)
                     .ok_or_else(|| missing_campaign(&format!("asks[{i}].letter")))
             })
@@ -277,8 +301,7 @@ impl<'t> Renderer<'t> {
                 gender: person.gender.code(),
             },
             persons,
-            letter: campaign
-                .letter
+            letter: crate::campaign::wording(&campaign.letter, &campaign.letter_variants, pick(0))
                 .get(lang)
                 .ok_or_else(|| missing_campaign("letter"))?,
             asks,

@@ -235,3 +235,55 @@ fn the_same_pdf_bytes_whatever_the_threads_shards_or_company() {
         assert!(&same.1 == bytes, "{name} differs when made alone");
     }
 }
+
+#[test]
+fn varies_the_wording_per_supporter_and_checks_every_variant() {
+    let campaign = crate::harness::DEMO_CAMPAIGN.replacen(
+        "asks:",
+        "letter_variants:\n  - en: \"I write to you about the case of Anna Test.\"\n    ru: \"Пишу Вам о деле Анны Тест.\"\n  - en: \"The case of Anna Test gravely concerns me.\"\n    ru: \"Дело Анны Тест глубоко меня тревожит.\"\nasks:",
+        1,
+    );
+    let mut csv = String::from("name,country,lang\n");
+    for i in 0..30 {
+        csv.push_str(&format!("Person {i},NO,en\n"));
+    }
+    let run = letters(
+        Test::demo()
+            .file("campaigns/demo.yaml", &campaign)
+            .file("people.csv", csv),
+        &["--supporters", "people.csv"],
+    )
+    .status(0);
+    let mut seen = [0; 3];
+    for i in 0..30 {
+        let text = run
+            .test
+            .read(&format!("letters/demo/person-{i}/xx-prosecutor.en.txt"));
+        for (k, opening) in [
+            "I am writing about Anna Test",
+            "I write to you about the case of Anna Test.",
+            "The case of Anna Test gravely concerns me.",
+        ]
+        .iter()
+        .enumerate()
+        {
+            if text.contains(opening) {
+                seen[k] += 1;
+            }
+        }
+    }
+    assert_eq!(seen.iter().sum::<i32>(), 30, "{seen:?}");
+    assert!(
+        seen.iter().all(|n| *n > 0),
+        "every wording is used: {seen:?}"
+    );
+    // `check` renders each variant in each language; a variant lacking one is an error.
+    let broken = campaign.replace("    ru: \"Пишу Вам о деле Анны Тест.\"\n", "");
+    run.test
+        .file("campaigns/demo.yaml", broken)
+        .args(["check", "campaigns/demo.yaml", "--date", "2026-02-01"])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("letter_variants[0]: ");
+}
