@@ -1,7 +1,8 @@
 //! The outbox: one directory per message, moved between state folders with `rename`, the design
 //! of Maildir and Postfix's queue. A message is in exactly one state folder at any time, because
 //! a rename within one file system is atomic; its directory keeps the exact bytes sent
-//! (`message.eml`), its envelope (`envelope.json`) and the record of attempts (`record.json`).
+//! (`message.eml`), its envelope (`envelope.json`) and, once tried, the record of attempts
+//! (`record.json`).
 //!
 //! ```text
 //! OUTBOX/tmp/ID        being written by `queue` (never read by `send`)
@@ -248,8 +249,8 @@ impl Outbox {
         write_new(&dir.join(EML), &draft.eml, sync)?;
         let envelope = serde_json::to_vec_pretty(&draft.envelope).map_err(|e| e.to_string())?;
         write_new(&dir.join(ENVELOPE), &envelope, sync)?;
-        let record = serde_json::to_vec_pretty(&Record::default()).map_err(|e| e.to_string())?;
-        write_new(&dir.join(RECORD), &record, sync)?;
+        // No record yet: a message never tried has none (`load` reads it as empty), which saves
+        // creating a file per message when thousands are queued.
         self.staged.push(draft.id.clone());
         Ok(Queued::Staged)
     }
@@ -352,8 +353,12 @@ impl Outbox {
                 dir.join(ENVELOPE).display()
             )
         })?;
-        let record: Record = serde_json::from_slice(&read(RECORD)?)
-            .map_err(|e| format!("{}: not a message record: {e}", dir.join(RECORD).display()))?;
+        let record: Record = if dir.join(RECORD).exists() {
+            serde_json::from_slice(&read(RECORD)?)
+                .map_err(|e| format!("{}: not a message record: {e}", dir.join(RECORD).display()))?
+        } else {
+            Record::default()
+        };
         Ok(Message {
             state,
             envelope,

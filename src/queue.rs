@@ -49,8 +49,13 @@ impl QueueOutput {
         })
     }
 
-    fn path(&self, id: &str) -> PathBuf {
-        let state = self.outbox.locate(id).map_or("ready", |s| s.name());
+    /// Where message `id` is: `ready/` for one queued by this run, else wherever it went.
+    fn path(&self, id: &str, new: bool) -> PathBuf {
+        let state = if new {
+            "ready"
+        } else {
+            self.outbox.locate(id).map_or("ready", |s| s.name())
+        };
         self.outbox.root().join(state).join(id)
     }
 }
@@ -104,7 +109,7 @@ impl Output for QueueOutput {
 
     fn write(&mut self, draft: Draft, _to: &Addressed) -> Result<Written, String> {
         let queued = self.outbox.stage(&draft)?;
-        let path = self.path(&draft.id);
+        let path = self.path(&draft.id, queued == Queued::Staged);
         match queued {
             Queued::Already => Ok(Written::Unchanged(path)),
             Queued::Staged => {
