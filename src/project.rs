@@ -85,7 +85,7 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 }
 
 /// `campaigns/../recipients` -> `recipients` when that is the same folder, for shorter messages.
-fn tidy_path(p: &Path) -> PathBuf {
+pub fn tidy_path(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {

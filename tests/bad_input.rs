@@ -296,3 +296,18 @@ fn rejects_a_bad_email_fax_or_time_zone_in_the_directory_with_its_line() {
         .stderr_has("recipients/demo.yaml:9:12: recipients[xx-prosecutor].email: `prosecutor(at)genproc.example` is not an email address (no @)")
         .stderr_has("recipients/demo.yaml:10:15: recipients[xx-prosecutor].timezone: `Europe/Mosow` is not a time zone");
 }
+
+#[test]
+fn check_reports_a_password_or_a_bad_sender_in_the_sending_settings() {
+    Test::demo()
+        .file(
+            "appeal.yaml",
+            "from: \"Amnesty <appeals(at)amnesty.example>\"\npassword: hunter2\n",
+        )
+        .args(["check", "campaigns/demo.yaml", "--date", "2026-02-01"])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("error: appeal.yaml:2:11: password: a password does not belong in appeal.yaml")
+        .stderr_lacks("hunter2");
+}

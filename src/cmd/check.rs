@@ -42,6 +42,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Err(e) => all.push(Diagnostic::error(file, Pos::default(), "", e)),
         }
     }
+    // The sending settings the campaigns would be queued with, each file once.
+    let mut settings_files: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| {
+            super::queue::settings_candidates(f)
+                .into_iter()
+                .find(|p| p.is_file())
+        })
+        .collect();
+    settings_files.sort();
+    settings_files.dedup_by(|a, b| same_file(a, b));
+    for file in settings_files {
+        if let Err(d) = appeal::settings::Settings::load(&file) {
+            all.push(d);
+        }
+    }
     let errors = all.error_count();
     let warnings = all.warning_count();
     for d in all.into_sorted() {
@@ -62,4 +78,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Whether two paths name the same file (`campaigns/../appeal.yaml` and `appeal.yaml`).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }

@@ -56,11 +56,14 @@ pub fn settings_candidates(near: &Path) -> Vec<PathBuf> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    vec![
+    [
         here.join("appeal.yaml"),
         here.join("..").join("appeal.yaml"),
         PathBuf::from("appeal.yaml"),
     ]
+    .iter()
+    .map(|p| appeal::project::tidy_path(p))
+    .collect()
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
