@@ -44,6 +44,20 @@ fn queue(t: Test, extra: &[&str]) -> crate::harness::Run {
     t.args(args).run().no_panic()
 }
 
+/// `queue` for the supporters of a CSV file.
+fn queue_csv(csv: &str) -> crate::harness::Run {
+    project()
+        .file("supporters.csv", csv)
+        .args([
+            "queue",
+            "campaigns/demo.yaml",
+            "--supporters",
+            "supporters.csv",
+        ])
+        .run()
+        .no_panic()
+}
+
 fn send(t: Test, server: &str, extra: &[&str]) -> crate::harness::Run {
     let mut args = vec!["send", "--smtp", server, "--rate", "off"];
     args.extend_from_slice(extra);
@@ -184,16 +198,7 @@ fn a_line_break_in_a_name_cannot_add_a_header() {
                Olaf Nordmann,Storgata 1,0155,Oslo,NO,olaf@example.org,en\n\
                Bad Address,Storgata 2,0155,Oslo,NO,not-an-address,en\n";
     let server = SmtpServer::start();
-    let run = project()
-        .file("supporters.csv", csv)
-        .args([
-            "queue",
-            "campaigns/demo.yaml",
-            "--supporters",
-            "supporters.csv",
-        ])
-        .run()
-        .no_panic()
+    let run = queue_csv(&csv)
         .status(1)
         .stderr_has("supporters.csv:2: row 1: name: contains the control character")
         .stderr_has("supporters.csv:5: row 3: email:")
@@ -424,17 +429,7 @@ fn a_killed_send_loses_nothing_and_sends_nothing_twice() {
         )
         .collect::<Vec<_>>()
         .join("\n");
-    let run = project()
-        .file("supporters.csv", csv)
-        .args([
-            "queue",
-            "campaigns/demo.yaml",
-            "--supporters",
-            "supporters.csv",
-        ])
-        .run()
-        .status(0)
-        .stdout_has("12 message(s) queued");
+    let run = queue_csv(&csv).status(0).stdout_has("12 message(s) queued");
     let t = run.test;
     let mut child = std::process::Command::new(BIN)
         .args(["send", "--smtp", &server.url(), "--rate", "off"])

@@ -3,19 +3,15 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use appeal::lang::Lang;
 use appeal::output::TextOutput;
 use appeal::pdf::PdfOutput;
-use appeal::run::{self, LettersJob};
+use appeal::run;
 
 /// Write the letters of a campaign, one file per (supporter, recipient, language).
 #[derive(clap::Args)]
 pub struct Args {
-    /// The campaign file (e.g. campaigns/juraev-2011.yaml).
-    campaign: PathBuf,
-    /// Letter language; repeat for several. Default: the supporter's, else the campaign's first.
-    #[arg(long, value_name = "LANG", value_parser = super::parse_lang)]
-    lang: Vec<Lang>,
+    #[command(flatten)]
+    run: super::RunArgs,
     /// Output format: plain text, or PDF for a window envelope or a fax.
     #[arg(long, value_enum, default_value = "txt")]
     format: Format,
@@ -31,19 +27,6 @@ pub struct Args {
     /// Replace letters that already exist with different content.
     #[arg(long)]
     force: bool,
-    /// The letters' date (default: today), so output can be reproduced byte for byte.
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
-    date: Option<chrono::NaiveDate>,
-    #[command(flatten)]
-    supporter: super::SupporterArgs,
-    #[command(flatten)]
-    report: super::ReportArgs,
-    /// The recipient directory (default: recipients/ beside the campaign or its folder).
-    #[arg(long, value_name = "DIR")]
-    recipients: Option<PathBuf>,
-    /// A template folder that overrides the built-in templates file by file.
-    #[arg(long, value_name = "DIR")]
-    templates: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -57,21 +40,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("error: --combine makes a PDF print pack (hint: add --format pdf)");
         return Ok(ExitCode::from(2));
     }
-    let Some(supporters) = args.supporter.supporters(&args.lang) else {
+    let Some((job, bar)) = args.run.job(&args.out) else {
         return Ok(ExitCode::from(2));
-    };
-    let (bar, progress) = args.report.progress(&supporters);
-    let job = LettersJob {
-        campaign: args.campaign.clone(),
-        recipients: args.recipients.clone(),
-        templates: args.templates.clone(),
-        langs: args.lang.clone(),
-        date: args.date.unwrap_or_else(super::today),
-        today: super::today(),
-        supporters,
-        failed_csv: args.supporter.failed_csv(&args.out),
-        jobs: args.report.threads(),
-        progress,
     };
     let summary = match args.format {
         Format::Txt => run::letters(&job, &mut TextOutput::new(args.out.clone(), args.force))?,
@@ -86,7 +56,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    super::print_notes(&summary, &job.supporters, args.report);
+    super::print_notes(&summary, &job.supporters, args.run.report);
     let mut line = match &summary.collected {
         Some(pack) => format!(
             "{} letter(s) in the print pack {}",
@@ -110,6 +80,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         line,
         summary.written + summary.unchanged + summary.replaced,
         "no letters were produced (hint: see the notes above; an addressee may depend on --country)",
-        args.report,
+        args.run.report,
     ))
 }

@@ -47,6 +47,55 @@ pub fn error_text(e: &anyhow::Error) -> String {
     }
 }
 
+/// What every run over a campaign's letters takes: the campaign, languages, who signs, how it
+/// reports, the date, and where the directory and templates are.
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// The campaign file (e.g. campaigns/juraev-2011.yaml).
+    pub campaign: PathBuf,
+    /// Letter language; repeat for several. Default: the supporter's, else the campaign's first.
+    #[arg(long, value_name = "LANG", value_parser = parse_lang)]
+    pub lang: Vec<Lang>,
+    /// The letters' date (default: today), so output can be reproduced byte for byte.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date: Option<chrono::NaiveDate>,
+    #[command(flatten)]
+    pub supporter: SupporterArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// The recipient directory (default: recipients/ beside the campaign or its folder).
+    #[arg(long, value_name = "DIR")]
+    pub recipients: Option<PathBuf>,
+    /// A template folder that overrides the built-in templates file by file.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+impl RunArgs {
+    /// The job, its failed rows going into `folder`, and the progress bar to clear when it
+    /// ends; `None` after printing the error of a bad flag value (exit 2).
+    pub fn job(
+        &self,
+        folder: &std::path::Path,
+    ) -> Option<(appeal::run::LettersJob, Option<indicatif::ProgressBar>)> {
+        let supporters = self.supporter.supporters(&self.lang)?;
+        let (bar, progress) = self.report.progress(&supporters);
+        let job = appeal::run::LettersJob {
+            campaign: self.campaign.clone(),
+            recipients: self.recipients.clone(),
+            templates: self.templates.clone(),
+            langs: self.lang.clone(),
+            date: self.date.unwrap_or_else(today),
+            today: today(),
+            supporters,
+            failed_csv: self.supporter.failed_csv(folder),
+            jobs: self.report.threads(),
+            progress,
+        };
+        Some((job, bar))
+    }
+}
+
 /// How a batch reports: the summary line, JSON, or nothing but errors.
 #[derive(clap::Args, Clone, Copy)]
 pub struct ReportArgs {
@@ -188,7 +237,7 @@ pub fn today() -> chrono::NaiveDate {
 /// Who signs: one supporter from flags, a CSV of supporters, or nobody (blank letters).
 #[derive(clap::Args)]
 pub struct SupporterArgs {
-    /// Supporters from a CSV file with a header row: name,address,postcode,city,country,email,lang
+    /// Supporters from a CSV file with a header row: name,address,postcode,city,country,email,lang,note
     /// (extra columns are available to templates). `-` reads standard input. Separated by `,`,
     /// `;` or tab. Rows that fail are written with an `error` column to OUT/<file>.failed.csv.
     #[arg(long, value_name = "FILE.csv", conflicts_with_all = ["name", "address", "postcode", "city", "country", "email", "note"])]

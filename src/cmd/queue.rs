@@ -5,23 +5,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use appeal::email::{self, Sender};
-use appeal::lang::Lang;
 use appeal::queue::QueueOutput;
-use appeal::run::{self, LettersJob, Supporters};
+use appeal::run::{self, Supporters};
 use appeal::settings::Settings;
 
 /// Queue a campaign's letters as email messages in the outbox (sent later by `appeal send`).
 #[derive(clap::Args)]
 pub struct Args {
-    /// The campaign file (e.g. campaigns/juraev-2011.yaml).
-    campaign: PathBuf,
-    /// Letter language; repeat for several. Default: the supporter's, else the campaign's first.
-    #[arg(long, value_name = "LANG", value_parser = super::parse_lang)]
-    lang: Vec<Lang>,
     #[command(flatten)]
-    supporter: super::SupporterArgs,
-    #[command(flatten)]
-    report: super::ReportArgs,
+    run: super::RunArgs,
     /// The outbox folder.
     #[arg(long, value_name = "DIR", default_value = "outbox")]
     outbox: PathBuf,
@@ -39,15 +31,6 @@ pub struct Args {
     attach_pdf: bool,
     #[command(flatten)]
     pdf: super::PdfArgs,
-    /// The letters' date (default: today).
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
-    date: Option<chrono::NaiveDate>,
-    /// The recipient directory (default: recipients/ beside the campaign or its folder).
-    #[arg(long, value_name = "DIR")]
-    recipients: Option<PathBuf>,
-    /// A template folder that overrides the built-in templates file by file.
-    #[arg(long, value_name = "DIR")]
-    templates: Option<PathBuf>,
 }
 
 /// Where `appeal.yaml` is looked for when `--config` is not given, beside `near` (a campaign).
@@ -67,17 +50,20 @@ pub fn settings_candidates(near: &Path) -> Vec<PathBuf> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let Some(supporters) = args.supporter.supporters(&args.lang) else {
+    let Some((job, bar)) = args.run.job(&args.outbox) else {
         return Ok(ExitCode::from(2));
     };
-    if let Supporters::Blank { .. } = supporters {
+    if let Supporters::Blank { .. } = job.supporters {
         eprintln!(
             "error: an email is signed by a supporter (hint: pass --name, or --supporters FILE.csv)"
         );
         return Ok(ExitCode::from(2));
     }
-    let settings = Settings::find(args.config.as_deref(), &settings_candidates(&args.campaign))
-        .map_err(|d| anyhow::Error::msg(d.to_string()))?;
+    let settings = Settings::find(
+        args.config.as_deref(),
+        &settings_candidates(&args.run.campaign),
+    )
+    .map_err(|d| anyhow::Error::msg(d.to_string()))?;
     let from = match (&args.from, &settings.from) {
         (Some(f), _) => email::mailbox(f).map_err(|e| anyhow::anyhow!("--from: {e}"))?,
         (None, Some(f)) => f.clone(),
@@ -108,24 +94,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(pdf),
     )
     .map_err(anyhow::Error::msg)?;
-    let (bar, progress) = args.report.progress(&supporters);
-    let job = LettersJob {
-        campaign: args.campaign.clone(),
-        recipients: args.recipients.clone(),
-        templates: args.templates.clone(),
-        langs: args.lang.clone(),
-        date: args.date.unwrap_or_else(super::today),
-        today: super::today(),
-        supporters,
-        failed_csv: args.supporter.failed_csv(&args.outbox),
-        jobs: args.report.threads(),
-        progress,
-    };
     let summary = run::letters(&job, &mut output)?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    super::print_notes(&summary, &job.supporters, args.report);
+    super::print_notes(&summary, &job.supporters, args.run.report);
     let mut line = format!(
         "{} message(s) queued in {}",
         summary.written,
@@ -142,6 +115,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         line,
         summary.written + summary.unchanged,
         "no messages were queued (hint: see the notes above: no recipient of this campaign is reachable by email or fax gateway)",
-        args.report,
+        args.run.report,
     ))
 }
