@@ -198,7 +198,7 @@ fn a_line_break_in_a_name_cannot_add_a_header() {
                Olaf Nordmann,Storgata 1,0155,Oslo,NO,olaf@example.org,en\n\
                Bad Address,Storgata 2,0155,Oslo,NO,not-an-address,en\n";
     let server = SmtpServer::start();
-    let run = queue_csv(&csv)
+    let run = queue_csv(csv)
         .status(1)
         .stderr_has("supporters.csv:2: row 1: name: contains the control character")
         .stderr_has("supporters.csv:5: row 3: email:")
