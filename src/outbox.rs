@@ -430,7 +430,9 @@ impl Outbox {
     }
 
     /// A person's decision on an uncertain message: it was received (`sent` true: to `sent/`)
-    /// or it was not (back to `ready/`, to be sent again). Takes the send lock, so it cannot
+    /// or it was not (back to `ready/`, to be sent again); a failed or expired message may also
+    /// be sent again (after the address was fixed at the recipient's end, or the section office
+    /// agreed to a late letter: `send --allow-late`). Takes the send lock, so it cannot
     /// race a running `send`. Returns the new state.
     pub fn resolve(&self, id: &str, sent: bool) -> Result<State, String> {
         let _lock = self.lock("send")?;
@@ -440,9 +442,20 @@ impl Outbox {
                 self.root.display()
             ));
         };
-        if state != State::Uncertain {
+        let allowed: &[State] = if sent {
+            &[State::Uncertain]
+        } else {
+            // A person may also send again what the server refused or the deadline stopped.
+            &[State::Uncertain, State::Failed, State::Expired]
+        };
+        if !allowed.contains(&state) {
             return Err(format!(
-                "message `{id}` is {state}, not uncertain; only an uncertain message needs a decision"
+                "message `{id}` is {state}; {} (hint: `appeal outbox` lists the messages that need a decision)",
+                if sent {
+                    "only an uncertain message can be marked sent"
+                } else {
+                    "only an uncertain, failed or expired message can be sent again"
+                }
             ));
         }
         let mut msg = self.load(state, id)?;

@@ -248,11 +248,26 @@ fn defers_a_temporary_refusal_and_fails_a_permanent_one() {
         .stdout_has("1 waiting for their next try");
     assert_eq!(ids(&run.test, "deferred"), deferred);
     // The failed one is listed with the server's reply.
-    project_outbox(run.test)
+    let run = project_outbox(run.test)
         .status(0)
         .stdout_has("failed:")
         .stdout_has("refused at body: permanent error (554): 5.7.1 Message refused")
         .stdout_has("deferred:");
+    // A person may send a failed one again, but not mark it sent.
+    let failed = ids(&run.test, "failed")[0].clone();
+    let run = run
+        .test
+        .args(["outbox", "resolve", &failed, "--sent"])
+        .run()
+        .status(1)
+        .stderr_has("only an uncertain message can be marked sent");
+    let run = run
+        .test
+        .args(["outbox", "resolve", &failed, "--resend"])
+        .run()
+        .status(0)
+        .stdout_has(&format!("{failed}: now ready"));
+    assert_eq!(ids(&run.test, "ready"), [failed]);
 }
 
 fn project_outbox(t: Test) -> crate::harness::Run {

@@ -25,14 +25,16 @@ pub struct Args {
 
 #[derive(clap::Subcommand)]
 enum Action {
-    /// Decide what an uncertain message becomes: it arrived (--sent), or send it again (--resend).
+    /// Decide what an uncertain message becomes: it arrived (--sent), or send it again
+    /// (--resend, also for a failed or expired one).
     Resolve {
         /// The message id (as `appeal outbox` lists it).
         id: String,
         /// The recipient has it: file it as sent.
         #[arg(long, conflicts_with = "resend", required_unless_present = "resend")]
         sent: bool,
-        /// It did not arrive: put it back to be sent by the next `appeal send`.
+        /// It did not arrive (or, failed or expired, should go after all): put it back to be
+        /// sent by the next `appeal send`.
         #[arg(long)]
         resend: bool,
     },
