@@ -520,3 +520,27 @@ impl Slugs {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_shards_and_refuses_nonsense() {
+        assert_eq!(Shard::parse("2/4"), Ok(Shard { k: 2, n: 4 }));
+        assert_eq!(Shard::parse(" 1 / 1 "), Ok(Shard { k: 1, n: 1 }));
+        for bad in ["0/4", "5/4", "2/0", "2", "a/b", "-1/4"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_key_belongs_to_exactly_one_shard() {
+        for key in ["anna-schmidt", "олег-иванова", "", "x"] {
+            let owners = (1..=5)
+                .filter(|k| Shard { k: *k, n: 5 }.takes_key(key))
+                .count();
+            assert_eq!(owners, 1, "{key}");
+        }
+    }
+}
