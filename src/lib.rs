@@ -2,7 +2,9 @@
 //!
 //! The pipeline, in order: `yaml` reads files strictly; `directory` and `campaign` check them into
 //! domain types; `letter` plans who gets which letter and renders it through `templates`; an
-//! `output` writes it. `run` drives a `letters` job, `check` renders everything to find problems.
+//! `output` writes it (text, `pdf`, or `queue` into the `outbox`). `run` drives a job over the
+//! supporters, `check` renders everything to find problems, `send` empties the outbox by SMTP
+//! (`email` builds the messages, `settings` reads `appeal.yaml`, `hours` knows office hours).
 
 pub mod campaign;
 pub mod check;
