@@ -300,7 +300,7 @@ impl Outbox {
 
     /// Puts right what a crash of `queue` left in `tmp/`: entries whose id was marked move on
     /// into `ready/`; the others were never reported queued and are removed. Also marks ids
-    /// whose message reached a state folder before its mark did. Call with the queue lock held.
+    /// whose message reached `ready/` before its mark did. Call with the queue lock held.
     pub fn recover_tmp(&self) -> Result<usize, String> {
         let mut fixed = 0;
         for id in list(&self.root.join("tmp"))? {
@@ -320,12 +320,13 @@ impl Outbox {
             }
             fixed += 1;
         }
-        for state in State::ALL {
-            for id in self.ids(state)? {
-                if !self.knows(&id) {
-                    write_new(&self.root.join("ids").join(&id), b"", true)?;
-                    fixed += 1;
-                }
+        // `commit` renames only into ready/, and `send` runs this before it moves anything out
+        // of ready/, so a message that lost its mark in a crash is still there: ready/ is the
+        // only folder to look in, however many messages the others hold.
+        for id in self.ids(State::Ready)? {
+            if !self.knows(&id) {
+                write_new(&self.root.join("ids").join(&id), b"", true)?;
+                fixed += 1;
             }
         }
         if fixed > 0 {
@@ -364,6 +365,11 @@ impl Outbox {
             envelope,
             record,
         })
+    }
+
+    /// The envelope file of a message, for messages about it.
+    pub fn envelope_path(&self, state: State, id: &str) -> PathBuf {
+        self.path(state, id).join(ENVELOPE)
     }
 
     /// The exact bytes of a message, as queued.

@@ -343,7 +343,12 @@ impl Ctx<'_> {
         for (i, entry) in entries.iter().enumerate() {
             slug_of.push(None);
             targets_of.push(Vec::new());
-            let Entry::Good { row, supporter, .. } = entry else {
+            let Entry::Good {
+                row,
+                supporter,
+                record,
+            } = entry
+            else {
                 continue;
             };
             let (row, supporter) = (*row, supporter.as_ref());
@@ -367,9 +372,15 @@ impl Ctx<'_> {
                 match (&job.supporters, supporter, country) {
                     // A row whose country the directory cannot serve fails, so that it lands in
                     // the file of failed rows to run again; its other letters are still written.
-                    (Supporters::Csv { .. }, Some(s), Some(_)) => why[i].push(format!(
-                        "row {row} (`{}`): {}: {}",
-                        s.name, u.entry.field, u.reason
+                    (Supporters::Csv { path, .. }, Some(s), Some(_)) => why[i].push(format!(
+                        "{}:{}: row {row} (`{}`): {}: {} (hint: add the entry to the directory in {}, as {} asks, or correct the row's country)",
+                        path.display(),
+                        record.as_ref().and_then(|r| r.position()).map_or(0, |p| p.line()),
+                        s.name,
+                        u.entry.field,
+                        u.reason,
+                        self.directory.folder.display(),
+                        campaign.file.display(),
                     )),
                     _ => {
                         *summary

@@ -408,6 +408,30 @@ fn recover(outbox: &Outbox, report: &mut Report) -> Result<(), String> {
     Ok(())
 }
 
+/// Files a message whose envelope cannot be used (an edited or damaged `envelope.json`) as
+/// failed, naming the file and what to do; nothing is moved in a dry run. Returns the line to
+/// report.
+fn broken(
+    outbox: &Outbox,
+    state: State,
+    id: &str,
+    what: &str,
+    dry_run: bool,
+) -> Result<String, String> {
+    let file = outbox.envelope_path(state, id);
+    let why = format!(
+        "{}: {what} (hint: fix the file and `appeal outbox resolve {id} --resend`, or queue the letter again)",
+        file.display()
+    );
+    if !dry_run {
+        let mut msg = outbox.load(state, id)?;
+        msg.record.reason = Some(why.clone());
+        outbox.save_record(state, id, &msg.record)?;
+        outbox.transition(id, state, State::Failed, what)?;
+    }
+    Ok(format!("failed {id}: {why}"))
+}
+
 /// A message due now, with where it waits.
 struct Due {
     id: String,
@@ -478,7 +502,12 @@ pub fn send(
                         ));
                         continue;
                     }
-                    Err(e) => return Err(format!("message {id}: {e}")),
+                    Err(e) => {
+                        let why = broken(outbox, state, &id, &e, opts.dry_run)?;
+                        report.failed += 1;
+                        report.lines.push(why);
+                        continue;
+                    }
                 }
             }
             due.push(Due { id, msg });
@@ -521,11 +550,10 @@ pub fn send(
                 .map_or_else(|| env.route.to().parse::<Address>(), Ok),
         ) {
             (Ok(f), Ok(t)) => (f, t),
-            _ => {
-                report.lines.push(format!(
-                    "skipped {}: its envelope has an invalid address",
-                    d.id
-                ));
+            (Err(e), _) | (_, Err(e)) => {
+                let why = broken(outbox, d.msg.state, &d.id, &e.to_string(), false)?;
+                report.failed += 1;
+                report.lines.push(why);
                 continue;
             }
         };

@@ -620,3 +620,26 @@ fn a_supporter_signing_with_initials_is_named_by_them_in_the_headers() {
         "the full name stays out"
     );
 }
+
+#[test]
+fn a_damaged_envelope_fails_its_message_with_the_file_and_what_to_do() {
+    let server = SmtpServer::start();
+    let run = queue(project(), &[]).status(0);
+    let id = ids(&run.test, "ready")[0].clone();
+    let path = run
+        .test
+        .path()
+        .join(format!("outbox/ready/{id}/envelope.json"));
+    let env = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace(OFFICIAL, "not an address");
+    std::fs::write(&path, env).unwrap();
+    let run = send(run.test, &server.url(), &[])
+        .status(1)
+        .stdout_has(&format!("failed {id}: outbox/ready/{id}/envelope.json: "))
+        .stdout_has(&format!(
+            "(hint: fix the file and `appeal outbox resolve {id} --resend`"
+        ));
+    assert_eq!(ids(&run.test, "failed"), [id]);
+    assert!(server.received().is_empty());
+}

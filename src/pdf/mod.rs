@@ -487,13 +487,7 @@ fn layout_letter(
         .parts
         .as_ref()
         .ok_or_else(|| format!("{what}: the letter was rendered without its parts"))?;
-    let all = format!(
-        "{}\n{}\n{}\n{}",
-        parts.sender.join("\n"),
-        parts.recipient.join("\n"),
-        parts.date,
-        parts.body
-    );
+    let all = all_text(letter).unwrap_or_default();
     let missing = fonts.missing_glyphs(&all);
     if let Some(c) = missing.first() {
         let message = format!(
