@@ -3,13 +3,13 @@
 # the Prosecutor General of the shipped Juraev campaign as email: `appeal queue` into a fresh
 # outbox, then `appeal send --rate off` to a local SMTP server (Python's aiosmtpd, made in a venv
 # on first use, as in CI). Prints messages per second and peak memory for each.
-# Usage: benches/email.sh [N]
+# Usage: benches/email.sh [N]; BENCH_DIR=/dev/shm puts the outbox on another file system.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 n=${1:-10000}
 cargo build --release --quiet
-work=$(mktemp -d)
+work=$(mktemp -d -p "${BENCH_DIR:-${TMPDIR:-/tmp}}")
 server_pid=
 trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
 source "$root/.ci/start_smtp.sh"
@@ -22,7 +22,7 @@ python3 benches/supporters.py "$n" ru > "$work/supporters.csv"
 cd "$proj"
 bin="$root/target/release/appeal"
 t0=$(date +%s.%N)
-/usr/bin/time -f "%M KB peak, %e s wall, %U s user CPU" "$bin" queue campaigns/juraev-2011.yaml \
+/usr/bin/time -f "%M KB peak, %e s wall, %U s user CPU, %S s system CPU" "$bin" queue campaigns/juraev-2011.yaml \
     --supporters "$work/supporters.csv" --date 2011-04-01 > "$work/queue.out" 2> "$work/queue.err"
 t1=$(date +%s.%N)
 queued=$(grep -o '^[0-9]* message' "$work/queue.out" | grep -o '[0-9]*')

@@ -1,26 +1,33 @@
-//! The outbox: one directory per message, moved between state folders with `rename`, the design
-//! of Maildir and Postfix's queue. A message is in exactly one state folder at any time, because
-//! a rename within one file system is atomic; its directory keeps the exact bytes sent
-//! (`message.eml`), its envelope (`envelope.json`) and, once tried, the record of attempts
-//! (`record.json`).
+//! The outbox: one file per message, moved between state folders with `rename`, the design of
+//! Maildir. A message is in exactly one state folder at any time, because a rename within one
+//! file system is atomic. Its file holds the envelope (one line of JSON) and, after it, the exact
+//! bytes sent; what happened to it (attempts, replies) is kept apart in `records/`, so moving a
+//! message is always a single rename.
 //!
 //! ```text
 //! OUTBOX/tmp/ID        being written by `queue` (never read by `send`)
 //!        ready/ID      waiting to be sent
-//!        sending/ID    claimed by a `send` run; `data-started` once the body began to go out
+//!        sending/ID    claimed by a `send` run
 //!        sent/ failed/ deferred/ uncertain/ expired/
-//!        ids/ID        one empty file per message ever queued: queuing again is a no-op
+//!        records/ID.json     the attempts, once tried
+//!        records/ID.started  the body began to go out (written by `send` just before)
+//!        ids.log       one line per message ever queued: queuing again is a no-op
 //!        events.log    append-only, one JSON line per transition
 //!        queue.lock, send.lock
 //! ```
 //!
+//! A message costs one file at queue time: creating files is what a file system does slowest
+//! (and on some, far slower than anything else here), so nothing else is created per message.
+//!
 //! Durability: `queue` writes a batch of messages into `tmp/`, flushes them to disk (`syncfs` on
-//! Linux, one `fsync` per file elsewhere), then marks each id in `ids/` and renames it into
-//! `ready/`, and flushes again. After a crash, `tmp/` entries with their id marked are finished
-//! and the others removed (they were never reported queued). `send` fsyncs each transition.
+//! Linux, one `fsync` per file elsewhere), then appends their ids to `ids.log`, renames them into
+//! `ready/`, and flushes again. After a crash, `tmp/` entries whose id was logged are finished and
+//! the others removed (they were never reported queued); a message in `ready/` whose id did not
+//! reach the log is logged. `send` fsyncs each transition.
 
+use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -124,12 +131,12 @@ pub struct Outbox {
     root: PathBuf,
     /// Ids staged in `tmp/` and not yet committed.
     staged: Vec<String>,
+    /// The ids in `ids.log`, read when first needed (by `queue`).
+    queued: Option<HashSet<String>>,
 }
 
-const EML: &str = "message.eml";
-const ENVELOPE: &str = "envelope.json";
-const RECORD: &str = "record.json";
-const DATA_STARTED: &str = "data-started";
+const RECORDS: &str = "records";
+const IDS_LOG: &str = "ids.log";
 
 fn io_err(what: &str, path: &Path, e: std::io::Error) -> String {
     format!("{}: {what}: {e}", path.display())
@@ -143,14 +150,16 @@ fn sync_dir(dir: &Path) -> Result<(), String> {
 }
 
 /// Writes `bytes` to `path` (a new file) and flushes it when `sync`.
-fn write_new(path: &Path, bytes: &[u8], sync: bool) -> Result<(), String> {
+fn write_new(path: &Path, bytes: &[&[u8]], sync: bool) -> Result<(), String> {
     let mut f = OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(path)
         .map_err(|e| io_err("cannot create", path, e))?;
-    f.write_all(bytes)
-        .map_err(|e| io_err("cannot write", path, e))?;
+    for b in bytes {
+        f.write_all(b)
+            .map_err(|e| io_err("cannot write", path, e))?;
+    }
     if sync {
         f.sync_all()
             .map_err(|e| io_err("cannot flush to disk", path, e))?;
@@ -158,10 +167,25 @@ fn write_new(path: &Path, bytes: &[u8], sync: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// Removes a file if it is there.
+fn remove_if_there(path: &Path) -> Result<bool, String> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(io_err("cannot remove", path, e)),
+    }
+}
+
 impl Outbox {
     /// Opens the outbox at `root`, creating its folders when missing.
     pub fn open(root: &Path) -> Result<Outbox, String> {
-        for sub in ["tmp", "ids"]
+        if root.join("ids").is_dir() {
+            return Err(format!(
+                "{}: this outbox was made by an earlier version of appeal (one folder per message, an `ids/` folder), which this one cannot read (hint: send it with the version that queued it, or queue the campaign again into a new outbox: `--outbox DIR`)",
+                root.display()
+            ));
+        }
+        for sub in ["tmp", RECORDS]
             .into_iter()
             .chain(State::ALL.iter().map(|s| s.name()))
         {
@@ -171,6 +195,7 @@ impl Outbox {
         Ok(Outbox {
             root: root.to_path_buf(),
             staged: Vec::new(),
+            queued: None,
         })
     }
 
@@ -182,8 +207,13 @@ impl Outbox {
         self.root.join(state.name())
     }
 
+    /// The file of message `id` in the folder of `state`.
     fn path(&self, state: State, id: &str) -> PathBuf {
         self.dir(state).join(id)
+    }
+
+    fn record_path(&self, id: &str, ext: &str) -> PathBuf {
+        self.root.join(RECORDS).join(format!("{id}.{ext}"))
     }
 
     /// Takes the lock `name` (`queue` or `send`) without waiting; `Err` says who holds it.
@@ -223,35 +253,81 @@ impl Outbox {
         Ok(Lock { _file: file })
     }
 
-    /// Whether the message `id` was ever queued here.
-    pub fn knows(&self, id: &str) -> bool {
-        self.root.join("ids").join(id).exists()
+    /// The ids in `ids.log`. A line cut short by a crash is not an id and is passed over (its
+    /// message was never reported queued).
+    fn read_ids_log(&self) -> Result<HashSet<String>, String> {
+        let path = self.root.join(IDS_LOG);
+        match fs::read_to_string(&path) {
+            Ok(text) => Ok(text
+                .lines()
+                .filter(|l| is_id(l))
+                .map(str::to_string)
+                .collect()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(HashSet::new()),
+            Err(e) => Err(io_err("cannot read", &path, e)),
+        }
+    }
+
+    /// Appends ids to `ids.log`, starting on a fresh line if a crash cut the last one short.
+    fn log_ids(&self, ids: &[String]) -> Result<(), String> {
+        let path = self.root.join(IDS_LOG);
+        let mut f = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .open(&path)
+            .map_err(|e| io_err("cannot open", &path, e))?;
+        let mut lines = String::with_capacity(ids.len() * 21 + 1);
+        let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+        if len > 0 {
+            let mut last = [0u8];
+            use std::io::{Read, Seek, SeekFrom};
+            f.seek(SeekFrom::Start(len - 1))
+                .and_then(|_| f.read_exact(&mut last))
+                .map_err(|e| io_err("cannot read", &path, e))?;
+            if last[0] != b'\n' {
+                lines.push('\n');
+            }
+        }
+        for id in ids {
+            lines.push_str(id);
+            lines.push('\n');
+        }
+        f.write_all(lines.as_bytes())
+            .and_then(|()| f.sync_data())
+            .map_err(|e| io_err("cannot append to", &path, e))
+    }
+
+    /// Whether the message `id` was ever queued here (or was staged by this run).
+    fn knows(&mut self, id: &str) -> Result<bool, String> {
+        if self.queued.is_none() {
+            self.queued = Some(self.read_ids_log()?);
+        }
+        Ok(self.queued.as_ref().is_some_and(|q| q.contains(id)))
     }
 
     /// The state folder `id` is in, if any.
     pub fn locate(&self, id: &str) -> Option<State> {
-        State::ALL
-            .into_iter()
-            .find(|s| self.path(*s, id).join(ENVELOPE).exists())
+        State::ALL.into_iter().find(|s| self.path(*s, id).is_file())
     }
 
     /// Writes `draft` into `tmp/`; it becomes ready at `commit`. Call with the queue lock held.
     pub fn stage(&mut self, draft: &Draft) -> Result<Queued, String> {
-        if self.knows(&draft.id) || self.staged.contains(&draft.id) {
+        if self.knows(&draft.id)? {
             return Ok(Queued::Already);
         }
-        let dir = self.root.join("tmp").join(&draft.id);
-        if dir.exists() {
-            fs::remove_dir_all(&dir).map_err(|e| io_err("cannot clear", &dir, e))?;
-        }
-        fs::create_dir(&dir).map_err(|e| io_err("cannot create", &dir, e))?;
-        let sync = !cfg!(target_os = "linux");
-        write_new(&dir.join(EML), &draft.eml, sync)?;
-        let envelope = serde_json::to_vec_pretty(&draft.envelope).map_err(|e| e.to_string())?;
-        write_new(&dir.join(ENVELOPE), &envelope, sync)?;
-        // No record yet: a message never tried has none (`load` reads it as empty), which saves
-        // creating a file per message when thousands are queued.
+        let path = self.root.join("tmp").join(&draft.id);
+        remove_if_there(&path)?;
+        let envelope = serde_json::to_vec(&draft.envelope).map_err(|e| e.to_string())?;
+        write_new(
+            &path,
+            &[&envelope, b"\n", &draft.eml],
+            !cfg!(target_os = "linux"),
+        )?;
         self.staged.push(draft.id.clone());
+        if let Some(q) = &mut self.queued {
+            q.insert(draft.id.clone());
+        }
         Ok(Queued::Staged)
     }
 
@@ -262,10 +338,10 @@ impl Outbox {
         }
         self.flush_all()?;
         let staged = std::mem::take(&mut self.staged);
+        self.log_ids(&staged)?;
         let mut events = String::new();
         let now = Utc::now();
         for id in &staged {
-            write_new(&self.root.join("ids").join(id), b"", false)?;
             let from = self.root.join("tmp").join(id);
             let to = self.path(State::Ready, id);
             fs::rename(&from, &to).map_err(|e| io_err("cannot move into ready/", &from, e))?;
@@ -276,8 +352,8 @@ impl Outbox {
         Ok(staged.len())
     }
 
-    /// Flushes everything written so far to disk: one `syncfs` on Linux, else each folder of
-    /// the outbox (files staged elsewhere were flushed as they were written).
+    /// Flushes everything written so far to disk: one `syncfs` on Linux, else the folders
+    /// messages are created and renamed in (the files were flushed as they were written).
     fn flush_all(&self) -> Result<(), String> {
         #[cfg(target_os = "linux")]
         {
@@ -288,24 +364,21 @@ impl Outbox {
         }
         #[cfg(not(target_os = "linux"))]
         {
-            for sub in ["tmp", "ids", "ready"] {
-                sync_dir(&self.root.join(sub))?;
-            }
-            for id in &self.staged {
-                sync_dir(&self.root.join("tmp").join(id))?;
-            }
-            Ok(())
+            sync_dir(&self.root.join("tmp"))?;
+            sync_dir(&self.root.join("ready"))
         }
     }
 
-    /// Puts right what a crash of `queue` left in `tmp/`: entries whose id was marked move on
-    /// into `ready/`; the others were never reported queued and are removed. Also marks ids
-    /// whose message reached `ready/` before its mark did. Call with the queue lock held.
+    /// Puts right what a crash of `queue` left in `tmp/`: entries whose id was logged move on
+    /// into `ready/`; the others were never reported queued and are removed. Also logs the ids
+    /// of messages that reached `ready/` before their line reached the log. Call with the queue
+    /// lock held.
     pub fn recover_tmp(&self) -> Result<usize, String> {
+        let logged = self.read_ids_log()?;
         let mut fixed = 0;
         for id in list(&self.root.join("tmp"))? {
             let from = self.root.join("tmp").join(&id);
-            if self.knows(&id) && self.locate(&id).is_none() {
+            if logged.contains(&id) && self.locate(&id).is_none() {
                 let to = self.path(State::Ready, &id);
                 fs::rename(&from, &to).map_err(|e| io_err("cannot move into ready/", &from, e))?;
                 self.event(
@@ -316,23 +389,25 @@ impl Outbox {
                     "queued before a crash",
                 )?;
             } else {
-                fs::remove_dir_all(&from).map_err(|e| io_err("cannot remove", &from, e))?;
+                remove_if_there(&from)?;
             }
             fixed += 1;
         }
         // `commit` renames only into ready/, and `send` runs this before it moves anything out
-        // of ready/, so a message that lost its mark in a crash is still there: ready/ is the
-        // only folder to look in, however many messages the others hold.
-        for id in self.ids(State::Ready)? {
-            if !self.knows(&id) {
-                write_new(&self.root.join("ids").join(&id), b"", true)?;
-                fixed += 1;
-            }
+        // of ready/, so a message whose id a crash kept out of the log is still there: ready/ is
+        // the only folder to look in, however many messages the others hold.
+        let unlogged: Vec<String> = self
+            .ids(State::Ready)?
+            .into_iter()
+            .filter(|id| !logged.contains(id))
+            .collect();
+        if !unlogged.is_empty() {
+            self.log_ids(&unlogged)?;
+            fixed += unlogged.len();
         }
         if fixed > 0 {
             sync_dir(&self.root.join("tmp"))?;
             sync_dir(&self.root.join("ready"))?;
-            sync_dir(&self.root.join("ids"))?;
         }
         Ok(fixed)
     }
@@ -342,52 +417,68 @@ impl Outbox {
         list(&self.dir(state))
     }
 
+    /// A message's envelope and its record.
     pub fn load(&self, state: State, id: &str) -> Result<Message, String> {
-        let dir = self.path(state, id);
-        let read = |name: &str| {
-            let p = dir.join(name);
-            fs::read(&p).map_err(|e| io_err("cannot read", &p, e))
-        };
-        let envelope: Envelope = serde_json::from_slice(&read(ENVELOPE)?).map_err(|e| {
-            format!(
-                "{}: not a message envelope: {e}",
-                dir.join(ENVELOPE).display()
-            )
-        })?;
-        let record: Record = if dir.join(RECORD).exists() {
-            serde_json::from_slice(&read(RECORD)?)
-                .map_err(|e| format!("{}: not a message record: {e}", dir.join(RECORD).display()))?
-        } else {
-            Record::default()
-        };
+        let envelope = self
+            .envelope(state, id)?
+            .map_err(|e| format!("{}: line 1: {e}", self.message_path(state, id).display()))?;
         Ok(Message {
             state,
             envelope,
-            record,
+            record: self.record(id)?,
         })
     }
 
-    /// The envelope file of a message, for messages about it.
-    pub fn envelope_path(&self, state: State, id: &str) -> PathBuf {
-        self.path(state, id).join(ENVELOPE)
+    /// A message's envelope: its file's first line, read alone. The outer error is a file that
+    /// cannot be read, the inner one an envelope that does not parse (edited or damaged).
+    pub fn envelope(&self, state: State, id: &str) -> Result<Result<Envelope, String>, String> {
+        let path = self.path(state, id);
+        let mut line = Vec::new();
+        File::open(&path)
+            .and_then(|f| std::io::BufReader::new(f).read_until(b'\n', &mut line))
+            .map_err(|e| io_err("cannot read", &path, e))?;
+        Ok(serde_json::from_slice(&line).map_err(|e| format!("not a message envelope: {e}")))
     }
 
-    /// The exact bytes of a message, as queued.
+    /// What happened to a message so far (empty for one never tried).
+    pub fn record(&self, id: &str) -> Result<Record, String> {
+        let path = self.record_path(id, "json");
+        match fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| format!("{}: not a message record: {e}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Record::default()),
+            Err(e) => Err(io_err("cannot read", &path, e)),
+        }
+    }
+
+    /// The file of a message (its envelope is the first line), for messages about it.
+    pub fn message_path(&self, state: State, id: &str) -> PathBuf {
+        self.path(state, id)
+    }
+
+    /// The exact bytes of a message, as queued: its file after the envelope line.
     pub fn eml(&self, state: State, id: &str) -> Result<Vec<u8>, String> {
-        let p = self.path(state, id).join(EML);
-        fs::read(&p).map_err(|e| io_err("cannot read", &p, e))
+        let p = self.path(state, id);
+        let mut bytes = fs::read(&p).map_err(|e| io_err("cannot read", &p, e))?;
+        let Some(end) = bytes.iter().position(|b| *b == b'\n') else {
+            return Err(format!(
+                "{}: no message after the envelope line (hint: the file was cut short; queue the letter again)",
+                p.display()
+            ));
+        };
+        bytes.drain(..=end);
+        Ok(bytes)
     }
 
     /// Replaces a message's record atomically (write beside, flush, rename).
-    pub fn save_record(&self, state: State, id: &str, record: &Record) -> Result<(), String> {
-        let dir = self.path(state, id);
-        let tmp = dir.join("record.json.new");
-        let _ = fs::remove_file(&tmp);
+    pub fn save_record(&self, id: &str, record: &Record) -> Result<(), String> {
+        let tmp = self.record_path(id, "json.new");
+        remove_if_there(&tmp)?;
         let bytes = serde_json::to_vec_pretty(record).map_err(|e| e.to_string())?;
-        write_new(&tmp, &bytes, true)?;
-        let path = dir.join(RECORD);
+        write_new(&tmp, &[&bytes], true)?;
+        let path = self.record_path(id, "json");
         fs::rename(&tmp, &path).map_err(|e| io_err("cannot replace", &path, e))?;
-        sync_dir(&dir)
+        sync_dir(&self.root.join(RECORDS))
     }
 
     /// Moves `id` from `from` to `to`, durably, and logs it.
@@ -400,23 +491,20 @@ impl Outbox {
         self.event(id, "moved", Some(from), to, detail)
     }
 
-    /// Marks, durably, that the body of `id` (in `sending/`) is about to go out: from here on, a
-    /// crash leaves it uncertain rather than ready. The marker holds `attempts`, the number of
-    /// attempts recorded before this one, so recovery can tell whether this one's was.
+    /// Marks, durably, that the body of `id` is about to go out: from here on, a crash leaves it
+    /// uncertain rather than ready. The marker holds `attempts`, the number of attempts recorded
+    /// before this one, so recovery can tell whether this one's was.
     pub fn mark_data_started(&self, id: &str, attempts: usize) -> Result<(), String> {
-        let dir = self.path(State::Sending, id);
-        write_new(
-            &dir.join(DATA_STARTED),
-            attempts.to_string().as_bytes(),
-            true,
-        )?;
-        sync_dir(&dir)
+        let path = self.record_path(id, "started");
+        remove_if_there(&path)?;
+        write_new(&path, &[attempts.to_string().as_bytes()], true)?;
+        sync_dir(&self.root.join(RECORDS))
     }
 
     /// Whether the body of `id` began to go out: `Some(attempts recorded before it)`. A marker
     /// that cannot be read counts as started with no attempt recorded, the cautious reading.
-    pub fn data_started(&self, state: State, id: &str) -> Option<usize> {
-        let p = self.path(state, id).join(DATA_STARTED);
+    pub fn data_started(&self, id: &str) -> Option<usize> {
+        let p = self.record_path(id, "started");
         p.exists().then(|| {
             fs::read_to_string(&p)
                 .ok()
@@ -426,13 +514,11 @@ impl Outbox {
     }
 
     /// Removes the marker before a message goes back to be sent again.
-    pub fn clear_data_started(&self, state: State, id: &str) -> Result<(), String> {
-        let p = self.path(state, id).join(DATA_STARTED);
-        match fs::remove_file(&p) {
-            Ok(()) => sync_dir(&self.path(state, id)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(io_err("cannot remove", &p, e)),
+    pub fn clear_data_started(&self, id: &str) -> Result<(), String> {
+        if remove_if_there(&self.record_path(id, "started"))? {
+            sync_dir(&self.root.join(RECORDS))?;
         }
+        Ok(())
     }
 
     /// A person's decision on an uncertain message: it was received (`sent` true: to `sent/`)
@@ -475,8 +561,8 @@ impl Outbox {
             Utc::now().format("%Y-%m-%d %H:%M UTC")
         ));
         msg.record.next_attempt = None;
-        self.save_record(state, id, &msg.record)?;
-        self.clear_data_started(state, id)?;
+        self.save_record(id, &msg.record)?;
+        self.clear_data_started(id)?;
         self.transition(id, state, to, why)?;
         Ok(to)
     }
@@ -529,14 +615,134 @@ fn event_line(
     format!("{line}\n")
 }
 
+/// Whether a name is a message id (hexadecimal digits).
+fn is_id(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// The entries of a folder whose names are message ids, sorted.
 fn list(dir: &Path) -> Result<Vec<String>, String> {
     let mut ids: Vec<String> = fs::read_dir(dir)
         .map_err(|e| io_err("cannot list", dir, e))?
         .filter_map(|e| e.ok())
         .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_hexdigit()))
+        .filter(|n| is_id(n))
         .collect();
     ids.sort();
     Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::email::Route;
+
+    fn draft(id: &str) -> Draft {
+        Draft {
+            id: id.to_string(),
+            eml: format!("Subject: {id}\r\n\r\nBody of {id}\r\n").into_bytes(),
+            envelope: Envelope {
+                id: id.to_string(),
+                campaign: "c".into(),
+                recipient: "r".into(),
+                lang: "en".into(),
+                copy: false,
+                supporter: "S".into(),
+                from: "a@example.org".into(),
+                route: Route::Email {
+                    to: "b@example.org".into(),
+                },
+                subject: id.to_string(),
+                deadline: chrono::NaiveDate::from_ymd_opt(2099, 1, 1).unwrap(),
+                queued_at: Utc::now(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_message_is_one_file_and_queuing_it_again_does_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut outbox = Outbox::open(dir.path()).unwrap();
+        assert_eq!(outbox.stage(&draft("aa01")).unwrap(), Queued::Staged);
+        assert_eq!(outbox.stage(&draft("aa01")).unwrap(), Queued::Already);
+        assert_eq!(outbox.commit().unwrap(), 1);
+        assert_eq!(outbox.ids(State::Ready).unwrap(), ["aa01"]);
+        assert_eq!(outbox.eml(State::Ready, "aa01").unwrap(), draft("aa01").eml);
+        let msg = outbox.load(State::Ready, "aa01").unwrap();
+        assert_eq!(msg.envelope.subject, "aa01");
+        assert_eq!(msg.record, Record::default());
+        // Another run knows it from ids.log, wherever the message went since.
+        outbox
+            .transition("aa01", State::Ready, State::Sent, "")
+            .unwrap();
+        let mut again = Outbox::open(dir.path()).unwrap();
+        assert_eq!(again.stage(&draft("aa01")).unwrap(), Queued::Already);
+        assert_eq!(again.commit().unwrap(), 0);
+        assert!(list(&dir.path().join("tmp")).unwrap().is_empty());
+    }
+
+    #[test]
+    fn after_a_crash_of_queue_logged_messages_go_on_and_the_others_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let mut outbox = Outbox::open(root).unwrap();
+        for id in ["bb01", "bb02"] {
+            outbox.stage(&draft(id)).unwrap();
+        }
+        // The crash: bb01's id reached the log, bb02's only half; a third message reached
+        // ready/ before its id reached the log.
+        fs::write(root.join(IDS_LOG), "bb01\nbb0").unwrap();
+        fs::write(root.join("ready/bb03"), b"{}\nx").unwrap();
+        drop(outbox);
+        let outbox = Outbox::open(root).unwrap();
+        assert_eq!(outbox.recover_tmp().unwrap(), 3);
+        assert_eq!(outbox.ids(State::Ready).unwrap(), ["bb01", "bb03"]);
+        assert!(list(&root.join("tmp")).unwrap().is_empty());
+        // The torn line is left behind on a line of its own, never read as an id.
+        assert_eq!(
+            fs::read_to_string(root.join(IDS_LOG)).unwrap(),
+            "bb01\nbb0\nbb03\n"
+        );
+        let logged = outbox.read_ids_log().unwrap();
+        assert!(logged.contains("bb03") && !logged.contains("bb02"));
+    }
+
+    #[test]
+    fn records_and_the_data_started_marker_stay_with_the_id_across_moves() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut outbox = Outbox::open(dir.path()).unwrap();
+        outbox.stage(&draft("cc01")).unwrap();
+        outbox.commit().unwrap();
+        outbox
+            .transition("cc01", State::Ready, State::Sending, "")
+            .unwrap();
+        outbox.mark_data_started("cc01", 2).unwrap();
+        assert_eq!(outbox.data_started("cc01"), Some(2));
+        let record = Record {
+            reason: Some("why".into()),
+            ..Record::default()
+        };
+        outbox.save_record("cc01", &record).unwrap();
+        outbox
+            .transition("cc01", State::Sending, State::Uncertain, "")
+            .unwrap();
+        assert_eq!(outbox.locate("cc01"), Some(State::Uncertain));
+        assert_eq!(
+            outbox.load(State::Uncertain, "cc01").unwrap().record,
+            record
+        );
+        outbox.clear_data_started("cc01").unwrap();
+        assert_eq!(outbox.data_started("cc01"), None);
+    }
+
+    #[test]
+    fn an_outbox_of_the_old_layout_is_refused_with_a_hint() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("ids")).unwrap();
+        let err = Outbox::open(dir.path()).err().unwrap();
+        assert!(
+            err.contains("earlier version") && err.contains("hint"),
+            "{err}"
+        );
+    }
 }

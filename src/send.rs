@@ -7,7 +7,7 @@
 //! - no reply after the body (connection lost, timeout): `uncertain/`, never resent by itself,
 //!   since the server may have taken it; `appeal outbox resolve` lets a person decide.
 //!
-//! Just before the body goes out, a `data-started` marker is written and flushed, so that after a
+//! Just before the body goes out, a `records/ID.started` marker is written and flushed, so that after a
 //! crash a message left in `sending/` is put back in `ready/` only when its body never started.
 
 use std::time::{Duration, Instant};
@@ -368,7 +368,7 @@ impl Pace {
 fn recover(outbox: &Outbox, report: &mut Report) -> Result<(), String> {
     for id in outbox.ids(State::Sending)? {
         let msg = outbox.load(State::Sending, &id)?;
-        let started = outbox.data_started(State::Sending, &id);
+        let started = outbox.data_started(&id);
         // The marker holds how many attempts were recorded when the body began: one more means
         // this attempt's outcome was saved before the crash.
         let recorded = started
@@ -394,10 +394,10 @@ fn recover(outbox: &Outbox, report: &mut Report) -> Result<(), String> {
             report.uncertain += 1;
             let mut record = msg.record.clone();
             record.reason = Some(why.clone());
-            outbox.save_record(State::Sending, &id, &record)?;
+            outbox.save_record(&id, &record)?;
         }
         if to == State::Ready || to == State::Deferred {
-            outbox.clear_data_started(State::Sending, &id)?;
+            outbox.clear_data_started(&id)?;
         }
         outbox.transition(&id, State::Sending, to, &why)?;
         report.recovered += 1;
@@ -408,7 +408,7 @@ fn recover(outbox: &Outbox, report: &mut Report) -> Result<(), String> {
     Ok(())
 }
 
-/// Files a message whose envelope cannot be used (an edited or damaged `envelope.json`) as
+/// Files a message whose envelope cannot be used (an edited or damaged first line of its file) as
 /// failed, naming the file and what to do; nothing is moved in a dry run. Returns the line to
 /// report.
 fn broken(
@@ -418,15 +418,15 @@ fn broken(
     what: &str,
     dry_run: bool,
 ) -> Result<String, String> {
-    let file = outbox.envelope_path(state, id);
+    let file = outbox.message_path(state, id);
     let why = format!(
-        "{}: {what} (hint: fix the file and `appeal outbox resolve {id} --resend`, or queue the letter again)",
+        "{}: line 1: {what} (hint: fix the envelope on the file's first line and `appeal outbox resolve {id} --resend`, or queue the letter again)",
         file.display()
     );
     if !dry_run {
-        let mut msg = outbox.load(state, id)?;
-        msg.record.reason = Some(why.clone());
-        outbox.save_record(state, id, &msg.record)?;
+        let mut record = outbox.record(id)?;
+        record.reason = Some(why.clone());
+        outbox.save_record(id, &record)?;
         outbox.transition(id, state, State::Failed, what)?;
     }
     Ok(format!("failed {id}: {why}"))
@@ -460,7 +460,21 @@ pub fn send(
     let mut due: Vec<Due> = Vec::new();
     for state in [State::Ready, State::Deferred] {
         for id in outbox.ids(state)? {
-            let msg = outbox.load(state, &id)?;
+            let envelope = match outbox.envelope(state, &id)? {
+                Ok(envelope) => envelope,
+                Err(problem) => {
+                    report.failed += 1;
+                    report
+                        .lines
+                        .push(broken(outbox, state, &id, &problem, opts.dry_run)?);
+                    continue;
+                }
+            };
+            let msg = Message {
+                state,
+                envelope,
+                record: outbox.record(&id)?,
+            };
             if opts.today > msg.envelope.deadline && !opts.allow_late {
                 let why = format!(
                     "the campaign's deadline {} passed before it was sent (hint: ask the section office; send anyway with --allow-late)",
@@ -479,7 +493,7 @@ pub fn send(
                 if !opts.dry_run {
                     let mut record = msg.record.clone();
                     record.reason = Some(why.clone());
-                    outbox.save_record(state, &id, &record)?;
+                    outbox.save_record(&id, &record)?;
                     outbox.transition(&id, state, State::Expired, &why)?;
                 }
                 continue;
@@ -595,7 +609,7 @@ pub fn send(
             continue;
         }
         outbox.transition(&d.id, d.msg.state, State::Sending, "claimed by send")?;
-        outbox.clear_data_started(State::Sending, &d.id)?;
+        outbox.clear_data_started(&d.id)?;
         let outcome = match session.transact(
             outbox,
             &d.id,
@@ -607,7 +621,7 @@ pub fn send(
             Ok(outcome) => outcome,
             Err(e) => {
                 // Nothing went out: the message goes back to where it waited.
-                outbox.clear_data_started(State::Sending, &d.id)?;
+                outbox.clear_data_started(&d.id)?;
                 outbox.transition(&d.id, State::Sending, d.msg.state, "the run stopped")?;
                 report.stopped = Some(e);
                 report.left = total - n;
@@ -648,9 +662,9 @@ pub fn send(
             }
             _ => {}
         }
-        outbox.save_record(State::Sending, &d.id, &record)?;
+        outbox.save_record(&d.id, &record)?;
         if state == State::Deferred {
-            outbox.clear_data_started(State::Sending, &d.id)?;
+            outbox.clear_data_started(&d.id)?;
         }
         outbox.transition(&d.id, State::Sending, state, &reply)?;
         let line = match state {

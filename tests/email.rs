@@ -79,7 +79,7 @@ fn ids(t: &Test, state: &str) -> Vec<String> {
 
 /// Moves the deadline a queued message carries into the past, as if the campaign's had passed.
 fn backdate_deadline(t: &Test, id: &str) {
-    let path = t.path().join(format!("outbox/ready/{id}/envelope.json"));
+    let path = t.path().join(format!("outbox/ready/{id}"));
     let env = std::fs::read_to_string(&path)
         .unwrap()
         .replace("\"2099-03-01\"", "\"2020-03-01\"");
@@ -87,7 +87,11 @@ fn backdate_deadline(t: &Test, id: &str) {
 }
 
 fn record(t: &Test, state: &str, id: &str) -> serde_json::Value {
-    let text = t.read(&format!("outbox/{state}/{id}/record.json"));
+    assert!(
+        t.path().join(format!("outbox/{state}/{id}")).is_file(),
+        "{id} is {state}"
+    );
+    let text = t.read(&format!("outbox/records/{id}.json"));
     serde_json::from_str(&text).unwrap()
 }
 
@@ -130,14 +134,12 @@ fn queues_once_sends_once_and_keeps_the_servers_reply() {
     assert_eq!(got.len(), 1, "received exactly once");
     assert_eq!(got[0].from, "appeals@amnesty.example");
     assert_eq!(got[0].to, [OFFICIAL]);
-    // The server got exactly the bytes queued (dot-stuffing undone), so a retry sends the same.
-    let queued_bytes = std::fs::read(
-        run.test
-            .path()
-            .join(format!("outbox/sent/{}/message.eml", queued[0])),
-    )
-    .unwrap();
-    assert_eq!(got[0].data, queued_bytes);
+    // The server got exactly the bytes queued (dot-stuffing undone), so a retry sends the same:
+    // the message file is the envelope line, then those bytes.
+    let file = std::fs::read(run.test.path().join(format!("outbox/sent/{}", queued[0]))).unwrap();
+    let newline = file.iter().position(|b| *b == b'\n').unwrap();
+    assert!(serde_json::from_slice::<serde_json::Value>(&file[..newline]).is_ok());
+    assert_eq!(got[0].data, file[newline + 1..]);
 }
 
 #[test]
@@ -418,7 +420,7 @@ fn recovers_a_crashed_run_by_the_data_started_marker() {
         .unwrap();
     }
     std::fs::write(
-        outbox.join("sending").join(&ready[1]).join("data-started"),
+        outbox.join("records").join(format!("{}.started", ready[1])),
         "0",
     )
     .unwrap();
@@ -622,23 +624,41 @@ fn a_supporter_signing_with_initials_is_named_by_them_in_the_headers() {
 }
 
 #[test]
+fn an_envelope_that_is_not_json_fails_its_message_and_the_run_goes_on() {
+    let server = SmtpServer::start();
+    let run = queue(project(), &["--lang", "en", "--lang", "ru"]).status(0);
+    let ready = ids(&run.test, "ready");
+    let path = run.test.path().join(format!("outbox/ready/{}", ready[0]));
+    let file = std::fs::read(&path).unwrap();
+    let mut cut = b"{\"id\": \"cut short".to_vec();
+    cut.extend_from_slice(&file[file.iter().position(|b| *b == b'\n').unwrap()..]);
+    std::fs::write(&path, cut).unwrap();
+    let run = send(run.test, &server.url(), &[])
+        .status(1)
+        .stdout_has(&format!(
+            "failed {}: outbox/ready/{}: line 1: not a message envelope: ",
+            ready[0], ready[0]
+        ))
+        .stdout_has(&format!("sent {}", ready[1]));
+    assert_eq!(ids(&run.test, "failed"), [ready[0].clone()]);
+    assert_eq!(server.accepted().len(), 1);
+}
+
+#[test]
 fn a_damaged_envelope_fails_its_message_with_the_file_and_what_to_do() {
     let server = SmtpServer::start();
     let run = queue(project(), &[]).status(0);
     let id = ids(&run.test, "ready")[0].clone();
-    let path = run
-        .test
-        .path()
-        .join(format!("outbox/ready/{id}/envelope.json"));
+    let path = run.test.path().join(format!("outbox/ready/{id}"));
     let env = std::fs::read_to_string(&path)
         .unwrap()
         .replace(OFFICIAL, "not an address");
     std::fs::write(&path, env).unwrap();
     let run = send(run.test, &server.url(), &[])
         .status(1)
-        .stdout_has(&format!("failed {id}: outbox/ready/{id}/envelope.json: "))
+        .stdout_has(&format!("failed {id}: outbox/ready/{id}: line 1: "))
         .stdout_has(&format!(
-            "(hint: fix the file and `appeal outbox resolve {id} --resend`"
+            "(hint: fix the envelope on the file's first line and `appeal outbox resolve {id} --resend`"
         ));
     assert_eq!(ids(&run.test, "failed"), [id]);
     assert!(server.received().is_empty());

@@ -86,12 +86,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         from,
         own_domains: settings.own_domains.clone(),
     };
+    // Only faxes and `--attach-pdf` carry the letter as PDF: without them no font is looked at.
+    let needs_pdf = args.attach_pdf || fax_gateway.is_some();
     let mut output = QueueOutput::new(
         &args.outbox,
         sender,
         fax_gateway,
         args.attach_pdf,
-        Some(pdf),
+        needs_pdf.then_some(pdf),
     )
     .map_err(anyhow::Error::msg)?;
     let summary = run::letters(&job, &mut output)?;
