@@ -429,6 +429,43 @@ impl Outbox {
         })
     }
 
+    /// A message for listing: as `load`, but one whose envelope does not parse (`send` files
+    /// those as failed) is shown with `?` for what it could not tell and the problem as its
+    /// reason, so one damaged file does not hide the rest of the outbox.
+    pub fn inspect(&self, state: State, id: &str) -> Result<Message, String> {
+        let mut record = self.record(id)?;
+        let envelope = match self.envelope(state, id)? {
+            Ok(envelope) => envelope,
+            Err(problem) => {
+                let unknown = || "?".to_string();
+                if record.reason.is_none() {
+                    record.reason = Some(format!(
+                        "{}: line 1: {problem}",
+                        self.message_path(state, id).display()
+                    ));
+                }
+                Envelope {
+                    id: id.to_string(),
+                    campaign: unknown(),
+                    recipient: unknown(),
+                    lang: unknown(),
+                    copy: false,
+                    supporter: unknown(),
+                    from: unknown(),
+                    route: crate::email::Route::Email { to: unknown() },
+                    subject: unknown(),
+                    deadline: chrono::NaiveDate::MIN,
+                    queued_at: DateTime::<Utc>::MIN_UTC,
+                }
+            }
+        };
+        Ok(Message {
+            state,
+            envelope,
+            record,
+        })
+    }
+
     /// A message's envelope: its file's first line, read alone. The outer error is a file that
     /// cannot be read, the inner one an envelope that does not parse (edited or damaged).
     pub fn envelope(&self, state: State, id: &str) -> Result<Result<Envelope, String>, String> {

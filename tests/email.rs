@@ -642,6 +642,14 @@ fn an_envelope_that_is_not_json_fails_its_message_and_the_run_goes_on() {
         .stdout_has(&format!("sent {}", ready[1]));
     assert_eq!(ids(&run.test, "failed"), [ready[0].clone()]);
     assert_eq!(server.accepted().len(), 1);
+    // The outbox still lists, with the damaged message and what to do about it.
+    run.test
+        .args(["outbox"])
+        .run()
+        .no_panic()
+        .status(0)
+        .stdout_has(&format!("  {}  to ? (?, ?, from ?): ", ready[0]))
+        .stdout_has("fix the envelope");
 }
 
 #[test]

@@ -78,7 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             for id in ids {
                 look.push((
                     id.clone(),
-                    outbox.load(state, &id).map_err(anyhow::Error::msg)?,
+                    outbox.inspect(state, &id).map_err(anyhow::Error::msg)?,
                 ));
             }
         }
@@ -187,7 +187,7 @@ fn write_csv(outbox: &Outbox, path: &std::path::Path) -> anyhow::Result<()> {
     ])?;
     for state in State::ALL {
         for id in outbox.ids(state).map_err(anyhow::Error::msg)? {
-            let m = outbox.load(state, &id).map_err(anyhow::Error::msg)?;
+            let m = outbox.inspect(state, &id).map_err(anyhow::Error::msg)?;
             let e = &m.envelope;
             let by = match e.route {
                 appeal::email::Route::Email { .. } => "email",
