@@ -36,7 +36,7 @@ queue() {
   } > "$work/$box.csv"
   "$bin" queue campaigns/juraev-2011.yaml --supporters "$work/$box.csv" --outbox "$box" >/dev/null 2>&1
 }
-count() { find "$1/$2" -mindepth 1 -maxdepth 1 -type d | wc -l; }
+count() { find "$1/$2" -mindepth 1 -maxdepth 1 -type f | wc -l; }
 expect() { # outbox state n
   local got
   got=$(count "$1" "$2")
