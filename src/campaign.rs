@@ -1,6 +1,7 @@
 //! Campaign files: an urgent action as YAML (the serde mirror), and the checked `Campaign` that
 //! can only be built by validating every field against the directory.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -39,6 +40,28 @@ struct RawCampaign {
     #[serde(default)]
     copies: Vec<Spanned<RawAddressee>>,
     late_note: Option<RawText>,
+    #[serde(default)]
+    updates: Vec<Spanned<RawUpdate>>,
+}
+
+/// A follow-up to the action, as urgent actions issue them ("Further information on UA ...").
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUpdate {
+    date: Spanned<Date>,
+    #[serde(default)]
+    action: UpdateAction,
+    /// The follow-up document's own index, which becomes the campaign's reference.
+    index: Option<String>,
+    /// What happened, in every language of the campaign.
+    text: RawText,
+    deadline: Option<Spanned<Date>>,
+    #[serde(default)]
+    add_asks: Vec<Spanned<RawAsk>>,
+    #[serde(default)]
+    withdraw_asks: Vec<Spanned<String>>,
+    #[serde(default)]
+    add_targets: Vec<Spanned<RawAddressee>>,
 }
 
 #[derive(Deserialize)]
@@ -54,6 +77,8 @@ struct RawPerson {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAsk {
+    /// A name for the ask, so that a follow-up can withdraw it.
+    id: Option<Spanned<String>>,
     sheet: RawText,
     letter: RawText,
     #[serde(default)]
@@ -80,9 +105,55 @@ pub struct Person {
     pub held: Option<Localized>,
 }
 
+/// What a follow-up does to the action.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UpdateAction {
+    /// The action goes on, as changed by the update (a new deadline, asks, targets).
+    #[default]
+    Continue,
+    /// For information only: nothing changes in what supporters are asked to do.
+    Info,
+    /// Stop action: the person was released, the extradition stopped, or carried out. No more
+    /// letters.
+    Stop,
+    /// The action is closed. No more letters.
+    Close,
+}
+
+impl UpdateAction {
+    /// Whether letters are refused from this update on.
+    pub fn ends_action(self) -> bool {
+        matches!(self, UpdateAction::Stop | UpdateAction::Close)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            UpdateAction::Continue => "continue",
+            UpdateAction::Info => "info",
+            UpdateAction::Stop => "stop",
+            UpdateAction::Close => "close",
+        }
+    }
+}
+
+/// A follow-up, checked.
+#[derive(Clone, Debug)]
+pub struct Update {
+    pub date: chrono::NaiveDate,
+    pub action: UpdateAction,
+    pub index: Option<String>,
+    pub text: Localized,
+    /// The new deadline it set, if any.
+    pub deadline: Option<chrono::NaiveDate>,
+    pub pos: Pos,
+}
+
 /// One ask: the instruction on the action sheet, and the sentence it becomes in a letter.
 #[derive(Clone, Debug)]
 pub struct Ask {
+    /// Its name, for follow-ups that withdraw it.
+    pub id: Option<String>,
     pub sheet: Localized,
     pub letter: Localized,
     /// Other wordings of `letter`, so that a thousand letters are not a thousand copies.
@@ -162,9 +233,46 @@ pub struct Campaign {
     pub targets: Vec<AddresseeEntry>,
     pub copies: Vec<AddresseeEntry>,
     pub late_note: Option<Localized>,
+    /// The follow-ups, in date order. `deadline`, `asks`, `targets` and `index` above are
+    /// already as the latest of them left them.
+    pub updates: Vec<Update>,
 }
 
 impl Campaign {
+    /// The follow-up that stopped or closed the action, if one did: letters are refused.
+    pub fn ended(&self) -> Option<&Update> {
+        self.updates.iter().find(|u| u.action.ends_action())
+    }
+
+    /// How the action ended, for messages: where the follow-up is and what it says.
+    pub fn ended_message(&self) -> Option<(Pos, String)> {
+        let u = self.ended()?;
+        let what = match u.action {
+            UpdateAction::Stop => "stopped",
+            _ => "closed",
+        };
+        let first = self
+            .languages
+            .iter()
+            .find_map(|l| u.text.get(l))
+            .map(|t| t.lines().next().unwrap_or("").trim().to_string())
+            .unwrap_or_default();
+        Some((
+            u.pos,
+            format!("the action was {what} on {}: {first}", u.date),
+        ))
+    }
+
+    /// Why no letters may be made: the follow-up that ended the action, with file and line.
+    pub fn refusal(&self) -> Option<Diagnostic> {
+        let (pos, message) = self.ended_message()?;
+        Some(
+            Diagnostic::error(&self.file, pos, "updates", message).hint(
+                "no letters are made for an action that ended; `appeal sheet` still shows it and its follow-ups",
+            ),
+        )
+    }
+
     /// Loads and checks `path` against `directory`, pushing every problem into `diags`.
     /// Returns the campaign only when nothing was an error.
     pub fn load(path: &Path, directory: &Directory, diags: &mut Diagnostics) -> Option<Campaign> {
@@ -425,17 +533,11 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
 
     let mut asks = Vec::new();
     for (i, a) in raw.asks.value.iter().enumerate() {
-        asks.push(Ask {
-            sheet: text(&a.value.sheet, &format!("asks[{i}].sheet"), c),
-            letter: text(&a.value.letter, &format!("asks[{i}].letter"), c),
-            letter_variants: a
-                .value
-                .letter_variants
-                .iter()
-                .enumerate()
-                .map(|(v, t)| text(t, &format!("asks[{i}].letter_variants[{v}]"), c))
-                .collect(),
-        });
+        asks.push(check_ask(&a.value, &format!("asks[{i}]"), &langs, c));
+    }
+    let mut ask_ids = HashSet::new();
+    for (i, a) in raw.asks.value.iter().enumerate() {
+        unique_ask_id(a, &format!("asks[{i}]"), &mut ask_ids, c);
     }
     if asks.is_empty() {
         c.error(
@@ -457,7 +559,7 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
     }
     let copies = addressees(&raw.copies, "copies", &languages, directory, c);
 
-    Campaign {
+    let mut campaign = Campaign {
         file: path.to_path_buf(),
         id,
         ua: raw
@@ -486,6 +588,184 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
         targets,
         copies,
         late_note,
+        updates: Vec::new(),
+    };
+    apply_updates(&mut campaign, &raw.updates, ask_ids, directory, c);
+    campaign
+}
+
+fn check_ask(a: &RawAsk, field: &str, langs: &[Lang], c: &mut Checker) -> Ask {
+    Ask {
+        id: a.id.as_ref().map(|i| i.value.trim().to_string()),
+        sheet: Localized::check(&a.sheet, &format!("{field}.sheet"), langs, c),
+        letter: Localized::check(&a.letter, &format!("{field}.letter"), langs, c),
+        letter_variants: a
+            .letter_variants
+            .iter()
+            .enumerate()
+            .map(|(v, t)| Localized::check(t, &format!("{field}.letter_variants[{v}]"), langs, c))
+            .collect(),
+    }
+}
+
+/// Records an ask's id, refusing one used twice in the campaign.
+fn unique_ask_id(a: &Spanned<RawAsk>, field: &str, ids: &mut HashSet<String>, c: &mut Checker) {
+    if let Some(id) = &a.value.id {
+        let text = id.value.trim();
+        if text.is_empty() || !ids.insert(text.to_string()) {
+            c.error(
+                Pos::of(id),
+                &format!("{field}.id"),
+                if text.is_empty() {
+                    "an empty ask id".to_string()
+                } else {
+                    format!("the ask id `{text}` is used twice")
+                },
+                "give each ask its own short name, e.g. `id: no-extradition`",
+            );
+        }
+    }
+}
+
+/// Applies the follow-ups in order to the campaign's asks, targets, deadline and reference,
+/// checking their history: dates in order and not before the issue date, a new deadline after
+/// its update, withdrawn asks that exist, nothing but information after the action ended.
+fn apply_updates(
+    campaign: &mut Campaign,
+    raw: &[Spanned<RawUpdate>],
+    mut ask_ids: HashSet<String>,
+    directory: &Directory,
+    c: &mut Checker,
+) {
+    let mut previous = campaign.issued;
+    let mut ended: Option<chrono::NaiveDate> = None;
+    for (i, entry) in raw.iter().enumerate() {
+        let f = format!("updates[{i}]");
+        let u = &entry.value;
+        let date = u.date.value.0;
+        if date < campaign.issued {
+            c.error(
+                Pos::of(&u.date),
+                &format!("{f}.date"),
+                format!(
+                    "{date} is before the action was issued ({})",
+                    campaign.issued
+                ),
+                "check the date of the follow-up",
+            );
+        } else if date < previous {
+            c.error(
+                Pos::of(&u.date),
+                &format!("{f}.date"),
+                format!("{date} is before the update above it ({previous})"),
+                "list the updates oldest first, each with its own date",
+            );
+        }
+        previous = previous.max(date);
+        if let Some(end) = ended
+            && u.action != UpdateAction::Info
+        {
+            c.error(
+                Pos::of(entry),
+                &format!("{f}.action"),
+                format!("the action ended on {end}; only `action: info` may follow"),
+                "to take the action up again, issue a new campaign file",
+            );
+        }
+        if u.action.ends_action() {
+            ended = Some(date);
+        }
+        let info_only = u.action == UpdateAction::Info;
+        if info_only
+            && (u.deadline.is_some()
+                || !u.add_asks.is_empty()
+                || !u.withdraw_asks.is_empty()
+                || !u.add_targets.is_empty())
+        {
+            c.error(
+                Pos::of(entry),
+                &f,
+                "an update for information only changes the deadline, asks or targets",
+                "use `action: continue` for a follow-up that changes what supporters do",
+            );
+        }
+        let text = Localized::check(&u.text, &format!("{f}.text"), &campaign.languages, c);
+        let deadline = u.deadline.as_ref().map(|d| {
+            let new = d.value.0;
+            if new <= date || new < campaign.issued {
+                c.error(
+                    Pos::of(d),
+                    &format!("{f}.deadline"),
+                    format!("the new deadline {new} is not after the update's date {date}"),
+                    "a new deadline gives supporters time to write: set a later date",
+                );
+            }
+            campaign.deadline = new;
+            campaign.deadline_pos = Pos::of(d);
+            new
+        });
+        for (k, a) in u.add_asks.iter().enumerate() {
+            let field = format!("{f}.add_asks[{k}]");
+            unique_ask_id(a, &field, &mut ask_ids, c);
+            let ask = check_ask(&a.value, &field, &campaign.languages, c);
+            campaign.asks.push(ask);
+        }
+        for (k, w) in u.withdraw_asks.iter().enumerate() {
+            let id = w.value.trim();
+            match campaign
+                .asks
+                .iter()
+                .position(|a| a.id.as_deref() == Some(id))
+            {
+                Some(at) => {
+                    campaign.asks.remove(at);
+                }
+                None => {
+                    let known: Vec<&str> = campaign
+                        .asks
+                        .iter()
+                        .filter_map(|a| a.id.as_deref())
+                        .collect();
+                    c.error(
+                        Pos::of(w),
+                        &format!("{f}.withdraw_asks[{k}]"),
+                        format!("no ask `{id}` to withdraw"),
+                        if known.is_empty() {
+                            "give the ask an `id:` in `asks` (or in the update that added it), then name it here".to_string()
+                        } else {
+                            format!("asks in force at this update: {}", known.join(", "))
+                        },
+                    );
+                }
+            }
+        }
+        if !u.withdraw_asks.is_empty() && campaign.asks.is_empty() && !u.action.ends_action() {
+            c.error(
+                Pos::of(entry),
+                &format!("{f}.withdraw_asks"),
+                "every ask is withdrawn, yet the action goes on",
+                "add the new asks in `add_asks`, or end the action with `action: stop`",
+            );
+        }
+        let added = addressees(
+            &u.add_targets,
+            &format!("{f}.add_targets"),
+            &campaign.languages,
+            directory,
+            c,
+        );
+        campaign.targets.extend(added);
+        if let Some(index) = u.index.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            campaign.index = Some(index.to_string());
+        }
+        campaign.updates.push(Update {
+            date,
+            action: u.action,
+            index: u.index.clone(),
+            text,
+            deadline,
+            pos: Pos::of(entry),
+        });
     }
 }
 

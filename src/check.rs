@@ -31,7 +31,18 @@ pub fn check_campaign(path: &Path, project: &Project, today: NaiveDate) -> Check
     else {
         return out;
     };
-    out.diags.extend(campaign.deadline_warning(today));
+    match campaign.ended_message() {
+        Some((pos, message)) => out.diags.push(
+            Diagnostic::warning(
+                &campaign.file,
+                pos,
+                "updates",
+                format!("{message}; `letters` and `queue` refuse it"),
+            )
+            .hint("its letters are still rendered here, to check the file"),
+        ),
+        None => out.diags.extend(campaign.deadline_warning(today)),
+    }
     // With parts, so a template that lacks the blocks page layouts need is reported too.
     let renderer = Renderer::new(&templates, today).with_parts();
     // A language without a template is reported once here, not once per letter below.

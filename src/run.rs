@@ -197,6 +197,10 @@ pub fn letters<O: Output>(job: &LettersJob, output: &mut O) -> Result<Summary, a
             );
         }
     }
+    if let Some(refusal) = campaign.refusal() {
+        diags.push(refusal);
+        return Err(Invalid(diags.into_sorted()).into());
+    }
     diags.extend(campaign.deadline_warning(job.today));
     let mut summary = Summary {
         warnings: diags

@@ -11,3 +11,4 @@ mod email;
 mod letters;
 mod pdf;
 mod snapshots;
+mod updates;
