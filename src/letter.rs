@@ -147,14 +147,14 @@ struct PersonView<'a> {
 }
 
 #[derive(Serialize)]
-struct RecipientView<'a> {
-    name: &'a str,
-    title: &'a str,
-    addressee: Vec<String>,
-    address: &'a [String],
-    salutation: &'a str,
-    fax: &'a str,
-    email: &'a str,
+pub(crate) struct RecipientView<'a> {
+    pub name: &'a str,
+    pub title: &'a str,
+    pub addressee: Vec<String>,
+    pub address: &'a [String],
+    pub salutation: &'a str,
+    pub fax: &'a str,
+    pub email: &'a str,
 }
 
 #[derive(Serialize)]
@@ -372,7 +372,7 @@ impl<'t> Renderer<'t> {
     }
 }
 
-fn recipient_view<'r>(
+pub(crate) fn recipient_view<'r>(
     r: &'r Recipient,
     lang: &Lang,
     describe: &dyn Fn() -> String,

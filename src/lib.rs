@@ -23,6 +23,7 @@ pub mod queue;
 pub mod run;
 pub mod send;
 pub mod settings;
+pub mod sheet;
 pub mod slug;
 pub mod supporter;
 pub mod templates;

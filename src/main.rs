@@ -21,6 +21,7 @@ enum Command {
     Queue(Box<cmd::queue::Args>),
     Send(cmd::send::Args),
     Outbox(cmd::outbox::Args),
+    Sheet(Box<cmd::sheet::Args>),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
         Command::Queue(args) => cmd::queue::run(*args),
         Command::Send(args) => cmd::send::run(args),
         Command::Outbox(args) => cmd::outbox::run(args),
+        Command::Sheet(args) => cmd::sheet::run(*args),
     };
     match result {
         Ok(code) => code,

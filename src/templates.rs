@@ -18,6 +18,14 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("letter.fr.txt", include_str!("../templates/letter.fr.txt")),
     ("letter.ru.txt", include_str!("../templates/letter.ru.txt")),
     ("letter.zh.txt", include_str!("../templates/letter.zh.txt")),
+    ("sheet.ar.md", include_str!("../templates/sheet.ar.md")),
+    ("sheet.de.md", include_str!("../templates/sheet.de.md")),
+    ("sheet.en.md", include_str!("../templates/sheet.en.md")),
+    ("sheet.es.md", include_str!("../templates/sheet.es.md")),
+    ("sheet.fa.md", include_str!("../templates/sheet.fa.md")),
+    ("sheet.fr.md", include_str!("../templates/sheet.fr.md")),
+    ("sheet.ru.md", include_str!("../templates/sheet.ru.md")),
+    ("sheet.zh.md", include_str!("../templates/sheet.zh.md")),
 ];
 
 /// Where a template came from, in lookup order: a folder the user named, or the binary.
@@ -50,7 +58,7 @@ impl Templates {
             let mut names: Vec<PathBuf> = entries
                 .filter_map(Result::ok)
                 .map(|e| e.path())
-                .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "txt"))
+                .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "txt" || e == "md"))
                 .collect();
             names.sort();
             let mut files = BTreeMap::new();
@@ -102,9 +110,14 @@ impl Templates {
     /// The template of `kind` (`letter`) for `lang`: each file name of the language's fallback
     /// chain, in each source in order. The error lists everything tried.
     pub fn resolve(&self, kind: &str, lang: &Lang) -> Result<&str, String> {
+        self.resolve_file(kind, "txt", lang)
+    }
+
+    /// As `resolve`, for templates whose files end in `.ext` (`sheet.en.md`).
+    pub fn resolve_file(&self, kind: &str, ext: &str, lang: &Lang) -> Result<&str, String> {
         let mut tried = Vec::new();
         for l in lang.chain() {
-            let file = format!("{kind}.{l}.txt");
+            let file = format!("{kind}.{l}.{ext}");
             for source in &self.sources {
                 if let Some(name) = source.files.get(&file) {
                     return Ok(name);
@@ -115,7 +128,7 @@ impl Templates {
         Err(format!(
             "no `{kind}` template for `{lang}` (tried {}; templates exist for: {})",
             tried.join(", "),
-            self.languages(kind)
+            self.languages_of(kind, ext)
                 .iter()
                 .map(Lang::as_str)
                 .collect::<Vec<_>>()
@@ -125,6 +138,12 @@ impl Templates {
 
     /// Every language with a template of `kind`, from any source.
     pub fn languages(&self, kind: &str) -> Vec<Lang> {
+        self.languages_of(kind, "txt")
+    }
+
+    /// Every language with a template `kind.<lang>.ext`, from any source.
+    pub fn languages_of(&self, kind: &str, ext: &str) -> Vec<Lang> {
+        let suffix = format!(".{ext}");
         let mut langs: Vec<Lang> = self
             .sources
             .iter()
@@ -132,7 +151,7 @@ impl Templates {
             .filter_map(|f| {
                 f.strip_prefix(kind)?
                     .strip_prefix('.')?
-                    .strip_suffix(".txt")
+                    .strip_suffix(suffix.as_str())
             })
             .filter_map(Lang::parse)
             .collect();
@@ -204,7 +223,7 @@ mod tests {
         let mut shipped: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".txt"))
+            .filter(|n| n.ends_with(".txt") || n.ends_with(".md"))
             .collect();
         shipped.sort();
         let built_in: Vec<String> = BUILT_IN.iter().map(|(n, _)| n.to_string()).collect();

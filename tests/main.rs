@@ -10,5 +10,6 @@ mod check;
 mod email;
 mod letters;
 mod pdf;
+mod sheet;
 mod snapshots;
 mod updates;

@@ -165,3 +165,46 @@ fn shipped_campaigns_carry_every_shipped_template_language() {
         );
     }
 }
+
+/// The action sheet of every shipped campaign in every language it declares, as Markdown: the
+/// snapshots are `tests/snapshots/sheets/<campaign>.<lang>.md`, for a translator to review.
+#[test]
+fn shipped_sheets_render_as_reviewed() {
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    let snap_dir = repo().join("tests/snapshots/sheets");
+    let mut problems = Vec::new();
+    for campaign in shipped_campaigns() {
+        for lang in declared_languages(&campaign) {
+            let run = Test::shipped()
+                .args([
+                    "sheet",
+                    &format!("campaigns/{campaign}.yaml"),
+                    "--lang",
+                    &lang,
+                ])
+                .run()
+                .no_panic()
+                .status(0);
+            let snap = snap_dir.join(format!("{campaign}.{lang}.md"));
+            if update {
+                std::fs::create_dir_all(&snap_dir).unwrap();
+                std::fs::write(&snap, &run.stdout).unwrap();
+                continue;
+            }
+            match std::fs::read_to_string(&snap) {
+                Ok(expected) if expected == run.stdout => {}
+                Ok(expected) => problems.push(format!(
+                    "{}: differs\n{}",
+                    snap.display(),
+                    diff(&expected, &run.stdout)
+                )),
+                Err(_) => problems.push(format!("{}: no snapshot", snap.display())),
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{}\n(run UPDATE_SNAPSHOTS=1 cargo test snapshots, then review the diff)",
+        problems.join("\n")
+    );
+}

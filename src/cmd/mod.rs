@@ -5,6 +5,7 @@ pub mod letters;
 pub mod outbox;
 pub mod queue;
 pub mod send;
+pub mod sheet;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

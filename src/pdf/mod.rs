@@ -3,8 +3,10 @@
 //! a missing one as an empty box, silently). Fonts, shaping, bidi and line breaking live in
 //! `text`.
 
+mod doc;
 mod text;
 
+pub use doc::document;
 pub use text::FontChain;
 use text::{Weight, is_rtl_paragraph};
 

@@ -1,0 +1,495 @@
+//! The urgent-action sheet: what coordinators publish and supporters read before they write. A
+//! Tera template per language (`templates/sheet.<lang>.md`) makes it as Markdown, the canonical
+//! form; `blocks` reads that Markdown back into headings, paragraphs, bullets and hard-broken lines,
+//! from which the plain-text and PDF sheets are made.
+
+use serde::Serialize;
+
+use crate::campaign::{Addressee, AddresseeEntry, Campaign, UpdateAction};
+use crate::country::Country;
+use crate::diag::{Diagnostic, Pos};
+use crate::directory::Directory;
+use crate::lang::{DateFormats, Lang};
+use crate::letter::{RecipientView, recipient_view};
+use crate::templates::{Templates, template_diagnostic};
+
+/// What a sheet template sees. Every text is Markdown-escaped already (the `md` filter need not
+/// be applied); documented for template authors in README.md ("Templates").
+#[derive(Serialize)]
+struct SheetView<'a> {
+    lang: &'a str,
+    title: String,
+    ua: String,
+    index: String,
+    reference: String,
+    issued: String,
+    deadline: String,
+    /// Language tags the action asks letters in (`ru`), and whether "or your own language".
+    write_in: Vec<&'a str>,
+    or_own_language: bool,
+    persons: Vec<PersonSheet>,
+    risk: String,
+    background: String,
+    asks: Vec<String>,
+    targets: Vec<AddresseeSheet>,
+    copies: Vec<AddresseeSheet>,
+    additional_information: String,
+    late_note: String,
+    /// Follow-ups, oldest first.
+    updates: Vec<UpdateSheet>,
+    /// `stop` or `close` when the action ended, else "".
+    ended: &'static str,
+}
+
+#[derive(Serialize)]
+struct PersonSheet {
+    name: String,
+    gender: &'static str,
+    nationality: String,
+    status: String,
+    held: String,
+}
+
+/// A target or a copy as the sheet lists it. `kind` says which fields are set: `recipient` (a
+/// directory entry: everything), `embassy` (the embassy of `country`, a code, accredited to the
+/// supporter's country), `government` (the official with `role` in the supporter's own
+/// country). `note` is the campaign's note on it, if any.
+#[derive(Serialize, Default)]
+struct AddresseeSheet {
+    kind: &'static str,
+    name: String,
+    title: String,
+    /// The addressee and address lines, joined with Markdown hard breaks (`\` at line ends).
+    block: String,
+    fax: String,
+    email: String,
+    salutation: String,
+    note: String,
+    country: String,
+    role: String,
+}
+
+#[derive(Serialize)]
+struct UpdateSheet {
+    date: String,
+    action: &'static str,
+    index: String,
+    text: String,
+}
+
+/// Escapes text that a template sets inside a line (after `Fax: `, `- `, `# `): the characters
+/// Markdown reads as formatting anywhere (`*`, `_`, `[` ...).
+pub fn escape_inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Escapes text for Markdown, so a campaign's words are printed as written (`*`, `_`, `#` at the
+/// start of a line, `1.` ...), never read as formatting. `blocks` undoes it.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for (n, line) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        let body = line.trim_start();
+        out.push_str(&line[..line.len() - body.len()]);
+        // A line that would start a list item or a numbered list.
+        let digits = body.bytes().take_while(u8::is_ascii_digit).count();
+        let starts_list = matches!(body.as_bytes().first(), Some(b'-' | b'+'))
+            || (digits > 0 && matches!(body.as_bytes().get(digits), Some(b'.' | b')')));
+        for (i, c) in body.char_indices() {
+            let list_mark = starts_list && (i == digits && digits > 0 || i == 0 && digits == 0);
+            if list_mark
+                || matches!(
+                    c,
+                    '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|'
+                )
+            {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Removes the backslashes of Markdown escapes.
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\'
+            && let Some(next) = chars.peek()
+            && next.is_ascii_punctuation()
+        {
+            out.push(*next);
+            chars.next();
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Renders the sheet of `campaign` in `lang` as Markdown.
+/// With `country`, the addressees that depend on the supporter's country (an embassy accredited
+/// there, its own government) are the directory's entries for that country, with their addresses;
+/// without it, or when the directory has none, the sheet describes them in general.
+pub fn markdown(
+    campaign: &Campaign,
+    directory: &Directory,
+    templates: &Templates,
+    lang: &Lang,
+    country: Option<Country>,
+) -> Result<String, Diagnostic> {
+    let dates = DateFormats::default();
+    let what = || format!("the {lang} action sheet");
+    let missing = |field: &str| {
+        Diagnostic::error(
+            &campaign.file,
+            campaign.languages_pos,
+            field,
+            format!("no `{lang}` text, needed for {}", what()),
+        )
+        .hint(format!("add `{lang}:` to `{field}`"))
+    };
+    let text = |t: &crate::text::Localized, field: &str| -> Result<String, Diagnostic> {
+        t.get(lang).map(escape).ok_or_else(|| missing(field))
+    };
+    let inline = |t: &crate::text::Localized, field: &str| -> Result<String, Diagnostic> {
+        t.get(lang).map(escape_inline).ok_or_else(|| missing(field))
+    };
+    let optional =
+        |t: &Option<crate::text::Localized>, field: &str| -> Result<String, Diagnostic> {
+            t.as_ref().map_or(Ok(String::new()), |t| text(t, field))
+        };
+    let optional_inline =
+        |t: &Option<crate::text::Localized>, field: &str| -> Result<String, Diagnostic> {
+            t.as_ref().map_or(Ok(String::new()), |t| inline(t, field))
+        };
+    let persons = campaign
+        .persons
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            Ok(PersonSheet {
+                name: p
+                    .name
+                    .get(lang)
+                    .map(escape_inline)
+                    .ok_or_else(|| missing(&format!("persons[{i}].name")))?,
+                gender: p.gender.code(),
+                nationality: optional_inline(&p.nationality, &format!("persons[{i}].nationality"))?,
+                status: optional_inline(&p.status, &format!("persons[{i}].status"))?,
+                held: optional_inline(&p.held, &format!("persons[{i}].held"))?,
+            })
+        })
+        .collect::<Result<Vec<_>, Diagnostic>>()?;
+    let asks = campaign
+        .asks
+        .iter()
+        .enumerate()
+        .map(|(i, a)| inline(&a.sheet, &format!("asks[{i}].sheet")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let addressees = |list: &[AddresseeEntry]| -> Result<Vec<AddresseeSheet>, Diagnostic> {
+        list.iter()
+            .map(|e| addressee_sheet(e, directory, lang, country, &what, &text))
+            .collect()
+    };
+    let updates = campaign
+        .updates
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            Ok(UpdateSheet {
+                date: dates.long(lang, u.date),
+                action: u.action.name(),
+                index: escape_inline(u.index.as_deref().unwrap_or_default()),
+                text: text(&u.text, &format!("updates[{i}].text"))?,
+            })
+        })
+        .collect::<Result<Vec<_>, Diagnostic>>()?;
+    let view = SheetView {
+        lang: lang.as_str(),
+        title: inline(&campaign.title, "title")?,
+        ua: escape_inline(campaign.ua.as_deref().unwrap_or_default()),
+        index: escape_inline(campaign.index.as_deref().unwrap_or_default()),
+        reference: escape_inline(&campaign.reference()),
+        issued: dates.long(lang, campaign.issued),
+        deadline: dates.long(lang, campaign.deadline),
+        write_in: campaign.write_in.iter().map(Lang::as_str).collect(),
+        or_own_language: campaign.or_own_language,
+        persons,
+        risk: inline(&campaign.risk, "risk")?,
+        background: text(&campaign.background, "background")?,
+        asks,
+        targets: addressees(&campaign.targets)?,
+        copies: addressees(&campaign.copies)?,
+        additional_information: optional(
+            &campaign.additional_information,
+            "additional_information",
+        )?,
+        late_note: optional(&campaign.late_note, "late_note")?,
+        updates,
+        ended: match campaign.ended().map(|u| u.action) {
+            Some(UpdateAction::Stop) => "stop",
+            Some(_) => "close",
+            None => "",
+        },
+    };
+    let name = templates.resolve_file("sheet", "md", lang).map_err(|e| {
+        Diagnostic::error(&campaign.file, campaign.languages_pos, "languages", e).hint(
+            "add `sheet.<lang>.md` to templates/ or --templates DIR, or ask for another --lang",
+        )
+    })?;
+    let context = tera::Context::from_serialize(&view)
+        .map_err(|e| template_diagnostic(&e, &what(), name.as_ref()))?;
+    let md = templates
+        .render(name, &context)
+        .map_err(|e| template_diagnostic(&e, &what(), name.as_ref()))?;
+    Ok(tidy(&md))
+}
+
+/// One target or copy for the sheet.
+fn addressee_sheet(
+    entry: &AddresseeEntry,
+    directory: &Directory,
+    lang: &Lang,
+    country: Option<Country>,
+    what: &dyn Fn() -> String,
+    text: &dyn Fn(&crate::text::Localized, &str) -> Result<String, Diagnostic>,
+) -> Result<AddresseeSheet, Diagnostic> {
+    let note = match &entry.note {
+        Some(n) => text(n, &format!("{}.note", entry.field))?,
+        None => String::new(),
+    };
+    let resolved = match (&entry.who, country) {
+        (Addressee::Recipient(id), _) => Some(directory.get(id).ok_or_else(|| {
+            Diagnostic::error(
+                &directory.folder,
+                Pos::default(),
+                &entry.field,
+                format!("unknown recipient `{id}`"),
+            )
+        })?),
+        (Addressee::EmbassyOf(of), Some(here)) => directory.embassy(*of, here),
+        (Addressee::GovernmentRole(role), Some(here)) => directory.by_role(role, here),
+        _ => None,
+    };
+    Ok(match (&entry.who, resolved) {
+        (_, Some(r)) => {
+            let v: RecipientView = recipient_view(r, lang, what)?;
+            AddresseeSheet {
+                kind: "recipient",
+                name: escape_inline(v.name),
+                title: escape_inline(v.title),
+                block: v
+                    .addressee
+                    .iter()
+                    .chain(v.address)
+                    .map(|l| escape(l))
+                    .collect::<Vec<_>>()
+                    .join("\\\n"),
+                fax: escape_inline(v.fax),
+                email: escape_inline(v.email),
+                salutation: escape_inline(v.salutation),
+                note,
+                ..AddresseeSheet::default()
+            }
+        }
+        // Who these are depends on the supporter's country: the sheet says so in its own words
+        // (or the entry's note), naming no particular office.
+        (Addressee::EmbassyOf(of), None) => AddresseeSheet {
+            kind: "embassy",
+            country: of.code().to_string(),
+            note,
+            ..AddresseeSheet::default()
+        },
+        (_, None) => AddresseeSheet {
+            kind: "government",
+            role: match &entry.who {
+                Addressee::GovernmentRole(role) => role.clone(),
+                _ => String::new(),
+            },
+            note,
+            ..AddresseeSheet::default()
+        },
+    })
+}
+
+/// Template output tidied: no trailing blanks, runs of blank lines cut to one, one final newline.
+fn tidy(md: &str) -> String {
+    let mut out = String::with_capacity(md.len());
+    let mut blank = true;
+    for line in md.lines() {
+        let line = line.trim_end_matches([' ', '\t']);
+        // A backslash at the end is a hard line break; keep it, but not blanks after it.
+        if line.is_empty() {
+            if !blank {
+                out.push('\n');
+            }
+            blank = true;
+            continue;
+        }
+        blank = false;
+        out.push_str(line);
+        out.push('\n');
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+/// A piece of a sheet, as the Markdown gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Block {
+    /// `#` (level 1) or `##` (level 2).
+    Heading(u8, String),
+    Paragraph(String),
+    /// A `- ` list item.
+    Bullet(String),
+    /// Lines broken where the Markdown breaks them with a trailing `\` (an address).
+    Lines(Vec<String>),
+}
+
+/// Reads the Markdown of a sheet back into blocks (the subset the templates write: headings,
+/// `- ` items, paragraphs, hard breaks), with escapes undone.
+pub fn blocks(md: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut para: Vec<String> = Vec::new();
+    let flush = |para: &mut Vec<String>, out: &mut Vec<Block>| {
+        if para.is_empty() {
+            return;
+        }
+        let hard = para.iter().any(|l| ends_with_hard_break(l));
+        let lines: Vec<String> = para
+            .drain(..)
+            .map(|l| {
+                let l = if ends_with_hard_break(&l) {
+                    &l[..l.len() - 1]
+                } else {
+                    l.as_str()
+                };
+                unescape(l.trim())
+            })
+            .collect();
+        out.push(if hard {
+            Block::Lines(lines)
+        } else {
+            Block::Paragraph(lines.join(" "))
+        });
+    };
+    for line in md.lines() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            flush(&mut para, &mut out);
+        } else if let Some(h) = trimmed.strip_prefix("## ") {
+            flush(&mut para, &mut out);
+            out.push(Block::Heading(2, unescape(h.trim())));
+        } else if let Some(h) = trimmed.strip_prefix("# ") {
+            flush(&mut para, &mut out);
+            out.push(Block::Heading(1, unescape(h.trim())));
+        } else if let Some(item) = trimmed.strip_prefix("- ") {
+            flush(&mut para, &mut out);
+            out.push(Block::Bullet(unescape(item.trim())));
+        } else {
+            para.push(trimmed.to_string());
+        }
+    }
+    flush(&mut para, &mut out);
+    out
+}
+
+/// Whether a Markdown line ends in a hard break: an odd number of backslashes at its end (an
+/// even number is escaped backslashes).
+fn ends_with_hard_break(line: &str) -> bool {
+    line.bytes().rev().take_while(|b| *b == b'\\').count() % 2 == 1
+}
+
+/// The sheet as plain text: the top headings (the kind of action, its title) in capitals where
+/// the script has them, as urgent-action sheets print them; items with a bullet; addresses line
+/// by line.
+pub fn plain_text(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    for (i, b) in blocks.iter().enumerate() {
+        // Items of one list go line after line; everything else is set apart by a blank line.
+        if i > 0 {
+            let items = matches!((&blocks[i - 1], b), (Block::Bullet(_), Block::Bullet(_)));
+            out.push_str(if items { "\n" } else { "\n\n" });
+        }
+        match b {
+            Block::Heading(1, h) => out.push_str(&h.to_uppercase()),
+            Block::Heading(_, h) => out.push_str(h),
+            Block::Paragraph(p) => out.push_str(p),
+            Block::Bullet(item) => {
+                out.push_str("• ");
+                out.push_str(item);
+            }
+            Block::Lines(lines) => out.push_str(&lines.join("\n")),
+        }
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_keeps_a_campaigns_words_as_written() {
+        for text in [
+            "Smith & Sons *not* bold, a_b, [link](x), <b>, #1, a|b, \\n",
+            "- not a list\n1. not numbered\n  + nor this",
+            "# not a heading",
+        ] {
+            let md = escape(text);
+            let back = blocks(&md);
+            let joined: Vec<String> = back
+                .iter()
+                .map(|b| match b {
+                    Block::Paragraph(p) => p.clone(),
+                    other => panic!("{text:?} became {other:?}"),
+                })
+                .collect();
+            assert_eq!(
+                joined.join(" "),
+                text.split('\n')
+                    .map(str::trim)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+        }
+    }
+
+    #[test]
+    fn reads_headings_items_paragraphs_and_addresses() {
+        let md = "# URGENT ACTION\n\nFirst line\nsame paragraph.\n\n- an ask\n- another\n\nStreet 1\\\nMoscow\\\nRussia\n\n## And copies to:\n";
+        assert_eq!(
+            blocks(md),
+            [
+                Block::Heading(1, "URGENT ACTION".into()),
+                Block::Paragraph("First line same paragraph.".into()),
+                Block::Bullet("an ask".into()),
+                Block::Bullet("another".into()),
+                Block::Lines(vec!["Street 1".into(), "Moscow".into(), "Russia".into()]),
+                Block::Heading(2, "And copies to:".into()),
+            ]
+        );
+        assert_eq!(
+            plain_text(&blocks(md)),
+            "URGENT ACTION\n\nFirst line same paragraph.\n\n• an ask\n• another\n\nStreet 1\nMoscow\nRussia\n\nAnd copies to:\n"
+        );
+    }
+}

@@ -1,0 +1,155 @@
+//! `appeal sheet`: the urgent-action sheet as Markdown, plain text and PDF, with follow-ups, and
+//! the campaign's words printed as written whatever Markdown would make of them.
+
+use crate::harness::{DEMO_CAMPAIGN, Test};
+
+fn sheet(t: Test, extra: &[&str]) -> crate::harness::Run {
+    let mut args = vec!["sheet", "campaigns/demo.yaml"];
+    args.extend_from_slice(extra);
+    t.args(args).run().no_panic()
+}
+
+#[test]
+fn the_sheet_says_what_to_ask_whom_and_by_when() {
+    let run = sheet(Test::demo(), &["--lang", "en"]).status(0);
+    let md = &run.stdout;
+    for expected in [
+        "# URGENT ACTION\n",
+        "# Do not extradite Anna Test\n",
+        "At risk of: torture if returned\n",
+        "Anna Test is detained.\n",
+        "## PLEASE WRITE IMMEDIATELY in Russian or your own language:\n",
+        "- Urge them not to extradite her\n",
+        "## PLEASE SEND APPEALS BEFORE MARCH 1, 2026 TO:\n",
+        "Prosecutor General\\\nStreet 1\\\nMoscow 125993\\\nRussian Federation\\\nFax: +7 495 000 00 00\\\nSalutation: Dear Prosecutor General\n",
+        "## And copies to:\n\ncopies only\n",
+        "UA: UA 1/26. Issue date: January 10, 2026.\n",
+    ] {
+        assert!(md.contains(expected), "missing {expected:?} in:\n{md}");
+    }
+}
+
+#[test]
+fn plain_text_has_no_markdown_left() {
+    let run = sheet(Test::demo(), &["--lang", "ru", "--format", "txt"]).status(0);
+    let txt = &run.stdout;
+    assert!(
+        txt.starts_with("СРОЧНАЯ АКЦИЯ\n\nНЕ ВЫДАВАЙТЕ АННУ ТЕСТ\n"),
+        "{txt}"
+    );
+    assert!(txt.contains("• Призовите не выдавать её\n"), "{txt}");
+    assert!(
+        txt.contains("Street 1\nMoscow 125993\nRussian Federation\nФакс: +7 495 000 00 00\n"),
+        "{txt}"
+    );
+    assert!(!txt.contains('\\') && !txt.contains("# "), "{txt}");
+}
+
+#[test]
+fn a_campaigns_words_are_printed_as_written() {
+    let campaign = DEMO_CAMPAIGN.replace(
+        "  en: \"Anna Test is detained.\"",
+        "  en: |\n    Anna *Test* is held_in <custody> [sic].\n    1. Not a list\n    - nor this\n    # nor a heading",
+    );
+    let run = sheet(
+        Test::demo().file("campaigns/demo.yaml", campaign.clone()),
+        &["--lang", "en", "--format", "txt"],
+    )
+    .status(0);
+    assert!(
+        run.stdout.contains(
+            "Anna *Test* is held_in <custody> [sic]. 1. Not a list - nor this # nor a heading\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    // The Markdown escapes them, so a Markdown viewer shows them as written too.
+    let run = sheet(
+        Test::demo().file("campaigns/demo.yaml", campaign),
+        &["--lang", "en"],
+    )
+    .status(0);
+    assert!(
+        run.stdout
+            .contains("Anna \\*Test\\* is held\\_in \\<custody\\> \\[sic\\].\n1\\. Not a list\n\\- nor this\n\\# nor a heading\n"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_stopped_action_shows_its_outcome_and_no_asks() {
+    let campaign = format!(
+        "{DEMO_CAMPAIGN}updates:\n  - date: 2026-02-20\n    action: stop\n    text: {{en: \"Anna Test was released.\", ru: \"Анна Тест освобождена.\"}}\n"
+    );
+    let run = sheet(
+        Test::demo().file("campaigns/demo.yaml", campaign),
+        &["--lang", "en"],
+    )
+    .status(0);
+    let md = &run.stdout;
+    assert!(md.contains("## FURTHER INFORMATION: STOP ACTION\n"), "{md}");
+    assert!(
+        md.contains("## Stop action, February 20, 2026\n\nAnna Test was released.\n"),
+        "{md}"
+    );
+    assert!(md.contains("No further action is requested."), "{md}");
+    assert!(
+        !md.contains("PLEASE WRITE") && !md.contains("PLEASE SEND"),
+        "{md}"
+    );
+}
+
+#[test]
+fn writes_a_pdf_whose_text_reads_back() {
+    let run = sheet(Test::demo(), &["--lang", "ru", "--format", "pdf"])
+        .status(0)
+        .stderr_has("wrote ./demo.ru.pdf");
+    let bytes = std::fs::read(run.test.path().join("demo.ru.pdf")).unwrap();
+    let doc = lopdf::Document::load_mem(&bytes).expect("a valid PDF");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let text = doc.extract_text(&pages).expect("text extracts");
+    for expected in [
+        "СРОЧНАЯ АКЦИЯ",
+        "Призовите не выдавать её",
+        "+7 495 000 00 00",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    let lang = doc
+        .catalog()
+        .and_then(|c| c.get(b"Lang"))
+        .and_then(|l| l.as_str())
+        .unwrap();
+    assert_eq!(lang, b"ru");
+    // The same sheet again is the same file; a changed one is not written over without --force.
+    let run = sheet(run.test, &["--lang", "ru", "--format", "pdf"])
+        .status(0)
+        .stderr_has("already there, unchanged");
+    let run = sheet(
+        run.test,
+        &["--lang", "en", "--format", "pdf", "--out", "demo.ru.pdf"],
+    )
+    .status(1)
+    .stderr_has("demo.ru.pdf");
+    sheet(
+        run.test,
+        &[
+            "--lang",
+            "en",
+            "--format",
+            "pdf",
+            "--out",
+            "demo.ru.pdf",
+            "--force",
+        ],
+    )
+    .status(0);
+}
+
+#[test]
+fn a_language_the_campaign_lacks_is_refused_with_the_ones_it_has() {
+    sheet(Test::demo(), &["--lang", "fr"])
+        .status(1)
+        .stderr_has("the campaign has no `fr` texts; it has: en, ru");
+}
