@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 mod cmd;
 
@@ -21,6 +21,7 @@ enum Command {
     Queue(Box<cmd::queue::Args>),
     Send(cmd::send::Args),
     Outbox(cmd::outbox::Args),
+    Completions(cmd::docs::CompletionsArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +32,8 @@ fn main() -> ExitCode {
         Command::Queue(args) => cmd::queue::run(*args),
         Command::Send(args) => cmd::send::run(args),
         Command::Outbox(args) => cmd::outbox::run(args),
+        // Generated from the definition above, so they are handed the whole command line.
+        Command::Completions(args) => cmd::docs::completions(args, Cli::command()),
     };
     match result {
         Ok(code) => code,
