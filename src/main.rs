@@ -22,6 +22,7 @@ enum Command {
     Send(cmd::send::Args),
     Outbox(cmd::outbox::Args),
     Completions(cmd::docs::CompletionsArgs),
+    Man(cmd::docs::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         Command::Outbox(args) => cmd::outbox::run(args),
         // Generated from the definition above, so they are handed the whole command line.
         Command::Completions(args) => cmd::docs::completions(args, Cli::command()),
+        Command::Man(args) => cmd::docs::man(args, Cli::command()),
     };
     match result {
         Ok(code) => code,
