@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 mod cmd;
 
@@ -22,6 +22,8 @@ enum Command {
     Send(cmd::send::Args),
     Outbox(cmd::outbox::Args),
     Sheet(Box<cmd::sheet::Args>),
+    Completions(cmd::docs::CompletionsArgs),
+    Man(cmd::docs::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +35,9 @@ fn main() -> ExitCode {
         Command::Send(args) => cmd::send::run(args),
         Command::Outbox(args) => cmd::outbox::run(args),
         Command::Sheet(args) => cmd::sheet::run(*args),
+        // Generated from the definition above, so they are handed the whole command line.
+        Command::Completions(args) => cmd::docs::completions(args, Cli::command()),
+        Command::Man(args) => cmd::docs::man(args, Cli::command()),
     };
     match result {
         Ok(code) => code,
