@@ -9,6 +9,7 @@
 pub mod campaign;
 pub mod check;
 pub mod country;
+pub mod deadlines;
 pub mod diag;
 pub mod directory;
 pub mod email;

@@ -22,6 +22,7 @@ enum Command {
     Send(cmd::send::Args),
     Outbox(cmd::outbox::Args),
     Sheet(Box<cmd::sheet::Args>),
+    Deadlines(cmd::deadlines::Args),
     Completions(cmd::docs::CompletionsArgs),
     Man(cmd::docs::ManArgs),
 }
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
         Command::Send(args) => cmd::send::run(args),
         Command::Outbox(args) => cmd::outbox::run(args),
         Command::Sheet(args) => cmd::sheet::run(*args),
+        Command::Deadlines(args) => cmd::deadlines::run(args),
         // Generated from the definition above, so they are handed the whole command line.
         Command::Completions(args) => cmd::docs::completions(args, Cli::command()),
         Command::Man(args) => cmd::docs::man(args, Cli::command()),

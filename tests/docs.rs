@@ -4,13 +4,14 @@
 use crate::harness::Test;
 
 /// Every subcommand a person can type.
-const SUBCOMMANDS: [&str; 8] = [
+const SUBCOMMANDS: [&str; 9] = [
     "letters",
     "check",
     "queue",
     "send",
     "outbox",
     "sheet",
+    "deadlines",
     "completions",
     "man",
 ];
@@ -125,9 +126,10 @@ fn man_prints_the_main_page_as_roff_listing_every_subcommand() {
 }
 
 /// Every page `appeal man --out` writes, sorted.
-const PAGES: [&str; 10] = [
+const PAGES: [&str; 11] = [
     "appeal-check.1",
     "appeal-completions.1",
+    "appeal-deadlines.1",
     "appeal-letters.1",
     "appeal-man.1",
     "appeal-outbox-resolve.1",

@@ -7,6 +7,7 @@ mod smtp_server;
 mod bad_input;
 mod batch;
 mod check;
+mod deadlines;
 mod docs;
 mod email;
 mod letters;

@@ -1,6 +1,7 @@
 //! Subcommands, and what they share: exit codes, value parsers for flags, error printing.
 
 pub mod check;
+pub mod deadlines;
 pub mod docs;
 pub mod letters;
 pub mod outbox;
