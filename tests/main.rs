@@ -9,5 +9,6 @@ mod batch;
 mod check;
 mod email;
 mod letters;
+mod new;
 mod pdf;
 mod snapshots;

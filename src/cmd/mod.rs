@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod letters;
+pub mod new;
 pub mod outbox;
 pub mod queue;
 pub mod send;
