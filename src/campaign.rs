@@ -68,7 +68,9 @@ struct RawUpdate {
 #[serde(deny_unknown_fields)]
 struct RawPerson {
     name: RawText,
-    gender: Gender,
+    /// Read as text and checked with the rest, so a blank or misspelt gender is reported
+    /// together with every other problem of the file instead of stopping the parse.
+    gender: Spanned<String>,
     nationality: Option<RawText>,
     status: Option<RawText>,
     held: Option<RawText>,
@@ -502,9 +504,23 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
                 );
             }
         }
+        let gender_text = p.value.gender.value.trim();
+        let gender = Gender::parse(gender_text).unwrap_or_else(|| {
+            c.error(
+                Pos::of(&p.value.gender),
+                &format!("{f}.gender"),
+                if gender_text.is_empty() {
+                    "no gender given".to_string()
+                } else {
+                    format!("`{gender_text}` is not a gender")
+                },
+                "write m, f or group (several people): letters agree with it (\"protect him\", \"her\", \"them\")",
+            );
+            Gender::Group
+        });
         persons.push(Person {
             name,
-            gender: p.value.gender,
+            gender,
             nationality: p
                 .value
                 .nationality
@@ -802,7 +818,18 @@ fn addressees(
             .map(|n| Localized::check(n, &format!("{field}.note"), languages, c));
         let (who, pos) = if let Some(id) = &r.recipient {
             let id_text = id.value.trim();
-            if directory.get(id_text).is_none() {
+            if id_text.is_empty() {
+                c.error(
+                    Pos::of(id),
+                    &format!("{field}.recipient"),
+                    "no recipient id given",
+                    format!(
+                        "write the id of an entry of the directory in {}; {}",
+                        directory.folder.display(),
+                        directory.suggest(id_text)
+                    ),
+                );
+            } else if directory.get(id_text).is_none() {
                 c.error(
                     Pos::of(id),
                     &format!("{field}.recipient"),

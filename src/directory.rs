@@ -73,6 +73,16 @@ pub enum Gender {
 }
 
 impl Gender {
+    /// The gender written as in the formats: `m`, `f` or `group`.
+    pub fn parse(code: &str) -> Option<Gender> {
+        match code {
+            "m" => Some(Gender::Male),
+            "f" => Some(Gender::Female),
+            "group" => Some(Gender::Group),
+            _ => None,
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Gender::Male => "m",

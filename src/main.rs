@@ -16,6 +16,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    New(cmd::new::Args),
     Letters(Box<cmd::letters::Args>),
     Check(cmd::check::Args),
     Queue(Box<cmd::queue::Args>),
@@ -30,6 +31,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::New(args) => cmd::new::run(args),
         Command::Letters(args) => cmd::letters::run(*args),
         Command::Check(args) => cmd::check::run(args),
         Command::Queue(args) => cmd::queue::run(*args),

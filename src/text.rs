@@ -52,6 +52,8 @@ impl Localized {
     /// `required` present (or reachable through its fallback chain: `fr-CA` is served by `fr`).
     pub fn check(raw: &RawText, field: &str, required: &[Lang], c: &mut Checker) -> Localized {
         let mut texts = BTreeMap::new();
+        // Languages whose text is there but empty: reported as empty, not again as missing.
+        let mut empty = Vec::new();
         for (key, value) in &raw.value {
             let path = format!("{field}.{key}");
             let Some(lang) = Lang::parse(key) else {
@@ -70,13 +72,14 @@ impl Localized {
                     "text is empty",
                     "write the text, or remove the language from `languages`",
                 );
+                empty.push(lang);
                 continue;
             }
             texts.insert(lang, normalize(&value.value));
         }
         let text = Localized { texts };
         for lang in required {
-            if text.get(lang).is_none() {
+            if text.get(lang).is_none() && !lang.chain().iter().any(|l| empty.contains(l)) {
                 c.error(
                     Pos::of(raw),
                     field,
@@ -190,6 +193,33 @@ pub fn normalize(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reports_an_empty_text_once() {
+        let raw: RawText =
+            crate::yaml::parse(Path::new("t.yaml"), "{en: \"\", ru: \" \"}").expect("parses");
+        let mut diags = Diagnostics::default();
+        let mut c = Checker {
+            file: Path::new("t.yaml"),
+            diags: &mut diags,
+        };
+        let langs = [Lang::parse("en"), Lang::parse("ru"), Lang::parse("fr")].map(Option::unwrap);
+        Localized::check(&raw, "title", &langs, &mut c);
+        let messages: Vec<String> = diags.into_sorted().iter().map(|d| d.to_string()).collect();
+        assert_eq!(messages.len(), 3, "{messages:#?}");
+        assert!(
+            messages[0].contains("title: missing the `fr` text"),
+            "{messages:#?}"
+        );
+        assert!(
+            messages[1].contains("title.en: text is empty"),
+            "{messages:#?}"
+        );
+        assert!(
+            messages[2].contains("title.ru: text is empty"),
+            "{messages:#?}"
+        );
+    }
 
     #[test]
     fn normalizes_text() {

@@ -108,6 +108,30 @@ fn reports_every_problem_at_once() {
 }
 
 #[test]
+fn reports_blanks_left_in_a_campaign_together() {
+    // What `appeal new` leaves for the coordinator to fill: each blank reported at its line,
+    // all at once (a blank gender used to stop the parse and hide the rest).
+    let blanks = DEMO_CAMPAIGN
+        .replace("gender: f", "gender: \"\"")
+        .replace("recipient: xx-prosecutor", "recipient: \"\"")
+        .replace("en: \"torture if returned\"", "en: \"\"");
+    let run = check_demo_with(&blanks)
+        .status(1)
+        .stderr_has("campaigns/demo.yaml:13:13: persons[0].gender: no gender given (hint: write m, f or group")
+        .stderr_has("campaigns/demo.yaml:15:7: risk.en: text is empty")
+        .stderr_has("campaigns/demo.yaml:27:16: targets[0].recipient: no recipient id given (hint: write the id of an entry of the directory in recipients; known ids include: ")
+        .stderr_lacks("missing the `en` text");
+    assert_eq!(run.stderr.matches("error:").count(), 3, "{}", run.stderr);
+}
+
+#[test]
+fn rejects_a_misspelt_gender() {
+    check_demo_with(&DEMO_CAMPAIGN.replace("gender: f", "gender: w"))
+        .status(1)
+        .stderr_has("campaigns/demo.yaml:13:13: persons[0].gender: `w` is not a gender");
+}
+
+#[test]
 fn names_the_template_and_letter_of_a_syntax_error() {
     Test::demo()
         .file(

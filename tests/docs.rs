@@ -4,7 +4,8 @@
 use crate::harness::Test;
 
 /// Every subcommand a person can type.
-const SUBCOMMANDS: [&str; 9] = [
+const SUBCOMMANDS: [&str; 10] = [
+    "new",
     "letters",
     "check",
     "queue",
@@ -126,12 +127,13 @@ fn man_prints_the_main_page_as_roff_listing_every_subcommand() {
 }
 
 /// Every page `appeal man --out` writes, sorted.
-const PAGES: [&str; 11] = [
+const PAGES: [&str; 12] = [
     "appeal-check.1",
     "appeal-completions.1",
     "appeal-deadlines.1",
     "appeal-letters.1",
     "appeal-man.1",
+    "appeal-new.1",
     "appeal-outbox-resolve.1",
     "appeal-outbox.1",
     "appeal-queue.1",

@@ -11,6 +11,7 @@ mod deadlines;
 mod docs;
 mod email;
 mod letters;
+mod new;
 mod pdf;
 mod sheet;
 mod snapshots;

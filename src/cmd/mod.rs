@@ -4,6 +4,7 @@ pub mod check;
 pub mod deadlines;
 pub mod docs;
 pub mod letters;
+pub mod new;
 pub mod outbox;
 pub mod queue;
 pub mod send;
