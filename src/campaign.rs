@@ -14,86 +14,160 @@ use crate::lang::Lang;
 use crate::text::{Checker, Localized, Names, RawText};
 use crate::yaml::{self, Date};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawCampaign {
+    /// The campaign's id: lowercase letters, digits and '-', the file's name (juraev-2011).
+    #[schemars(with = "String")]
     id: Spanned<String>,
+    /// The UA number from the sheet's header (UA 73/16), if it gives one.
     ua: Option<String>,
+    /// The document index (ASA 17/3726/2016), if the sheet gives one.
     index: Option<String>,
+    /// The sheet's date.
+    #[schemars(with = "Date")]
     issued: Spanned<Date>,
+    /// "Please send appeals before" this date.
+    #[schemars(with = "Date")]
     deadline: Spanned<Date>,
+    /// Every language this file has texts in; letters default to the first.
+    #[schemars(with = "Vec<String>")]
     languages: Spanned<Vec<Spanned<String>>>,
+    /// The language(s) the action asks supporters to write in.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     write_in: Vec<Spanned<String>>,
+    /// Whether the sheet adds "or your own language".
     #[serde(default)]
     or_own_language: bool,
+    /// The action's headline.
+    #[schemars(with = "crate::text::TextSchema")]
     title: RawText,
+    /// The person(s) at risk.
+    #[schemars(with = "Vec<RawPerson>")]
     persons: Spanned<Vec<Spanned<RawPerson>>>,
+    /// What the person risks, in a few words (for the sheet).
+    #[schemars(with = "crate::text::TextSchema")]
     risk: RawText,
+    /// The case: the sheet's main text.
+    #[schemars(with = "crate::text::TextSchema")]
     background: RawText,
+    /// The sheet's "Additional information".
+    #[schemars(with = "Option<crate::text::TextSchema>")]
     additional_information: Option<RawText>,
+    /// The case paragraph(s) of every letter, in the first person.
+    #[schemars(with = "crate::text::TextSchema")]
     letter: RawText,
+    /// Other wordings of `letter`, one chosen per supporter.
     #[serde(default)]
+    #[schemars(with = "Vec<crate::text::TextSchema>")]
     letter_variants: Vec<RawText>,
+    /// What the action asks for.
+    #[schemars(with = "Vec<RawAsk>")]
     asks: Spanned<Vec<Spanned<RawAsk>>>,
+    /// Who the letters are addressed to.
+    #[schemars(with = "Vec<RawAddressee>")]
     targets: Spanned<Vec<Spanned<RawAddressee>>>,
+    /// Who gets a copy.
     #[serde(default)]
+    #[schemars(with = "Vec<RawAddressee>")]
     copies: Vec<Spanned<RawAddressee>>,
+    /// The note for letters sent after the deadline.
+    #[schemars(with = "Option<crate::text::TextSchema>")]
     late_note: Option<RawText>,
+    /// Follow-ups, oldest first.
     #[serde(default)]
+    #[schemars(with = "Vec<RawUpdate>")]
     updates: Vec<Spanned<RawUpdate>>,
 }
 
 /// A follow-up to the action, as urgent actions issue them ("Further information on UA ...").
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Update")]
 struct RawUpdate {
+    /// The follow-up's date.
+    #[schemars(with = "Date")]
     date: Spanned<Date>,
+    /// continue (default), info (for information only), stop or close (no more letters).
     #[serde(default)]
     action: UpdateAction,
     /// The follow-up document's own index, which becomes the campaign's reference.
     index: Option<String>,
     /// What happened, in every language of the campaign.
+    #[schemars(with = "crate::text::TextSchema")]
     text: RawText,
+    /// A new deadline, after the update's date.
+    #[schemars(with = "Option<Date>")]
     deadline: Option<Spanned<Date>>,
+    /// Asks added by this follow-up.
     #[serde(default)]
+    #[schemars(with = "Vec<RawAsk>")]
     add_asks: Vec<Spanned<RawAsk>>,
+    /// Ids of asks no longer made.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     withdraw_asks: Vec<Spanned<String>>,
+    /// Targets added by this follow-up.
     #[serde(default)]
+    #[schemars(with = "Vec<RawAddressee>")]
     add_targets: Vec<Spanned<RawAddressee>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Person")]
 struct RawPerson {
+    /// The name in each script the letters use (Latn, Cyrl, Arab, Hans) or per language.
+    #[schemars(with = "crate::text::TextSchema")]
     name: RawText,
     /// Read as text and checked with the rest, so a blank or misspelt gender is reported
     /// together with every other problem of the file instead of stopping the parse.
+    #[schemars(with = "crate::directory::Gender")]
     gender: Spanned<String>,
+    #[schemars(with = "Option<crate::text::TextSchema>")]
     nationality: Option<RawText>,
+    #[schemars(with = "Option<crate::text::TextSchema>")]
     status: Option<RawText>,
+    #[schemars(with = "Option<crate::text::TextSchema>")]
     held: Option<RawText>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Ask")]
 struct RawAsk {
     /// A name for the ask, so that a follow-up can withdraw it.
+    #[schemars(with = "Option<String>")]
     id: Option<Spanned<String>>,
+    /// The instruction to supporters, on the sheet.
+    #[schemars(with = "crate::text::TextSchema")]
     sheet: RawText,
+    /// The sentence it becomes in each letter.
+    #[schemars(with = "crate::text::TextSchema")]
     letter: RawText,
+    /// Other wordings of `letter`.
     #[serde(default)]
+    #[schemars(with = "Vec<crate::text::TextSchema>")]
     letter_variants: Vec<RawText>,
 }
 
 /// One of three ways to name an addressee; validation requires exactly one.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Addressee")]
 struct RawAddressee {
+    /// An entry of the recipient directory, by id.
+    #[schemars(with = "Option<String>")]
     recipient: Option<Spanned<String>>,
+    /// The embassy of this country accredited to the supporter's country.
+    #[schemars(with = "Option<Country>")]
     embassy_of: Option<Spanned<Country>>,
+    /// The official with this role in the supporter's own country (justice-minister).
+    #[schemars(with = "Option<String>")]
     government_role: Option<Spanned<String>>,
+    /// A word to supporters about this addressee, for the sheet.
+    #[schemars(with = "Option<crate::text::TextSchema>")]
     note: Option<RawText>,
 }
 
@@ -108,7 +182,7 @@ pub struct Person {
 }
 
 /// What a follow-up does to the action.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum UpdateAction {
     /// The action goes on, as changed by the update (a new deadline, asks, targets).
@@ -238,6 +312,18 @@ pub struct Campaign {
     /// The follow-ups, in date order. `deadline`, `asks`, `targets` and `index` above are
     /// already as the latest of them left them.
     pub updates: Vec<Update>,
+}
+
+/// The JSON Schema of a campaign file, generated from the types the loader reads it with, so
+/// the two cannot disagree on the fields (`appeal schema campaign`).
+pub fn schema() -> schemars::Schema {
+    let mut schema = schemars::schema_for!(RawCampaign);
+    schema.insert("title".into(), "appeal campaign".into());
+    schema.insert(
+        "description".into(),
+        "An urgent action for appeal (campaigns/<id>.yaml). See README.md, Formats.".into(),
+    );
+    schema
 }
 
 impl Campaign {

@@ -37,6 +37,20 @@ impl fmt::Display for Country {
     }
 }
 
+impl schemars::JsonSchema for Country {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Country".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An ISO 3166-1 alpha-2 country code: DE, FR, NO, RU",
+            "type": "string",
+            "pattern": "^[A-Za-z]{2}$"
+        })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Country {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;

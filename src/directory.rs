@@ -12,29 +12,43 @@ use crate::lang::Lang;
 use crate::text::{Checker, Localized, Names, RawText, normalize};
 use crate::yaml::{self, Date};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
+    #[schemars(with = "Vec<RawRecipient>")]
     recipients: Vec<Spanned<RawRecipient>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Recipient")]
 struct RawRecipient {
+    #[schemars(with = "String")]
     id: Spanned<String>,
     kind: Kind,
     country: Country,
+    #[schemars(with = "Option<String>")]
     role: Option<Spanned<String>>,
+    #[schemars(with = "Option<crate::text::TextSchema>")]
     name: Option<RawText>,
     gender: Option<Gender>,
+    #[schemars(with = "crate::text::TextSchema")]
     title: RawText,
+    #[schemars(with = "Option<crate::text::TextSchema>")]
     addressee: Option<RawText>,
+    #[schemars(with = "Option<Vec<String>>")]
     address: Option<Spanned<Vec<String>>>,
+    #[schemars(with = "Option<String>")]
     fax: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     email: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     timezone: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     office_hours: Option<Spanned<String>>,
+    #[schemars(with = "crate::text::TextSchema")]
     salutation: RawText,
+    #[schemars(with = "Option<RawVerified>")]
     verified: Option<Spanned<RawVerified>>,
     #[serde(default)]
     unknown: Vec<String>,
@@ -42,15 +56,30 @@ struct RawRecipient {
     host: Option<Country>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Verified")]
 struct RawVerified {
     date: Date,
     source: String,
 }
 
+/// The JSON Schema of a recipient directory file (`appeal schema recipients`), generated from
+/// the types the loader reads it with.
+pub fn schema() -> schemars::Schema {
+    let mut schema = schemars::schema_for!(RawFile);
+    schema.insert("title".into(), "appeal recipient directory".into());
+    schema.insert(
+        "description".into(),
+        "Officials, courts and embassies letters go to (recipients/*.yaml). See README.md, Formats.".into(),
+    );
+    schema
+}
+
 /// What sort of body a recipient is; embassies are looked up by (represents, host).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Official,
@@ -62,7 +91,9 @@ pub enum Kind {
 
 /// Grammatical gender and number, for agreement in letters: `m`, `f`, or `group` for an action
 /// on behalf of several people (plural agreement: "them", "их", "les").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
 pub enum Gender {
     #[serde(rename = "m")]
     Male,

@@ -24,6 +24,7 @@ enum Command {
     Outbox(cmd::outbox::Args),
     Sheet(Box<cmd::sheet::Args>),
     Deadlines(cmd::deadlines::Args),
+    Schema(cmd::schema::Args),
     Completions(cmd::docs::CompletionsArgs),
     Man(cmd::docs::ManArgs),
 }
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
         Command::Outbox(args) => cmd::outbox::run(args),
         Command::Sheet(args) => cmd::sheet::run(*args),
         Command::Deadlines(args) => cmd::deadlines::run(args),
+        Command::Schema(args) => cmd::schema::run(args),
         // Generated from the definition above, so they are handed the whole command line.
         Command::Completions(args) => cmd::docs::completions(args, Cli::command()),
         Command::Man(args) => cmd::docs::man(args, Cli::command()),

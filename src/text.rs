@@ -11,6 +11,26 @@ use crate::lang::{Lang, is_script_code};
 /// The YAML form: `{en: "...", ru: "..."}` with the position of every entry.
 pub type RawText = Spanned<BTreeMap<String, Spanned<String>>>;
 
+/// The JSON Schema of a `RawText`: a map from a language tag (or, for a person's name, a script
+/// such as `Latn`) to text.
+pub struct TextSchema;
+
+impl schemars::JsonSchema for TextSchema {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Text".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Text in several languages: a map from a BCP 47 language tag (en, ru, fr-CA) to the text; every language of the campaign must be there. For a person's name, keys may also be scripts (Latn, Cyrl, Arab).",
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": { "pattern": "^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$" },
+            "additionalProperties": { "type": "string" }
+        })
+    }
+}
+
 /// Where validation reports: the file being checked and the list of findings.
 pub struct Checker<'a> {
     pub file: &'a Path,

@@ -4,7 +4,7 @@
 use crate::harness::Test;
 
 /// Every subcommand a person can type.
-const SUBCOMMANDS: [&str; 10] = [
+const SUBCOMMANDS: [&str; 11] = [
     "new",
     "letters",
     "check",
@@ -13,6 +13,7 @@ const SUBCOMMANDS: [&str; 10] = [
     "outbox",
     "sheet",
     "deadlines",
+    "schema",
     "completions",
     "man",
 ];
@@ -127,7 +128,7 @@ fn man_prints_the_main_page_as_roff_listing_every_subcommand() {
 }
 
 /// Every page `appeal man --out` writes, sorted.
-const PAGES: [&str; 12] = [
+const PAGES: [&str; 13] = [
     "appeal-check.1",
     "appeal-completions.1",
     "appeal-deadlines.1",
@@ -137,6 +138,7 @@ const PAGES: [&str; 12] = [
     "appeal-outbox-resolve.1",
     "appeal-outbox.1",
     "appeal-queue.1",
+    "appeal-schema.1",
     "appeal-send.1",
     "appeal-sheet.1",
     "appeal.1",

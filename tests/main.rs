@@ -13,6 +13,7 @@ mod email;
 mod letters;
 mod new;
 mod pdf;
+mod schema;
 mod sheet;
 mod snapshots;
 mod updates;

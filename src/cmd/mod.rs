@@ -7,6 +7,7 @@ pub mod letters;
 pub mod new;
 pub mod outbox;
 pub mod queue;
+pub mod schema;
 pub mod send;
 pub mod sheet;
 
