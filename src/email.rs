@@ -174,6 +174,10 @@ pub struct Envelope {
     /// The campaign's deadline: nothing is sent after it without --allow-late.
     pub deadline: chrono::NaiveDate,
     pub queued_at: chrono::DateTime<chrono::Utc>,
+    /// The campaign file it was queued from (absolute), so `send` can see follow-ups made
+    /// since: a stopped action, a new deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign_file: Option<std::path::PathBuf>,
 }
 
 /// A message ready for the outbox: its id, its exact bytes and its envelope.
@@ -333,6 +337,7 @@ pub fn build(
             subject,
             deadline: to.campaign.deadline,
             queued_at: now,
+            campaign_file: None,
         },
         id,
         eml: message.formatted(),

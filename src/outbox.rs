@@ -456,6 +456,7 @@ impl Outbox {
                     subject: unknown(),
                     deadline: chrono::NaiveDate::MIN,
                     queued_at: DateTime::<Utc>::MIN_UTC,
+                    campaign_file: None,
                 }
             }
         };
@@ -692,6 +693,7 @@ mod tests {
                 subject: id.to_string(),
                 deadline: chrono::NaiveDate::from_ymd_opt(2099, 1, 1).unwrap(),
                 queued_at: Utc::now(),
+                campaign_file: None,
             },
         }
     }

@@ -23,6 +23,8 @@ pub struct QueueOutput {
     pdf: Option<(PdfOptions, FontChain)>,
     now: chrono::DateTime<chrono::Utc>,
     staged: usize,
+    /// The campaign file, absolute, recorded in every envelope.
+    campaign_file: Option<PathBuf>,
 }
 
 impl QueueOutput {
@@ -46,7 +48,15 @@ impl QueueOutput {
             pdf,
             now: chrono::Utc::now(),
             staged: 0,
+            campaign_file: None,
         })
+    }
+
+    /// Records `file` (made absolute) in every envelope, for `send` to read follow-ups from.
+    pub fn with_campaign_file(mut self, file: &std::path::Path) -> Self {
+        self.campaign_file =
+            Some(std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf()));
+        self
     }
 
     /// Where message `id` is: `ready/` for one queued by this run, else wherever it went.
@@ -102,8 +112,9 @@ impl Output for QueueOutput {
             )?),
             _ => None,
         };
-        let draft = email::build(&letter, to, &self.sender, &route, self.now, attachment)
+        let mut draft = email::build(&letter, to, &self.sender, &route, self.now, attachment)
             .map_err(|e| format!("{}: {e}", what()))?;
+        draft.envelope.campaign_file = self.campaign_file.clone();
         Ok((draft, warnings))
     }
 

@@ -432,6 +432,48 @@ fn broken(
     Ok(format!("failed {id}: {why}"))
 }
 
+/// What a campaign file says now, for the messages queued from it.
+#[derive(Clone, Debug)]
+struct CampaignNow {
+    deadline: chrono::NaiveDate,
+    /// Why nothing more may go out: the follow-up that stopped or closed the action.
+    ended: Option<String>,
+}
+
+/// Reads the campaign a message was queued from, once per file: follow-ups made since (a stop,
+/// a new deadline) apply to messages still waiting. `None` when the envelope names no file or
+/// it cannot be read now (then the envelope's own deadline holds, and the run says so once).
+fn campaign_now(
+    file: Option<&std::path::Path>,
+    cache: &mut std::collections::HashMap<std::path::PathBuf, Option<CampaignNow>>,
+    report: &mut Report,
+) -> Option<CampaignNow> {
+    let file = file?;
+    cache
+        .entry(file.to_path_buf())
+        .or_insert_with(|| {
+            let loaded = crate::project::Project::locate(file, None, None).ok().and_then(|p| {
+                let mut diags = crate::diag::Diagnostics::default();
+                crate::run::load(file, &p, &mut diags).map(|(c, _, _)| c)
+            });
+            match loaded {
+                Some(c) => Some(CampaignNow {
+                    deadline: c.deadline,
+                    ended: c.ended_message().map(|(_, m)| m),
+                }),
+                None => {
+                    report.lines.push(format!(
+                        "note: {} cannot be read now; its messages go by the deadline they were queued with (hint: `appeal check {}`)",
+                        file.display(),
+                        file.display()
+                    ));
+                    None
+                }
+            }
+        })
+        .clone()
+}
+
 /// A message due now, with where it waits.
 struct Due {
     id: String,
@@ -458,6 +500,7 @@ pub fn send(
         recover(outbox, &mut report)?;
     }
     let mut due: Vec<Due> = Vec::new();
+    let mut campaigns = std::collections::HashMap::new();
     for state in [State::Ready, State::Deferred] {
         for id in outbox.ids(state)? {
             let envelope = match outbox.envelope(state, &id)? {
@@ -475,11 +518,24 @@ pub fn send(
                 envelope,
                 record: outbox.record(&id)?,
             };
-            if opts.today > msg.envelope.deadline && !opts.allow_late {
-                let why = format!(
-                    "the campaign's deadline {} passed before it was sent (hint: ask the section office; send anyway with --allow-late)",
-                    msg.envelope.deadline
-                );
+            let now = campaign_now(
+                msg.envelope.campaign_file.as_deref(),
+                &mut campaigns,
+                &mut report,
+            );
+            // A follow-up may have moved the deadline since the message was queued.
+            let deadline = now.as_ref().map_or(msg.envelope.deadline, |c| c.deadline);
+            let ended = now.and_then(|c| c.ended);
+            if ended.is_some() || (opts.today > deadline && !opts.allow_late) {
+                let why = match &ended {
+                    // Not even --allow-late sends for an action that ended.
+                    Some(message) => {
+                        format!("{message} (hint: nothing more goes out for an action that ended)")
+                    }
+                    None => format!(
+                        "the campaign's deadline {deadline} passed before it was sent (hint: ask the section office; send anyway with --allow-late)"
+                    ),
+                };
                 report.expired += 1;
                 report.lines.push(format!(
                     "{} {id} to {}: {why}",

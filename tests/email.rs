@@ -78,12 +78,24 @@ fn ids(t: &Test, state: &str) -> Vec<String> {
 }
 
 /// Moves the deadline a queued message carries into the past, as if the campaign's had passed.
-fn backdate_deadline(t: &Test, id: &str) {
+fn backdate_envelope(t: &Test, id: &str) {
     let path = t.path().join(format!("outbox/ready/{id}"));
     let env = std::fs::read_to_string(&path)
         .unwrap()
         .replace("\"2099-03-01\"", "\"2020-03-01\"");
     std::fs::write(&path, env).unwrap();
+}
+
+/// The campaign's deadline passed since the message was queued: in the campaign file (which
+/// `send` reads) and in the envelope.
+fn backdate_deadline(t: &Test, id: &str) {
+    backdate_envelope(t, id);
+    let path = t.path().join("campaigns/demo.yaml");
+    let campaign = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("issued: 2026-01-10", "issued: 2019-01-10")
+        .replace("deadline: 2099-03-01", "deadline: 2020-03-01");
+    std::fs::write(&path, campaign).unwrap();
 }
 
 fn record(t: &Test, state: &str, id: &str) -> serde_json::Value {
@@ -367,6 +379,40 @@ fn after_the_deadline_messages_expire_unless_allowed() {
         .stdout_has("the campaign's deadline 2020-03-01 passed");
     assert_eq!(ids(&run.test, "expired"), [id]);
     assert!(server.received().is_empty());
+}
+
+#[test]
+fn a_follow_up_reaches_messages_already_queued() {
+    let server = SmtpServer::start();
+    let run = queue(project(), &["--lang", "en", "--lang", "ru"]).status(0);
+    let ready = ids(&run.test, "ready");
+    // Queued with a deadline that has passed; a follow-up since gave a new one, far ahead.
+    backdate_envelope(&run.test, &ready[0]);
+    let run = send(run.test, &server.url(), &[])
+        .status(0)
+        .stdout_has("2 sent");
+    assert_eq!(ids(&run.test, "sent").len(), 2);
+}
+
+#[test]
+fn a_stopped_action_sends_nothing_more_even_late() {
+    let server = SmtpServer::start();
+    let run = queue(project(), &[]).status(0);
+    let id = ids(&run.test, "ready")[0].clone();
+    let path = run.test.path().join("campaigns/demo.yaml");
+    let mut campaign = std::fs::read_to_string(&path).unwrap();
+    campaign.push_str("updates:\n  - date: 2026-02-20\n    action: stop\n    text: {en: \"Anna Test was released.\", ru: \"Анна Тест освобождена.\"}\n");
+    std::fs::write(&path, campaign).unwrap();
+    let run = send(run.test, &server.url(), &["--allow-late"])
+        .status(1)
+        .stdout_has(&format!("expired {id}"))
+        .stdout_has("the action was stopped on 2026-02-20: Anna Test was released.");
+    assert_eq!(ids(&run.test, "expired"), [id]);
+    assert!(server.received().is_empty());
+    // And nothing more is queued for it.
+    queue(run.test, &[])
+        .status(1)
+        .stderr_has("updates: the action was stopped on 2026-02-20");
 }
 
 #[test]

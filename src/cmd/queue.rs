@@ -95,7 +95,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.attach_pdf,
         needs_pdf.then_some(pdf),
     )
-    .map_err(anyhow::Error::msg)?;
+    .map_err(anyhow::Error::msg)?
+    .with_campaign_file(&args.run.campaign);
     let summary = run::letters(&job, &mut output)?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
