@@ -77,20 +77,28 @@ struct UpdateSheet {
     text: String,
 }
 
-/// Escapes text that a template sets inside a line (after `Fax: `, `- `, `# `): the characters
-/// Markdown reads as formatting anywhere (`*`, `_`, `[` ...).
+/// Escapes text that a template sets inside a line (after `Fax: `, `# `): on one line (a text
+/// written over several lines in YAML is joined with spaces), with the characters Markdown reads
+/// as formatting anywhere (`*`, `_`, `[` ...) escaped.
 pub fn escape_inline(text: &str) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         if matches!(
             c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|'
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '&' | '~'
         ) {
             out.push('\\');
         }
         out.push(c);
     }
     out
+}
+
+/// Escapes text a template sets after `- ` (an ask, a person): on one line, and not starting a
+/// list of its own (`1. Urge ...` stays text).
+pub fn escape_item(text: &str) -> String {
+    escape(&text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// Escapes text for Markdown, so a campaign's words are printed as written (`*`, `_`, `#` at the
@@ -101,18 +109,19 @@ pub fn escape(text: &str) -> String {
         if n > 0 {
             out.push('\n');
         }
+        // Leading blanks dropped: four of them would make a code block.
         let body = line.trim_start();
-        out.push_str(&line[..line.len() - body.len()]);
         // A line that would start a list item or a numbered list.
         let digits = body.bytes().take_while(u8::is_ascii_digit).count();
-        let starts_list = matches!(body.as_bytes().first(), Some(b'-' | b'+'))
+        // `=` at the start of a line would underline the line above into a heading.
+        let starts_list = matches!(body.as_bytes().first(), Some(b'-' | b'+' | b'='))
             || (digits > 0 && matches!(body.as_bytes().get(digits), Some(b'.' | b')')));
         for (i, c) in body.char_indices() {
             let list_mark = starts_list && (i == digits && digits > 0 || i == 0 && digits == 0);
             if list_mark
                 || matches!(
                     c,
-                    '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|'
+                    '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '&' | '~'
                 )
             {
                 out.push('\\');
@@ -169,6 +178,9 @@ pub fn markdown(
     let inline = |t: &crate::text::Localized, field: &str| -> Result<String, Diagnostic> {
         t.get(lang).map(escape_inline).ok_or_else(|| missing(field))
     };
+    let item = |t: &crate::text::Localized, field: &str| -> Result<String, Diagnostic> {
+        t.get(lang).map(escape_item).ok_or_else(|| missing(field))
+    };
     let optional =
         |t: &Option<crate::text::Localized>, field: &str| -> Result<String, Diagnostic> {
             t.as_ref().map_or(Ok(String::new()), |t| text(t, field))
@@ -186,7 +198,7 @@ pub fn markdown(
                 name: p
                     .name
                     .get(lang)
-                    .map(escape_inline)
+                    .map(escape_item)
                     .ok_or_else(|| missing(&format!("persons[{i}].name")))?,
                 gender: p.gender.code(),
                 nationality: optional_inline(&p.nationality, &format!("persons[{i}].nationality"))?,
@@ -199,7 +211,7 @@ pub fn markdown(
         .asks
         .iter()
         .enumerate()
-        .map(|(i, a)| inline(&a.sheet, &format!("asks[{i}].sheet")))
+        .map(|(i, a)| item(&a.sheet, &format!("asks[{i}].sheet")))
         .collect::<Result<Vec<_>, _>>()?;
     let addressees = |list: &[AddresseeEntry]| -> Result<Vec<AddresseeSheet>, Diagnostic> {
         list.iter()
@@ -390,9 +402,11 @@ pub fn blocks(md: &str) -> Vec<Block> {
             Block::Paragraph(lines.join(" "))
         });
     };
+    let mut after_blank = true;
     for line in md.lines() {
         let trimmed = line.trim();
-        if trimmed.is_empty() {
+        let blank = trimmed.is_empty();
+        if blank {
             flush(&mut para, &mut out);
         } else if let Some(h) = trimmed.strip_prefix("## ") {
             flush(&mut para, &mut out);
@@ -403,9 +417,17 @@ pub fn blocks(md: &str) -> Vec<Block> {
         } else if let Some(item) = trimmed.strip_prefix("- ") {
             flush(&mut para, &mut out);
             out.push(Block::Bullet(unescape(item.trim())));
+        } else if para.is_empty()
+            && !after_blank
+            && let Some(Block::Bullet(item)) = out.last_mut()
+        {
+            // A lazy continuation line of the item above.
+            item.push(' ');
+            item.push_str(&unescape(trimmed));
         } else {
             para.push(trimmed.to_string());
         }
+        after_blank = blank;
     }
     flush(&mut para, &mut out);
     out
@@ -453,6 +475,7 @@ mod tests {
             "Smith & Sons *not* bold, a_b, [link](x), <b>, #1, a|b, \\n",
             "- not a list\n1. not numbered\n  + nor this",
             "# not a heading",
+            "a &amp; b ~~not struck~~\n===\n    not code",
         ] {
             let md = escape(text);
             let back = blocks(&md);
@@ -471,6 +494,19 @@ mod tests {
                     .join(" ")
             );
         }
+    }
+
+    #[test]
+    fn an_item_written_over_several_lines_stays_one_item() {
+        assert_eq!(
+            blocks("- Urge them not to\nextradite her.\n- 1\\. Second\n\nAfter."),
+            [
+                Block::Bullet("Urge them not to extradite her.".into()),
+                Block::Bullet("1. Second".into()),
+                Block::Paragraph("After.".into()),
+            ]
+        );
+        assert_eq!(escape_item("1. Urge\n  them"), "1\\. Urge them");
     }
 
     #[test]

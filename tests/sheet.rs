@@ -153,3 +153,21 @@ fn a_language_the_campaign_lacks_is_refused_with_the_ones_it_has() {
         .status(1)
         .stderr_has("the campaign has no `fr` texts; it has: en, ru");
 }
+
+#[test]
+fn several_languages_to_write_in_are_listed_once_with_or() {
+    let both = DEMO_CAMPAIGN.replace("write_in: [ru]", "write_in: [ru, en]");
+    sheet(
+        Test::demo().file("campaigns/demo.yaml", both.clone()),
+        &["--lang", "en"],
+    )
+    .status(0)
+    .stdout_has("## PLEASE WRITE IMMEDIATELY in Russian, English or your own language:\n");
+    let only = both.replace("or_own_language: true", "or_own_language: false");
+    sheet(
+        Test::demo().file("campaigns/demo.yaml", only),
+        &["--lang", "en"],
+    )
+    .status(0)
+    .stdout_has("## PLEASE WRITE IMMEDIATELY in Russian or English:\n");
+}
