@@ -41,6 +41,9 @@ pub struct Deadline {
     pub ended: Option<(UpdateAction, NaiveDate)>,
     pub targets: usize,
     pub file: std::path::PathBuf,
+    /// How many follow-ups the campaign has: the calendar event's SEQUENCE, so an import after
+    /// a follow-up replaces the event it made before.
+    pub revision: usize,
 }
 
 impl Deadline {
@@ -72,6 +75,7 @@ impl Deadline {
             ended,
             targets: campaign.targets.len(),
             file: campaign.file.clone(),
+            revision: campaign.updates.len(),
         }
     }
 
@@ -129,18 +133,23 @@ pub fn parse_within(s: &str) -> Result<i64, String> {
     let n: i64 = digits.parse().map_err(|_| {
         format!("`{s}` is not a duration (hint: a number of days or weeks, e.g. 14d or 2w)")
     })?;
-    match unit {
-        "d" => Ok(n),
-        "w" => Ok(n * 7),
-        _ => Err(format!(
-            "`{s}`: unknown unit `{unit}` (hint: d for days, w for weeks, e.g. 14d or 2w)"
-        )),
-    }
+    let days = match unit {
+        "d" => Some(n),
+        "w" => n.checked_mul(7),
+        _ => {
+            return Err(format!(
+                "`{s}`: unknown unit `{unit}` (hint: d for days, w for weeks, e.g. 14d or 2w)"
+            ));
+        }
+    };
+    days.filter(|d| *d <= 36_500)
+        .ok_or_else(|| format!("`{s}` is more than a hundred years (hint: e.g. 14d or 2w)"))
 }
 
-/// The open actions' deadlines as an iCalendar file: one all-day event on each deadline, with
-/// a reminder `remind_days` before it. `stamp` is the DTSTAMP of every event (the moment the
-/// file is made). Ended and passed actions are left out.
+/// The deadlines as an iCalendar file: one all-day event on each open action's deadline, with a
+/// reminder `remind_days` before it; an ended action's event is there as cancelled (no
+/// reminder), so a calendar that imported it before drops it. `stamp` is the DTSTAMP of every
+/// event. Passed actions are left out.
 pub fn ics(lines: &[Deadline], stamp: chrono::DateTime<chrono::Utc>, remind_days: u32) -> String {
     let mut out = String::new();
     let mut prop = |line: String| {
@@ -155,7 +164,8 @@ pub fn ics(lines: &[Deadline], stamp: chrono::DateTime<chrono::Utc>, remind_days
     ));
     prop("CALSCALE:GREGORIAN".into());
     prop("METHOD:PUBLISH".into());
-    for d in lines.iter().filter(|d| d.state == State::Open) {
+    for d in lines.iter().filter(|d| d.state != State::Passed) {
+        let open = d.state == State::Open;
         let reference = if d.reference.is_empty() {
             String::new()
         } else {
@@ -163,6 +173,10 @@ pub fn ics(lines: &[Deadline], stamp: chrono::DateTime<chrono::Utc>, remind_days
         };
         prop("BEGIN:VEVENT".into());
         prop(format!("UID:{}-deadline@appeal", d.id));
+        prop(format!("SEQUENCE:{}", d.revision));
+        if !open {
+            prop("STATUS:CANCELLED".into());
+        }
         prop(format!("DTSTAMP:{}", stamp.format("%Y%m%dT%H%M%SZ")));
         prop(format!(
             "DTSTART;VALUE=DATE:{}",
@@ -185,6 +199,10 @@ pub fn ics(lines: &[Deadline], stamp: chrono::DateTime<chrono::Utc>, remind_days
             ))
         ));
         prop("TRANSP:TRANSPARENT".into());
+        if !open {
+            prop("END:VEVENT".into());
+            continue;
+        }
         prop("BEGIN:VALARM".into());
         prop("ACTION:DISPLAY".into());
         prop(format!("TRIGGER;RELATED=START:-P{remind_days}D"));
@@ -264,5 +282,15 @@ mod tests {
                 .contains("unknown unit")
         );
         assert!(parse_within("soon").unwrap_err().contains("hint"));
+        assert!(
+            parse_within("2000000000000000000w")
+                .unwrap_err()
+                .contains("hundred years")
+        );
+        assert!(
+            parse_within("2000000000000000000w")
+                .unwrap_err()
+                .contains("hundred years")
+        );
     }
 }

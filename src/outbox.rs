@@ -505,6 +505,12 @@ impl Outbox {
             ));
         };
         bytes.drain(..=end);
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(format!(
+                "{}: no message after the envelope line (hint: the file was cut short; queue the letter again)",
+                p.display()
+            ));
+        }
         Ok(bytes)
     }
 

@@ -423,11 +423,23 @@ fn broken(
         "{}: line 1: {what} (hint: fix the envelope on the file's first line and `appeal outbox resolve {id} --resend`, or queue the letter again)",
         file.display()
     );
+    file_as_failed(outbox, state, id, why, dry_run)
+}
+
+/// Files a message that cannot be sent as it is as failed, with `why`; nothing is moved in a
+/// dry run. Returns the line to report.
+fn file_as_failed(
+    outbox: &Outbox,
+    state: State,
+    id: &str,
+    why: String,
+    dry_run: bool,
+) -> Result<String, String> {
     if !dry_run {
         let mut record = outbox.record(id)?;
         record.reason = Some(why.clone());
         outbox.save_record(id, &record)?;
-        outbox.transition(id, state, State::Failed, what)?;
+        outbox.transition(id, state, State::Failed, &why)?;
     }
     Ok(format!("failed {id}: {why}"))
 }
@@ -627,7 +639,16 @@ pub fn send(
                 continue;
             }
         };
-        let eml = outbox.eml(d.msg.state, &d.id)?;
+        // A file cut short or unreadable fails its message; the run goes on with the others.
+        let eml = match outbox.eml(d.msg.state, &d.id) {
+            Ok(eml) => eml,
+            Err(why) => {
+                let line = file_as_failed(outbox, d.msg.state, &d.id, why, false)?;
+                report.failed += 1;
+                report.lines.push(line);
+                continue;
+            }
+        };
         pace.wait();
         progress(n, total, &d.id);
         if opts.redirect_to.is_some() {

@@ -128,11 +128,11 @@ fn the_calendar_parses_back_with_one_event_and_reminder_per_open_deadline() {
 }
 
 #[test]
-fn a_stopped_action_is_listed_as_ended_and_left_out_of_the_calendar() {
+fn a_stopped_action_is_listed_as_ended_and_cancelled_in_the_calendar() {
     let campaign = format!(
         "{DEMO_CAMPAIGN}updates:\n  - date: 2026-02-01\n    action: stop\n    text: {{en: \"Released.\", ru: \"Освобождена.\"}}\n"
     );
-    Test::demo()
+    let run = Test::demo()
         .file("campaigns/demo.yaml", campaign)
         .args(["deadlines", "--date", "2026-02-02", "--ics", "d.ics"])
         .run()
@@ -140,8 +140,24 @@ fn a_stopped_action_is_listed_as_ended_and_left_out_of_the_calendar() {
         .status(0)
         .stdout_has("ended")
         .stdout_has("stop action since 2026-02-01: no letters")
-        .stderr_has("warning: demo: left out of d.ics: stop action since 2026-02-01")
+        .stderr_has("note: demo: in d.ics as a cancelled event: stop action since 2026-02-01")
         .stderr_has("(0 deadline(s))");
+    // Imported before the stop, the event is replaced by a cancelled one with no reminder.
+    let ics = run.test.read("d.ics");
+    let unfolded = unfold(&ics);
+    let calendar = read_calendar(&unfolded).expect("the calendar parses");
+    let event = &calendar.components[0];
+    let prop = |name: &str| {
+        event
+            .properties
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.val.to_string())
+    };
+    assert_eq!(prop("UID").as_deref(), Some("demo-deadline@appeal"));
+    assert_eq!(prop("STATUS").as_deref(), Some("CANCELLED"));
+    assert_eq!(prop("SEQUENCE").as_deref(), Some("1"));
+    assert!(event.components.is_empty(), "no reminder");
 }
 
 #[test]

@@ -699,6 +699,26 @@ fn an_envelope_that_is_not_json_fails_its_message_and_the_run_goes_on() {
 }
 
 #[test]
+fn a_message_file_cut_short_fails_that_message_and_the_run_goes_on() {
+    let server = SmtpServer::start();
+    let run = queue(project(), &["--lang", "en", "--lang", "ru"]).status(0);
+    let ready = ids(&run.test, "ready");
+    let path = run.test.path().join(format!("outbox/ready/{}", ready[0]));
+    let file = std::fs::read(&path).unwrap();
+    let newline = file.iter().position(|b| *b == b'\n').unwrap();
+    std::fs::write(&path, &file[..=newline]).unwrap();
+    let run = send(run.test, &server.url(), &[])
+        .status(1)
+        .stdout_has(&format!(
+            "failed {}: outbox/ready/{}: no message after the envelope line",
+            ready[0], ready[0]
+        ))
+        .stdout_has(&format!("sent {}", ready[1]));
+    assert_eq!(ids(&run.test, "failed"), [ready[0].clone()]);
+    assert_eq!(server.accepted().len(), 1);
+}
+
+#[test]
 fn a_damaged_envelope_fails_its_message_with_the_file_and_what_to_do() {
     let server = SmtpServer::start();
     let run = queue(project(), &[]).status(0);

@@ -124,13 +124,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(path) = &args.ics {
-        for d in lines.iter().filter(|d| d.state != State::Open) {
-            eprintln!(
-                "warning: {}: left out of {}: {} (no deadline to keep)",
-                d.id,
-                path.display(),
-                d.advice()
-            );
+        for d in &lines {
+            match d.state {
+                State::Passed => eprintln!(
+                    "warning: {}: left out of {}: {} (no deadline to keep)",
+                    d.id,
+                    path.display(),
+                    d.advice()
+                ),
+                State::Ended => eprintln!(
+                    "note: {}: in {} as a cancelled event: {}",
+                    d.id,
+                    path.display(),
+                    d.advice()
+                ),
+                State::Open => {}
+            }
         }
         // Stamped with the day it is made as of, so the same day gives the same file.
         let stamp = today.and_time(chrono::NaiveTime::MIN).and_utc();
