@@ -693,7 +693,28 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
         updates: Vec::new(),
     };
     apply_updates(&mut campaign, &raw.updates, ask_ids, directory, c);
+    no_twice(&campaign.targets, c);
+    no_twice(&campaign.copies, c);
     campaign
+}
+
+/// Refuses an addressee named twice in one list (also by a follow-up): one letter would be
+/// written, yet the sheet and the counts would show two.
+fn no_twice(list: &[AddresseeEntry], c: &mut Checker) {
+    for (i, entry) in list.iter().enumerate() {
+        if let Some(first) = list[..i].iter().find(|e| e.who == entry.who) {
+            c.error(
+                entry.pos,
+                &entry.field,
+                format!(
+                    "{} is already named in `{}`",
+                    entry.who.describe(),
+                    first.field
+                ),
+                "name each addressee once",
+            );
+        }
+    }
 }
 
 fn check_ask(a: &RawAsk, field: &str, langs: &[Lang], c: &mut Checker) -> Ask {

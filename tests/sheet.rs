@@ -171,3 +171,15 @@ fn several_languages_to_write_in_are_listed_once_with_or() {
     .status(0)
     .stdout_has("## PLEASE WRITE IMMEDIATELY in Russian or English:\n");
 }
+
+#[test]
+fn a_sections_country_lists_its_embassy_or_says_the_directory_lacks_it() {
+    sheet(Test::demo(), &["--lang", "en", "--country", "NO"])
+        .status(0)
+        .stdout_has("Drammensveien 74\\\n0244 Oslo\\\nNorway\n")
+        .stderr_lacks("warning");
+    sheet(Test::demo(), &["--lang", "en", "--country", "JP"])
+        .status(0)
+        .stderr_has("warning: copies[0]: the directory has no entry for the embassy of")
+        .stdout_has("copies only");
+}

@@ -146,3 +146,19 @@ fn an_unknown_action_names_the_values() {
         .stderr_has("campaigns/demo.yaml:34:13: updates[0].action: unknown variant `pause`, expected one of continue, info, stop, close")
         .stderr_has("pause");
 }
+
+#[test]
+fn a_target_named_twice_is_refused() {
+    let twice = r#"  - date: 2026-02-10
+    text: {en: "x", ru: "x"}
+    add_targets:
+      - recipient: xx-prosecutor
+"#;
+    Test::demo()
+        .file("campaigns/demo.yaml", with_updates(twice))
+        .args(["check", "--date", "2026-02-01"])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("updates[0].add_targets[0]: recipient `xx-prosecutor` is already named in `targets[0]` (hint: name each addressee once)");
+}

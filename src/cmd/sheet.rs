@@ -71,6 +71,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         })?,
         None => campaign.languages[0].clone(),
     };
+    if let Some(here) = args.country {
+        use appeal::campaign::Addressee;
+        for entry in campaign.targets.iter().chain(&campaign.copies) {
+            let found = match &entry.who {
+                Addressee::Recipient(_) => true,
+                Addressee::EmbassyOf(of) => directory.embassy(*of, here).is_some(),
+                Addressee::GovernmentRole(role) => directory.by_role(role, here).is_some(),
+            };
+            if !found {
+                eprintln!(
+                    "warning: {}: the directory has no entry for {} in {} ({here}); the sheet describes it in general (hint: add it to {})",
+                    entry.field,
+                    entry.who.describe(),
+                    here.english_name(),
+                    directory.folder.display()
+                );
+            }
+        }
+    }
     let md = sheet::markdown(&campaign, &directory, &templates, &lang, args.country)
         .map_err(|d| Invalid(vec![d]))?;
     let bytes = match args.format {
