@@ -5,6 +5,8 @@
 //! `output` writes it (text, `pdf`, or `queue` into the `outbox`). `run` drives a job over the
 //! supporters, `check` renders everything to find problems, `send` empties the outbox by SMTP
 //! (`email` builds the messages, `settings` reads `appeal.yaml`, `hours` knows office hours).
+//! For coordinators, `sheet` makes the action sheet and `deadlines` the list of deadlines and its
+//! calendar.
 
 pub mod campaign;
 pub mod check;
