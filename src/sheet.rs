@@ -312,8 +312,8 @@ fn addressee_sheet(
                     .map(|l| escape(l))
                     .collect::<Vec<_>>()
                     .join("\\\n"),
-                fax: escape_inline(v.fax),
-                email: escape_inline(v.email),
+                fax: isolate(lang, escape_inline(v.fax)),
+                email: isolate(lang, escape_inline(v.email)),
                 salutation: escape_inline(v.salutation),
                 note,
                 ..AddresseeSheet::default()
@@ -337,6 +337,17 @@ fn addressee_sheet(
             ..AddresseeSheet::default()
         },
     })
+}
+
+/// A number or an address set left to right inside a right-to-left sheet: between a
+/// left-to-right isolate and its end (U+2066, U+2069), so "+7 495 ..." does not come out as
+/// "7+ 495 ..." (the bidi algorithm would put the `+` after the digits). Not drawn in the PDF.
+fn isolate(lang: &Lang, text: String) -> String {
+    if lang.is_rtl() && !text.is_empty() {
+        format!("\u{2066}{text}\u{2069}")
+    } else {
+        text
+    }
 }
 
 /// Template output tidied: no trailing blanks, runs of blank lines cut to one, one final newline.

@@ -183,3 +183,31 @@ fn a_sections_country_lists_its_embassy_or_says_the_directory_lacks_it() {
         .stderr_has("warning: copies[0]: the directory has no entry for the embassy of")
         .stdout_has("copies only");
 }
+
+#[test]
+fn a_fax_number_reads_left_to_right_in_a_right_to_left_sheet() {
+    let run = Test::shipped()
+        .args([
+            "sheet",
+            "campaigns/juraev-2011.yaml",
+            "--lang",
+            "ar",
+            "--format",
+            "pdf",
+            "--out",
+            "ar.pdf",
+        ])
+        .run()
+        .no_panic()
+        .status(0);
+    let bytes = std::fs::read(run.test.path().join("ar.pdf")).unwrap();
+    let doc = lopdf::Document::load_mem(&bytes).expect("a valid PDF");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let text = doc.extract_text(&pages).expect("text extracts");
+    // One left-to-right run, "+" first; the isolate marks around it are not drawn.
+    assert!(text.contains("+7 495 987 58 41"), "{text}");
+    assert!(
+        !text.contains('\u{2066}') && !text.contains('\u{2069}'),
+        "{text}"
+    );
+}

@@ -230,7 +230,7 @@ impl FontChain {
         // seldom more than a hundred distinct ones, and the lookup walks the fonts' cmaps.
         let mut seen = HashSet::new();
         text.chars()
-            .filter(|c| !c.is_control() && !c.is_whitespace())
+            .filter(|c| !c.is_control() && !c.is_whitespace() && !is_bidi_control(*c))
             .filter(|c| seen.insert(*c))
             .filter(|c| self.index_of(*c).is_none())
             .collect()
@@ -250,6 +250,12 @@ pub struct Run {
 /// CJK text is drawn character by character from the font's own advances.
 fn needs_shaping(c: char) -> bool {
     matches!(c as u32, 0x0590..=0x1CFF | 0xA800..=0xABFF | 0xFB1D..=0xFEFF | 0x10800..=0x11FFF)
+}
+
+/// Whether `c` is a bidi formatting character (marks, embeddings, isolates): it steers the order
+/// of the text around it and is not drawn.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Whether a paragraph reads right to left: its first strong character is right-to-left.
@@ -323,7 +329,7 @@ impl FontChain {
                 width_em,
             }
         };
-        if !rtl && !text.chars().any(needs_shaping) {
+        if !rtl && !text.chars().any(|c| needs_shaping(c) || is_bidi_control(c)) {
             return self
                 .font_runs(text, weight)
                 .into_iter()
@@ -340,7 +346,15 @@ impl FontChain {
         for para in &bidi.paragraphs {
             let (levels, level_runs) = bidi.visual_runs(para, para.range.clone());
             for range in level_runs {
-                let piece = &text[range.clone()];
+                // Bidi controls have done their work in the levels; they are not drawn.
+                let piece: String = text[range.clone()]
+                    .chars()
+                    .filter(|c| !is_bidi_control(*c))
+                    .collect();
+                if piece.is_empty() {
+                    continue;
+                }
+                let piece = piece.as_str();
                 let run_rtl = levels[range.start].is_rtl();
                 let mut pieces: Vec<Run> = self
                     .font_runs(piece, weight)
@@ -365,7 +379,7 @@ impl FontChain {
 
     /// The width of `text` at `size` points.
     pub fn width(&self, text: &str, size: f32, weight: Weight, rtl: bool) -> f32 {
-        if !text.chars().any(needs_shaping) {
+        if !text.chars().any(|c| needs_shaping(c) || is_bidi_control(c)) {
             // Drawn character by character, in whatever order: the sum of the advances.
             let mut current = None;
             let ems: f32 = text
