@@ -261,6 +261,21 @@ impl Addressee {
         !matches!(self, Addressee::Recipient(_))
     }
 
+    /// The directory entry this addressee is for a supporter in `country`: `None` when it
+    /// depends on the country and none is given, `Some(None)` when the directory has no entry.
+    pub fn resolve<'d>(
+        &self,
+        directory: &'d Directory,
+        country: Option<Country>,
+    ) -> Option<Option<&'d crate::directory::Recipient>> {
+        match (self, country) {
+            (Addressee::Recipient(id), _) => Some(directory.get(id)),
+            (Addressee::EmbassyOf(of), Some(host)) => Some(directory.embassy(*of, host)),
+            (Addressee::GovernmentRole(role), Some(c)) => Some(directory.by_role(role, c)),
+            (_, None) => None,
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Addressee::Recipient(id) => format!("recipient `{id}`"),

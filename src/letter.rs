@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::campaign::{Addressee, AddresseeEntry, Campaign};
+use crate::campaign::{AddresseeEntry, Campaign};
 use crate::country::Country;
 use crate::diag::Diagnostic;
 use crate::directory::{Directory, Recipient, addressee_lines};
@@ -41,11 +41,9 @@ pub fn plan<'a>(
         .map(|e| (e, false))
         .chain(campaign.copies.iter().map(|e| (e, true)));
     for (entry, copy) in entries {
-        let found = match (&entry.who, country) {
-            (Addressee::Recipient(id), _) => directory.get(id),
-            (Addressee::EmbassyOf(of), Some(host)) => directory.embassy(*of, host),
-            (Addressee::GovernmentRole(role), Some(c)) => directory.by_role(role, c),
-            (_, None) => {
+        let found = match entry.who.resolve(directory, country) {
+            Some(found) => found,
+            None => {
                 unresolved.push(Unresolved {
                     entry,
                     reason: format!(
@@ -436,18 +434,23 @@ fn supporter_view(s: Option<&Supporter>) -> SupporterView<'_> {
 /// of empty lines cut to three (the space left for a handwritten signature), one final newline.
 /// Templates can then be written for readability without counting blank lines.
 pub fn tidy(text: &str) -> String {
+    tidy_with(text, 3)
+}
+
+/// Template output with no trailing blanks on a line, no blank lines at the start or end, runs
+/// of empty lines cut to `max_blank`, one final newline.
+pub fn tidy_with(text: &str, max_blank: usize) -> String {
     let mut out = String::with_capacity(text.len());
     let mut blank_run = 0;
-    for line in text.trim_matches('\n').lines() {
-        let line = line.trim_end();
+    for line in text.lines().map(str::trim_end) {
         if line.is_empty() {
             blank_run += 1;
-            if blank_run > 3 {
-                continue;
-            }
-        } else {
-            blank_run = 0;
+            continue;
         }
+        if !out.is_empty() {
+            out.extend(std::iter::repeat_n('\n', blank_run.min(max_blank)));
+        }
+        blank_run = 0;
         out.push_str(line);
         out.push('\n');
     }

@@ -466,7 +466,7 @@ fn campaign_now(
         .or_insert_with(|| {
             let loaded = crate::project::Project::locate(file, None, None).ok().and_then(|p| {
                 let mut diags = crate::diag::Diagnostics::default();
-                crate::run::load(file, &p, &mut diags).map(|(c, _, _)| c)
+                crate::run::load_campaign(file, &p, &mut diags).map(|(c, _)| c)
             });
             match loaded {
                 Some(c) => Some(CampaignNow {

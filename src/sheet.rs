@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::campaign::{Addressee, AddresseeEntry, Campaign, UpdateAction};
 use crate::country::Country;
-use crate::diag::{Diagnostic, Pos};
+use crate::diag::Diagnostic;
 use crate::directory::Directory;
 use crate::lang::{DateFormats, Lang};
 use crate::letter::{RecipientView, recipient_view};
@@ -269,7 +269,8 @@ pub fn markdown(
     let md = templates
         .render(name, &context)
         .map_err(|e| template_diagnostic(&e, &what(), name.as_ref()))?;
-    Ok(tidy(&md))
+    // One blank line between blocks: a Markdown paragraph break.
+    Ok(crate::letter::tidy_with(&md, 1))
 }
 
 /// One target or copy for the sheet.
@@ -285,19 +286,8 @@ fn addressee_sheet(
         Some(n) => text(n, &format!("{}.note", entry.field))?,
         None => String::new(),
     };
-    let resolved = match (&entry.who, country) {
-        (Addressee::Recipient(id), _) => Some(directory.get(id).ok_or_else(|| {
-            Diagnostic::error(
-                &directory.folder,
-                Pos::default(),
-                &entry.field,
-                format!("unknown recipient `{id}`"),
-            )
-        })?),
-        (Addressee::EmbassyOf(of), Some(here)) => directory.embassy(*of, here),
-        (Addressee::GovernmentRole(role), Some(here)) => directory.by_role(role, here),
-        _ => None,
-    };
+    // A recipient by id is in the directory: the campaign was checked against it.
+    let resolved = entry.who.resolve(directory, country).flatten();
     Ok(match (&entry.who, resolved) {
         (_, Some(r)) => {
             let v: RecipientView = recipient_view(r, lang, what)?;
@@ -348,30 +338,6 @@ fn isolate(lang: &Lang, text: String) -> String {
     } else {
         text
     }
-}
-
-/// Template output tidied: no trailing blanks, runs of blank lines cut to one, one final newline.
-fn tidy(md: &str) -> String {
-    let mut out = String::with_capacity(md.len());
-    let mut blank = true;
-    for line in md.lines() {
-        let line = line.trim_end_matches([' ', '\t']);
-        // A backslash at the end is a hard line break; keep it, but not blanks after it.
-        if line.is_empty() {
-            if !blank {
-                out.push('\n');
-            }
-            blank = true;
-            continue;
-        }
-        blank = false;
-        out.push_str(line);
-        out.push('\n');
-    }
-    while out.ends_with("\n\n") {
-        out.pop();
-    }
-    out
 }
 
 /// A piece of a sheet, as the Markdown gives it.

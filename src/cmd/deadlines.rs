@@ -57,10 +57,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         };
         let mut diags = Diagnostics::default();
-        match appeal::run::load(file, &project, &mut diags) {
-            Some((campaign, _, _)) => {
-                lines.push(Deadline::of(&campaign, today, args.lang.as_ref()))
-            }
+        match appeal::run::load_campaign(file, &project, &mut diags) {
+            Some((campaign, _)) => lines.push(Deadline::of(&campaign, today, args.lang.as_ref())),
             None => {
                 unreadable += 1;
                 problems.extend(diags.into_sorted().into_iter().filter(Diagnostic::is_error));

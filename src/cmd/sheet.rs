@@ -72,14 +72,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => campaign.languages[0].clone(),
     };
     if let Some(here) = args.country {
-        use appeal::campaign::Addressee;
         for entry in campaign.targets.iter().chain(&campaign.copies) {
-            let found = match &entry.who {
-                Addressee::Recipient(_) => true,
-                Addressee::EmbassyOf(of) => directory.embassy(*of, here).is_some(),
-                Addressee::GovernmentRole(role) => directory.by_role(role, here).is_some(),
-            };
-            if !found {
+            if matches!(entry.who.resolve(&directory, Some(here)), Some(None)) {
                 eprintln!(
                     "warning: {}: the directory has no entry for {} in {} ({here}); the sheet describes it in general (hint: add it to {})",
                     entry.field,
