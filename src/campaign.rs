@@ -332,13 +332,10 @@ pub struct Campaign {
 /// The JSON Schema of a campaign file, generated from the types the loader reads it with, so
 /// the two cannot disagree on the fields (`appeal schema campaign`).
 pub fn schema() -> schemars::Schema {
-    let mut schema = schemars::schema_for!(RawCampaign);
-    schema.insert("title".into(), "appeal campaign".into());
-    schema.insert(
-        "description".into(),
-        "An urgent action for appeal (campaigns/<id>.yaml). See README.md, Formats.".into(),
-    );
-    schema
+    yaml::schema_of::<RawCampaign>(
+        "appeal campaign",
+        "An urgent action for appeal (campaigns/<id>.yaml). See README.md, Formats.",
+    )
 }
 
 impl Campaign {

@@ -67,13 +67,10 @@ struct RawVerified {
 /// The JSON Schema of a recipient directory file (`appeal schema recipients`), generated from
 /// the types the loader reads it with.
 pub fn schema() -> schemars::Schema {
-    let mut schema = schemars::schema_for!(RawFile);
-    schema.insert("title".into(), "appeal recipient directory".into());
-    schema.insert(
-        "description".into(),
-        "Officials, courts and embassies letters go to (recipients/*.yaml). See README.md, Formats.".into(),
-    );
-    schema
+    yaml::schema_of::<RawFile>(
+        "appeal recipient directory",
+        "Officials, courts and embassies letters go to (recipients/*.yaml). See README.md, Formats.",
+    )
 }
 
 /// What sort of body a recipient is; embassies are looked up by (represents, host).

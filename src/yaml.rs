@@ -122,6 +122,14 @@ fn explain(raw: &str) -> (String, Option<String>) {
     (msg, hint)
 }
 
+/// The JSON Schema of the file format read into `T`, with a title and a description for editors.
+pub fn schema_of<T: schemars::JsonSchema>(title: &str, description: &str) -> schemars::Schema {
+    let mut schema = schemars::schema_for!(T);
+    schema.insert("title".into(), title.into());
+    schema.insert("description".into(), description.into());
+    schema
+}
+
 /// A date field: `YYYY-MM-DD`, with a message that says so when it is anything else.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date(pub chrono::NaiveDate);

@@ -5,6 +5,15 @@ use icalendar::parser::{read_calendar, unfold};
 
 use crate::harness::{DEMO_CAMPAIGN, Test};
 
+/// The value of a property of a parsed calendar component ("" when it has none).
+fn prop(c: &icalendar::parser::Component, name: &str) -> String {
+    c.properties
+        .iter()
+        .find(|p| p.name == name)
+        .map(|p| p.val.to_string())
+        .unwrap_or_default()
+}
+
 #[test]
 fn lists_open_actions_soonest_first_with_advice() {
     let run = Test::shipped()
@@ -91,13 +100,6 @@ fn the_calendar_parses_back_with_one_event_and_reminder_per_open_deadline() {
         .filter(|c| c.name == "VEVENT")
         .collect();
     assert_eq!(events.len(), 2);
-    let prop = |c: &icalendar::parser::Component, name: &str| -> String {
-        c.properties
-            .iter()
-            .find(|p| p.name == name)
-            .map(|p| p.val.to_string())
-            .unwrap_or_default()
-    };
     let starts: Vec<String> = events.iter().map(|e| prop(e, "DTSTART")).collect();
     assert_eq!(starts, ["20120131", "20151112"]);
     assert_eq!(
@@ -147,16 +149,9 @@ fn a_stopped_action_is_listed_as_ended_and_cancelled_in_the_calendar() {
     let unfolded = unfold(&ics);
     let calendar = read_calendar(&unfolded).expect("the calendar parses");
     let event = &calendar.components[0];
-    let prop = |name: &str| {
-        event
-            .properties
-            .iter()
-            .find(|p| p.name == name)
-            .map(|p| p.val.to_string())
-    };
-    assert_eq!(prop("UID").as_deref(), Some("demo-deadline@appeal"));
-    assert_eq!(prop("STATUS").as_deref(), Some("CANCELLED"));
-    assert_eq!(prop("SEQUENCE").as_deref(), Some("1"));
+    assert_eq!(prop(event, "UID"), "demo-deadline@appeal");
+    assert_eq!(prop(event, "STATUS"), "CANCELLED");
+    assert_eq!(prop(event, "SEQUENCE"), "1");
     assert!(event.components.is_empty(), "no reminder");
 }
 

@@ -12,6 +12,15 @@ fn with_updates(updates: &str) -> String {
     format!("{named}updates:\n{updates}")
 }
 
+/// `check` on the demo campaign with `updates` appended.
+fn check_with_updates(updates: &str) -> crate::harness::Run {
+    Test::demo()
+        .file("campaigns/demo.yaml", with_updates(updates))
+        .args(["check", "--date", "2026-02-01"])
+        .run()
+        .no_panic()
+}
+
 const FOLLOW_UP: &str = r#"  - date: 2026-02-10
     index: "EUR 1/2/2026"
     text:
@@ -118,11 +127,7 @@ fn a_bad_history_is_reported_with_line_and_field() {
   - date: 2026-02-14
     text: {en: "Goes on?", ru: "Продолжается?"}
 "#;
-    Test::demo()
-        .file("campaigns/demo.yaml", with_updates(bad))
-        .args(["check", "--date", "2026-02-01"])
-        .run()
-        .no_panic()
+    check_with_updates(bad)
         .status(1)
         .stderr_has("campaigns/demo.yaml:35:21: updates[0].withdraw_asks[0]: no ask `no-such-ask` to withdraw (hint: asks in force at this update: no-extradition)")
         .stderr_has("campaigns/demo.yaml:36:11: updates[1].date: 2026-02-01 is before the update above it (2026-02-10)")
@@ -137,11 +142,7 @@ fn an_unknown_action_names_the_values() {
     action: pause
     text: {en: "x", ru: "x"}
 "#;
-    Test::demo()
-        .file("campaigns/demo.yaml", with_updates(bad))
-        .args(["check", "--date", "2026-02-01"])
-        .run()
-        .no_panic()
+    check_with_updates(bad)
         .status(1)
         .stderr_has("campaigns/demo.yaml:34:13: updates[0].action: unknown variant `pause`, expected one of continue, info, stop, close")
         .stderr_has("pause");
@@ -154,11 +155,7 @@ fn a_target_named_twice_is_refused() {
     add_targets:
       - recipient: xx-prosecutor
 "#;
-    Test::demo()
-        .file("campaigns/demo.yaml", with_updates(twice))
-        .args(["check", "--date", "2026-02-01"])
-        .run()
-        .no_panic()
+    check_with_updates(twice)
         .status(1)
         .stderr_has("updates[0].add_targets[0]: recipient `xx-prosecutor` is already named in `targets[0]` (hint: name each addressee once)");
 }

@@ -142,11 +142,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         // Stamped with the day it is made as of, so the same day gives the same file.
         let stamp = today.and_time(chrono::NaiveTime::MIN).and_utc();
         let ics = deadlines::ics(&lines, stamp, args.remind);
-        let path = if path.parent().is_some_and(|p| p.as_os_str().is_empty()) {
-            PathBuf::from(".").join(path)
-        } else {
-            path.clone()
-        };
+        let path = super::here_if_bare(path);
         let events = lines.iter().filter(|d| d.state == State::Open).count();
         // An export the user named: replaced whole (atomically) each time, as `outbox --csv` is.
         match write_file(&path, ics.as_bytes(), true).map_err(anyhow::Error::msg)? {

@@ -235,6 +235,16 @@ pub fn finish(
     }
 }
 
+/// A file the user named without a folder (`--out sheet.pdf`) as `./sheet.pdf`: written in the
+/// current folder, and said so in messages.
+pub fn here_if_bare(path: &std::path::Path) -> PathBuf {
+    if path.parent().is_some_and(|p| p.as_os_str().is_empty()) {
+        PathBuf::from(".").join(path)
+    } else {
+        path.to_path_buf()
+    }
+}
+
 pub fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }

@@ -98,16 +98,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .get(&lang)
                 .unwrap_or(&campaign.id)
                 .to_string();
-            appeal::pdf::document(
+            let mut warnings = Vec::new();
+            let bytes = appeal::pdf::document(
                 &mut fonts,
-                options.layout.paper,
+                &options,
                 &title,
                 &campaign.id,
                 &lang,
                 &sheet::blocks(&md),
-                options.allow_missing_glyphs,
+                &mut warnings,
             )
-            .map_err(anyhow::Error::msg)?
+            .map_err(anyhow::Error::msg)?;
+            for w in warnings {
+                eprintln!("warning: {w}");
+            }
+            bytes
         }
     };
     let out = args.out.clone().or_else(|| {
@@ -119,11 +124,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             std::io::stdout().write_all(&bytes)?;
         }
         Some(path) => {
-            let path = if path.parent().is_some_and(|p| p.as_os_str().is_empty()) {
-                PathBuf::from(".").join(path)
-            } else {
-                path
-            };
+            let path = super::here_if_bare(&path);
             match write_file(&path, &bytes, args.force).map_err(anyhow::Error::msg)? {
                 Written::Unchanged(p) => eprintln!("{}: already there, unchanged", p.display()),
                 Written::New(p) | Written::Replaced(p) => eprintln!("wrote {}", p.display()),

@@ -5,7 +5,10 @@
 use printpdf::{Mm, PdfDocument, PdfPage};
 
 use super::text::{Weight, is_rtl_paragraph};
-use super::{FontChain, FontIds, MM_PER_PT, Paper, PlacedLine, page_label, save, text_op};
+use super::{
+    FontChain, FontIds, MM_PER_PT, PdfOptions, PlacedLine, admit_text, glyph_check, page_label,
+    save, text_op,
+};
 use crate::lang::Lang;
 use crate::sheet::Block;
 
@@ -25,16 +28,17 @@ fn style(block: &Block) -> (f32, f32, Weight, f32) {
     }
 }
 
-/// Builds the PDF of `blocks` on `paper`. Every character must have a glyph in the fonts
-/// (fontconfig is asked for the ones the chain lacks), unless `allow_missing_glyphs`.
+/// Builds the PDF of `blocks` on the paper of `options`. Every character must have a glyph in the
+/// fonts (fontconfig is asked for the ones the chain lacks), unless `allow_missing_glyphs`: then
+/// the warning goes to `warnings`.
 pub fn document(
     fonts: &mut FontChain,
-    paper: Paper,
+    options: &PdfOptions,
     title: &str,
     subject: &str,
     lang: &Lang,
     blocks: &[Block],
-    allow_missing_glyphs: bool,
+    warnings: &mut Vec<String>,
 ) -> Result<Vec<u8>, String> {
     let all: String = blocks
         .iter()
@@ -44,19 +48,15 @@ pub fn document(
         })
         .collect::<Vec<_>>()
         .join("\n");
-    for c in fonts.missing_glyphs(&all) {
-        fonts.add_system_font_for(c);
-    }
-    if let Some(c) = fonts.missing_glyphs(&all).first()
-        && !allow_missing_glyphs
-    {
-        return Err(format!(
-            "the sheet: the character `{c}` (U+{:04X}) has no glyph in the fonts available ({}) (hint: install a font that has it, e.g. Debian's fonts-noto-cjk for Chinese, or pass it with --font FILE; --allow-missing-glyphs prints it as a box)",
-            *c as u32,
-            fonts.names()
-        ));
-    }
-    let (page_w, page_h) = paper.size();
+    admit_text(fonts, &all);
+    glyph_check(
+        fonts,
+        &all,
+        &format!("the {lang} sheet"),
+        options.allow_missing_glyphs,
+        warnings,
+    )?;
+    let (page_w, page_h) = options.layout.paper.size();
     let sheet_rtl = lang.is_rtl();
     let (left, right) = (MARGIN, page_w - MARGIN);
     let mut pages: Vec<Vec<PlacedLine>> = vec![Vec::new()];

@@ -490,25 +490,7 @@ fn layout_letter(
         .as_ref()
         .ok_or_else(|| format!("{what}: the letter was rendered without its parts"))?;
     let all = all_text(letter).unwrap_or_default();
-    let missing = fonts.missing_glyphs(&all);
-    if let Some(c) = missing.first() {
-        let message = format!(
-            "{what}: the character `{c}` (U+{:04X}) has no glyph in the fonts available ({}){} (hint: install a font that has it, e.g. Debian's fonts-noto-cjk for Chinese, so fontconfig finds it, or pass it with --font FILE)",
-            *c as u32,
-            fonts.names(),
-            if missing.len() > 1 {
-                format!(", nor do {} other(s)", missing.len() - 1)
-            } else {
-                String::new()
-            }
-        );
-        if !options.allow_missing_glyphs {
-            return Err(message);
-        }
-        warnings.push(format!(
-            "{message}; printed as an empty box (--allow-missing-glyphs)"
-        ));
-    }
+    glyph_check(fonts, &all, what, options.allow_missing_glyphs, warnings)?;
     if parts.body.trim().is_empty() {
         return Err(format!(
             "{what}: the letter has no body (hint: check the template's `{{% block body %}}`)"
@@ -719,10 +701,47 @@ fn all_text(letter: &Letter) -> Option<String> {
 /// threads that then draw the letters.
 pub fn admit_fonts(fonts: &mut FontChain, letter: &Letter) {
     if let Some(all) = all_text(letter) {
-        for c in fonts.missing_glyphs(&all) {
-            fonts.add_system_font_for(c);
-        }
+        admit_text(fonts, &all);
     }
+}
+
+/// Adds to the chain a fontconfig font for each character of `text` it cannot draw yet.
+pub fn admit_text(fonts: &mut FontChain, text: &str) {
+    for c in fonts.missing_glyphs(text) {
+        fonts.add_system_font_for(c);
+    }
+}
+
+/// Fails `what` when some character of `text` has no glyph in the chain (printpdf would draw an
+/// empty box, silently); with `allow`, warns instead.
+fn glyph_check(
+    fonts: &FontChain,
+    text: &str,
+    what: &str,
+    allow: bool,
+    warnings: &mut Vec<String>,
+) -> Result<(), String> {
+    let missing = fonts.missing_glyphs(text);
+    let Some(c) = missing.first() else {
+        return Ok(());
+    };
+    let message = format!(
+        "{what}: the character `{c}` (U+{:04X}) has no glyph in the fonts available ({}){} (hint: install a font that has it, e.g. Debian's fonts-noto-cjk for Chinese, so fontconfig finds it, or pass it with --font FILE)",
+        *c as u32,
+        fonts.names(),
+        if missing.len() > 1 {
+            format!(", nor do {} other(s)", missing.len() - 1)
+        } else {
+            String::new()
+        }
+    );
+    if !allow {
+        return Err(message);
+    }
+    warnings.push(format!(
+        "{message}; printed as an empty box (--allow-missing-glyphs)"
+    ));
+    Ok(())
 }
 
 /// A letter ready to be stored: its file's bytes, or its placed lines for the print pack.
