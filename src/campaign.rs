@@ -11,7 +11,7 @@ use crate::country::Country;
 use crate::diag::{Diagnostic, Diagnostics, Pos};
 use crate::directory::{Directory, Gender};
 use crate::lang::Lang;
-use crate::text::{Checker, Localized, Names, RawText};
+use crate::text::{Checker, Lines, Localized, Names, RawText};
 use crate::yaml::{self, Date};
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -21,9 +21,11 @@ struct RawCampaign {
     #[schemars(with = "String")]
     id: Spanned<String>,
     /// The UA number from the sheet's header (UA 73/16), if it gives one.
-    ua: Option<String>,
+    #[schemars(with = "Option<String>")]
+    ua: Option<Spanned<String>>,
     /// The document index (ASA 17/3726/2016), if the sheet gives one.
-    index: Option<String>,
+    #[schemars(with = "Option<String>")]
+    index: Option<Spanned<String>>,
     /// The sheet's date.
     #[schemars(with = "Date")]
     issued: Spanned<Date>,
@@ -93,7 +95,8 @@ struct RawUpdate {
     #[serde(default)]
     action: UpdateAction,
     /// The follow-up document's own index, which becomes the campaign's reference.
-    index: Option<String>,
+    #[schemars(with = "Option<String>")]
+    index: Option<Spanned<String>>,
     /// What happened, in every language of the campaign.
     #[schemars(with = "crate::text::TextSchema")]
     text: RawText,
@@ -563,9 +566,11 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
     }
 
     let langs = languages.clone();
-    let text =
-        |raw: &RawText, field: &str, c: &mut Checker| Localized::check(raw, field, &langs, c);
-    let title = text(&raw.title, "title", c);
+    let text = |raw: &RawText, field: &str, c: &mut Checker| {
+        Localized::check(raw, field, &langs, Lines::Many, c)
+    };
+    // The title heads the sheet and names the campaign in lists: one line.
+    let title = Localized::check(&raw.title, "title", &langs, Lines::One, c);
     let risk = text(&raw.risk, "risk", c);
     let background = text(&raw.background, "background", c);
     let additional_information = raw
@@ -676,14 +681,8 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
     let mut campaign = Campaign {
         file: path.to_path_buf(),
         id,
-        ua: raw
-            .ua
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty()),
-        index: raw
-            .index
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty()),
+        ua: raw.ua.as_ref().and_then(|s| c.one_line(s, "ua")),
+        index: raw.index.as_ref().and_then(|s| c.one_line(s, "index")),
         issued,
         deadline,
         deadline_pos: Pos::of(&raw.deadline),
@@ -732,13 +731,21 @@ fn no_twice(list: &[AddresseeEntry], c: &mut Checker) {
 fn check_ask(a: &RawAsk, field: &str, langs: &[Lang], c: &mut Checker) -> Ask {
     Ask {
         id: a.id.as_ref().map(|i| i.value.trim().to_string()),
-        sheet: Localized::check(&a.sheet, &format!("{field}.sheet"), langs, c),
-        letter: Localized::check(&a.letter, &format!("{field}.letter"), langs, c),
+        sheet: Localized::check(&a.sheet, &format!("{field}.sheet"), langs, Lines::Many, c),
+        letter: Localized::check(&a.letter, &format!("{field}.letter"), langs, Lines::Many, c),
         letter_variants: a
             .letter_variants
             .iter()
             .enumerate()
-            .map(|(v, t)| Localized::check(t, &format!("{field}.letter_variants[{v}]"), langs, c))
+            .map(|(v, t)| {
+                Localized::check(
+                    t,
+                    &format!("{field}.letter_variants[{v}]"),
+                    langs,
+                    Lines::Many,
+                    c,
+                )
+            })
             .collect(),
     }
 }
@@ -824,7 +831,13 @@ fn apply_updates(
                 "use `action: continue` for a follow-up that changes what supporters do",
             );
         }
-        let text = Localized::check(&u.text, &format!("{f}.text"), &campaign.languages, c);
+        let text = Localized::check(
+            &u.text,
+            &format!("{f}.text"),
+            &campaign.languages,
+            Lines::Many,
+            c,
+        );
         let deadline = u.deadline.as_ref().map(|d| {
             let new = d.value.0;
             if new <= date || new < campaign.issued {
@@ -890,13 +903,17 @@ fn apply_updates(
             c,
         );
         campaign.targets.extend(added);
-        if let Some(index) = u.index.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
-            campaign.index = Some(index.to_string());
+        let index = u
+            .index
+            .as_ref()
+            .and_then(|s| c.one_line(s, &format!("{f}.index")));
+        if let Some(index) = &index {
+            campaign.index = Some(index.clone());
         }
         campaign.updates.push(Update {
             date,
             action: u.action,
-            index: u.index.clone(),
+            index,
             text,
             deadline,
             pos: Pos::of(entry),
@@ -934,7 +951,7 @@ fn addressees(
         let note = r
             .note
             .as_ref()
-            .map(|n| Localized::check(n, &format!("{field}.note"), languages, c));
+            .map(|n| Localized::check(n, &format!("{field}.note"), languages, Lines::Many, c));
         let (who, pos) = if let Some(id) = &r.recipient {
             let id_text = id.value.trim();
             if id_text.is_empty() {
@@ -948,7 +965,7 @@ fn addressees(
                         directory.suggest(id_text)
                     ),
                 );
-            } else if directory.get(id_text).is_none() {
+            } else if directory.get(id_text).is_none() && !directory.refused(id_text) {
                 c.error(
                     Pos::of(id),
                     &format!("{field}.recipient"),
@@ -962,7 +979,9 @@ fn addressees(
             }
             (Addressee::Recipient(id_text.to_string()), Pos::of(id))
         } else if let Some(country) = &r.embassy_of {
-            if directory.embassy_hosts(country.value).is_empty() {
+            if directory.embassy_hosts(country.value).is_empty()
+                && !directory.refused_embassy_of(country.value)
+            {
                 c.error(
                     Pos::of(country),
                     &format!("{field}.embassy_of"),
@@ -981,7 +1000,8 @@ fn addressees(
             (Addressee::EmbassyOf(country.value), Pos::of(country))
         } else if let Some(role) = &r.government_role {
             let role_text = role.value.trim();
-            if directory.role_countries(role_text).is_empty() {
+            if directory.role_countries(role_text).is_empty() && !directory.refused_role(role_text)
+            {
                 c.error(
                     Pos::of(role),
                     &format!("{field}.government_role"),

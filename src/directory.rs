@@ -9,7 +9,7 @@ use serde_saphyr::Spanned;
 use crate::country::Country;
 use crate::diag::{Diagnostic, Diagnostics, Pos};
 use crate::lang::Lang;
-use crate::text::{Checker, Localized, Names, RawText, normalize};
+use crate::text::{Checker, Lines, Localized, Names, RawText, normalize};
 use crate::yaml::{self, Date};
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -37,7 +37,7 @@ struct RawRecipient {
     #[schemars(with = "Option<crate::text::TextSchema>")]
     addressee: Option<RawText>,
     #[schemars(with = "Option<Vec<String>>")]
-    address: Option<Spanned<Vec<String>>>,
+    address: Option<Spanned<Vec<Spanned<String>>>>,
     #[schemars(with = "Option<String>")]
     fax: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
@@ -166,6 +166,17 @@ pub struct Directory {
     pub folder: PathBuf,
     entries: Vec<Recipient>,
     by_id: HashMap<String, usize>,
+    /// Entries refused with errors (already reported): a campaign naming one is not told again
+    /// that the directory lacks it.
+    refused: Vec<Refused>,
+}
+
+/// What is known of an entry that was refused: enough to recognise what a campaign asks for.
+#[derive(Debug, Default)]
+struct Refused {
+    id: String,
+    represents: Option<Country>,
+    role: Option<String>,
 }
 
 impl Directory {
@@ -199,12 +210,21 @@ impl Directory {
                 }
             };
             let mut c = Checker { file: &file, diags };
-            let checked: Vec<Recipient> = raw
-                .recipients
-                .iter()
-                .enumerate()
-                .filter_map(|(i, entry)| check_entry(entry, i, &mut c))
-                .collect();
+            let mut checked = Vec::new();
+            for (i, entry) in raw.recipients.iter().enumerate() {
+                match check_entry(entry, i, &mut c) {
+                    Some(r) => checked.push(r),
+                    None => dir.refused.push(Refused {
+                        id: entry.value.id.value.trim().to_string(),
+                        represents: entry.value.represents,
+                        role: entry
+                            .value
+                            .role
+                            .as_ref()
+                            .map(|r| r.value.trim().to_string()),
+                    }),
+                }
+            }
             for r in checked {
                 dir.insert(r, diags);
             }
@@ -232,6 +252,21 @@ impl Directory {
         }
         self.by_id.insert(r.id.clone(), self.entries.len());
         self.entries.push(r);
+    }
+
+    /// An entry `id` is in the directory but was refused for errors reported already.
+    pub fn refused(&self, id: &str) -> bool {
+        self.refused.iter().any(|r| r.id == id)
+    }
+
+    /// A refused entry is an embassy of `country`.
+    pub fn refused_embassy_of(&self, country: Country) -> bool {
+        self.refused.iter().any(|r| r.represents == Some(country))
+    }
+
+    /// A refused entry has the role `role`.
+    pub fn refused_role(&self, role: &str) -> bool {
+        self.refused.iter().any(|r| r.role.as_deref() == Some(role))
     }
 
     pub fn get(&self, id: &str) -> Option<&Recipient> {
@@ -332,23 +367,29 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
         Some(n) => Names::check(n, &format!("{field}.name"), c),
         None => Names::default(),
     };
-    let title = Localized::check(&raw.title, &format!("{field}.title"), &[], c);
-    let salutation = Localized::check(&raw.salutation, &format!("{field}.salutation"), &[], c);
+    let title = Localized::check(&raw.title, &format!("{field}.title"), &[], Lines::One, c);
+    let salutation = Localized::check(
+        &raw.salutation,
+        &format!("{field}.salutation"),
+        &[],
+        Lines::One,
+        c,
+    );
+    // The block above the address: one or more lines ("Генеральному прокурору\nРоссийской ...").
     let addressee = match &raw.addressee {
-        Some(a) => Localized::check(a, &format!("{field}.addressee"), &[], c),
+        Some(a) => Localized::check(a, &format!("{field}.addressee"), &[], Lines::Many, c),
         None => Localized::default(),
     };
-    let address: Vec<String> = raw
-        .address
-        .as_ref()
-        .map(|a| {
-            a.value
-                .iter()
-                .map(|l| normalize(l))
-                .filter(|l| !l.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut address: Vec<String> = Vec::new();
+    if let Some(a) = &raw.address {
+        for (i, spanned) in a.value.iter().enumerate() {
+            let line = normalize(&spanned.value);
+            let at = format!("{field}.address[{i}]");
+            if !c.refuse_forbidden(Pos::of(spanned), &at, &line, Lines::One) && !line.is_empty() {
+                address.push(line);
+            }
+        }
+    }
     match (&raw.address, raw.unknown.iter().any(|u| u == "address")) {
         (Some(a), _) if address.is_empty() => c.error(
             Pos::of(a),
@@ -451,6 +492,10 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
         }
         (None, None) => None,
     };
+    if let Some(v) = &raw.verified {
+        let at = format!("{field}.verified.source");
+        c.refuse_forbidden(Pos::of(v), &at, &v.value.source, Lines::One);
+    }
     if c.diags.error_count() > errors_before {
         return None;
     }

@@ -178,6 +178,10 @@ pub struct Envelope {
     /// since: a stopped action, a new deadline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub campaign_file: Option<std::path::PathBuf>,
+    /// The recipient directory the campaign was read with (absolute), so `send` re-reads the
+    /// campaign exactly as `queue` did, even when `--recipients` pointed elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<std::path::PathBuf>,
 }
 
 /// A message ready for the outbox: its id, its exact bytes and its envelope.
@@ -292,6 +296,19 @@ pub fn build(
         .get(&letter.lang)
         .map(str::to_string)
         .or_else(|| to.recipient.title.get(&letter.lang).map(str::to_string));
+    // Loaders refuse these already; a header builder must still never see one (lettre panics
+    // on a line break in a display name).
+    for (what, text) in [
+        ("supporter's name", Some(name.as_str())),
+        ("recipient's name", to_name.as_deref()),
+        ("subject", Some(subject.as_str())),
+    ] {
+        if let Some(why) = text.and_then(|t| crate::text::forbidden(t, crate::text::Lines::One)) {
+            return Err(format!(
+                "the {what} holds {why}, which an email header cannot carry"
+            ));
+        }
+    }
     let mut builder = Message::builder()
         .from(from)
         .to(Mailbox::new(to_name, to_address))
@@ -338,6 +355,7 @@ pub fn build(
             deadline: to.campaign.deadline,
             queued_at: now,
             campaign_file: None,
+            recipients: None,
         },
         id,
         eml: message.formatted(),

@@ -457,6 +457,7 @@ impl Outbox {
                     deadline: chrono::NaiveDate::MIN,
                     queued_at: DateTime::<Utc>::MIN_UTC,
                     campaign_file: None,
+                    recipients: None,
                 }
             }
         };
@@ -700,6 +701,7 @@ mod tests {
                 deadline: chrono::NaiveDate::from_ymd_opt(2099, 1, 1).unwrap(),
                 queued_at: Utc::now(),
                 campaign_file: None,
+                recipients: None,
             },
         }
     }

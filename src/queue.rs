@@ -23,8 +23,10 @@ pub struct QueueOutput {
     pdf: Option<(PdfOptions, FontChain)>,
     now: chrono::DateTime<chrono::Utc>,
     staged: usize,
-    /// The campaign file, absolute, recorded in every envelope.
+    /// The campaign file and the recipient directory it was read with, absolute, recorded in
+    /// every envelope.
     campaign_file: Option<PathBuf>,
+    recipients: Option<PathBuf>,
 }
 
 impl QueueOutput {
@@ -49,13 +51,18 @@ impl QueueOutput {
             now: chrono::Utc::now(),
             staged: 0,
             campaign_file: None,
+            recipients: None,
         })
     }
 
-    /// Records `file` (made absolute) in every envelope, for `send` to read follow-ups from.
-    pub fn with_campaign_file(mut self, file: &std::path::Path) -> Self {
-        self.campaign_file =
-            Some(std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf()));
+    /// Records the campaign `file` and the `recipients` directory it is read with (both made
+    /// absolute) in every envelope, for `send` to read follow-ups from.
+    pub fn with_campaign(mut self, file: &std::path::Path, recipients: &std::path::Path) -> Self {
+        let absolute =
+            |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        self.campaign_file = Some(std::fs::canonicalize(file).unwrap_or_else(|_| absolute(file)));
+        self.recipients =
+            Some(std::fs::canonicalize(recipients).unwrap_or_else(|_| absolute(recipients)));
         self
     }
 
@@ -115,6 +122,7 @@ impl Output for QueueOutput {
         let mut draft = email::build(&letter, to, &self.sender, &route, self.now, attachment)
             .map_err(|e| format!("{}: {e}", what()))?;
         draft.envelope.campaign_file = self.campaign_file.clone();
+        draft.envelope.recipients = self.recipients.clone();
         Ok((draft, warnings))
     }
 

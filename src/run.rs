@@ -92,7 +92,12 @@ impl FailedRows {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
             }
-            let mut w = csv::Writer::from_path(path).map_err(io)?;
+            // Flexible: a row with a separator too many is written back as read (its fields
+            // and then the error), so quoting the field fixes it for the next run.
+            let mut w = csv::WriterBuilder::new()
+                .flexible(true)
+                .from_path(path)
+                .map_err(io)?;
             let mut header = self.headers.clone();
             header.push_field("error");
             w.write_record(&header).map_err(io)?;

@@ -47,6 +47,9 @@ pub struct SendOptions {
     pub rate: Option<Rate>,
     pub dry_run: bool,
     pub allow_late: bool,
+    /// Send the messages of a campaign that cannot be read now by the deadline they were queued
+    /// with, instead of holding them (whether the action was stopped is then not known).
+    pub send_unreadable: bool,
     /// A rehearsal: every message goes to this address instead, and none is marked sent.
     pub redirect_to: Option<Address>,
     pub timeouts: Timeouts,
@@ -75,12 +78,15 @@ pub struct Report {
     pub stopped: Option<String>,
     /// Messages still due when the run stopped.
     pub left: usize,
+    /// Messages kept in the outbox because their campaign file cannot be read now.
+    pub held: usize,
 }
 
 impl Report {
     /// Everything due was sent (or rehearsed).
     pub fn ok(&self) -> bool {
-        self.deferred + self.failed + self.uncertain + self.expired == 0 && self.stopped.is_none()
+        self.deferred + self.failed + self.uncertain + self.expired + self.held == 0
+            && self.stopped.is_none()
     }
 }
 
@@ -452,44 +458,81 @@ struct CampaignNow {
     ended: Option<String>,
 }
 
-/// Reads the campaign a message was queued from, once per file: follow-ups made since (a stop,
-/// a new deadline) apply to messages still waiting. `None` when the envelope names no file or
-/// it cannot be read now (then the envelope's own deadline holds, and the run says so once).
+/// Reads the campaign a message was queued from, once per (file, directory): follow-ups made
+/// since (a stop, a new deadline) apply to messages still waiting. The campaign is read with the
+/// recipient directory recorded in the envelope, as `queue` read it. `Ok(None)` when the envelope
+/// names no campaign file (queued by an older version: its own deadline holds); `Err` with the
+/// reason when the file cannot be read now, and then its messages are held, not sent.
 fn campaign_now(
-    file: Option<&std::path::Path>,
-    cache: &mut std::collections::HashMap<std::path::PathBuf, Option<CampaignNow>>,
-    report: &mut Report,
-) -> Option<CampaignNow> {
-    let file = file?;
+    envelope: &crate::email::Envelope,
+    cache: &mut CampaignCache,
+) -> Result<Option<CampaignNow>, String> {
+    let Some(file) = envelope.campaign_file.as_deref() else {
+        return Ok(None);
+    };
+    let key = (file.to_path_buf(), envelope.recipients.clone());
     cache
-        .entry(file.to_path_buf())
-        .or_insert_with(|| {
-            let loaded = crate::project::Project::locate(file, None, None).ok().and_then(|p| {
-                let mut diags = crate::diag::Diagnostics::default();
-                crate::run::load_campaign(file, &p, &mut diags).map(|(c, _)| c)
-            });
-            match loaded {
-                Some(c) => Some(CampaignNow {
-                    deadline: c.deadline,
-                    ended: c.ended_message().map(|(_, m)| m),
-                }),
-                None => {
-                    report.lines.push(format!(
-                        "note: {} cannot be read now; its messages go by the deadline they were queued with (hint: `appeal check {}`)",
-                        file.display(),
-                        file.display()
-                    ));
-                    None
-                }
-            }
-        })
+        .entry(key)
+        .or_insert_with(|| read_campaign_now(file, envelope.recipients.as_deref()))
         .clone()
+        .map(Some)
+}
+
+type CampaignCache = std::collections::HashMap<
+    (std::path::PathBuf, Option<std::path::PathBuf>),
+    Result<CampaignNow, String>,
+>;
+
+fn read_campaign_now(
+    file: &std::path::Path,
+    recipients: Option<&std::path::Path>,
+) -> Result<CampaignNow, String> {
+    let project = match recipients {
+        Some(dir) if dir.is_dir() => crate::project::Project {
+            recipients: dir.to_path_buf(),
+            template_folders: Vec::new(),
+        },
+        Some(dir) => {
+            return Err(format!(
+                "the recipient directory it was queued with, {}, is not there now",
+                dir.display()
+            ));
+        }
+        // Queued before envelopes recorded the directory: found as `queue` finds it.
+        None => crate::project::Project::locate(file, None, None)?,
+    };
+    let mut diags = crate::diag::Diagnostics::default();
+    match crate::run::load_campaign(file, &project, &mut diags) {
+        Some((c, _)) => Ok(CampaignNow {
+            deadline: c.deadline,
+            ended: c.ended_message().map(|(_, m)| m),
+        }),
+        None => {
+            let errors: Vec<String> = diags
+                .into_sorted()
+                .iter()
+                .filter(|d| d.is_error())
+                .map(ToString::to_string)
+                .collect();
+            Err(match errors.as_slice() {
+                [] => format!("{} cannot be read", file.display()),
+                [one] => one.clone(),
+                [first, rest @ ..] => format!("{first} (and {} more error(s))", rest.len()),
+            })
+        }
+    }
+}
+
+fn display_opt(p: Option<&std::path::Path>) -> String {
+    p.map_or_else(|| "?".to_string(), |p| p.display().to_string())
 }
 
 /// A message due now, with where it waits.
 struct Due {
     id: String,
     msg: Message,
+    /// The deadline in force: the campaign's now, which a follow-up may have moved.
+    deadline: chrono::NaiveDate,
 }
 
 /// Runs `send` on `outbox`. `Err` only when the run cannot start (the outbox is locked or
@@ -512,7 +555,9 @@ pub fn send(
         recover(outbox, &mut report)?;
     }
     let mut due: Vec<Due> = Vec::new();
-    let mut campaigns = std::collections::HashMap::new();
+    let mut campaigns = CampaignCache::new();
+    // Campaign files already reported as unreadable in this run: one line each.
+    let mut held_files = std::collections::HashSet::new();
     for state in [State::Ready, State::Deferred] {
         for id in outbox.ids(state)? {
             let envelope = match outbox.envelope(state, &id)? {
@@ -530,11 +575,30 @@ pub fn send(
                 envelope,
                 record: outbox.record(&id)?,
             };
-            let now = campaign_now(
-                msg.envelope.campaign_file.as_deref(),
-                &mut campaigns,
-                &mut report,
-            );
+            let now = match campaign_now(&msg.envelope, &mut campaigns) {
+                Ok(now) => now,
+                Err(why) if !opts.send_unreadable => {
+                    // Whether the action was stopped cannot be known: nothing goes out.
+                    report.held += 1;
+                    if held_files.insert(msg.envelope.campaign_file.clone()) {
+                        report.lines.push(format!(
+                            "held: the messages queued from {} wait in the outbox, because the campaign cannot be read now to see whether the action was stopped: {why} (hint: `appeal check {}` and fix it; or send them by the deadline they were queued with: --send-unreadable)",
+                            display_opt(msg.envelope.campaign_file.as_deref()),
+                            display_opt(msg.envelope.campaign_file.as_deref()),
+                        ));
+                    }
+                    continue;
+                }
+                Err(why) => {
+                    if held_files.insert(msg.envelope.campaign_file.clone()) {
+                        report.lines.push(format!(
+                            "note: {} cannot be read now; its messages go by the deadline they were queued with, as --send-unreadable asks: {why}",
+                            display_opt(msg.envelope.campaign_file.as_deref()),
+                        ));
+                    }
+                    None
+                }
+            };
             // A follow-up may have moved the deadline since the message was queued.
             let deadline = now.as_ref().map_or(msg.envelope.deadline, |c| c.deadline);
             let ended = now.and_then(|c| c.ended);
@@ -592,13 +656,13 @@ pub fn send(
                     }
                 }
             }
-            due.push(Due { id, msg });
+            due.push(Due { id, msg, deadline });
         }
     }
     // Soonest deadline first, then in the order they were queued.
     due.sort_by(|a, b| {
-        (a.msg.envelope.deadline, a.msg.envelope.queued_at, &a.id).cmp(&(
-            b.msg.envelope.deadline,
+        (a.deadline, a.msg.envelope.queued_at, &a.id).cmp(&(
+            b.deadline,
             b.msg.envelope.queued_at,
             &b.id,
         ))

@@ -61,6 +61,69 @@ impl Checker<'_> {
     }
 }
 
+/// Whether a field may hold line breaks: a paragraph may; a name, title, salutation or address
+/// line may not (it goes into one line of a letter, a file name or an email header).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lines {
+    One,
+    Many,
+}
+
+/// What is wrong with the first character `text` must not hold, or `None`: control characters
+/// (NUL, escape, bell, a lone carriage return) never belong in a letter; line breaks and tabs
+/// only in a field of `Lines::Many`. Described, never echoed, so a terminal shows no raw escape.
+pub fn forbidden(text: &str, lines: Lines) -> Option<String> {
+    let bad = text.chars().find(|&ch| match ch {
+        '\n' | '\t' => lines == Lines::One,
+        // Unicode's own line and paragraph separators break a line as much as LF does.
+        '\u{2028}' | '\u{2029}' => lines == Lines::One,
+        ch => ch.is_control(),
+    })?;
+    Some(match bad {
+        '\n' | '\u{2028}' | '\u{2029}' => "a line break (this field is one line)".to_string(),
+        '\t' => "a tab (this field is one line)".to_string(),
+        '\r' => "a carriage return (U+000D)".to_string(),
+        '\0' => "a NUL character (U+0000)".to_string(),
+        '\u{1b}' => "an escape character (U+001B)".to_string(),
+        ch => format!("a control character (U+{:04X})", u32::from(ch)),
+    })
+}
+
+/// The hint for a `forbidden` character.
+fn forbidden_hint(lines: Lines) -> &'static str {
+    match lines {
+        Lines::One => {
+            "write it on one line: no `|` or `>` block, no \\n, \\r, \\t or other escape in quotes"
+        }
+        Lines::Many => {
+            "remove it: a letter's text holds only printable characters and line breaks (check for \\0, \\e, \\a, \\r escapes in quotes)"
+        }
+    }
+}
+
+impl Checker<'_> {
+    /// Reports `text` at `pos` when it holds a character `forbidden` refuses; true if it did.
+    pub fn refuse_forbidden(&mut self, pos: Pos, field: &str, text: &str, lines: Lines) -> bool {
+        match forbidden(text, lines) {
+            Some(what) => {
+                self.error(pos, field, format!("holds {what}"), forbidden_hint(lines));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A one-line field, trimmed: `None` when it is blank or holds a forbidden character (then
+    /// reported).
+    pub fn one_line(&mut self, raw: &Spanned<String>, field: &str) -> Option<String> {
+        let text = normalize(&raw.value);
+        if self.refuse_forbidden(Pos::of(raw), field, &text, Lines::One) {
+            return None;
+        }
+        Some(text.trim().to_string()).filter(|t| !t.is_empty())
+    }
+}
+
 /// Text in several languages, keyed by canonical language tag. Never empty for a language it has.
 #[derive(Clone, Debug, Default)]
 pub struct Localized {
@@ -70,7 +133,13 @@ pub struct Localized {
 impl Localized {
     /// Checks a raw map: every key a language tag, no empty text, and every language in
     /// `required` present (or reachable through its fallback chain: `fr-CA` is served by `fr`).
-    pub fn check(raw: &RawText, field: &str, required: &[Lang], c: &mut Checker) -> Localized {
+    pub fn check(
+        raw: &RawText,
+        field: &str,
+        required: &[Lang],
+        lines: Lines,
+        c: &mut Checker,
+    ) -> Localized {
         let mut texts = BTreeMap::new();
         // Languages whose text is there but empty: reported as empty, not again as missing.
         let mut empty = Vec::new();
@@ -95,7 +164,11 @@ impl Localized {
                 empty.push(lang);
                 continue;
             }
-            texts.insert(lang, normalize(&value.value));
+            let text = normalize(&value.value);
+            if c.refuse_forbidden(Pos::of(value), &path, &text, lines) {
+                continue;
+            }
+            texts.insert(lang, text);
         }
         let text = Localized { texts };
         for lang in required {
@@ -156,6 +229,8 @@ impl Names {
                     "name is empty",
                     "write the name or remove the entry",
                 );
+            } else if c.refuse_forbidden(Pos::of(value), &path, &text, Lines::One) {
+                // Reported; the spelling is left out.
             } else if is_script_code(key) {
                 names.by_script.insert(key.clone(), text);
             } else if let Some(lang) = Lang::parse(key) {
@@ -224,7 +299,7 @@ mod tests {
             diags: &mut diags,
         };
         let langs = [Lang::parse("en"), Lang::parse("ru"), Lang::parse("fr")].map(Option::unwrap);
-        Localized::check(&raw, "title", &langs, &mut c);
+        Localized::check(&raw, "title", &langs, Lines::Many, &mut c);
         let messages: Vec<String> = diags.into_sorted().iter().map(|d| d.to_string()).collect();
         assert_eq!(messages.len(), 3, "{messages:#?}");
         assert!(

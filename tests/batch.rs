@@ -74,6 +74,59 @@ fn a_row_whose_country_has_no_embassy_fails_and_is_written_back() {
     );
 }
 
+/// A supporters file of `n` rows (`Person 1` ... in Norway, English), with `bad` rows written
+/// with a separator too many, as a spreadsheet export with an unquoted comma has them.
+pub fn people_with_unquoted_commas(n: usize, bad: &[usize]) -> String {
+    let mut csv = String::from("name,country,lang\n");
+    for i in 1..=n {
+        if bad.contains(&i) {
+            csv.push_str(&format!("Person {i},Oslo,NO,en\n"));
+        } else {
+            csv.push_str(&format!("Person {i},NO,en\n"));
+        }
+    }
+    csv
+}
+
+/// The rows of a failed-rows file, read back as CSV (each must parse).
+pub fn failed_rows(text: &str) -> Vec<csv::StringRecord> {
+    csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.expect("the failed-rows file is valid CSV"))
+        .collect()
+}
+
+#[test]
+fn an_unquoted_comma_fails_its_row_and_the_batch_goes_on() {
+    // Rows past the first chunk (256 rows) and in the last one: every other row is processed.
+    let csv = people_with_unquoted_commas(600, &[300, 599]);
+    let run = letters(
+        Test::demo().file("people.csv", csv),
+        &["--supporters", "people.csv"],
+    )
+    .status(1)
+    .stderr_has("people.csv:301: row 300: has 4 fields but the header has 3")
+    .stdout_has("1196 letter(s) written to letters")
+    .stdout_has("2 row(s) to fix and run again in letters/people.failed.csv");
+    let rows = failed_rows(&run.test.read("letters/people.failed.csv"));
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let first: Vec<&str> = rows[0].iter().take(4).collect();
+    assert_eq!(first, ["Person 300", "Oslo", "NO", "en"]);
+    assert!(rows[0][4].contains("has 4 fields"), "{:?}", rows[0]);
+    assert_eq!(&rows[1][0], "Person 599");
+    for i in [1, 299, 301, 598, 600] {
+        assert!(
+            run.test
+                .path()
+                .join(format!("letters/demo/person-{i}/xx-prosecutor.en.txt"))
+                .is_file(),
+            "person {i}"
+        );
+    }
+}
+
 #[test]
 fn shards_together_give_exactly_the_whole_batch() {
     let mut csv = String::from("name,country,lang\n");

@@ -1,6 +1,6 @@
 //! `appeal check`: every problem at once, warnings for stale data and past deadlines, exit codes.
 
-use crate::harness::{DEMO_DIRECTORY, Test};
+use crate::harness::{DEMO_CAMPAIGN, DEMO_DIRECTORY, Test};
 
 #[test]
 fn passes_a_clean_campaign_and_counts_its_letters() {
@@ -92,4 +92,78 @@ fn warns_when_a_template_lacks_the_blocks_pdf_layout_needs() {
         .status(0)
         .stderr_has("warning: templates/letter.en.txt: template: no `{% block sender %}`")
         .stderr_has("PDF letters cannot be laid out");
+}
+
+#[test]
+fn refuses_line_breaks_and_control_characters_in_one_line_fields() {
+    // A name with a line break once reached the `To` header and panicked `queue`; a title with an
+    // escape drew raw terminal codes. Every one-line field is checked with file, line and field.
+    let directory = DEMO_DIRECTORY
+        .replace(
+            r#"title: {en: "Prosecutor General","#,
+            r#"name: {Latn: "Yuri\nChaika"}
+    title: {en: "Prosecutor\u001bGeneral","#,
+        )
+        .replace(r#""Street 1""#, r#""Street\r1""#)
+        .replace(
+            r#"salutation: {en: "Your Excellency""#,
+            r#"salutation: {en: "Your\tExcellency""#,
+        );
+    let run = Test::demo()
+        .file("recipients/demo.yaml", directory)
+        .args(["check", "campaigns/demo.yaml"])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("recipients/demo.yaml:6:18: recipients[xx-prosecutor].name.Latn: holds a line break (this field is one line)")
+        .stderr_has("recipients[xx-prosecutor].title.en: holds an escape character (U+001B)")
+        .stderr_has("recipients/demo.yaml:8:15: recipients[xx-prosecutor].address[0]: holds a carriage return (U+000D)")
+        .stderr_has("recipients[ru-embassy-no].salutation.en: holds a tab (this field is one line)")
+        .stderr_has("hint: write it on one line")
+        // The refused entry is not reported a second time as missing from the directory.
+        .stderr_lacks("unknown recipient")
+        .stderr_lacks("no embassy of");
+    assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
+    // `queue` reads the same loaders: refused the same way, never a panic.
+    Test::demo()
+        .file(
+            "recipients/demo.yaml",
+            run.test.read("recipients/demo.yaml"),
+        )
+        .file(
+            "appeal.yaml",
+            "from: \"Section <appeals@amnesty.example>\"\n",
+        )
+        .args([
+            "queue",
+            "campaigns/demo.yaml",
+            "--name",
+            "Eva Muster",
+            "--country",
+            "NO",
+        ])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("recipients[xx-prosecutor].name.Latn: holds a line break");
+}
+
+#[test]
+fn refuses_control_characters_in_campaign_texts_but_not_line_breaks() {
+    // Escapes in double quotes are how a control character gets into YAML.
+    let campaign = DEMO_CAMPAIGN
+        .replace(r#"ua: "UA 1/26""#, r#"ua: "UA\n1/26""#)
+        .replace("I am writing about", r#"I am writing\a\0 about"#)
+        .replace("Anna Test is detained.", "Anna Test\nis detained.");
+    Test::demo()
+        .file("campaigns/demo.yaml", campaign)
+        .args(["check", "campaigns/demo.yaml"])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("ua: holds a line break (this field is one line)")
+        .stderr_has("letter.en: holds a control character (U+0007)")
+        .stderr_has(
+            "hint: remove it: a letter's text holds only printable characters and line breaks",
+        );
 }

@@ -399,10 +399,7 @@ fn a_stopped_action_sends_nothing_more_even_late() {
     let server = SmtpServer::start();
     let run = queue(project(), &[]).status(0);
     let id = ids(&run.test, "ready")[0].clone();
-    let path = run.test.path().join("campaigns/demo.yaml");
-    let mut campaign = std::fs::read_to_string(&path).unwrap();
-    campaign.push_str("updates:\n  - date: 2026-02-20\n    action: stop\n    text: {en: \"Anna Test was released.\", ru: \"Анна Тест освобождена.\"}\n");
-    std::fs::write(&path, campaign).unwrap();
+    stop_the_action(&run.test);
     let run = send(run.test, &server.url(), &["--allow-late"])
         .status(1)
         .stdout_has(&format!("expired {id}"))
@@ -413,6 +410,84 @@ fn a_stopped_action_sends_nothing_more_even_late() {
     queue(run.test, &[])
         .status(1)
         .stderr_has("updates: the action was stopped on 2026-02-20");
+}
+
+#[test]
+fn an_unquoted_comma_fails_its_row_and_the_queue_goes_on() {
+    let csv = crate::batch::people_with_unquoted_commas(300, &[280]);
+    let run = queue_csv(&csv)
+        .status(1)
+        .stderr_has("supporters.csv:281: row 280: has 4 fields but the header has 3")
+        .stdout_has("299 message(s) queued");
+    let rows = crate::batch::failed_rows(&run.test.read("outbox/supporters.failed.csv"));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(&rows[0][0], "Person 280");
+    assert_eq!(ids(&run.test, "ready").len(), 299);
+}
+
+/// Adds a stop follow-up to the demo campaign of `t`.
+fn stop_the_action(t: &Test) {
+    let path = t.path().join("campaigns/demo.yaml");
+    let mut campaign = std::fs::read_to_string(&path).unwrap();
+    campaign.push_str("updates:\n  - date: 2026-02-20\n    action: stop\n    text: {en: \"Anna Test was released.\", ru: \"Анна Тест освобождена.\"}\n");
+    std::fs::write(&path, campaign).unwrap();
+}
+
+#[test]
+fn a_stop_reaches_messages_queued_with_a_directory_named_by_flag() {
+    let server = SmtpServer::start();
+    // The directory is in a folder of its own, not `recipients/` beside the campaign: `send`
+    // must read the campaign with the directory `queue` used, or it cannot see the stop.
+    let t = project();
+    std::fs::rename(t.path().join("recipients"), t.path().join("officials")).unwrap();
+    let run = queue(t, &["--recipients", "officials"]).status(0);
+    let id = ids(&run.test, "ready")[0].clone();
+    stop_the_action(&run.test);
+    let run = send(run.test, &server.url(), &[])
+        .status(1)
+        .stdout_has(&format!("expired {id}"))
+        .stdout_has("the action was stopped on 2026-02-20: Anna Test was released.");
+    assert_eq!(ids(&run.test, "expired"), [id]);
+    assert!(ids(&run.test, "ready").is_empty());
+    assert!(server.received().is_empty());
+}
+
+#[test]
+fn messages_whose_campaign_cannot_be_read_are_held_not_sent() {
+    let server = SmtpServer::start();
+    let run = queue(project(), &[]).status(0);
+    let id = ids(&run.test, "ready")[0].clone();
+    // A coordinator is editing the campaign and left it broken: a stop may be in it or not.
+    let path = run.test.path().join("campaigns/demo.yaml");
+    let good = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, good.replace("deadline: 2099-03-01", "deadline: [")).unwrap();
+    let run = send(run.test, &server.url(), &[])
+        .status(1)
+        .stdout_has("held: the messages queued from")
+        .stdout_has("campaigns/demo.yaml")
+        .stdout_has("--send-unreadable")
+        .stdout_has("1 held");
+    assert_eq!(ids(&run.test, "ready"), std::slice::from_ref(&id));
+    assert!(server.received().is_empty());
+    // The directory it was queued with is gone: held too, saying so.
+    std::fs::write(&path, &good).unwrap();
+    std::fs::rename(
+        run.test.path().join("recipients"),
+        run.test.path().join("moved"),
+    )
+    .unwrap();
+    let run = send(run.test, &server.url(), &[])
+        .status(1)
+        .stdout_has("the recipient directory it was queued with")
+        .stdout_has("is not there now");
+    assert!(server.received().is_empty());
+    // The user says otherwise: sent by the deadline it was queued with, with a note.
+    let run = send(run.test, &server.url(), &["--send-unreadable"])
+        .status(0)
+        .stdout_has("as --send-unreadable asks")
+        .stdout_has("1 sent");
+    assert_eq!(ids(&run.test, "sent"), [id]);
+    assert_eq!(server.received().len(), 1);
 }
 
 #[test]

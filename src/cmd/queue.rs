@@ -88,6 +88,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     // Only faxes and `--attach-pdf` carry the letter as PDF: without them no font is looked at.
     let needs_pdf = args.attach_pdf || fax_gateway.is_some();
+    // The directory the campaign is read with, recorded in every envelope: `send` re-reads the
+    // campaign with the same one to see follow-ups (a stop) made since.
+    let project = appeal::project::Project::locate(
+        &args.run.campaign,
+        args.run.recipients.as_deref(),
+        args.run.templates.as_deref(),
+    )
+    .map_err(anyhow::Error::msg)?;
     let mut output = QueueOutput::new(
         &args.outbox,
         sender,
@@ -96,7 +104,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         needs_pdf.then_some(pdf),
     )
     .map_err(anyhow::Error::msg)?
-    .with_campaign_file(&args.run.campaign);
+    .with_campaign(&args.run.campaign, &project.recipients);
     let summary = run::letters(&job, &mut output)?;
     if let Some(bar) = bar {
         bar.finish_and_clear();

@@ -32,6 +32,10 @@ pub struct Args {
     /// Send even after the campaign's deadline (ask the section office first).
     #[arg(long)]
     allow_late: bool,
+    /// Send the messages of a campaign file that cannot be read now (moved, broken) by the
+    /// deadline they were queued with. Without it they are held: a stop follow-up cannot be seen.
+    #[arg(long)]
+    send_unreadable: bool,
     /// A rehearsal: send every message to this address instead, and mark none as sent.
     #[arg(long, value_name = "ADDRESS")]
     redirect_to: Option<String>,
@@ -125,6 +129,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         rate,
         dry_run: args.dry_run,
         allow_late: args.allow_late,
+        send_unreadable: args.send_unreadable,
         redirect_to,
         timeouts: Timeouts {
             command: Duration::from_secs(args.timeout.max(1)),
@@ -166,6 +171,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             } else {
                 "expired"
             },
+        ),
+        (
+            report.held,
+            "held (their campaign cannot be read now; see above)",
         ),
         (report.not_due, "waiting for their next try"),
         (report.closed, "faxes waiting for office hours"),
