@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::country::Country;
 use crate::lang::Lang;
-use crate::text::normalize;
+use crate::text::{Lines, normalize};
 
 /// One person signing letters. With no supporter at all, letters carry blank lines instead.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -74,21 +74,13 @@ fn err(field: &str, message: impl Into<String>) -> SupporterError {
     }
 }
 
-/// Checks one field of free text: no control characters (they would break a letter's layout or a
-/// file name), NFC, trimmed.
+/// Checks one field of free text: no control characters (they would break a letter's layout, a
+/// file name or an email header), NFC, trimmed.
 fn clean(field: &str, value: &str, multiline: bool) -> Result<String, SupporterError> {
     let value = normalize(value.trim());
-    if let Some(c) = value
-        .chars()
-        .find(|c| c.is_control() && !(multiline && *c == '\n'))
-    {
-        return Err(err(
-            field,
-            format!(
-                "contains the control character U+{:04X}; remove it",
-                c as u32
-            ),
-        ));
+    let lines = if multiline { Lines::Many } else { Lines::One };
+    if let Some(what) = crate::text::forbidden(&value, lines) {
+        return Err(err(field, format!("holds {what}; remove it")));
     }
     Ok(value)
 }

@@ -251,7 +251,7 @@ fn rejects_control_characters_in_a_supporter_name() {
         .run()
         .no_panic()
         .status(1)
-        .stderr_has("people.csv:2: row 1: name: contains the control character U+000D");
+        .stderr_has("people.csv:2: row 1: name: holds a carriage return (U+000D); remove it");
     assert_eq!(
         run.test.files_under("letters/demo").len(),
         2,

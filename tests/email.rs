@@ -214,7 +214,7 @@ fn a_line_break_in_a_name_cannot_add_a_header() {
     let server = SmtpServer::start();
     let run = queue_csv(csv)
         .status(1)
-        .stderr_has("supporters.csv:2: row 1: name: contains the control character")
+        .stderr_has("supporters.csv:2: row 1: name: holds a line break")
         .stderr_has("supporters.csv:5: row 3: email:")
         .stderr_has("`not-an-address` is not an email address")
         .stdout_has("2 supporter row(s) failed");
