@@ -7,25 +7,32 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Diagnostic, Diagnostics, Pos};
 use crate::lang::Lang;
 
+/// The name and text of each shipped template, read from `templates/` at build time.
+macro_rules! shipped {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/", $name)))),*]
+    };
+}
+
 /// The templates shipped in `templates/`, compiled in so `appeal` works from any folder.
 /// A unit test keeps this list and the folder in step.
-const BUILT_IN: &[(&str, &str)] = &[
-    ("letter.ar.txt", include_str!("../templates/letter.ar.txt")),
-    ("letter.de.txt", include_str!("../templates/letter.de.txt")),
-    ("letter.en.txt", include_str!("../templates/letter.en.txt")),
-    ("letter.es.txt", include_str!("../templates/letter.es.txt")),
-    ("letter.fa.txt", include_str!("../templates/letter.fa.txt")),
-    ("letter.fr.txt", include_str!("../templates/letter.fr.txt")),
-    ("letter.ru.txt", include_str!("../templates/letter.ru.txt")),
-    ("letter.zh.txt", include_str!("../templates/letter.zh.txt")),
-    ("sheet.ar.md", include_str!("../templates/sheet.ar.md")),
-    ("sheet.de.md", include_str!("../templates/sheet.de.md")),
-    ("sheet.en.md", include_str!("../templates/sheet.en.md")),
-    ("sheet.es.md", include_str!("../templates/sheet.es.md")),
-    ("sheet.fa.md", include_str!("../templates/sheet.fa.md")),
-    ("sheet.fr.md", include_str!("../templates/sheet.fr.md")),
-    ("sheet.ru.md", include_str!("../templates/sheet.ru.md")),
-    ("sheet.zh.md", include_str!("../templates/sheet.zh.md")),
+const BUILT_IN: &[(&str, &str)] = shipped![
+    "letter.ar.txt",
+    "letter.de.txt",
+    "letter.en.txt",
+    "letter.es.txt",
+    "letter.fa.txt",
+    "letter.fr.txt",
+    "letter.ru.txt",
+    "letter.zh.txt",
+    "sheet.ar.md",
+    "sheet.de.md",
+    "sheet.en.md",
+    "sheet.es.md",
+    "sheet.fa.md",
+    "sheet.fr.md",
+    "sheet.ru.md",
+    "sheet.zh.md",
 ];
 
 /// Where a template came from, in lookup order: a folder the user named, or the binary.
