@@ -8,27 +8,22 @@
 //! For coordinators, `sheet` makes the action sheet and `deadlines` the list of deadlines and its
 //! calendar.
 
-pub mod campaign;
 pub mod check;
-pub mod country;
 pub mod deadlines;
-pub mod diag;
-pub mod directory;
 pub mod email;
-pub mod hours;
-pub mod lang;
 pub mod letter;
+pub mod model;
 pub mod outbox;
 pub mod output;
 pub mod pdf;
-pub mod project;
 pub mod queue;
 pub mod run;
 pub mod send;
 pub mod settings;
 pub mod sheet;
-pub mod slug;
-pub mod supporter;
 pub mod templates;
-pub mod text;
-pub mod yaml;
+
+// Old paths, until every use names the folder.
+pub use model::{
+    campaign, country, diag, directory, hours, lang, project, slug, supporter, text, yaml,
+};
