@@ -11,7 +11,6 @@
 pub mod check;
 pub mod deadlines;
 pub mod email;
-pub mod letter;
 pub mod model;
 pub mod outbox;
 pub mod output;
@@ -21,9 +20,10 @@ pub mod run;
 pub mod send;
 pub mod settings;
 pub mod sheet;
-pub mod templates;
 
 // Old paths, until every use names the folder.
 pub use model::{
     campaign, country, diag, directory, hours, lang, project, slug, supporter, text, yaml,
 };
+pub mod render;
+pub use render::{letter, templates};
