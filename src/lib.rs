@@ -9,7 +9,6 @@
 //! calendar.
 
 pub mod check;
-pub mod deadlines;
 pub mod email;
 pub mod model;
 pub mod outbox;
@@ -19,7 +18,6 @@ pub mod queue;
 pub mod run;
 pub mod send;
 pub mod settings;
-pub mod sheet;
 
 // Old paths, until every use names the folder.
 pub use model::{
@@ -27,3 +25,5 @@ pub use model::{
 };
 pub mod render;
 pub use render::{letter, templates};
+pub mod coord;
+pub use coord::{deadlines, sheet};
