@@ -9,15 +9,11 @@
 //! calendar.
 
 pub mod check;
-pub mod email;
 pub mod model;
-pub mod outbox;
 pub mod output;
 pub mod pdf;
 pub mod queue;
 pub mod run;
-pub mod send;
-pub mod settings;
 
 // Old paths, until every use names the folder.
 pub use model::{
@@ -27,3 +23,6 @@ pub mod render;
 pub use render::{letter, templates};
 pub mod coord;
 pub use coord::{deadlines, sheet};
+pub use mail::message as email;
+pub mod mail;
+pub use mail::{outbox, send, settings};
