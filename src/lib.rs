@@ -8,12 +8,8 @@
 //! For coordinators, `sheet` makes the action sheet and `deadlines` the list of deadlines and its
 //! calendar.
 
-pub mod check;
 pub mod model;
-pub mod output;
 pub mod pdf;
-pub mod queue;
-pub mod run;
 
 // Old paths, until every use names the folder.
 pub use model::{
@@ -26,3 +22,5 @@ pub use coord::{deadlines, sheet};
 pub use mail::message as email;
 pub mod mail;
 pub use mail::{outbox, send, settings};
+pub mod batch;
+pub use batch::{check, output, queue, run};
