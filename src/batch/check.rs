@@ -6,13 +6,13 @@ use std::path::Path;
 
 use chrono::{Months, NaiveDate};
 
-use crate::campaign::{Addressee, Campaign};
-use crate::country::Country;
-use crate::diag::{Diagnostic, Diagnostics};
-use crate::directory::{Directory, Recipient};
-use crate::letter::{Renderer, plan};
-use crate::project::Project;
-use crate::supporter::{Supporter, SupporterInput};
+use crate::model::campaign::{Addressee, Campaign};
+use crate::model::country::Country;
+use crate::model::diag::{Diagnostic, Diagnostics};
+use crate::model::directory::{Directory, Recipient};
+use crate::model::project::Project;
+use crate::model::supporter::{Supporter, SupporterInput};
+use crate::render::letter::{Renderer, plan};
 
 /// Directory entries older than this, relative to the campaign's issue date, earn a warning.
 const STALE_AFTER_MONTHS: u32 = 24;
@@ -27,7 +27,8 @@ pub struct Checked {
 /// Checks `path` as of `today` (for the deadline warning).
 pub fn check_campaign(path: &Path, project: &Project, today: NaiveDate) -> Checked {
     let mut out = Checked::default();
-    let Some((campaign, directory, templates)) = crate::run::load(path, project, &mut out.diags)
+    let Some((campaign, directory, templates)) =
+        crate::batch::run::load(path, project, &mut out.diags)
     else {
         return out;
     };
@@ -89,7 +90,7 @@ pub fn check_campaign(path: &Path, project: &Project, today: NaiveDate) -> Check
                             // The text letter itself rendered; only page layouts lack the parts.
                             out.letters += 1;
                             out.diags.push(Diagnostic {
-                                severity: crate::diag::Severity::Warning,
+                                severity: crate::model::diag::Severity::Warning,
                                 message: format!("{}; PDF letters cannot be laid out", d.message),
                                 ..d
                             });

@@ -5,10 +5,10 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::campaign::Campaign;
-use crate::directory::Recipient;
-use crate::letter::Letter;
-use crate::supporter::Supporter;
+use crate::model::campaign::Campaign;
+use crate::model::directory::Recipient;
+use crate::model::supporter::Supporter;
+use crate::render::letter::Letter;
 
 /// What happened to one letter.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,11 +4,11 @@
 
 use std::path::PathBuf;
 
-use crate::email::{self, Draft, Route, Sender};
-use crate::letter::Letter;
-use crate::outbox::{Lock, Outbox, Queued};
-use crate::output::{Addressed, Output, Written};
+use crate::batch::output::{Addressed, Output, Written};
+use crate::mail::message::{self, Draft, Route, Sender};
+use crate::mail::outbox::{Lock, Outbox, Queued};
 use crate::pdf::{self, FontChain, PdfOptions};
+use crate::render::letter::Letter;
 
 /// Messages staged before they are committed to `ready/` together (one flush to disk each).
 const BATCH: usize = 512;
@@ -88,8 +88,8 @@ impl Output for QueueOutput {
         true
     }
 
-    fn reaches(&self, recipient: &crate::directory::Recipient) -> Result<(), String> {
-        email::route(recipient, self.fax_gateway.as_deref()).map(|_| ())
+    fn reaches(&self, recipient: &crate::model::directory::Recipient) -> Result<(), String> {
+        message::route(recipient, self.fax_gateway.as_deref()).map(|_| ())
     }
 
     fn admit(&mut self, letter: &Letter) {
@@ -105,7 +105,7 @@ impl Output for QueueOutput {
                 letter.lang, letter.recipient_id, to.slug
             )
         };
-        let route = email::route(to.recipient, self.fax_gateway.as_deref())
+        let route = message::route(to.recipient, self.fax_gateway.as_deref())
             .map_err(|e| format!("{}: {e}", what()))?;
         let needs_pdf = self.attach_pdf || matches!(route, Route::Fax { .. });
         let mut warnings = Vec::new();
@@ -119,7 +119,7 @@ impl Output for QueueOutput {
             )?),
             _ => None,
         };
-        let mut draft = email::build(&letter, to, &self.sender, &route, self.now, attachment)
+        let mut draft = message::build(&letter, to, &self.sender, &route, self.now, attachment)
             .map_err(|e| format!("{}: {e}", what()))?;
         draft.envelope.campaign_file = self.campaign_file.clone();
         draft.envelope.recipients = self.recipients.clone();

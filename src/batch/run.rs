@@ -4,17 +4,17 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use crate::campaign::Campaign;
-use crate::country::Country;
-use crate::diag::{Diagnostics, Invalid};
-use crate::directory::{Directory, Recipient};
-use crate::lang::Lang;
-use crate::letter::{Renderer, plan};
-use crate::output::{Addressed, Output, Written};
-use crate::project::Project;
-use crate::slug::slugify;
-use crate::supporter::{Supporter, SupportersFile};
-use crate::templates::Templates;
+use crate::batch::output::{Addressed, Output, Written};
+use crate::model::campaign::Campaign;
+use crate::model::country::Country;
+use crate::model::diag::{Diagnostics, Invalid};
+use crate::model::directory::{Directory, Recipient};
+use crate::model::lang::Lang;
+use crate::model::project::Project;
+use crate::model::slug::slugify;
+use crate::model::supporter::{Supporter, SupportersFile};
+use crate::render::letter::{Renderer, plan};
+use crate::render::templates::Templates;
 
 /// Who signs the letters of a run.
 pub enum Supporters {
@@ -323,13 +323,13 @@ enum Entry {
         supporter: Option<Supporter>,
         record: Option<csv::StringRecord>,
     },
-    Bad(crate::supporter::RowError),
+    Bad(crate::model::supporter::RowError),
 }
 
 /// One letter to produce: which entry, to whom, in what language.
 struct Job<'a> {
     entry: usize,
-    planned: crate::letter::Planned<'a>,
+    planned: crate::render::letter::Planned<'a>,
     lang: Lang,
 }
 
@@ -461,7 +461,7 @@ impl Ctx<'_> {
             }
         }
         let supporter_of = |i: usize| supporter_of(&entries, i);
-        let letters: Vec<Result<crate::letter::Letter, String>> = self.pool.install(|| {
+        let letters: Vec<Result<crate::render::letter::Letter, String>> = self.pool.install(|| {
             jobs.par_iter()
                 .map(|j| {
                     self.renderer

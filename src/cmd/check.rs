@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use appeal::campaign::find_files;
-use appeal::check::check_campaign;
-use appeal::diag::{Diagnostic, Diagnostics, Pos};
-use appeal::project::Project;
+use appeal::batch::check::check_campaign;
+use appeal::model::campaign::find_files;
+use appeal::model::diag::{Diagnostic, Diagnostics, Pos};
+use appeal::model::project::Project;
 
 /// Load, validate and render every letter of the campaigns; report all problems.
 #[derive(clap::Args)]
@@ -54,7 +54,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     settings_files.sort();
     settings_files.dedup_by(|a, b| same_file(a, b));
     for file in settings_files {
-        if let Err(d) = appeal::settings::Settings::load(&file) {
+        if let Err(d) = appeal::mail::settings::Settings::load(&file) {
             all.push(d);
         }
     }

@@ -4,12 +4,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use appeal::campaign::find_files;
-use appeal::deadlines::{self, Deadline, State};
-use appeal::diag::{Diagnostic, Diagnostics, Pos};
-use appeal::lang::Lang;
-use appeal::output::{Written, write_file};
-use appeal::project::Project;
+use appeal::batch::output::{Written, write_file};
+use appeal::coord::deadlines::{self, Deadline, State};
+use appeal::model::campaign::find_files;
+use appeal::model::diag::{Diagnostic, Diagnostics, Pos};
+use appeal::model::lang::Lang;
+use appeal::model::project::Project;
 
 /// List the campaigns' deadlines, soonest first, with days left, state, targets and advice.
 #[derive(clap::Args)]
@@ -57,7 +57,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         };
         let mut diags = Diagnostics::default();
-        match appeal::run::load_campaign(file, &project, &mut diags) {
+        match appeal::batch::run::load_campaign(file, &project, &mut diags) {
             Some((campaign, _)) => lines.push(Deadline::of(&campaign, today, args.lang.as_ref())),
             None => {
                 unreadable += 1;

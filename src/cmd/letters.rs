@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use appeal::output::TextOutput;
+use appeal::batch::output::TextOutput;
+use appeal::batch::run;
 use appeal::pdf::PdfOutput;
-use appeal::run;
 
 /// Write the letters of a campaign, one file per (supporter, recipient, language).
 #[derive(clap::Args)]

@@ -14,12 +14,12 @@ pub mod sheet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use appeal::country::Country;
-use appeal::diag::Invalid;
-use appeal::lang::Lang;
+use appeal::batch::run::{Shard, Summary, Supporters};
+use appeal::model::country::Country;
+use appeal::model::diag::Invalid;
+use appeal::model::lang::Lang;
+use appeal::model::supporter::SupporterInput;
 use appeal::pdf::{FontChain, Layout, Paper, PdfOptions};
-use appeal::run::{Shard, Summary, Supporters};
-use appeal::supporter::SupporterInput;
 
 /// Exit status: something failed (invalid campaign, a letter or a row that could not be produced).
 pub const EXIT_FAILED: u8 = 1;
@@ -82,10 +82,13 @@ impl RunArgs {
     pub fn job(
         &self,
         folder: &std::path::Path,
-    ) -> Option<(appeal::run::LettersJob, Option<indicatif::ProgressBar>)> {
+    ) -> Option<(
+        appeal::batch::run::LettersJob,
+        Option<indicatif::ProgressBar>,
+    )> {
         let supporters = self.supporter.supporters(&self.lang)?;
         let (bar, progress) = self.report.progress(&supporters);
-        let job = appeal::run::LettersJob {
+        let job = appeal::batch::run::LettersJob {
             campaign: self.campaign.clone(),
             recipients: self.recipients.clone(),
             templates: self.templates.clone(),
@@ -290,7 +293,7 @@ impl SupporterArgs {
     pub fn failed_csv(&self, folder: &std::path::Path) -> Option<PathBuf> {
         let path = self.supporters.as_ref()?;
         let stem = match path.file_stem().and_then(|s| s.to_str()) {
-            Some(s) if path.as_os_str() != "-" => appeal::slug::slugify(s, "supporters"),
+            Some(s) if path.as_os_str() != "-" => appeal::model::slug::slugify(s, "supporters"),
             _ => "stdin".to_string(),
         };
         Some(folder.join(format!("{stem}.failed.csv")))

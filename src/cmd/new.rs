@@ -5,9 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use appeal::output::write_file;
-use appeal::project::Project;
-use appeal::slug::{is_slug, slugify};
+use appeal::batch::output::write_file;
+use appeal::model::project::Project;
+use appeal::model::slug::{is_slug, slugify};
 
 /// The skeleton, built into the binary so that `appeal new` works from any folder. It is a file
 /// of its own, not a string literal here, so that it can be read and edited as the YAML a
@@ -109,9 +109,9 @@ fn parse_slug(s: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use appeal::campaign::Campaign;
-    use appeal::diag::Diagnostics;
-    use appeal::directory::Directory;
+    use appeal::model::campaign::Campaign;
+    use appeal::model::diag::Diagnostics;
+    use appeal::model::directory::Directory;
 
     fn date(s: &str) -> chrono::NaiveDate {
         s.parse().expect("a date")
@@ -147,7 +147,7 @@ mod tests {
     }
 
     /// Loads `text` as `campaigns/demo-ua.yaml` against the shipped directory.
-    fn load(text: &str) -> (Option<Campaign>, Vec<appeal::diag::Diagnostic>) {
+    fn load(text: &str) -> (Option<Campaign>, Vec<appeal::model::diag::Diagnostic>) {
         let dir = tempfile::tempdir().expect("temporary folder");
         let path = dir.path().join("demo-ua.yaml");
         std::fs::write(&path, text).expect("write the campaign");

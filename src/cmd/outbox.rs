@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use appeal::outbox::{Message, Outbox, State};
+use appeal::mail::outbox::{Message, Outbox, State};
 
 /// Show the outbox: counts per state, messages failed, deferred or uncertain with the reason.
 #[derive(clap::Args)]
@@ -190,8 +190,8 @@ fn write_csv(outbox: &Outbox, path: &std::path::Path) -> anyhow::Result<()> {
             let m = outbox.inspect(state, &id).map_err(anyhow::Error::msg)?;
             let e = &m.envelope;
             let by = match e.route {
-                appeal::email::Route::Email { .. } => "email",
-                appeal::email::Route::Fax { .. } => "fax",
+                appeal::mail::message::Route::Email { .. } => "email",
+                appeal::mail::message::Route::Fax { .. } => "fax",
             };
             w.write_record([
                 id.as_str(),

@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use appeal::email::{self, Sender};
-use appeal::queue::QueueOutput;
-use appeal::run::{self, Supporters};
-use appeal::settings::Settings;
+use appeal::batch::queue::QueueOutput;
+use appeal::batch::run::{self, Supporters};
+use appeal::mail::message::{self, Sender};
+use appeal::mail::settings::Settings;
 
 /// Queue a campaign's letters as email messages in the outbox (sent later by `appeal send`).
 #[derive(clap::Args)]
@@ -45,7 +45,7 @@ pub fn settings_candidates(near: &Path) -> Vec<PathBuf> {
         PathBuf::from("appeal.yaml"),
     ]
     .iter()
-    .map(|p| appeal::project::tidy_path(p))
+    .map(|p| appeal::model::project::tidy_path(p))
     .collect()
 }
 
@@ -65,7 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     )
     .map_err(|d| anyhow::Error::msg(d.to_string()))?;
     let from = match (&args.from, &settings.from) {
-        (Some(f), _) => email::mailbox(f).map_err(|e| anyhow::anyhow!("--from: {e}"))?,
+        (Some(f), _) => message::mailbox(f).map_err(|e| anyhow::anyhow!("--from: {e}"))?,
         (None, Some(f)) => f.clone(),
         (None, None) => anyhow::bail!(
             "no sender: set `from: \"Name <appeals@example.org>\"` in appeal.yaml or pass --from (hint: see README.md, Sending settings)"
@@ -90,7 +90,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let needs_pdf = args.attach_pdf || fax_gateway.is_some();
     // The directory the campaign is read with, recorded in every envelope: `send` re-reads the
     // campaign with the same one to see follow-ups (a stop) made since.
-    let project = appeal::project::Project::locate(
+    let project = appeal::model::project::Project::locate(
         &args.run.campaign,
         args.run.recipients.as_deref(),
         args.run.templates.as_deref(),

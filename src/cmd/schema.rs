@@ -19,8 +19,8 @@ enum Kind {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let schema = match args.kind {
-        Kind::Campaign => appeal::campaign::schema(),
-        Kind::Recipients => appeal::directory::schema(),
+        Kind::Campaign => appeal::model::campaign::schema(),
+        Kind::Recipients => appeal::model::directory::schema(),
     };
     let text = serde_json::to_string_pretty(&schema)?;
     use std::io::Write;

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use appeal::email;
-use appeal::outbox::Outbox;
-use appeal::send::{self, SendOptions, Timeouts};
-use appeal::settings::{Settings, SmtpUrl, parse_rate};
+use appeal::mail::message;
+use appeal::mail::outbox::Outbox;
+use appeal::mail::send::{self, SendOptions, Timeouts};
+use appeal::mail::settings::{Settings, SmtpUrl, parse_rate};
 
 /// Send the queued messages by SMTP, before the deadline, never twice.
 #[derive(clap::Args)]
@@ -115,7 +115,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         },
     };
     let redirect_to = match &args.redirect_to {
-        Some(a) => Some(email::address(a).map_err(|e| anyhow::anyhow!("--redirect-to: {e}"))?),
+        Some(a) => Some(message::address(a).map_err(|e| anyhow::anyhow!("--redirect-to: {e}"))?),
         None => None,
     };
     let password = if smtp.user.is_some() && !args.dry_run {

@@ -3,11 +3,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use appeal::diag::{Diagnostics, Invalid};
-use appeal::lang::Lang;
-use appeal::output::{Written, write_file};
-use appeal::project::Project;
-use appeal::sheet;
+use appeal::batch::output::{Written, write_file};
+use appeal::coord::sheet;
+use appeal::model::diag::{Diagnostics, Invalid};
+use appeal::model::lang::Lang;
+use appeal::model::project::Project;
 
 /// Print the urgent-action sheet: the person and the risk, the asks, whom to write to before
 /// the deadline, the follow-ups.
@@ -21,7 +21,7 @@ pub struct Args {
     /// The section's country (ISO 3166 alpha-2): embassies and governments the campaign writes to
     /// in the supporter's country are listed with their addresses for this one.
     #[arg(long, value_parser = super::parse_country)]
-    country: Option<appeal::country::Country>,
+    country: Option<appeal::model::country::Country>,
     /// Markdown (the template's own form), plain text, or PDF.
     #[arg(long, value_enum, default_value = "md")]
     format: Format,
@@ -57,7 +57,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     .map_err(anyhow::Error::msg)?;
     let mut diags = Diagnostics::default();
     let Some((campaign, directory, templates)) =
-        appeal::run::load(&args.campaign, &project, &mut diags)
+        appeal::batch::run::load(&args.campaign, &project, &mut diags)
     else {
         return Err(Invalid(diags.into_sorted()).into());
     };

@@ -3,8 +3,8 @@
 
 use chrono::NaiveDate;
 
-use crate::campaign::{Campaign, UpdateAction};
-use crate::lang::Lang;
+use crate::model::campaign::{Campaign, UpdateAction};
+use crate::model::lang::Lang;
 
 /// How far along a campaign is, as of a day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -5,13 +5,13 @@
 
 use serde::Serialize;
 
-use crate::campaign::{Addressee, AddresseeEntry, Campaign, UpdateAction};
-use crate::country::Country;
-use crate::diag::Diagnostic;
-use crate::directory::Directory;
-use crate::lang::{DateFormats, Lang};
-use crate::letter::{RecipientView, recipient_view};
-use crate::templates::{Templates, template_diagnostic};
+use crate::model::campaign::{Addressee, AddresseeEntry, Campaign, UpdateAction};
+use crate::model::country::Country;
+use crate::model::diag::Diagnostic;
+use crate::model::directory::Directory;
+use crate::model::lang::{DateFormats, Lang};
+use crate::render::letter::{RecipientView, recipient_view};
+use crate::render::templates::{Templates, template_diagnostic};
 
 /// What a sheet template sees. Every text is Markdown-escaped already (the `md` filter need not
 /// be applied); documented for template authors in README.md ("Templates").
@@ -172,21 +172,21 @@ pub fn markdown(
         )
         .hint(format!("add `{lang}:` to `{field}`"))
     };
-    let text = |t: &crate::text::Localized, field: &str| -> Result<String, Diagnostic> {
+    let text = |t: &crate::model::text::Localized, field: &str| -> Result<String, Diagnostic> {
         t.get(lang).map(escape).ok_or_else(|| missing(field))
     };
-    let inline = |t: &crate::text::Localized, field: &str| -> Result<String, Diagnostic> {
+    let inline = |t: &crate::model::text::Localized, field: &str| -> Result<String, Diagnostic> {
         t.get(lang).map(escape_inline).ok_or_else(|| missing(field))
     };
-    let item = |t: &crate::text::Localized, field: &str| -> Result<String, Diagnostic> {
+    let item = |t: &crate::model::text::Localized, field: &str| -> Result<String, Diagnostic> {
         t.get(lang).map(escape_item).ok_or_else(|| missing(field))
     };
     let optional =
-        |t: &Option<crate::text::Localized>, field: &str| -> Result<String, Diagnostic> {
+        |t: &Option<crate::model::text::Localized>, field: &str| -> Result<String, Diagnostic> {
             t.as_ref().map_or(Ok(String::new()), |t| text(t, field))
         };
     let optional_inline =
-        |t: &Option<crate::text::Localized>, field: &str| -> Result<String, Diagnostic> {
+        |t: &Option<crate::model::text::Localized>, field: &str| -> Result<String, Diagnostic> {
             t.as_ref().map_or(Ok(String::new()), |t| inline(t, field))
         };
     let persons = campaign
@@ -270,7 +270,7 @@ pub fn markdown(
         .render(name, &context)
         .map_err(|e| template_diagnostic(&e, &what(), name.as_ref()))?;
     // One blank line between blocks: a Markdown paragraph break.
-    Ok(crate::letter::tidy_with(&md, 1))
+    Ok(crate::render::letter::tidy_with(&md, 1))
 }
 
 /// One target or copy for the sheet.
@@ -280,7 +280,7 @@ fn addressee_sheet(
     lang: &Lang,
     country: Option<Country>,
     what: &dyn Fn() -> String,
-    text: &dyn Fn(&crate::text::Localized, &str) -> Result<String, Diagnostic>,
+    text: &dyn Fn(&crate::model::text::Localized, &str) -> Result<String, Diagnostic>,
 ) -> Result<AddresseeSheet, Diagnostic> {
     let note = match &entry.note {
         Some(n) => text(n, &format!("{}.note", entry.field))?,

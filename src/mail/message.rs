@@ -10,11 +10,11 @@ use lettre::{Address, Message};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::directory::Recipient;
-use crate::hours::OfficeHours;
-use crate::letter::{Letter, LetterParts};
-use crate::output::Addressed;
-use crate::supporter::Supporter;
+use crate::batch::output::Addressed;
+use crate::model::directory::Recipient;
+use crate::model::hours::OfficeHours;
+use crate::model::supporter::Supporter;
+use crate::render::letter::{Letter, LetterParts};
 
 /// An email address as users write it (settings, supporters file, directory): the domain may be
 /// an IDN (`straße.de`), sent in its ASCII form (`xn--strae-oqa.de`). A non-ASCII local part would
@@ -303,7 +303,9 @@ pub fn build(
         ("recipient's name", to_name.as_deref()),
         ("subject", Some(subject.as_str())),
     ] {
-        if let Some(why) = text.and_then(|t| crate::text::forbidden(t, crate::text::Lines::One)) {
+        if let Some(why) =
+            text.and_then(|t| crate::model::text::forbidden(t, crate::model::text::Lines::One))
+        {
             return Err(format!(
                 "the {what} holds {why}, which an email header cannot carry"
             ));

@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::email::{Draft, Envelope};
+use crate::mail::message::{Draft, Envelope};
 
 /// The state folders of a message, in the order of its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -452,7 +452,7 @@ impl Outbox {
                     copy: false,
                     supporter: unknown(),
                     from: unknown(),
-                    route: crate::email::Route::Email { to: unknown() },
+                    route: crate::mail::message::Route::Email { to: unknown() },
                     subject: unknown(),
                     deadline: chrono::NaiveDate::MIN,
                     queued_at: DateTime::<Utc>::MIN_UTC,
@@ -680,7 +680,7 @@ fn list(dir: &Path) -> Result<Vec<String>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::email::Route;
+    use crate::mail::message::Route;
 
     fn draft(id: &str) -> Draft {
         Draft {

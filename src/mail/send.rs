@@ -19,9 +19,9 @@ use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
 use lettre::transport::smtp::extension::{ClientId, MailBodyParameter, MailParameter};
 
-use crate::email::Route;
-use crate::outbox::{Attempt, Message, Outbox, State};
-use crate::settings::{Rate, SmtpUrl};
+use crate::mail::message::Route;
+use crate::mail::outbox::{Attempt, Message, Outbox, State};
+use crate::mail::settings::{Rate, SmtpUrl};
 
 /// How long to wait for the server. RFC 5321 (4.5.3.2) asks clients for 5 minutes per command
 /// and 10 for the reply after the body: a client that gives up sooner may resend a message the
@@ -464,7 +464,7 @@ struct CampaignNow {
 /// names no campaign file (queued by an older version: its own deadline holds); `Err` with the
 /// reason when the file cannot be read now, and then its messages are held, not sent.
 fn campaign_now(
-    envelope: &crate::email::Envelope,
+    envelope: &crate::mail::message::Envelope,
     cache: &mut CampaignCache,
 ) -> Result<Option<CampaignNow>, String> {
     let Some(file) = envelope.campaign_file.as_deref() else {
@@ -488,7 +488,7 @@ fn read_campaign_now(
     recipients: Option<&std::path::Path>,
 ) -> Result<CampaignNow, String> {
     let project = match recipients {
-        Some(dir) if dir.is_dir() => crate::project::Project {
+        Some(dir) if dir.is_dir() => crate::model::project::Project {
             recipients: dir.to_path_buf(),
             template_folders: Vec::new(),
         },
@@ -499,10 +499,10 @@ fn read_campaign_now(
             ));
         }
         // Queued before envelopes recorded the directory: found as `queue` finds it.
-        None => crate::project::Project::locate(file, None, None)?,
+        None => crate::model::project::Project::locate(file, None, None)?,
     };
-    let mut diags = crate::diag::Diagnostics::default();
-    match crate::run::load_campaign(file, &project, &mut diags) {
+    let mut diags = crate::model::diag::Diagnostics::default();
+    match crate::batch::run::load_campaign(file, &project, &mut diags) {
         Some((c, _)) => Ok(CampaignNow {
             deadline: c.deadline,
             ended: c.ended_message().map(|(_, m)| m),

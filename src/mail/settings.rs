@@ -8,9 +8,9 @@ use lettre::message::Mailbox;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::diag::{Diagnostic, Pos};
-use crate::email;
-use crate::yaml;
+use crate::mail::message;
+use crate::model::diag::{Diagnostic, Pos};
+use crate::model::yaml;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -97,7 +97,7 @@ impl Settings {
         }
         let from = match &raw.from {
             None => None,
-            Some(f) => Some(email::mailbox(&f.value).map_err(|e| {
+            Some(f) => Some(message::mailbox(&f.value).map_err(|e| {
                 err(Pos::of(f), "from", e)
                     .hint("write the organisation's sender as `Name <appeals@example.org>`")
             })?),

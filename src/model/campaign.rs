@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::country::Country;
-use crate::diag::{Diagnostic, Diagnostics, Pos};
-use crate::directory::{Directory, Gender};
-use crate::lang::Lang;
-use crate::text::{Checker, Lines, Localized, Names, RawText};
-use crate::yaml::{self, Date};
+use crate::model::country::Country;
+use crate::model::diag::{Diagnostic, Diagnostics, Pos};
+use crate::model::directory::{Directory, Gender};
+use crate::model::lang::Lang;
+use crate::model::text::{Checker, Lines, Localized, Names, RawText};
+use crate::model::yaml::{self, Date};
 
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -43,26 +43,26 @@ struct RawCampaign {
     #[serde(default)]
     or_own_language: bool,
     /// The action's headline.
-    #[schemars(with = "crate::text::TextSchema")]
+    #[schemars(with = "crate::model::text::TextSchema")]
     title: RawText,
     /// The person(s) at risk.
     #[schemars(with = "Vec<RawPerson>")]
     persons: Spanned<Vec<Spanned<RawPerson>>>,
     /// What the person risks, in a few words (for the sheet).
-    #[schemars(with = "crate::text::TextSchema")]
+    #[schemars(with = "crate::model::text::TextSchema")]
     risk: RawText,
     /// The case: the sheet's main text.
-    #[schemars(with = "crate::text::TextSchema")]
+    #[schemars(with = "crate::model::text::TextSchema")]
     background: RawText,
     /// The sheet's "Additional information".
-    #[schemars(with = "Option<crate::text::TextSchema>")]
+    #[schemars(with = "Option<crate::model::text::TextSchema>")]
     additional_information: Option<RawText>,
     /// The case paragraph(s) of every letter, in the first person.
-    #[schemars(with = "crate::text::TextSchema")]
+    #[schemars(with = "crate::model::text::TextSchema")]
     letter: RawText,
     /// Other wordings of `letter`, one chosen per supporter.
     #[serde(default)]
-    #[schemars(with = "Vec<crate::text::TextSchema>")]
+    #[schemars(with = "Vec<crate::model::text::TextSchema>")]
     letter_variants: Vec<RawText>,
     /// What the action asks for.
     #[schemars(with = "Vec<RawAsk>")]
@@ -75,7 +75,7 @@ struct RawCampaign {
     #[schemars(with = "Vec<RawAddressee>")]
     copies: Vec<Spanned<RawAddressee>>,
     /// The note for letters sent after the deadline.
-    #[schemars(with = "Option<crate::text::TextSchema>")]
+    #[schemars(with = "Option<crate::model::text::TextSchema>")]
     late_note: Option<RawText>,
     /// Follow-ups, oldest first.
     #[serde(default)]
@@ -98,7 +98,7 @@ struct RawUpdate {
     #[schemars(with = "Option<String>")]
     index: Option<Spanned<String>>,
     /// What happened, in every language of the campaign.
-    #[schemars(with = "crate::text::TextSchema")]
+    #[schemars(with = "crate::model::text::TextSchema")]
     text: RawText,
     /// A new deadline, after the update's date.
     #[schemars(with = "Option<Date>")]
@@ -122,17 +122,17 @@ struct RawUpdate {
 #[schemars(rename = "Person")]
 struct RawPerson {
     /// The name in each script the letters use (Latn, Cyrl, Arab, Hans) or per language.
-    #[schemars(with = "crate::text::TextSchema")]
+    #[schemars(with = "crate::model::text::TextSchema")]
     name: RawText,
     /// Read as text and checked with the rest, so a blank or misspelt gender is reported
     /// together with every other problem of the file instead of stopping the parse.
-    #[schemars(with = "crate::directory::Gender")]
+    #[schemars(with = "crate::model::directory::Gender")]
     gender: Spanned<String>,
-    #[schemars(with = "Option<crate::text::TextSchema>")]
+    #[schemars(with = "Option<crate::model::text::TextSchema>")]
     nationality: Option<RawText>,
-    #[schemars(with = "Option<crate::text::TextSchema>")]
+    #[schemars(with = "Option<crate::model::text::TextSchema>")]
     status: Option<RawText>,
-    #[schemars(with = "Option<crate::text::TextSchema>")]
+    #[schemars(with = "Option<crate::model::text::TextSchema>")]
     held: Option<RawText>,
 }
 
@@ -144,14 +144,14 @@ struct RawAsk {
     #[schemars(with = "Option<String>")]
     id: Option<Spanned<String>>,
     /// The instruction to supporters, on the sheet.
-    #[schemars(with = "crate::text::TextSchema")]
+    #[schemars(with = "crate::model::text::TextSchema")]
     sheet: RawText,
     /// The sentence it becomes in each letter.
-    #[schemars(with = "crate::text::TextSchema")]
+    #[schemars(with = "crate::model::text::TextSchema")]
     letter: RawText,
     /// Other wordings of `letter`.
     #[serde(default)]
-    #[schemars(with = "Vec<crate::text::TextSchema>")]
+    #[schemars(with = "Vec<crate::model::text::TextSchema>")]
     letter_variants: Vec<RawText>,
 }
 
@@ -170,7 +170,7 @@ struct RawAddressee {
     #[schemars(with = "Option<String>")]
     government_role: Option<Spanned<String>>,
     /// A word to supporters about this addressee, for the sheet.
-    #[schemars(with = "Option<crate::text::TextSchema>")]
+    #[schemars(with = "Option<crate::model::text::TextSchema>")]
     note: Option<RawText>,
 }
 
@@ -270,7 +270,7 @@ impl Addressee {
         &self,
         directory: &'d Directory,
         country: Option<Country>,
-    ) -> Option<Option<&'d crate::directory::Recipient>> {
+    ) -> Option<Option<&'d crate::model::directory::Recipient>> {
         match (self, country) {
             (Addressee::Recipient(id), _) => Some(directory.get(id)),
             (Addressee::EmbassyOf(of), Some(host)) => Some(directory.embassy(*of, host)),
@@ -477,7 +477,7 @@ impl Campaign {
 
 fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) -> Campaign {
     let id = raw.id.value.trim().to_string();
-    if !crate::slug::is_slug(&id) {
+    if !crate::model::slug::is_slug(&id) {
         c.error(
             Pos::of(&raw.id),
             "id",

@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::country::Country;
-use crate::diag::{Diagnostic, Diagnostics, Pos};
-use crate::lang::Lang;
-use crate::text::{Checker, Lines, Localized, Names, RawText, normalize};
-use crate::yaml::{self, Date};
+use crate::model::country::Country;
+use crate::model::diag::{Diagnostic, Diagnostics, Pos};
+use crate::model::lang::Lang;
+use crate::model::text::{Checker, Lines, Localized, Names, RawText, normalize};
+use crate::model::yaml::{self, Date};
 
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -29,12 +29,12 @@ struct RawRecipient {
     country: Country,
     #[schemars(with = "Option<String>")]
     role: Option<Spanned<String>>,
-    #[schemars(with = "Option<crate::text::TextSchema>")]
+    #[schemars(with = "Option<crate::model::text::TextSchema>")]
     name: Option<RawText>,
     gender: Option<Gender>,
-    #[schemars(with = "crate::text::TextSchema")]
+    #[schemars(with = "crate::model::text::TextSchema")]
     title: RawText,
-    #[schemars(with = "Option<crate::text::TextSchema>")]
+    #[schemars(with = "Option<crate::model::text::TextSchema>")]
     addressee: Option<RawText>,
     #[schemars(with = "Option<Vec<String>>")]
     address: Option<Spanned<Vec<Spanned<String>>>>,
@@ -46,7 +46,7 @@ struct RawRecipient {
     timezone: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
     office_hours: Option<Spanned<String>>,
-    #[schemars(with = "crate::text::TextSchema")]
+    #[schemars(with = "crate::model::text::TextSchema")]
     salutation: RawText,
     #[schemars(with = "Option<RawVerified>")]
     verified: Option<Spanned<RawVerified>>,
@@ -142,7 +142,7 @@ pub struct Recipient {
     pub fax: Option<String>,
     pub email: Option<String>,
     /// When faxes may go out (`timezone` and `office_hours` in the file).
-    pub hours: Option<crate::hours::OfficeHours>,
+    pub hours: Option<crate::model::hours::OfficeHours>,
     pub salutation: Localized,
     pub verified: Option<Verified>,
     /// Facts the directory's authors could not confirm (`address`, `fax` ...), listed so `check` warns.
@@ -355,7 +355,7 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
     } else {
         format!("recipients[{id}]")
     };
-    if !crate::slug::is_slug(&id) {
+    if !crate::model::slug::is_slug(&id) {
         c.error(
             Pos::of(&raw.id),
             &format!("{field}.id"),
@@ -424,7 +424,7 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
     }
     let role = raw.role.as_ref().map(|r| r.value.trim().to_string());
     if let (Some(r), Some(role)) = (&raw.role, &role)
-        && !crate::slug::is_slug(role)
+        && !crate::model::slug::is_slug(role)
     {
         c.error(
             Pos::of(r),
@@ -440,7 +440,7 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
     };
     let (fax, email) = (text(&raw.fax), text(&raw.email));
     if let (Some(e), Some(spanned)) = (&email, &raw.email)
-        && let Err(why) = crate::email::address(e)
+        && let Err(why) = crate::mail::message::address(e)
     {
         c.error(
             Pos::of(spanned),
@@ -450,7 +450,7 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
         );
     }
     if let (Some(f), Some(spanned)) = (&fax, &raw.fax)
-        && let Err(why) = crate::email::fax_digits(f)
+        && let Err(why) = crate::mail::message::fax_digits(f)
     {
         c.error(
             Pos::of(spanned),
@@ -463,8 +463,8 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
         (Some(tz), hours) => {
             let written = hours
                 .as_ref()
-                .map_or(crate::hours::DEFAULT_HOURS, |h| h.value.as_str());
-            match crate::hours::OfficeHours::new(tz.value.trim(), written.trim()) {
+                .map_or(crate::model::hours::DEFAULT_HOURS, |h| h.value.as_str());
+            match crate::model::hours::OfficeHours::new(tz.value.trim(), written.trim()) {
                 Ok(h) => Some(h),
                 Err(why) => {
                     let (pos, at) = match hours {

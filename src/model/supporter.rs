@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::country::Country;
-use crate::lang::Lang;
-use crate::text::{Lines, normalize};
+use crate::model::country::Country;
+use crate::model::lang::Lang;
+use crate::model::text::{Lines, normalize};
 
 /// One person signing letters. With no supporter at all, letters carry blank lines instead.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -79,7 +79,7 @@ fn err(field: &str, message: impl Into<String>) -> SupporterError {
 fn clean(field: &str, value: &str, multiline: bool) -> Result<String, SupporterError> {
     let value = normalize(value.trim());
     let lines = if multiline { Lines::Many } else { Lines::One };
-    if let Some(what) = crate::text::forbidden(&value, lines) {
+    if let Some(what) = crate::model::text::forbidden(&value, lines) {
         return Err(err(field, format!("holds {what}; remove it")));
     }
     Ok(value)
@@ -139,7 +139,7 @@ impl SupporterInput {
         };
         let email = clean("email", &self.email, false)?;
         if !email.is_empty()
-            && let Err(why) = crate::email::address(&email)
+            && let Err(why) = crate::mail::message::address(&email)
         {
             return Err(err("email", why));
         }

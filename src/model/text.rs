@@ -5,8 +5,8 @@ use std::path::Path;
 
 use serde_saphyr::Spanned;
 
-use crate::diag::{Diagnostic, Diagnostics, Pos};
-use crate::lang::{Lang, is_script_code};
+use crate::model::diag::{Diagnostic, Diagnostics, Pos};
+use crate::model::lang::{Lang, is_script_code};
 
 /// The YAML form: `{en: "...", ru: "..."}` with the position of every entry.
 pub type RawText = Spanned<BTreeMap<String, Spanned<String>>>;
@@ -291,8 +291,8 @@ mod tests {
 
     #[test]
     fn reports_an_empty_text_once() {
-        let raw: RawText =
-            crate::yaml::parse(Path::new("t.yaml"), "{en: \"\", ru: \" \"}").expect("parses");
+        let raw: RawText = crate::model::yaml::parse(Path::new("t.yaml"), "{en: \"\", ru: \" \"}")
+            .expect("parses");
         let mut diags = Diagnostics::default();
         let mut c = Checker {
             file: Path::new("t.yaml"),

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
-use crate::diag::{Diagnostic, Pos};
+use crate::model::diag::{Diagnostic, Pos};
 
 /// The parser settings every file goes through. YAML 1.1 surprises are off: `country: NO` stays
 /// the string "NO", `012` stays "012". Nesting depth and alias expansion are bounded by

@@ -9,8 +9,8 @@ use super::{
     FontChain, FontIds, MM_PER_PT, PdfOptions, PlacedLine, admit_text, glyph_check, page_label,
     save, text_op,
 };
-use crate::lang::Lang;
-use crate::sheet::Block;
+use crate::coord::sheet::Block;
+use crate::model::lang::Lang;
 
 const MARGIN: f32 = 20.0;
 const TOP: f32 = 22.0;

@@ -17,9 +17,9 @@ use printpdf::{
     Point, Pt,
 };
 
-use crate::lang::Lang;
-use crate::letter::{Letter, LetterParts};
-use crate::output::{Addressed, Folders, Output, Written, letter_path, write_file};
+use crate::batch::output::{Addressed, Folders, Output, Written, letter_path, write_file};
+use crate::model::lang::Lang;
+use crate::render::letter::{Letter, LetterParts};
 
 /// A page layout: where things go, in millimetres from the top-left corner of the page.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -3,13 +3,13 @@
 
 use serde::Serialize;
 
-use crate::campaign::{AddresseeEntry, Campaign};
-use crate::country::Country;
-use crate::diag::Diagnostic;
-use crate::directory::{Directory, Recipient, addressee_lines};
-use crate::lang::{DateFormats, Lang};
-use crate::supporter::Supporter;
-use crate::templates::{Templates, template_diagnostic};
+use crate::model::campaign::{AddresseeEntry, Campaign};
+use crate::model::country::Country;
+use crate::model::diag::Diagnostic;
+use crate::model::directory::{Directory, Recipient, addressee_lines};
+use crate::model::lang::{DateFormats, Lang};
+use crate::model::supporter::Supporter;
+use crate::render::templates::{Templates, template_diagnostic};
 
 /// One addressee of a campaign resolved to a directory entry for a supporter's country.
 #[derive(Clone, Debug)]
@@ -277,7 +277,7 @@ impl<'t> Renderer<'t> {
             .iter()
             .enumerate()
             .map(|(i, a)| {
-                crate::campaign::wording(&a.letter, &a.letter_variants, pick(i as u64 + 1))
+                crate::model::campaign::wording(&a.letter, &a.letter_variants, pick(i as u64 + 1))
                     .get(lang)
                     .ok_or_else(|| missing_campaign(&format!("asks[{i}].letter")))
             })
@@ -299,9 +299,13 @@ impl<'t> Renderer<'t> {
                 gender: person.gender.code(),
             },
             persons,
-            letter: crate::campaign::wording(&campaign.letter, &campaign.letter_variants, pick(0))
-                .get(lang)
-                .ok_or_else(|| missing_campaign("letter"))?,
+            letter: crate::model::campaign::wording(
+                &campaign.letter,
+                &campaign.letter_variants,
+                pick(0),
+            )
+            .get(lang)
+            .ok_or_else(|| missing_campaign("letter"))?,
             asks,
             recipient: recipient_view(r, lang, &letters_to)?,
             copy: planned.copy,
@@ -340,7 +344,7 @@ impl<'t> Renderer<'t> {
             };
             let block = |block: &str| -> Result<String, Diagnostic> {
                 optional_block(block)?.ok_or_else(|| {
-                    Diagnostic::error(std::path::Path::new(name), crate::diag::Pos::default(), "template", format!("no `{{% block {block} %}}` (needed to lay out the {lang} letters)"))
+                    Diagnostic::error(std::path::Path::new(name), crate::model::diag::Pos::default(), "template", format!("no `{{% block {block} %}}` (needed to lay out the {lang} letters)"))
                         .hint(format!("letter templates mark their parts with the blocks {}; see README.md, Templates", BLOCKS.join(", ")))
                 })
             };
@@ -463,7 +467,7 @@ mod tests {
 
     #[test]
     fn splits_a_letter_into_the_parts_a_page_lays_out() {
-        let mut diags = crate::diag::Diagnostics::default();
+        let mut diags = crate::model::diag::Diagnostics::default();
         let templates = Templates::load(&[], &mut diags);
         let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let directory = Directory::load(&repo.join("recipients"), &mut diags);

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Diagnostic, Diagnostics, Pos};
-use crate::lang::Lang;
+use crate::model::diag::{Diagnostic, Diagnostics, Pos};
+use crate::model::lang::Lang;
 
 /// The name and text of each shipped template, read from `templates/` at build time.
 macro_rules! shipped {
@@ -77,7 +77,7 @@ impl Templates {
                 else {
                     continue;
                 };
-                let text = match crate::yaml::read_text(&path) {
+                let text = match crate::model::yaml::read_text(&path) {
                     Ok(t) => t,
                     Err(d) => {
                         diags.push(d);
