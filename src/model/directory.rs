@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use crate::model::contact::{EmailAddress, FaxNumber};
 use crate::model::country::Country;
 use crate::model::diag::{Diagnostic, Diagnostics, Pos};
 use crate::model::lang::Lang;
@@ -139,8 +140,8 @@ pub struct Recipient {
     pub title: Localized,
     pub addressee: Localized,
     pub address: Vec<String>,
-    pub fax: Option<String>,
-    pub email: Option<String>,
+    pub fax: Option<FaxNumber>,
+    pub email: Option<EmailAddress>,
     /// When faxes may go out (`timezone` and `office_hours` in the file).
     pub hours: Option<crate::model::hours::OfficeHours>,
     pub salutation: Localized,
@@ -433,32 +434,37 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
             "use e.g. justice-minister, head-of-government",
         );
     }
-    let text = |f: &Option<Spanned<String>>| {
-        f.as_ref()
-            .map(|f| f.value.trim().to_string())
-            .filter(|f| !f.is_empty())
-    };
-    let (fax, email) = (text(&raw.fax), text(&raw.email));
-    if let (Some(e), Some(spanned)) = (&email, &raw.email)
-        && let Err(why) = crate::mail::message::address(e)
-    {
-        c.error(
-            Pos::of(spanned),
-            &format!("{field}.email"),
-            why,
-            "write the office's address as user@domain, or remove `email`",
-        );
-    }
-    if let (Some(f), Some(spanned)) = (&fax, &raw.fax)
-        && let Err(why) = crate::mail::message::fax_digits(f)
-    {
-        c.error(
-            Pos::of(spanned),
-            &format!("{field}.fax"),
-            why,
-            "write it as dialled from abroad, e.g. +7 495 987-56-56",
-        );
-    }
+    let email = raw.email.as_ref().and_then(|spanned| {
+        let text = spanned.value.trim();
+        if text.is_empty() {
+            return None;
+        }
+        EmailAddress::parse(text)
+            .map_err(|why| {
+                c.error(
+                    Pos::of(spanned),
+                    &format!("{field}.email"),
+                    why.to_string(),
+                    "write the office's address as user@domain, or remove `email`",
+                )
+            })
+            .ok()
+    });
+    let fax = raw.fax.as_ref().and_then(|spanned| {
+        if spanned.value.trim().is_empty() {
+            return None;
+        }
+        FaxNumber::parse(&spanned.value)
+            .map_err(|why| {
+                c.error(
+                    Pos::of(spanned),
+                    &format!("{field}.fax"),
+                    why.to_string(),
+                    "write it as dialled from abroad, e.g. +7 495 987-56-56",
+                )
+            })
+            .ok()
+    });
     let hours = match (&raw.timezone, &raw.office_hours) {
         (Some(tz), hours) => {
             let written = hours

@@ -3,6 +3,7 @@
 //! outside `model`.
 
 pub mod campaign;
+pub mod contact;
 pub mod country;
 pub mod diag;
 pub mod directory;

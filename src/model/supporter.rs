@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::model::contact::EmailAddress;
 use crate::model::country::Country;
 use crate::model::lang::Lang;
 use crate::model::text::{Lines, normalize};
@@ -16,7 +17,7 @@ pub struct Supporter {
     pub postcode: String,
     pub city: String,
     pub country: Option<Country>,
-    pub email: String,
+    pub email: Option<EmailAddress>,
     pub lang: Option<Lang>,
     /// The supporter's own paragraph (the `note` column), plain text set in the letter as it is.
     pub note: String,
@@ -137,12 +138,10 @@ impl SupporterInput {
                 )
             })?),
         };
-        let email = clean("email", &self.email, false)?;
-        if !email.is_empty()
-            && let Err(why) = crate::mail::message::address(&email)
-        {
-            return Err(err("email", why));
-        }
+        let email = match clean("email", &self.email, false)?.as_str() {
+            "" => None,
+            text => Some(EmailAddress::parse(text).map_err(|why| err("email", why.to_string()))?),
+        };
         let mut extra = BTreeMap::new();
         for (k, v) in self.extra {
             let v = clean(&k, &v, true)?;

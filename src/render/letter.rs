@@ -423,7 +423,7 @@ fn supporter_view(s: Option<&Supporter>) -> SupporterView<'_> {
             },
             signature: s.signature(),
             address: s.address_lines(),
-            email: &s.email,
+            email: s.email.as_deref().unwrap_or_default(),
             note: &s.note,
             extra: s
                 .extra
