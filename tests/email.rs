@@ -425,6 +425,53 @@ fn an_unquoted_comma_fails_its_row_and_the_queue_goes_on() {
     assert_eq!(ids(&run.test, "ready").len(), 299);
 }
 
+#[test]
+fn queue_and_send_read_the_same_settings_from_anywhere() {
+    // A section's project in a folder of its own, run from its parent; the parent has settings
+    // of its own (another server). `queue` reads the project's, so `send` must too.
+    let server = SmtpServer::start();
+    let t = project();
+    let section = t.path().join("section");
+    std::fs::create_dir(&section).unwrap();
+    for part in ["campaigns", "recipients", "appeal.yaml"] {
+        std::fs::rename(t.path().join(part), section.join(part)).unwrap();
+    }
+    let mut settings = std::fs::read_to_string(section.join("appeal.yaml")).unwrap();
+    settings.push_str(&format!("smtp: \"{}\"\nrate: off\n", server.url()));
+    std::fs::write(section.join("appeal.yaml"), settings).unwrap();
+    let t = t.file(
+        "appeal.yaml",
+        format!(
+            "from: \"Other <other@other.example>\"\nsmtp: \"smtp://127.0.0.1:{}\"\n",
+            closed_port()
+        ),
+    );
+    let mut args = vec![
+        "queue",
+        "section/campaigns/demo.yaml",
+        "--outbox",
+        "section/outbox",
+    ];
+    args.extend_from_slice(&EVA);
+    let run = t.args(args).run().no_panic().status(0);
+    let run = run
+        .test
+        .args(["send", "--outbox", "section/outbox"])
+        .run()
+        .no_panic()
+        .status(0)
+        .stdout_has("1 sent");
+    let sent = server.accepted();
+    assert_eq!(sent.len(), 1);
+    let fields = strict_headers(&sent[0].data);
+    let from = header(&fields, "from").unwrap_or_default();
+    assert!(
+        from.contains("appeals@amnesty.example"),
+        "queued with the section's settings: {from}"
+    );
+    assert!(run.test.path().join("section/outbox/sent").is_dir());
+}
+
 /// Adds a stop follow-up to the demo campaign of `t`.
 fn stop_the_action(t: &Test) {
     let path = t.path().join("campaigns/demo.yaml");

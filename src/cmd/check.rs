@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use appeal::batch::check::check_campaign;
 use appeal::model::campaign::find_files;
 use appeal::model::diag::{Diagnostic, Diagnostics, Pos};
-use appeal::model::project::Project;
+use appeal::model::project::{Project, same_dir, settings_file};
 
 /// Load, validate and render every letter of the campaigns; report all problems.
 #[derive(clap::Args)]
@@ -43,16 +43,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     // The sending settings the campaigns would be queued with, each file once.
-    let mut settings_files: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|f| {
-            super::queue::settings_candidates(f)
-                .into_iter()
-                .find(|p| p.is_file())
-        })
-        .collect();
+    let mut settings_files: Vec<PathBuf> = files.iter().filter_map(|f| settings_file(f)).collect();
     settings_files.sort();
-    settings_files.dedup_by(|a, b| same_file(a, b));
+    settings_files.dedup_by(|a, b| same_dir(a, b));
     for file in settings_files {
         if let Err(d) = appeal::mail::settings::Settings::load(&file) {
             all.push(d);
@@ -78,12 +71,4 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// Whether two paths name the same file (`campaigns/../appeal.yaml` and `appeal.yaml`).
-fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    }
 }

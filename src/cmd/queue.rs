@@ -1,13 +1,14 @@
 //! `appeal queue`: one email message per (supporter, recipient reachable by email or fax gateway),
 //! written into the outbox. Nothing touches the network.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use appeal::batch::queue::QueueOutput;
 use appeal::batch::run::{self, Supporters};
 use appeal::mail::message::{self, Sender};
 use appeal::mail::settings::Settings;
+use appeal::model::project::settings_file;
 
 /// Queue a campaign's letters as email messages in the outbox (sent later by `appeal send`).
 #[derive(clap::Args)]
@@ -33,22 +34,6 @@ pub struct Args {
     pdf: super::PdfArgs,
 }
 
-/// Where `appeal.yaml` is looked for when `--config` is not given, beside `near` (a campaign).
-pub fn settings_candidates(near: &Path) -> Vec<PathBuf> {
-    let here = near
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    [
-        here.join("appeal.yaml"),
-        here.join("..").join("appeal.yaml"),
-        PathBuf::from("appeal.yaml"),
-    ]
-    .iter()
-    .map(|p| appeal::model::project::tidy_path(p))
-    .collect()
-}
-
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Some((job, bar)) = args.run.job(&args.outbox) else {
         return Ok(ExitCode::from(2));
@@ -61,7 +46,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let settings = Settings::find(
         args.config.as_deref(),
-        &settings_candidates(&args.run.campaign),
+        settings_file(&args.run.campaign).as_deref(),
     )
     .map_err(|d| anyhow::Error::msg(d.to_string()))?;
     let from = match (&args.from, &settings.from) {

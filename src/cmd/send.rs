@@ -1,7 +1,7 @@
 //! `appeal send`: send what the outbox holds, by SMTP, and file each message by the reply.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -20,7 +20,7 @@ pub struct Args {
     /// SMTP only to 127.0.0.1/localhost. Default: `smtp` in appeal.yaml.
     #[arg(long, value_name = "URL")]
     smtp: Option<String>,
-    /// Sending settings (default: appeal.yaml here, or beside the outbox).
+    /// Sending settings (default: appeal.yaml beside the outbox, beside its folder, or here).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// At most this many messages: 20/min (default, or `rate` in appeal.yaml), 2/s, 600/h, off.
@@ -87,14 +87,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.outbox.display()
         );
     }
-    let near = args
-        .outbox
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    // The outbox stands for the project as the campaign file does for `queue`: the same lookup.
     let settings = Settings::find(
         args.config.as_deref(),
-        &[PathBuf::from("appeal.yaml"), near.join("appeal.yaml")],
+        appeal::model::project::settings_file(&args.outbox).as_deref(),
     )
     .map_err(|d| anyhow::Error::msg(d.to_string()))?;
     let url_text = args.smtp.clone().or(settings.smtp.clone());

@@ -71,15 +71,12 @@ pub fn parse_rate(text: &str) -> Result<Option<Rate>, String> {
 }
 
 impl Settings {
-    /// Loads `explicit` (`--config`), else the first `appeal.yaml` among `candidates`; no file at
-    /// all gives empty settings.
-    pub fn find(explicit: Option<&Path>, candidates: &[PathBuf]) -> Result<Settings, Diagnostic> {
-        match explicit {
+    /// Loads `explicit` (`--config`), else `found` (the project's `appeal.yaml`, from
+    /// `model::project::settings_file`); no file at all gives empty settings.
+    pub fn find(explicit: Option<&Path>, found: Option<&Path>) -> Result<Settings, Diagnostic> {
+        match explicit.or(found) {
             Some(file) => Settings::load(file),
-            None => match candidates.iter().find(|p| p.is_file()) {
-                Some(file) => Settings::load(file),
-                None => Ok(Settings::default()),
-            },
+            None => Ok(Settings::default()),
         }
     }
 

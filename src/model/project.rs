@@ -20,24 +20,7 @@ impl Project {
         recipients: Option<&Path>,
         templates: Option<&Path>,
     ) -> Result<Project, String> {
-        let here = campaign
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let candidates = |name: &str| -> Vec<PathBuf> {
-            let mut v: Vec<PathBuf> = Vec::new();
-            for p in [
-                here.join(name),
-                here.join("..").join(name),
-                PathBuf::from(name),
-            ] {
-                let p = tidy_path(&p);
-                if !v.iter().any(|q| same_dir(q, &p)) {
-                    v.push(p);
-                }
-            }
-            v
-        };
+        let candidates = |name: &str| candidates(campaign, name);
         let recipients = match recipients {
             Some(dir) if dir.is_dir() => dir.to_path_buf(),
             Some(dir) => return Err(format!("--recipients {}: no such folder", dir.display())),
@@ -77,7 +60,39 @@ impl Project {
     }
 }
 
-fn same_dir(a: &Path, b: &Path) -> bool {
+/// Where a companion named `name` (`recipients`, `templates`, `appeal.yaml`) of `anchor` (a
+/// campaign file, or the outbox folder) is looked for, most specific first: beside it, beside
+/// its folder, then in the current folder. The one lookup for every companion, so `queue`,
+/// `check` and `send` agree on which `appeal.yaml` holds for a project.
+pub fn candidates(anchor: &Path, name: &str) -> Vec<PathBuf> {
+    let here = anchor
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut v: Vec<PathBuf> = Vec::new();
+    for p in [
+        here.join(name),
+        here.join("..").join(name),
+        PathBuf::from(name),
+    ] {
+        let p = tidy_path(&p);
+        if !v.iter().any(|q| same_dir(q, &p)) {
+            v.push(p);
+        }
+    }
+    v
+}
+
+/// The sending settings (`appeal.yaml`) that hold for `anchor` (a campaign file or the outbox
+/// folder): the first of its `candidates` that is a file.
+pub fn settings_file(anchor: &Path) -> Option<PathBuf> {
+    candidates(anchor, "appeal.yaml")
+        .into_iter()
+        .find(|p| p.is_file())
+}
+
+/// Whether two paths name the same file or folder (`campaigns/../recipients` and `recipients`).
+pub fn same_dir(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
