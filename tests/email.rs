@@ -472,6 +472,26 @@ fn queue_and_send_read_the_same_settings_from_anywhere() {
     assert!(run.test.path().join("section/outbox/sent").is_dir());
 }
 
+#[test]
+fn an_absurd_rate_is_a_usage_error_naming_the_range() {
+    // Once a panic converting the pause to a Duration.
+    Test::new()
+        .file("outbox/ready/.keep", "")
+        .args(["send", "--rate", "1e-18/min", "--dry-run"])
+        .run()
+        .no_panic()
+        .status(2)
+        .stderr_has("is out of range: a rate is between 1/day and 1000/s (or `off` for no limit)");
+    // The same in appeal.yaml: `check` reports it with file, line and field.
+    Test::demo()
+        .file("appeal.yaml", "rate: 1e-18/min\n")
+        .args(["check", "campaigns/demo.yaml"])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("appeal.yaml:1:7: rate: `1e-18/min` is out of range");
+}
+
 /// Adds a stop follow-up to the demo campaign of `t`.
 fn stop_the_action(t: &Test) {
     let path = t.path().join("campaigns/demo.yaml");

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use crate::batch::output::{Addressed, Output, Written};
 use crate::mail::message::{self, Draft, Route, Sender};
 use crate::mail::outbox::{Lock, Outbox, Queued};
+use crate::mail::settings::FaxGateway;
 use crate::pdf::{self, FontChain, PdfOptions};
 use crate::render::letter::Letter;
 
@@ -17,7 +18,7 @@ pub struct QueueOutput {
     outbox: Outbox,
     _lock: Lock,
     sender: Sender,
-    fax_gateway: Option<String>,
+    fax_gateway: Option<FaxGateway>,
     /// Attach the letter as PDF to emails too (faxes always carry it).
     attach_pdf: bool,
     pdf: Option<(PdfOptions, FontChain)>,
@@ -34,7 +35,7 @@ impl QueueOutput {
     pub fn new(
         outbox: &std::path::Path,
         sender: Sender,
-        fax_gateway: Option<String>,
+        fax_gateway: Option<FaxGateway>,
         attach_pdf: bool,
         pdf: Option<(PdfOptions, FontChain)>,
     ) -> Result<QueueOutput, String> {
@@ -89,7 +90,7 @@ impl Output for QueueOutput {
     }
 
     fn reaches(&self, recipient: &crate::model::directory::Recipient) -> Result<(), String> {
-        message::route(recipient, self.fax_gateway.as_deref()).map(|_| ())
+        message::route(recipient, self.fax_gateway.as_ref()).map(|_| ())
     }
 
     fn admit(&mut self, letter: &Letter) {
@@ -105,7 +106,7 @@ impl Output for QueueOutput {
                 letter.lang, letter.recipient_id, to.slug
             )
         };
-        let route = message::route(to.recipient, self.fax_gateway.as_deref())
+        let route = message::route(to.recipient, self.fax_gateway.as_ref())
             .map_err(|e| format!("{}: {e}", what()))?;
         let needs_pdf = self.attach_pdf || matches!(route, Route::Fax { .. });
         let mut warnings = Vec::new();

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use appeal::batch::queue::QueueOutput;
 use appeal::batch::run::{self, Supporters};
 use appeal::mail::message::{self, Sender};
-use appeal::mail::settings::Settings;
+use appeal::mail::settings::{FaxGateway, Settings};
 use appeal::model::project::settings_file;
 
 /// Queue a campaign's letters as email messages in the outbox (sent later by `appeal send`).
@@ -53,17 +53,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         (Some(f), _) => message::mailbox(f).map_err(|e| anyhow::anyhow!("--from: {e}"))?,
         (None, Some(f)) => f.clone(),
         (None, None) => anyhow::bail!(
-            "no sender: set `from: \"Name <appeals@example.org>\"` in appeal.yaml or pass --from (hint: see README.md, Sending settings)"
+            "no sender: set `from: \"Name <appeals@example.org>\"` in appeal.yaml or pass --from (hint: see docs/formats/settings.md)"
         ),
     };
-    let fax_gateway = args.fax_gateway.clone().or(settings.fax_gateway.clone());
-    if let Some(g) = &fax_gateway
-        && !g.contains("{number}")
-    {
-        anyhow::bail!(
-            "--fax-gateway `{g}` has no `{{number}}` (hint: e.g. \"{{number}}@fax.example.net\")"
-        );
-    }
+    let fax_gateway = match &args.fax_gateway {
+        Some(g) => Some(FaxGateway::parse(g).map_err(|e| {
+            anyhow::anyhow!("--fax-gateway {e} (hint: e.g. \"{{number}}@fax.example.net\")")
+        })?),
+        None => settings.fax_gateway.clone(),
+    };
     let Some(pdf) = args.pdf.options()? else {
         return Ok(ExitCode::from(2));
     };

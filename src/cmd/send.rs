@@ -8,7 +8,7 @@ use std::time::Duration;
 use appeal::mail::message;
 use appeal::mail::outbox::Outbox;
 use appeal::mail::send::{self, SendOptions, Timeouts};
-use appeal::mail::settings::{Settings, SmtpUrl, parse_rate};
+use appeal::mail::settings::{Rate, Settings, SmtpUrl, parse_rate};
 
 /// Send the queued messages by SMTP, before the deadline, never twice.
 #[derive(clap::Args)]
@@ -23,9 +23,10 @@ pub struct Args {
     /// Sending settings (default: appeal.yaml beside the outbox, beside its folder, or here).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// At most this many messages: 20/min (default, or `rate` in appeal.yaml), 2/s, 600/h, off.
-    #[arg(long, value_name = "N/min")]
-    rate: Option<String>,
+    /// At most this many messages: 20/min (default, or `rate` in appeal.yaml), 2/s, 600/h,
+    /// 1/day ... 1000/s, or off.
+    #[arg(long, value_name = "N/min", value_parser = rate_arg)]
+    rate: Option<RateArg>,
     /// Print what would go to whom; send and move nothing.
     #[arg(long)]
     dry_run: bool,
@@ -50,6 +51,14 @@ pub struct Args {
     /// risks sending a letter twice).
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     data_timeout: u64,
+}
+
+/// `--rate` as given: a rate, or `off` (no limit). Checked by clap, so a bad one is a usage error.
+#[derive(Clone, Copy, Debug)]
+struct RateArg(Option<Rate>);
+
+fn rate_arg(text: &str) -> Result<RateArg, String> {
+    parse_rate(text).map(RateArg)
 }
 
 /// The rate when neither flag nor settings give one.
@@ -93,18 +102,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         appeal::model::project::settings_file(&args.outbox).as_deref(),
     )
     .map_err(|d| anyhow::Error::msg(d.to_string()))?;
-    let url_text = args.smtp.clone().or(settings.smtp.clone());
-    let smtp = match &url_text {
-        Some(u) => SmtpUrl::parse(u).map_err(|e| anyhow::anyhow!("--smtp: {e}"))?,
-        None if args.dry_run => {
-            SmtpUrl::parse("smtp://127.0.0.1:25").map_err(anyhow::Error::msg)?
-        }
-        None => anyhow::bail!(
+    let smtp = match (&args.smtp, &settings.smtp) {
+        (Some(u), _) => SmtpUrl::parse(u).map_err(|e| anyhow::anyhow!("--smtp: {e}"))?,
+        (None, Some(url)) => url.clone(),
+        // A dry run talks to no server.
+        (None, None) if args.dry_run => SmtpUrl {
+            implicit_tls: false,
+            host: "127.0.0.1".into(),
+            port: 25,
+            user: None,
+        },
+        (None, None) => anyhow::bail!(
             "no SMTP server: pass --smtp smtp://host:587 or set `smtp` in appeal.yaml"
         ),
     };
     let rate = match &args.rate {
-        Some(r) => parse_rate(r).map_err(|e| anyhow::anyhow!("--rate: {e}"))?,
+        Some(RateArg(r)) => *r,
         None => match settings.rate {
             Some(r) => Some(r),
             None => parse_rate(DEFAULT_RATE).map_err(anyhow::Error::msg)?,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::batch::output::Addressed;
+use crate::mail::settings::FaxGateway;
 use crate::model::contact::EmailAddress;
 use crate::model::directory::Recipient;
 use crate::model::hours::OfficeHours;
@@ -63,7 +64,7 @@ impl Route {
 
 /// How `recipient` is reached by email: its address, else its fax through `fax_gateway` (a
 /// pattern with `{number}`). `Err` says why it cannot be, and what to do.
-pub fn route(recipient: &Recipient, fax_gateway: Option<&str>) -> Result<Route, String> {
+pub fn route(recipient: &Recipient, fax_gateway: Option<&FaxGateway>) -> Result<Route, String> {
     if let Some(email) = &recipient.email {
         return Ok(Route::Email {
             to: email.address().to_string(),
@@ -79,8 +80,9 @@ pub fn route(recipient: &Recipient, fax_gateway: Option<&str>) -> Result<Route, 
                     recipient.file.display()
                 )
             })?;
-            let to = address(&gateway.replace("{number}", &number))
-                .map_err(|e| format!("the fax gateway address for {fax}: {e}"))?;
+            let to = gateway
+                .to(&number)
+                .map_err(|e| format!("the fax gateway address for {}: {e}", &**fax))?;
             Ok(Route::Fax {
                 number,
                 to: to.to_string(),

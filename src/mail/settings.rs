@@ -32,8 +32,8 @@ pub struct Settings {
     pub file: Option<PathBuf>,
     pub from: Option<Mailbox>,
     pub own_domains: Vec<String>,
-    pub smtp: Option<String>,
-    pub fax_gateway: Option<String>,
+    pub smtp: Option<SmtpUrl>,
+    pub fax_gateway: Option<FaxGateway>,
     /// Messages per minute; `None`: no limit.
     pub rate: Option<Rate>,
 }
@@ -61,13 +61,59 @@ pub fn parse_rate(text: &str) -> Result<Option<Rate>, String> {
         "s" | "sec" => n * 60.0,
         "min" | "m" => n,
         "h" | "hour" => n / 60.0,
+        "d" | "day" => n / 1440.0,
         u => {
             return Err(format!(
-                "`{u}` in `{text}` is not a unit; use /s, /min or /h"
+                "`{u}` in `{text}` is not a unit; use /s, /min, /h or /day"
             ));
         }
     };
+    // Outside this range the pause between messages is a day or more (a deadline passes while
+    // it waits) or too short to mean anything; `off` is the way to send without a limit.
+    if !(MIN_PER_MINUTE..=MAX_PER_MINUTE).contains(&per_minute) {
+        return Err(format!(
+            "`{text}` is out of range: a rate is between 1/day and 1000/s (or `off` for no limit)"
+        ));
+    }
     Ok(Some(Rate { per_minute }))
+}
+
+/// One message a day, in messages a minute: the slowest rate.
+const MIN_PER_MINUTE: f64 = 1.0 / 1440.0;
+/// A thousand messages a second, in messages a minute: the fastest rate short of `off`.
+const MAX_PER_MINUTE: f64 = 60_000.0;
+
+/// An email-to-fax gateway: an address pattern with `{number}` where the E.164 digits of the
+/// fax number go (`{number}@fax.example.net`). Checked once when read: the pattern must give an
+/// email address for any number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FaxGateway {
+    pattern: String,
+}
+
+impl FaxGateway {
+    pub fn parse(pattern: &str) -> Result<FaxGateway, String> {
+        let pattern = pattern.trim();
+        if !pattern.contains("{number}") {
+            return Err(format!("`{pattern}` has no `{{number}}`"));
+        }
+        let gateway = FaxGateway {
+            pattern: pattern.to_string(),
+        };
+        gateway
+            .to("4930123456")
+            .map_err(|e| format!("`{pattern}` does not give an email address: {e}"))?;
+        Ok(gateway)
+    }
+
+    /// The gateway's address for a fax number of E.164 `digits`.
+    pub fn to(&self, digits: &str) -> Result<lettre::Address, String> {
+        message::address(&self.pattern.replace("{number}", digits))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.pattern
+    }
 }
 
 impl Settings {
@@ -114,22 +160,20 @@ impl Settings {
                 })?;
             own_domains.push(domain);
         }
-        if let Some(s) = &raw.smtp {
-            SmtpUrl::parse(&s.value).map_err(|e| {
+        let smtp = match &raw.smtp {
+            None => None,
+            Some(s) => Some(SmtpUrl::parse(&s.value).map_err(|e| {
                 err(Pos::of(s), "smtp", e)
                     .hint("write smtp://host:587 (STARTTLS) or smtps://host:465 (TLS)")
-            })?;
-        }
-        if let Some(g) = &raw.fax_gateway
-            && !g.value.contains("{number}")
-        {
-            return Err(err(
-                Pos::of(g),
-                "fax_gateway",
-                format!("`{}` has no `{{number}}`", g.value),
-            )
-            .hint("write the gateway's address pattern, e.g. \"{number}@fax.example.net\""));
-        }
+            })?),
+        };
+        let fax_gateway = match &raw.fax_gateway {
+            None => None,
+            Some(g) => Some(FaxGateway::parse(&g.value).map_err(|e| {
+                err(Pos::of(g), "fax_gateway", e)
+                    .hint("write the gateway's address pattern, e.g. \"{number}@fax.example.net\"")
+            })?),
+        };
         let rate = match &raw.rate {
             None => None,
             Some(r) => parse_rate(&r.value)
@@ -139,8 +183,8 @@ impl Settings {
             file: Some(file.to_path_buf()),
             from,
             own_domains,
-            smtp: raw.smtp.map(|s| s.value),
-            fax_gateway: raw.fax_gateway.map(|g| g.value),
+            smtp,
+            fax_gateway,
             rate,
         })
     }
@@ -271,5 +315,16 @@ mod tests {
         assert_eq!(parse_rate("off").unwrap(), None);
         assert!(parse_rate("fast").is_err());
         assert!(parse_rate("5/week").is_err());
+        // A pause so long it cannot be a Duration, or so short it means nothing: refused.
+        assert!(
+            parse_rate("1e-18/min")
+                .unwrap_err()
+                .contains("between 1/day and 1000/s")
+        );
+        assert!(parse_rate("1e300/s").is_err());
+        assert_eq!(
+            parse_rate("1/day").unwrap().unwrap().per_minute,
+            1.0 / 1440.0
+        );
     }
 }
