@@ -634,27 +634,18 @@ pub fn send(
                 report.not_due += 1;
                 continue;
             }
-            if let Route::Fax { hours, .. } = &msg.envelope.route {
-                match hours.next_open(opts.now) {
-                    Ok(None) => {}
-                    Ok(Some(opens)) => {
-                        report.closed += 1;
-                        report.lines.push(format!(
-                            "waiting {id}: the fax to {} goes out in office hours ({} {}), next from {}",
-                            msg.envelope.recipient,
-                            hours.hours,
-                            hours.timezone,
-                            opens.format("%Y-%m-%d %H:%M UTC")
-                        ));
-                        continue;
-                    }
-                    Err(e) => {
-                        let why = broken(outbox, state, &id, &e, opts.dry_run)?;
-                        report.failed += 1;
-                        report.lines.push(why);
-                        continue;
-                    }
-                }
+            if let Route::Fax { hours, .. } = &msg.envelope.route
+                && let Some(opens) = hours.next_open(opts.now)
+            {
+                report.closed += 1;
+                report.lines.push(format!(
+                    "waiting {id}: the fax to {} goes out in office hours ({} {}), next from {}",
+                    msg.envelope.recipient,
+                    hours.hours,
+                    hours.timezone,
+                    opens.format("%Y-%m-%d %H:%M UTC")
+                ));
+                continue;
             }
             due.push(Due { id, msg, deadline });
         }

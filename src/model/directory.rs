@@ -474,13 +474,13 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
                 Ok(h) => Some(h),
                 Err(why) => {
                     let (pos, at) = match hours {
-                        Some(h) if !why.contains("time zone") => (Pos::of(h), "office_hours"),
+                        Some(h) if !why.is_time_zone() => (Pos::of(h), "office_hours"),
                         _ => (Pos::of(tz), "timezone"),
                     };
                     c.error(
                         pos,
                         &format!("{field}.{at}"),
-                        why,
+                        why.to_string(),
                         "e.g. `timezone: Europe/Moscow` and `office_hours: Mo-Fr 09:00-18:00`",
                     );
                     None
