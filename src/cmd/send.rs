@@ -194,12 +194,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if args.dry_run {
-        let would = report
-            .lines
-            .iter()
-            .filter(|l| l.starts_with("would send"))
-            .count();
-        summary.insert(0, format!("dry run: {would} message(s) would be sent"));
+        summary.insert(
+            0,
+            format!("dry run: {} message(s) would be sent", report.would_send),
+        );
     }
     if summary.is_empty() {
         summary.push("nothing to send".to_string());

@@ -80,6 +80,8 @@ pub struct Report {
     pub left: usize,
     /// Messages kept in the outbox because their campaign file cannot be read now.
     pub held: usize,
+    /// In a dry run: the messages that would be sent.
+    pub would_send: usize,
 }
 
 impl Report {
@@ -535,8 +537,11 @@ struct Due {
     deadline: chrono::NaiveDate,
 }
 
-/// Runs `send` on `outbox`. `Err` only when the run cannot start (the outbox is locked or
-/// unreadable); everything else is in the report.
+/// Runs `send` on `outbox` in three phases: put right what a crashed run left, select what is
+/// due (expiring, holding and failing what may not go), then deliver it in order and file each
+/// message by the reply. `Err` only when the run cannot start (the outbox is locked or
+/// unreadable); everything else is in the report, including a failure to file a message
+/// (a full disk): the run stops there and the report still says what was sent before.
 pub fn send(
     outbox: &Outbox,
     opts: &SendOptions,
@@ -554,6 +559,35 @@ pub fn send(
         }
         recover(outbox, &mut report)?;
     }
+    let due = match select(outbox, opts, &mut report) {
+        Ok(due) => due,
+        Err(e) => {
+            report.stopped = Some(e);
+            return Ok(report);
+        }
+    };
+    if opts.dry_run {
+        list_dry_run(&due, opts, &mut report);
+        return Ok(report);
+    }
+    deliver(outbox, opts, &due, &mut report, progress);
+    Ok(report)
+}
+
+/// What becomes of a waiting message in this run.
+enum Verdict {
+    /// It goes now, by the deadline in force.
+    Due(chrono::NaiveDate),
+    /// It stays where it is (not due yet, office closed, campaign unreadable): counted already.
+    Wait,
+    /// It may not go: the deadline passed, or the action ended.
+    Expire(String),
+}
+
+/// The messages of `ready/` and `deferred/` that go now, soonest deadline first, then in the
+/// order they were queued. Messages that may not go are expired or failed here (not in a dry
+/// run), and the others left waiting, each counted in `report`.
+fn select(outbox: &Outbox, opts: &SendOptions, report: &mut Report) -> Result<Vec<Due>, String> {
     let mut due: Vec<Due> = Vec::new();
     let mut campaigns = CampaignCache::new();
     // Campaign files already reported as unreadable in this run: one line each.
@@ -575,82 +609,30 @@ pub fn send(
                 envelope,
                 record: outbox.record(&id)?,
             };
-            let now = match campaign_now(&msg.envelope, &mut campaigns) {
-                Ok(now) => now,
-                Err(why) if !opts.send_unreadable => {
-                    // Whether the action was stopped cannot be known: nothing goes out.
-                    report.held += 1;
-                    if held_files.insert(msg.envelope.campaign_file.clone()) {
-                        report.lines.push(format!(
-                            "held: the messages queued from {} wait in the outbox, because the campaign cannot be read now to see whether the action was stopped: {why} (hint: `appeal check {}` and fix it; or send them by the deadline they were queued with: --send-unreadable)",
-                            display_opt(msg.envelope.campaign_file.as_deref()),
-                            display_opt(msg.envelope.campaign_file.as_deref()),
-                        ));
+            match verdict(&id, &msg, opts, &mut campaigns, &mut held_files, report) {
+                Verdict::Due(deadline) => due.push(Due { id, msg, deadline }),
+                Verdict::Wait => {}
+                Verdict::Expire(why) => {
+                    report.expired += 1;
+                    report.lines.push(format!(
+                        "{} {id} to {}: {why}",
+                        if opts.dry_run {
+                            "would expire"
+                        } else {
+                            "expired"
+                        },
+                        msg.envelope.route.to()
+                    ));
+                    if !opts.dry_run {
+                        let mut record = msg.record.clone();
+                        record.reason = Some(why.clone());
+                        outbox.save_record(&id, &record)?;
+                        outbox.transition(&id, state, State::Expired, &why)?;
                     }
-                    continue;
                 }
-                Err(why) => {
-                    if held_files.insert(msg.envelope.campaign_file.clone()) {
-                        report.lines.push(format!(
-                            "note: {} cannot be read now; its messages go by the deadline they were queued with, as --send-unreadable asks: {why}",
-                            display_opt(msg.envelope.campaign_file.as_deref()),
-                        ));
-                    }
-                    None
-                }
-            };
-            // A follow-up may have moved the deadline since the message was queued.
-            let deadline = now.as_ref().map_or(msg.envelope.deadline, |c| c.deadline);
-            let ended = now.and_then(|c| c.ended);
-            if ended.is_some() || (opts.today > deadline && !opts.allow_late) {
-                let why = match &ended {
-                    // Not even --allow-late sends for an action that ended.
-                    Some(message) => {
-                        format!("{message} (hint: nothing more goes out for an action that ended)")
-                    }
-                    None => format!(
-                        "the campaign's deadline {deadline} passed before it was sent (hint: ask the section office; send anyway with --allow-late)"
-                    ),
-                };
-                report.expired += 1;
-                report.lines.push(format!(
-                    "{} {id} to {}: {why}",
-                    if opts.dry_run {
-                        "would expire"
-                    } else {
-                        "expired"
-                    },
-                    msg.envelope.route.to()
-                ));
-                if !opts.dry_run {
-                    let mut record = msg.record.clone();
-                    record.reason = Some(why.clone());
-                    outbox.save_record(&id, &record)?;
-                    outbox.transition(&id, state, State::Expired, &why)?;
-                }
-                continue;
             }
-            if msg.record.next_attempt.is_some_and(|t| t > opts.now) {
-                report.not_due += 1;
-                continue;
-            }
-            if let Route::Fax { hours, .. } = &msg.envelope.route
-                && let Some(opens) = hours.next_open(opts.now)
-            {
-                report.closed += 1;
-                report.lines.push(format!(
-                    "waiting {id}: the fax to {} goes out in office hours ({} {}), next from {}",
-                    msg.envelope.recipient,
-                    hours.hours,
-                    hours.timezone,
-                    opens.format("%Y-%m-%d %H:%M UTC")
-                ));
-                continue;
-            }
-            due.push(Due { id, msg, deadline });
         }
     }
-    // Soonest deadline first, then in the order they were queued.
     due.sort_by(|a, b| {
         (a.deadline, a.msg.envelope.queued_at, &a.id).cmp(&(
             b.deadline,
@@ -658,19 +640,111 @@ pub fn send(
             &b.id,
         ))
     });
-    if opts.dry_run {
-        for d in &due {
-            let to = opts.redirect_to.as_ref().map_or_else(
-                || d.msg.envelope.route.to().to_string(),
-                ToString::to_string,
-            );
-            report.lines.push(format!(
-                "would send {} to {to} ({}, {}): {}",
-                d.id, d.msg.envelope.recipient, d.msg.envelope.lang, d.msg.envelope.subject
-            ));
+    Ok(due)
+}
+
+/// Whether message `id` goes now, by its campaign as it reads now (a follow-up may have stopped
+/// the action or moved the deadline), its next try and the office's hours.
+fn verdict(
+    id: &str,
+    msg: &Message,
+    opts: &SendOptions,
+    campaigns: &mut CampaignCache,
+    held_files: &mut std::collections::HashSet<Option<std::path::PathBuf>>,
+    report: &mut Report,
+) -> Verdict {
+    let file = msg.envelope.campaign_file.as_deref();
+    let now = match campaign_now(&msg.envelope, campaigns) {
+        Ok(now) => now,
+        Err(why) if !opts.send_unreadable => {
+            // Whether the action was stopped cannot be known: nothing goes out.
+            report.held += 1;
+            if held_files.insert(file.map(std::path::Path::to_path_buf)) {
+                report.lines.push(format!(
+                    "held: the messages queued from {} wait in the outbox, because the campaign cannot be read now to see whether the action was stopped: {why} (hint: `appeal check {}` and fix it; or send them by the deadline they were queued with: --send-unreadable)",
+                    display_opt(file),
+                    display_opt(file),
+                ));
+            }
+            return Verdict::Wait;
         }
-        return Ok(report);
+        Err(why) => {
+            if held_files.insert(file.map(std::path::Path::to_path_buf)) {
+                report.lines.push(format!(
+                    "note: {} cannot be read now; its messages go by the deadline they were queued with, as --send-unreadable asks: {why}",
+                    display_opt(file),
+                ));
+            }
+            None
+        }
+    };
+    let deadline = now.as_ref().map_or(msg.envelope.deadline, |c| c.deadline);
+    // Not even --allow-late sends for an action that ended.
+    if let Some(message) = now.and_then(|c| c.ended) {
+        return Verdict::Expire(format!(
+            "{message} (hint: nothing more goes out for an action that ended)"
+        ));
     }
+    if opts.today > deadline && !opts.allow_late {
+        return Verdict::Expire(format!(
+            "the campaign's deadline {deadline} passed before it was sent (hint: ask the section office; send anyway with --allow-late)"
+        ));
+    }
+    if msg.record.next_attempt.is_some_and(|t| t > opts.now) {
+        report.not_due += 1;
+        return Verdict::Wait;
+    }
+    if let Route::Fax { hours, .. } = &msg.envelope.route
+        && let Some(opens) = hours.next_open(opts.now)
+    {
+        report.closed += 1;
+        report.lines.push(format!(
+            "waiting {id}: the fax to {} goes out in office hours ({} {}), next from {}",
+            msg.envelope.recipient,
+            hours.hours,
+            hours.timezone,
+            opens.format("%Y-%m-%d %H:%M UTC")
+        ));
+        return Verdict::Wait;
+    }
+    Verdict::Due(deadline)
+}
+
+/// A dry run's list: what would go to whom.
+fn list_dry_run(due: &[Due], opts: &SendOptions, report: &mut Report) {
+    for d in due {
+        let to = opts.redirect_to.as_ref().map_or_else(
+            || d.msg.envelope.route.to().to_string(),
+            ToString::to_string,
+        );
+        report.lines.push(format!(
+            "would send {} to {to} ({}, {}): {}",
+            d.id, d.msg.envelope.recipient, d.msg.envelope.lang, d.msg.envelope.subject
+        ));
+        report.would_send += 1;
+    }
+}
+
+/// Why the delivery loop stops early.
+enum Stop {
+    /// The server or the connection: the message is back where it waited.
+    Server(String),
+    /// The server asked to slow down after filing this message.
+    Pause(String),
+    /// The outbox could not be written (a full disk): the message stays where it is.
+    Outbox(String),
+}
+
+/// Sends each due message in order, at the rate asked, and files it by the reply. Stops at the
+/// first failure of the server, a request to slow down, or a failure to write the outbox; the
+/// rest wait for the next run.
+fn deliver(
+    outbox: &Outbox,
+    opts: &SendOptions,
+    due: &[Due],
+    report: &mut Report,
+    progress: &mut dyn FnMut(usize, usize, &str),
+) {
     let mut session = Session {
         opts,
         conn: None,
@@ -679,162 +753,36 @@ pub fn send(
     let mut pace = Pace::new(opts.rate);
     let total = due.len();
     for (n, d) in due.iter().enumerate() {
-        let env = &d.msg.envelope;
-        let (from, to) = match (
-            env.from.parse::<Address>(),
-            opts.redirect_to
-                .clone()
-                .map_or_else(|| env.route.to().parse::<Address>(), Ok),
-        ) {
-            (Ok(f), Ok(t)) => (f, t),
-            (Err(e), _) | (_, Err(e)) => {
-                let why = broken(outbox, d.msg.state, &d.id, &e.to_string(), false)?;
-                report.failed += 1;
-                report.lines.push(why);
-                continue;
-            }
-        };
-        // A file cut short or unreadable fails its message; the run goes on with the others.
-        let eml = match outbox.eml(d.msg.state, &d.id) {
-            Ok(eml) => eml,
-            Err(why) => {
-                let line = file_as_failed(outbox, d.msg.state, &d.id, why, false)?;
-                report.failed += 1;
-                report.lines.push(line);
-                continue;
-            }
-        };
-        pace.wait();
-        progress(n, total, &d.id);
-        if opts.redirect_to.is_some() {
-            // A rehearsal moves nothing and records nothing but an event.
-            match session.transact(outbox, &d.id, &from, &to, &eml, None) {
-                Ok(Outcome::Sent(reply)) => {
-                    report.rehearsed += 1;
-                    outbox.event(
-                        &d.id,
-                        "rehearsed",
-                        None,
-                        d.msg.state,
-                        &format!("to {to}: {reply}"),
-                    )?;
-                    report
-                        .lines
-                        .push(format!("rehearsed {} to {to}: {reply}", d.id));
-                }
-                Ok(
-                    Outcome::Deferred { reply, .. }
-                    | Outcome::Failed { reply, .. }
-                    | Outcome::Uncertain(reply),
-                ) => {
-                    report.failed += 1;
-                    report
-                        .lines
-                        .push(format!("rehearsal of {} to {to} failed: {reply}", d.id));
-                }
-                Err(e) => {
-                    report.stopped = Some(e);
-                    report.left = total - n;
-                    break;
+        let step = match addresses(outbox, opts, d, report) {
+            Ok(Some((from, to, eml))) => {
+                pace.wait();
+                progress(n, total, &d.id);
+                if opts.redirect_to.is_some() {
+                    rehearse(&mut session, outbox, d, &from, &to, &eml, report)
+                } else {
+                    deliver_one(&mut session, outbox, d, &from, &to, &eml, report)
                 }
             }
-            continue;
-        }
-        outbox.transition(&d.id, d.msg.state, State::Sending, "claimed by send")?;
-        outbox.clear_data_started(&d.id)?;
-        let outcome = match session.transact(
-            outbox,
-            &d.id,
-            &from,
-            &to,
-            &eml,
-            Some(d.msg.record.attempts.len()),
-        ) {
-            Ok(outcome) => outcome,
-            Err(e) => {
-                // Nothing went out: the message goes back to where it waited.
-                outbox.clear_data_started(&d.id)?;
-                outbox.transition(&d.id, State::Sending, d.msg.state, "the run stopped")?;
-                report.stopped = Some(e);
-                report.left = total - n;
-                break;
-            }
+            Ok(None) => Ok(()),
+            Err(e) => Err(Stop::Outbox(e)),
         };
-        let mut record = d.msg.record.clone();
-        let now = Utc::now();
-        let (state, stage, reply, pause) = match outcome {
-            Outcome::Sent(reply) => (State::Sent, "body", reply, false),
-            Outcome::Deferred {
-                stage,
-                reply,
-                pause,
-            } => (State::Deferred, stage, reply, pause),
-            Outcome::Failed { stage, reply } => (State::Failed, stage, reply, false),
-            Outcome::Uncertain(reply) => (State::Uncertain, "body", reply, false),
-        };
-        record.attempts.push(Attempt {
-            at: now,
-            stage: stage.to_string(),
-            reply: reply.clone(),
-            outcome: state,
-        });
-        record.next_attempt = None;
-        record.reason = None;
-        match state {
-            State::Deferred => {
-                let wait = backoff(&d.id, record.attempts.len());
-                record.next_attempt =
-                    Some(now + chrono::Duration::from_std(wait).unwrap_or_default());
-            }
-            State::Failed => record.reason = Some(format!("refused at {stage}: {reply}")),
-            State::Uncertain => {
-                record.reason = Some(format!(
-                    "no reply after the body ({reply}): the server may have it"
-                ))
-            }
-            _ => {}
-        }
-        outbox.save_record(&d.id, &record)?;
-        if state == State::Deferred {
-            outbox.clear_data_started(&d.id)?;
-        }
-        outbox.transition(&d.id, State::Sending, state, &reply)?;
-        let line = match state {
-            State::Sent => {
-                report.sent += 1;
-                format!("sent {} to {to}: {reply}", d.id)
-            }
-            State::Deferred => {
-                report.deferred += 1;
+        let (why, left) = match step {
+            Ok(()) => continue,
+            Err(Stop::Server(why)) => (why, total - n),
+            Err(Stop::Outbox(why)) => (
                 format!(
-                    "deferred {} to {to} (at {stage}: {reply}); next try after {}",
-                    d.id,
-                    record
-                        .next_attempt
-                        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-                        .unwrap_or_default()
-                )
-            }
-            State::Failed => {
-                report.failed += 1;
-                format!("failed {} to {to} (at {stage}): {reply}", d.id)
-            }
-            _ => {
-                report.uncertain += 1;
-                format!(
-                    "uncertain {} to {to}: {reply} (hint: ask the server's admin or the recipient, then `appeal outbox resolve {} --sent` or `--resend`)",
-                    d.id, d.id
-                )
-            }
+                    "the outbox cannot be written: {why} (hint: free disk space and run send again)"
+                ),
+                total - n,
+            ),
+            Err(Stop::Pause(reply)) => (
+                format!("the server asked to slow down ({reply}); the rest waits for the next run"),
+                total - n - 1,
+            ),
         };
-        report.lines.push(line);
-        if pause {
-            report.stopped = Some(format!(
-                "the server asked to slow down ({reply}); the rest waits for the next run"
-            ));
-            report.left = total - n - 1;
-            break;
-        }
+        report.stopped = Some(why);
+        report.left = left;
+        break;
     }
     if let Some(conn) = session.conn.as_mut() {
         // Everything is filed already: do not wait long for the goodbye.
@@ -842,7 +790,195 @@ pub fn send(
         let _ = conn.quit();
     }
     progress(total, total, "");
-    Ok(report)
+}
+
+/// The envelope sender, the recipient (the rehearsal's address, if any) and the bytes of `d`;
+/// `None` when they cannot be had (a damaged envelope, a file cut short): the message is failed
+/// with the reason and the run goes on.
+fn addresses(
+    outbox: &Outbox,
+    opts: &SendOptions,
+    d: &Due,
+    report: &mut Report,
+) -> Result<Option<(Address, Address, Vec<u8>)>, String> {
+    let env = &d.msg.envelope;
+    let (from, to) = match (
+        env.from.parse::<Address>(),
+        opts.redirect_to
+            .clone()
+            .map_or_else(|| env.route.to().parse::<Address>(), Ok),
+    ) {
+        (Ok(f), Ok(t)) => (f, t),
+        (Err(e), _) | (_, Err(e)) => {
+            let why = broken(outbox, d.msg.state, &d.id, &e.to_string(), false)?;
+            report.failed += 1;
+            report.lines.push(why);
+            return Ok(None);
+        }
+    };
+    match outbox.eml(d.msg.state, &d.id) {
+        Ok(eml) => Ok(Some((from, to, eml))),
+        Err(why) => {
+            let line = file_as_failed(outbox, d.msg.state, &d.id, why, false)?;
+            report.failed += 1;
+            report.lines.push(line);
+            Ok(None)
+        }
+    }
+}
+
+/// A rehearsal: the message goes to the `--redirect-to` address; nothing moves, and only an
+/// event is recorded.
+fn rehearse(
+    session: &mut Session,
+    outbox: &Outbox,
+    d: &Due,
+    from: &Address,
+    to: &Address,
+    eml: &[u8],
+    report: &mut Report,
+) -> Result<(), Stop> {
+    match session.transact(outbox, &d.id, from, to, eml, None) {
+        Ok(Outcome::Sent(reply)) => {
+            report.rehearsed += 1;
+            outbox
+                .event(
+                    &d.id,
+                    "rehearsed",
+                    None,
+                    d.msg.state,
+                    &format!("to {to}: {reply}"),
+                )
+                .map_err(Stop::Outbox)?;
+            report
+                .lines
+                .push(format!("rehearsed {} to {to}: {reply}", d.id));
+        }
+        Ok(
+            Outcome::Deferred { reply, .. }
+            | Outcome::Failed { reply, .. }
+            | Outcome::Uncertain(reply),
+        ) => {
+            report.failed += 1;
+            report
+                .lines
+                .push(format!("rehearsal of {} to {to} failed: {reply}", d.id));
+        }
+        Err(e) => return Err(Stop::Server(e)),
+    }
+    Ok(())
+}
+
+/// Claims `d` (`sending/`), sends it, and files it by the outcome.
+fn deliver_one(
+    session: &mut Session,
+    outbox: &Outbox,
+    d: &Due,
+    from: &Address,
+    to: &Address,
+    eml: &[u8],
+    report: &mut Report,
+) -> Result<(), Stop> {
+    outbox
+        .transition(&d.id, d.msg.state, State::Sending, "claimed by send")
+        .map_err(Stop::Outbox)?;
+    outbox.clear_data_started(&d.id).map_err(Stop::Outbox)?;
+    let attempts = Some(d.msg.record.attempts.len());
+    match session.transact(outbox, &d.id, from, to, eml, attempts) {
+        Ok(outcome) => file(outbox, d, to, outcome, report),
+        Err(e) => {
+            // Nothing went out: the message goes back to where it waited.
+            outbox.clear_data_started(&d.id).map_err(Stop::Outbox)?;
+            outbox
+                .transition(&d.id, State::Sending, d.msg.state, "the run stopped")
+                .map_err(Stop::Outbox)?;
+            Err(Stop::Server(e))
+        }
+    }
+}
+
+/// Records the attempt and moves `d` from `sending/` to the state its outcome says; the line
+/// for the report. `Err(Stop::Pause)` when the server asked to slow down.
+fn file(
+    outbox: &Outbox,
+    d: &Due,
+    to: &Address,
+    outcome: Outcome,
+    report: &mut Report,
+) -> Result<(), Stop> {
+    let mut record = d.msg.record.clone();
+    let now = Utc::now();
+    let (state, stage, reply, pause) = match outcome {
+        Outcome::Sent(reply) => (State::Sent, "body", reply, false),
+        Outcome::Deferred {
+            stage,
+            reply,
+            pause,
+        } => (State::Deferred, stage, reply, pause),
+        Outcome::Failed { stage, reply } => (State::Failed, stage, reply, false),
+        Outcome::Uncertain(reply) => (State::Uncertain, "body", reply, false),
+    };
+    record.attempts.push(Attempt {
+        at: now,
+        stage: stage.to_string(),
+        reply: reply.clone(),
+        outcome: state,
+    });
+    record.next_attempt = None;
+    record.reason = None;
+    match state {
+        State::Deferred => {
+            let wait = backoff(&d.id, record.attempts.len());
+            record.next_attempt = Some(now + chrono::Duration::from_std(wait).unwrap_or_default());
+        }
+        State::Failed => record.reason = Some(format!("refused at {stage}: {reply}")),
+        State::Uncertain => {
+            record.reason = Some(format!(
+                "no reply after the body ({reply}): the server may have it"
+            ))
+        }
+        _ => {}
+    }
+    outbox.save_record(&d.id, &record).map_err(Stop::Outbox)?;
+    if state == State::Deferred {
+        outbox.clear_data_started(&d.id).map_err(Stop::Outbox)?;
+    }
+    outbox
+        .transition(&d.id, State::Sending, state, &reply)
+        .map_err(Stop::Outbox)?;
+    let line = match state {
+        State::Sent => {
+            report.sent += 1;
+            format!("sent {} to {to}: {reply}", d.id)
+        }
+        State::Deferred => {
+            report.deferred += 1;
+            format!(
+                "deferred {} to {to} (at {stage}: {reply}); next try after {}",
+                d.id,
+                record
+                    .next_attempt
+                    .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                    .unwrap_or_default()
+            )
+        }
+        State::Failed => {
+            report.failed += 1;
+            format!("failed {} to {to} (at {stage}): {reply}", d.id)
+        }
+        _ => {
+            report.uncertain += 1;
+            format!(
+                "uncertain {} to {to}: {reply} (hint: ask the server's admin or the recipient, then `appeal outbox resolve {} --sent` or `--resend`)",
+                d.id, d.id
+            )
+        }
+    };
+    report.lines.push(line);
+    if pause {
+        return Err(Stop::Pause(reply));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
