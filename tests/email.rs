@@ -492,6 +492,34 @@ fn an_absurd_rate_is_a_usage_error_naming_the_range() {
         .stderr_has("appeal.yaml:1:7: rate: `1e-18/min` is out of range");
 }
 
+#[test]
+fn a_send_that_cannot_write_the_outbox_stops_and_still_reports_what_it_sent() {
+    let server = SmtpServer::start();
+    let run = queue(project(), &["--lang", "en", "--lang", "ru"]).status(0);
+    let ready = ids(&run.test, "ready");
+    assert_eq!(ready.len(), 2);
+    // The second message cannot be filed once sent (as on a full disk): a folder stands where
+    // its file goes.
+    let trap = run.test.path().join(format!("outbox/sent/{}", ready[1]));
+    std::fs::create_dir_all(&trap).unwrap();
+    let run = send(run.test, &server.url(), &[])
+        .status(1)
+        .stdout_has(&format!("sent {} to", ready[0]))
+        .stdout_has("1 sent")
+        .stderr_has("the run stopped: the outbox cannot be written:")
+        .stderr_has("hint: free disk space and run send again");
+    assert_eq!(ids(&run.test, "sent"), [ready[0].clone(), ready[1].clone()]);
+    // The second went out and its outcome was recorded, but it could not be moved: left in
+    // sending/, the next run files it as sent, never sends it again.
+    assert_eq!(ids(&run.test, "sending"), [ready[1].clone()]);
+    std::fs::remove_dir(&trap).unwrap();
+    let run = send(run.test, &server.url(), &[])
+        .stdout_has(&format!("recovered {}: sent", ready[1]))
+        .status(0);
+    assert_eq!(ids(&run.test, "sent"), ready);
+    assert_eq!(server.received().len(), 2);
+}
+
 /// Adds a stop follow-up to the demo campaign of `t`.
 fn stop_the_action(t: &Test) {
     let path = t.path().join("campaigns/demo.yaml");
