@@ -4,12 +4,15 @@
 
 use std::path::PathBuf;
 
+use sha2::{Digest, Sha256};
+
 use crate::batch::output::{Addressed, Output, Written};
-use crate::mail::message::{self, Draft, Route, Sender};
+use crate::mail::message::{self, Draft, Outgoing, Route, Sender};
 use crate::mail::outbox::{Lock, Outbox, Queued};
 use crate::mail::settings::FaxGateway;
+use crate::model::supporter::Supporter;
 use crate::pdf::{self, FontChain, PdfOptions};
-use crate::render::letter::Letter;
+use crate::render::letter::{Letter, LetterParts};
 
 /// Messages staged before they are committed to `ready/` together (one flush to disk each).
 const BATCH: usize = 512;
@@ -120,7 +123,8 @@ impl Output for QueueOutput {
             )?),
             _ => None,
         };
-        let mut draft = message::build(&letter, to, &self.sender, &route, self.now, attachment)
+        let out = outgoing(&letter, to, attachment).map_err(|e| format!("{}: {e}", what()))?;
+        let mut draft = message::build(&out, &self.sender, &route, self.now)
             .map_err(|e| format!("{}: {e}", what()))?;
         draft.envelope.campaign_file = self.campaign_file.clone();
         draft.envelope.recipients = self.recipients.clone();
@@ -146,5 +150,138 @@ impl Output for QueueOutput {
     fn finish(&mut self) -> Result<Option<Written>, String> {
         self.outbox.commit()?;
         Ok(None)
+    }
+}
+
+/// What the message of `letter` to `to` says, for `mail::message::build`; `pdf` is attached
+/// when given (faxes always carry it).
+fn outgoing(letter: &Letter, to: &Addressed, pdf: Option<Vec<u8>>) -> Result<Outgoing, String> {
+    let Some(supporter) = to.supporter else {
+        return Err("an email needs a supporter to sign it (pass --name or --supporters)".into());
+    };
+    let Some(parts) = &letter.parts else {
+        return Err("the letter was rendered without its parts".into());
+    };
+    let subject = parts
+        .topic
+        .clone()
+        .or_else(|| parts.subject.clone())
+        .unwrap_or_else(|| letter.title.clone());
+    let to_name = to
+        .recipient
+        .name
+        .get(&letter.lang)
+        .or_else(|| to.recipient.title.get(&letter.lang))
+        .map(str::to_string);
+    let attachment = pdf.map(|bytes| {
+        let name = format!(
+            "{}{}.{}.pdf",
+            letter.recipient_id,
+            if letter.copy { ".copy" } else { "" },
+            letter.lang
+        );
+        (name, bytes)
+    });
+    Ok(Outgoing {
+        id: message_id(letter, supporter),
+        campaign: letter.campaign_id.clone(),
+        recipient: letter.recipient_id.clone(),
+        lang: letter.lang.to_string(),
+        copy: letter.copy,
+        supporter: supporter.name.clone(),
+        signature: supporter.signature(),
+        supporter_email: supporter.email.clone(),
+        to_name,
+        subject,
+        text: text_of(parts),
+        attachment,
+        deadline: to.campaign.deadline,
+    })
+}
+
+/// The stable id of the message of one letter: the same campaign, supporter, recipient, language
+/// and kind (letter or copy) give the same id, so queuing again is recognised.
+pub fn message_id(letter: &Letter, supporter: &Supporter) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        "appeal-message-1",
+        &letter.campaign_id,
+        &supporter.name,
+        &supporter.address_lines().join("\n"),
+        &supporter
+            .email
+            .as_ref()
+            .map_or(String::new(), |e| e.to_lowercase()),
+        &letter.recipient_id,
+        letter.lang.as_str(),
+        if letter.copy { "copy" } else { "letter" },
+    ] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    let digest = h.finalize();
+    digest[..10].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The email text of a letter: its body without the subject line at its top (the subject goes in
+/// the header), then the sender's block (address, email) under the signature.
+pub fn text_of(parts: &LetterParts) -> String {
+    let mut body = parts.body.as_str();
+    if let Some(subject) = &parts.subject
+        && let Some(rest) = body.strip_prefix(subject.as_str())
+    {
+        body = rest.trim_start_matches(['\n', ' ']);
+    }
+    let body = body.trim_end();
+    let last = body.lines().last().unwrap_or_default().trim();
+    let sender: Vec<&str> = parts
+        .sender
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty() && *l != last)
+        .collect();
+    // The blank lines a paper letter leaves for a handwritten signature become one.
+    let mut text = String::with_capacity(body.len() + 200);
+    let mut blank = 0;
+    for line in body.lines() {
+        blank = if line.trim().is_empty() { blank + 1 } else { 0 };
+        if blank < 2 {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    let mut text = text.trim_end().to_string();
+    if !sender.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(&sender.join("\n"));
+    }
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::letter::LetterParts;
+
+    #[test]
+    fn an_email_text_drops_the_subject_line_and_the_signature_space() {
+        let parts = LetterParts {
+            sender: vec![
+                "Eva Muster".into(),
+                "Hauptstraße 1".into(),
+                "10115 Berlin".into(),
+            ],
+            recipient: vec![],
+            date: String::new(),
+            body: "Re: Anna Test\n\nDear Sir,\n\nText.\n\nYours sincerely,\n\n\n\nEva Muster"
+                .into(),
+            subject: Some("Re: Anna Test".into()),
+            topic: Some("Anna Test".into()),
+        };
+        assert_eq!(
+            text_of(&parts),
+            "Dear Sir,\n\nText.\n\nYours sincerely,\n\nEva Muster\n\nHauptstraße 1\n10115 Berlin\n"
+        );
     }
 }

@@ -1,4 +1,4 @@
-//! Email messages for the outbox, built with lettre's typed builder from a rendered letter: never
+//! Email messages for the outbox, built with lettre's typed builder from an `Outgoing`: never
 //! by pasting text into headers, so a CR/LF in a supporter's name cannot add a header, non-ASCII
 //! names are RFC 2047 encoded and IDN domains go out in their ASCII form.
 
@@ -8,15 +8,12 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{Address, Message};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
-use crate::batch::output::Addressed;
 use crate::mail::settings::FaxGateway;
 use crate::model::contact::EmailAddress;
 use crate::model::directory::Recipient;
 use crate::model::hours::OfficeHours;
-use crate::model::supporter::Supporter;
-use crate::render::letter::{Letter, LetterParts};
+use crate::model::text::{Lines, forbidden};
 
 /// An email address as users write it, as lettre sends it (see `EmailAddress`).
 pub fn address(text: &str) -> Result<Address, String> {
@@ -141,93 +138,41 @@ pub struct Draft {
     pub envelope: Envelope,
 }
 
-/// The stable id of the message of one letter: the same campaign, supporter, recipient, language
-/// and kind (letter or copy) give the same id, so queuing again is recognised.
-pub fn message_id(letter: &Letter, supporter: &Supporter) -> String {
-    let mut h = Sha256::new();
-    for part in [
-        "appeal-message-1",
-        &letter.campaign_id,
-        &supporter.name,
-        &supporter.address_lines().join("\n"),
-        &supporter
-            .email
-            .as_ref()
-            .map_or(String::new(), |e| e.to_lowercase()),
-        &letter.recipient_id,
-        letter.lang.as_str(),
-        if letter.copy { "copy" } else { "letter" },
-    ] {
-        h.update(part.as_bytes());
-        h.update([0]);
-    }
-    let digest = h.finalize();
-    digest[..10].iter().map(|b| format!("{b:02x}")).collect()
+/// A message to build: everything it says, already taken from the letter and the supporter
+/// (`batch::queue` does that), so building knows no letter or campaign.
+pub struct Outgoing {
+    /// The stable id (`<id.campaign@org-domain>` becomes its Message-ID).
+    pub id: String,
+    pub campaign: String,
+    pub recipient: String,
+    pub lang: String,
+    pub copy: bool,
+    /// The supporter's name, as the envelope records it.
+    pub supporter: String,
+    /// The name the letter is signed with: initials when the supporter asked for them.
+    pub signature: String,
+    pub supporter_email: Option<EmailAddress>,
+    /// The recipient's name (or title) for the `To` header.
+    pub to_name: Option<String>,
+    pub subject: String,
+    pub text: String,
+    /// A PDF attachment: its file name and bytes.
+    pub attachment: Option<(String, Vec<u8>)>,
+    /// The campaign's deadline: nothing is sent after it without --allow-late.
+    pub deadline: chrono::NaiveDate,
 }
 
-/// The email text of a letter: its body without the subject line at its top (the subject goes in
-/// the header), then the sender's block (address, email) under the signature.
-pub fn text_of(parts: &LetterParts) -> String {
-    let mut body = parts.body.as_str();
-    if let Some(subject) = &parts.subject
-        && let Some(rest) = body.strip_prefix(subject.as_str())
-    {
-        body = rest.trim_start_matches(['\n', ' ']);
-    }
-    let body = body.trim_end();
-    let last = body.lines().last().unwrap_or_default().trim();
-    let sender: Vec<&str> = parts
-        .sender
-        .iter()
-        .map(|l| l.trim())
-        .filter(|l| !l.is_empty() && *l != last)
-        .collect();
-    // The blank lines a paper letter leaves for a handwritten signature become one.
-    let mut text = String::with_capacity(body.len() + 200);
-    let mut blank = 0;
-    for line in body.lines() {
-        blank = if line.trim().is_empty() { blank + 1 } else { 0 };
-        if blank < 2 {
-            text.push_str(line);
-            text.push('\n');
-        }
-    }
-    let mut text = text.trim_end().to_string();
-    if !sender.is_empty() {
-        text.push_str("\n\n");
-        text.push_str(&sender.join("\n"));
-    }
-    text.push('\n');
-    text
-}
-
-/// Builds the message of `letter` to `to.recipient` by `route`, dated `now`; `pdf` is attached
-/// when given (faxes always carry it).
+/// Builds the message `out` to go by `route`, dated `now`.
 pub fn build(
-    letter: &Letter,
-    to: &Addressed,
+    out: &Outgoing,
     sender: &Sender,
     route: &Route,
     now: chrono::DateTime<chrono::Utc>,
-    pdf: Option<Vec<u8>>,
 ) -> Result<Draft, String> {
-    let Some(supporter) = to.supporter else {
-        return Err("an email needs a supporter to sign it (pass --name or --supporters)".into());
-    };
-    let Some(parts) = &letter.parts else {
-        return Err("the letter was rendered without its parts".into());
-    };
-    let id = message_id(letter, supporter);
-    let subject = parts
-        .topic
-        .clone()
-        .or_else(|| parts.subject.clone())
-        .unwrap_or_else(|| letter.title.clone());
-    let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+    let subject = out.subject.split_whitespace().collect::<Vec<_>>().join(" ");
     let org = sender.from.email.clone();
-    // The name the letter is signed with: initials when the supporter asked for them.
-    let name = supporter.signature();
-    let (from, reply_to) = match &supporter.email {
+    let name = &out.signature;
+    let (from, reply_to) = match &out.supporter_email {
         None => (Mailbox::new(Some(name.clone()), org.clone()), None),
         Some(email) => {
             let own = email.address().clone();
@@ -243,22 +188,14 @@ pub fn build(
         }
     };
     let to_address = address(route.to())?;
-    let to_name = to
-        .recipient
-        .name
-        .get(&letter.lang)
-        .map(str::to_string)
-        .or_else(|| to.recipient.title.get(&letter.lang).map(str::to_string));
     // Loaders refuse these already; a header builder must still never see one (lettre panics
     // on a line break in a display name).
     for (what, text) in [
         ("supporter's name", Some(name.as_str())),
-        ("recipient's name", to_name.as_deref()),
+        ("recipient's name", out.to_name.as_deref()),
         ("subject", Some(subject.as_str())),
     ] {
-        if let Some(why) =
-            text.and_then(|t| crate::model::text::forbidden(t, crate::model::text::Lines::One))
-        {
+        if let Some(why) = text.and_then(|t| forbidden(t, Lines::One)) {
             return Err(format!(
                 "the {what} holds {why}, which an email header cannot carry"
             ));
@@ -266,53 +203,48 @@ pub fn build(
     }
     let mut builder = Message::builder()
         .from(from)
-        .to(Mailbox::new(to_name, to_address))
+        .to(Mailbox::new(out.to_name.clone(), to_address))
         .subject(subject.clone())
         .date(SystemTime::from(now))
         .message_id(Some(format!(
-            "<{id}.{}@{}>",
-            letter.campaign_id,
+            "<{}.{}@{}>",
+            out.id,
+            out.campaign,
             org.domain()
         )));
     if let Some(reply_to) = reply_to {
         builder = builder.reply_to(reply_to);
     }
-    let text = text_of(parts);
-    let message = match pdf {
+    let text = out.text.clone();
+    let message = match &out.attachment {
         None => builder.header(ContentType::TEXT_PLAIN).body(text),
-        Some(pdf) => {
-            let name = format!(
-                "{}{}.{}.pdf",
-                letter.recipient_id,
-                if letter.copy { ".copy" } else { "" },
-                letter.lang
-            );
+        Some((name, pdf)) => {
             let pdf_type = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
             builder.multipart(
                 MultiPart::mixed()
                     .singlepart(SinglePart::plain(text))
-                    .singlepart(Attachment::new(name).body(pdf, pdf_type)),
+                    .singlepart(Attachment::new(name.clone()).body(pdf.clone(), pdf_type)),
             )
         }
     }
     .map_err(|e| format!("cannot build the message: {e}"))?;
     Ok(Draft {
         envelope: Envelope {
-            id: id.clone(),
-            campaign: letter.campaign_id.clone(),
-            recipient: letter.recipient_id.clone(),
-            lang: letter.lang.to_string(),
-            copy: letter.copy,
-            supporter: supporter.name.clone(),
+            id: out.id.clone(),
+            campaign: out.campaign.clone(),
+            recipient: out.recipient.clone(),
+            lang: out.lang.clone(),
+            copy: out.copy,
+            supporter: out.supporter.clone(),
             from: org.to_string(),
             route: route.clone(),
             subject,
-            deadline: to.campaign.deadline,
+            deadline: out.deadline,
             queued_at: now,
             campaign_file: None,
             recipients: None,
         },
-        id,
+        id: out.id.clone(),
         eml: message.formatted(),
     })
 }
@@ -327,26 +259,5 @@ mod tests {
         assert_eq!(m.name.as_deref(), Some("Amnesty, Section DE"));
         assert_eq!(m.email.to_string(), "appeals@amnesty.example");
         assert_eq!(mailbox("a@b.example").unwrap().name, None);
-    }
-
-    #[test]
-    fn an_email_text_drops_the_subject_line_and_the_signature_space() {
-        let parts = LetterParts {
-            sender: vec![
-                "Eva Muster".into(),
-                "Hauptstraße 1".into(),
-                "10115 Berlin".into(),
-            ],
-            recipient: vec![],
-            date: String::new(),
-            body: "Re: Anna Test\n\nDear Sir,\n\nText.\n\nYours sincerely,\n\n\n\nEva Muster"
-                .into(),
-            subject: Some("Re: Anna Test".into()),
-            topic: Some("Anna Test".into()),
-        };
-        assert_eq!(
-            text_of(&parts),
-            "Dear Sir,\n\nText.\n\nYours sincerely,\n\nEva Muster\n\nHauptstraße 1\n10115 Berlin\n"
-        );
     }
 }
