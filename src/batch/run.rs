@@ -175,20 +175,8 @@ pub fn load(
     diags: &mut Diagnostics,
 ) -> Option<(Campaign, Directory, Templates)> {
     let templates = Templates::load(&project.template_folders, diags);
-    let (campaign, directory) = load_campaign(campaign, project, diags)?;
+    let (campaign, directory) = project.load_campaign(campaign, diags)?;
     (!diags.has_errors()).then_some((campaign, directory, templates))
-}
-
-/// Loads the campaign checked against its directory, without parsing any template: for what
-/// reads a campaign's state but renders nothing (`deadlines`, `send` reading follow-ups).
-pub fn load_campaign(
-    campaign: &std::path::Path,
-    project: &Project,
-    diags: &mut Diagnostics,
-) -> Option<(Campaign, Directory)> {
-    let directory = Directory::load(&project.recipients, diags);
-    let campaign = Campaign::load(campaign, &directory, diags)?;
-    (!diags.has_errors()).then_some((campaign, directory))
 }
 
 /// Runs the job, writing through `output`. `Err` only when nothing could start (the campaign or

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use appeal::batch::check::check_campaign;
-use appeal::model::campaign::find_files;
 use appeal::model::diag::{Diagnostic, Diagnostics, Pos};
+use appeal::model::project::find_files;
 use appeal::model::project::{Project, same_dir, settings_file};
 
 /// Load, validate and render every letter of the campaigns; report all problems.

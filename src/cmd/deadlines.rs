@@ -6,10 +6,10 @@ use std::process::ExitCode;
 
 use appeal::batch::output::{Written, write_file};
 use appeal::coord::deadlines::{self, Deadline, State};
-use appeal::model::campaign::find_files;
 use appeal::model::diag::{Diagnostic, Diagnostics, Pos};
 use appeal::model::lang::Lang;
 use appeal::model::project::Project;
+use appeal::model::project::find_files;
 
 /// List the campaigns' deadlines, soonest first, with days left, state, targets and advice.
 #[derive(clap::Args)]
@@ -57,7 +57,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         };
         let mut diags = Diagnostics::default();
-        match appeal::batch::run::load_campaign(file, &project, &mut diags) {
+        match project.load_campaign(file, &mut diags) {
             Some((campaign, _)) => lines.push(Deadline::of(&campaign, today, args.lang.as_ref())),
             None => {
                 unreadable += 1;

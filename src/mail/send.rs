@@ -504,7 +504,7 @@ fn read_campaign_now(
         None => crate::model::project::Project::locate(file, None, None)?,
     };
     let mut diags = crate::model::diag::Diagnostics::default();
-    match crate::batch::run::load_campaign(file, &project, &mut diags) {
+    match project.load_campaign(file, &mut diags) {
         Some((c, _)) => Ok(CampaignNow {
             deadline: c.deadline,
             ended: c.ended_message().map(|(_, m)| m),

@@ -1028,34 +1028,3 @@ fn addressees(
     }
     out
 }
-
-/// Finds campaign files: the paths given, or every `*.yaml` in `campaigns/`.
-pub fn find_files(given: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
-    if !given.is_empty() {
-        return given.to_vec();
-    }
-    let folder = Path::new("campaigns");
-    match std::fs::read_dir(folder) {
-        Ok(entries) => {
-            let mut files: Vec<PathBuf> = entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
-                .collect();
-            files.sort();
-            files
-        }
-        Err(e) => {
-            diags.push(
-                Diagnostic::error(
-                    folder,
-                    Pos::default(),
-                    "",
-                    format!("cannot list campaigns: {e}"),
-                )
-                .hint("run from the folder that holds campaigns/, or name the campaign files"),
-            );
-            Vec::new()
-        }
-    }
-}

@@ -3,6 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::model::campaign::Campaign;
+use crate::model::diag::{Diagnostic, Diagnostics, Pos};
+use crate::model::directory::Directory;
+
 /// The folders a run reads besides the campaign file.
 #[derive(Clone, Debug)]
 pub struct Project {
@@ -57,6 +61,18 @@ impl Project {
             recipients,
             template_folders,
         })
+    }
+    /// Loads `campaign` checked against this project's directory, without parsing any
+    /// template: for what reads a campaign's state but renders nothing (`deadlines`, `send`
+    /// reading follow-ups, and the first step of every run).
+    pub fn load_campaign(
+        &self,
+        campaign: &Path,
+        diags: &mut Diagnostics,
+    ) -> Option<(Campaign, Directory)> {
+        let directory = Directory::load(&self.recipients, diags);
+        let campaign = Campaign::load(campaign, &directory, diags)?;
+        (!diags.has_errors()).then_some((campaign, directory))
     }
 }
 
@@ -120,5 +136,36 @@ pub fn tidy_path(p: &Path) -> PathBuf {
         PathBuf::from(".")
     } else {
         out
+    }
+}
+
+/// Finds campaign files: the paths given, or every `*.yaml` in `campaigns/`.
+pub fn find_files(given: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
+    if !given.is_empty() {
+        return given.to_vec();
+    }
+    let folder = Path::new("campaigns");
+    match std::fs::read_dir(folder) {
+        Ok(entries) => {
+            let mut files: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+                .collect();
+            files.sort();
+            files
+        }
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(
+                    folder,
+                    Pos::default(),
+                    "",
+                    format!("cannot list campaigns: {e}"),
+                )
+                .hint("run from the folder that holds campaigns/, or name the campaign files"),
+            );
+            Vec::new()
+        }
     }
 }
