@@ -42,9 +42,9 @@ impl QueueOutput {
         attach_pdf: bool,
         pdf: Option<(PdfOptions, FontChain)>,
     ) -> Result<QueueOutput, String> {
-        let outbox = Outbox::open(outbox)?;
-        let lock = outbox.lock("queue")?;
-        outbox.recover_tmp()?;
+        let outbox = Outbox::open(outbox).map_err(|e| e.to_string())?;
+        let lock = outbox.lock("queue").map_err(|e| e.to_string())?;
+        outbox.recover_tmp().map_err(|e| e.to_string())?;
         Ok(QueueOutput {
             outbox,
             _lock: lock,
@@ -93,7 +93,9 @@ impl Output for QueueOutput {
     }
 
     fn reaches(&self, recipient: &crate::model::directory::Recipient) -> Result<(), String> {
-        message::route(recipient, self.fax_gateway.as_ref()).map(|_| ())
+        message::route(recipient, self.fax_gateway.as_ref())
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 
     fn admit(&mut self, letter: &Letter) {
@@ -132,14 +134,14 @@ impl Output for QueueOutput {
     }
 
     fn write(&mut self, draft: Draft, _to: &Addressed) -> Result<Written, String> {
-        let queued = self.outbox.stage(&draft)?;
+        let queued = self.outbox.stage(&draft).map_err(|e| e.to_string())?;
         let path = self.path(&draft.id, queued == Queued::Staged);
         match queued {
             Queued::Already => Ok(Written::Unchanged(path)),
             Queued::Staged => {
                 self.staged += 1;
                 if self.staged >= BATCH {
-                    self.outbox.commit()?;
+                    self.outbox.commit().map_err(|e| e.to_string())?;
                     self.staged = 0;
                 }
                 Ok(Written::New(path))
@@ -148,7 +150,7 @@ impl Output for QueueOutput {
     }
 
     fn finish(&mut self) -> Result<Option<Written>, String> {
-        self.outbox.commit()?;
+        self.outbox.commit().map_err(|e| e.to_string())?;
         Ok(None)
     }
 }

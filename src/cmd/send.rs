@@ -8,7 +8,7 @@ use std::time::Duration;
 use appeal::mail::message;
 use appeal::mail::outbox::Outbox;
 use appeal::mail::send::{self, SendOptions, Timeouts};
-use appeal::mail::settings::{Rate, Settings, SmtpUrl, parse_rate};
+use appeal::mail::settings::{Rate, Settings, SmtpUrl, ValueError, parse_rate};
 
 /// Send the queued messages by SMTP, before the deadline, never twice.
 #[derive(clap::Args)]
@@ -57,7 +57,7 @@ pub struct Args {
 #[derive(Clone, Copy, Debug)]
 struct RateArg(Option<Rate>);
 
-fn rate_arg(text: &str) -> Result<RateArg, String> {
+fn rate_arg(text: &str) -> Result<RateArg, ValueError> {
     parse_rate(text).map(RateArg)
 }
 

@@ -10,20 +10,19 @@ use lettre::{Address, Message};
 use serde::{Deserialize, Serialize};
 
 use crate::mail::settings::FaxGateway;
-use crate::model::contact::EmailAddress;
+use crate::mail::{Error, Unreachable};
+use crate::model::contact::{ContactError, EmailAddress};
 use crate::model::directory::Recipient;
 use crate::model::hours::OfficeHours;
 use crate::model::text::{Lines, forbidden};
 
 /// An email address as users write it, as lettre sends it (see `EmailAddress`).
-pub fn address(text: &str) -> Result<Address, String> {
-    EmailAddress::parse(text)
-        .map(|e| e.address().clone())
-        .map_err(|e| e.to_string())
+pub fn address(text: &str) -> Result<Address, ContactError> {
+    EmailAddress::parse(text).map(|e| e.address().clone())
 }
 
 /// A mailbox as users write it: `Name <user@example.org>` or `user@example.org`.
-pub fn mailbox(text: &str) -> Result<Mailbox, String> {
+pub fn mailbox(text: &str) -> Result<Mailbox, ContactError> {
     let text = text.trim();
     match text.strip_suffix('>').and_then(|t| t.rsplit_once('<')) {
         Some((name, addr)) => {
@@ -61,7 +60,10 @@ impl Route {
 
 /// How `recipient` is reached by email: its address, else its fax through `fax_gateway` (a
 /// pattern with `{number}`). `Err` says why it cannot be, and what to do.
-pub fn route(recipient: &Recipient, fax_gateway: Option<&FaxGateway>) -> Result<Route, String> {
+pub fn route(
+    recipient: &Recipient,
+    fax_gateway: Option<&FaxGateway>,
+) -> Result<Route, Unreachable> {
     if let Some(email) = &recipient.email {
         return Ok(Route::Email {
             to: email.address().to_string(),
@@ -70,28 +72,25 @@ pub fn route(recipient: &Recipient, fax_gateway: Option<&FaxGateway>) -> Result<
     match (&recipient.fax, fax_gateway) {
         (Some(fax), Some(gateway)) => {
             let number = fax.digits().to_string();
-            let hours = recipient.hours.clone().ok_or_else(|| {
-                format!(
-                    "it is reached by fax, which goes out only in office hours, and its directory entry has no `timezone` (hint: add e.g. `timezone: Europe/Moscow` to `{}` in {})",
-                    recipient.id,
-                    recipient.file.display()
-                )
+            let hours = recipient
+                .hours
+                .clone()
+                .ok_or_else(|| Unreachable::FaxWithoutTimeZone {
+                    id: recipient.id.clone(),
+                    file: recipient.file.clone(),
+                })?;
+            let to = gateway.to(&number).map_err(|source| Unreachable::Gateway {
+                fax: fax.to_string(),
+                source,
             })?;
-            let to = gateway
-                .to(&number)
-                .map_err(|e| format!("the fax gateway address for {}: {e}", &**fax))?;
             Ok(Route::Fax {
                 number,
                 to: to.to_string(),
                 hours,
             })
         }
-        (Some(_), None) => Err(
-            "it has a fax number but no email address, and no `fax_gateway` is set in appeal.yaml: fax or post this letter by hand, or set a gateway".to_string(),
-        ),
-        (None, _) => {
-            Err("it has no email address and no fax number: send this letter by post".to_string())
-        }
+        (Some(_), None) => Err(Unreachable::NoGateway),
+        (None, _) => Err(Unreachable::NoAddress),
     }
 }
 
@@ -168,7 +167,7 @@ pub fn build(
     sender: &Sender,
     route: &Route,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<Draft, String> {
+) -> crate::mail::Result<Draft> {
     let subject = out.subject.split_whitespace().collect::<Vec<_>>().join(" ");
     let org = sender.from.email.clone();
     let name = &out.signature;
@@ -196,9 +195,7 @@ pub fn build(
         ("subject", Some(subject.as_str())),
     ] {
         if let Some(why) = text.and_then(|t| forbidden(t, Lines::One)) {
-            return Err(format!(
-                "the {what} holds {why}, which an email header cannot carry"
-            ));
+            return Err(Error::HeaderText { what, why });
         }
     }
     let mut builder = Message::builder()
@@ -219,7 +216,8 @@ pub fn build(
     let message = match &out.attachment {
         None => builder.header(ContentType::TEXT_PLAIN).body(text),
         Some((name, pdf)) => {
-            let pdf_type = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
+            let pdf_type =
+                ContentType::parse("application/pdf").map_err(|e| Error::Build(e.to_string()))?;
             builder.multipart(
                 MultiPart::mixed()
                     .singlepart(SinglePart::plain(text))
@@ -227,7 +225,7 @@ pub fn build(
             )
         }
     }
-    .map_err(|e| format!("cannot build the message: {e}"))?;
+    .map_err(|e| Error::Build(e.to_string()))?;
     Ok(Draft {
         envelope: Envelope {
             id: out.id.clone(),

@@ -34,6 +34,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::mail::message::{Draft, Envelope};
+use crate::mail::{Error, Result, io};
 
 /// The state folders of a message, in the order of its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -138,59 +139,51 @@ pub struct Outbox {
 const RECORDS: &str = "records";
 const IDS_LOG: &str = "ids.log";
 
-fn io_err(what: &str, path: &Path, e: std::io::Error) -> String {
-    format!("{}: {what}: {e}", path.display())
-}
-
 /// Flushes a directory's entries (names created, renamed or removed) to disk.
-fn sync_dir(dir: &Path) -> Result<(), String> {
+fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir)
         .and_then(|d| d.sync_all())
-        .map_err(|e| io_err("cannot flush the folder to disk", dir, e))
+        .map_err(|e| io("cannot flush the folder to disk", dir, e))
 }
 
 /// Writes `bytes` to `path` (a new file) and flushes it when `sync`.
-fn write_new(path: &Path, bytes: &[&[u8]], sync: bool) -> Result<(), String> {
+fn write_new(path: &Path, bytes: &[&[u8]], sync: bool) -> Result<()> {
     let mut f = OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(path)
-        .map_err(|e| io_err("cannot create", path, e))?;
+        .map_err(|e| io("cannot create", path, e))?;
     for b in bytes {
-        f.write_all(b)
-            .map_err(|e| io_err("cannot write", path, e))?;
+        f.write_all(b).map_err(|e| io("cannot write", path, e))?;
     }
     if sync {
         f.sync_all()
-            .map_err(|e| io_err("cannot flush to disk", path, e))?;
+            .map_err(|e| io("cannot flush to disk", path, e))?;
     }
     Ok(())
 }
 
 /// Removes a file if it is there.
-fn remove_if_there(path: &Path) -> Result<bool, String> {
+fn remove_if_there(path: &Path) -> Result<bool> {
     match fs::remove_file(path) {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(io_err("cannot remove", path, e)),
+        Err(e) => Err(io("cannot remove", path, e)),
     }
 }
 
 impl Outbox {
     /// Opens the outbox at `root`, creating its folders when missing.
-    pub fn open(root: &Path) -> Result<Outbox, String> {
+    pub fn open(root: &Path) -> Result<Outbox> {
         if root.join("ids").is_dir() {
-            return Err(format!(
-                "{}: this outbox was made by an earlier version of appeal (one folder per message, an `ids/` folder), which this one cannot read (hint: send it with the version that queued it, or queue the campaign again into a new outbox: `--outbox DIR`)",
-                root.display()
-            ));
+            return Err(Error::OldLayout(root.to_path_buf()));
         }
         for sub in ["tmp", RECORDS]
             .into_iter()
             .chain(State::ALL.iter().map(|s| s.name()))
         {
             let dir = root.join(sub);
-            fs::create_dir_all(&dir).map_err(|e| io_err("cannot create the folder", &dir, e))?;
+            fs::create_dir_all(&dir).map_err(|e| io("cannot create the folder", &dir, e))?;
         }
         Ok(Outbox {
             root: root.to_path_buf(),
@@ -217,7 +210,7 @@ impl Outbox {
     }
 
     /// Takes the lock `name` (`queue` or `send`) without waiting; `Err` says who holds it.
-    pub fn lock(&self, name: &str) -> Result<Lock, String> {
+    pub fn lock(&self, name: &str) -> Result<Lock> {
         let path = self.root.join(format!("{name}.lock"));
         let mut file = OpenOptions::new()
             .read(true)
@@ -225,22 +218,22 @@ impl Outbox {
             .create(true)
             .truncate(false)
             .open(&path)
-            .map_err(|e| io_err("cannot open the lock file", &path, e))?;
+            .map_err(|e| io("cannot open the lock file", &path, e))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
                 let holder = fs::read_to_string(&path).unwrap_or_default();
-                return Err(format!(
-                    "another `appeal {name}` is working on the outbox {} ({}) (hint: wait for it to finish; two at once could send a letter twice)",
-                    self.root.display(),
-                    if holder.trim().is_empty() {
+                return Err(Error::Locked {
+                    name: name.to_string(),
+                    root: self.root.clone(),
+                    holder: if holder.trim().is_empty() {
                         "holder unknown".to_string()
                     } else {
                         holder.trim().to_string()
-                    }
-                ));
+                    },
+                });
             }
-            Err(fs::TryLockError::Error(e)) => return Err(io_err("cannot lock", &path, e)),
+            Err(fs::TryLockError::Error(e)) => return Err(io("cannot lock", &path, e)),
         }
         // Who holds it, for the message above; the lock itself is the flock, not this text.
         let _ = file.set_len(0);
@@ -255,7 +248,7 @@ impl Outbox {
 
     /// The ids in `ids.log`. A line cut short by a crash is not an id and is passed over (its
     /// message was never reported queued).
-    fn read_ids_log(&self) -> Result<HashSet<String>, String> {
+    fn read_ids_log(&self) -> Result<HashSet<String>> {
         let path = self.root.join(IDS_LOG);
         match fs::read_to_string(&path) {
             Ok(text) => Ok(text
@@ -264,19 +257,19 @@ impl Outbox {
                 .map(str::to_string)
                 .collect()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(HashSet::new()),
-            Err(e) => Err(io_err("cannot read", &path, e)),
+            Err(e) => Err(io("cannot read", &path, e)),
         }
     }
 
     /// Appends ids to `ids.log`, starting on a fresh line if a crash cut the last one short.
-    fn log_ids(&self, ids: &[String]) -> Result<(), String> {
+    fn log_ids(&self, ids: &[String]) -> Result<()> {
         let path = self.root.join(IDS_LOG);
         let mut f = OpenOptions::new()
             .create(true)
             .append(true)
             .read(true)
             .open(&path)
-            .map_err(|e| io_err("cannot open", &path, e))?;
+            .map_err(|e| io("cannot open", &path, e))?;
         let mut lines = String::with_capacity(ids.len() * 21 + 1);
         let len = f.metadata().map(|m| m.len()).unwrap_or(0);
         if len > 0 {
@@ -284,7 +277,7 @@ impl Outbox {
             use std::io::{Read, Seek, SeekFrom};
             f.seek(SeekFrom::Start(len - 1))
                 .and_then(|_| f.read_exact(&mut last))
-                .map_err(|e| io_err("cannot read", &path, e))?;
+                .map_err(|e| io("cannot read", &path, e))?;
             if last[0] != b'\n' {
                 lines.push('\n');
             }
@@ -295,11 +288,11 @@ impl Outbox {
         }
         f.write_all(lines.as_bytes())
             .and_then(|()| f.sync_data())
-            .map_err(|e| io_err("cannot append to", &path, e))
+            .map_err(|e| io("cannot append to", &path, e))
     }
 
     /// Whether the message `id` was ever queued here (or was staged by this run).
-    fn knows(&mut self, id: &str) -> Result<bool, String> {
+    fn knows(&mut self, id: &str) -> Result<bool> {
         if self.queued.is_none() {
             self.queued = Some(self.read_ids_log()?);
         }
@@ -312,13 +305,13 @@ impl Outbox {
     }
 
     /// Writes `draft` into `tmp/`; it becomes ready at `commit`. Call with the queue lock held.
-    pub fn stage(&mut self, draft: &Draft) -> Result<Queued, String> {
+    pub fn stage(&mut self, draft: &Draft) -> Result<Queued> {
         if self.knows(&draft.id)? {
             return Ok(Queued::Already);
         }
         let path = self.root.join("tmp").join(&draft.id);
         remove_if_there(&path)?;
-        let envelope = serde_json::to_vec(&draft.envelope).map_err(|e| e.to_string())?;
+        let envelope = serde_json::to_vec(&draft.envelope)?;
         write_new(
             &path,
             &[&envelope, b"\n", &draft.eml],
@@ -332,7 +325,7 @@ impl Outbox {
     }
 
     /// Makes every staged message ready, durably. Returns how many.
-    pub fn commit(&mut self) -> Result<usize, String> {
+    pub fn commit(&mut self) -> Result<usize> {
         if self.staged.is_empty() {
             return Ok(0);
         }
@@ -344,7 +337,7 @@ impl Outbox {
         for id in &staged {
             let from = self.root.join("tmp").join(id);
             let to = self.path(State::Ready, id);
-            fs::rename(&from, &to).map_err(|e| io_err("cannot move into ready/", &from, e))?;
+            fs::rename(&from, &to).map_err(|e| io("cannot move into ready/", &from, e))?;
             events.push_str(&event_line(now, id, "queued", None, State::Ready, ""));
         }
         self.flush_all()?;
@@ -354,13 +347,12 @@ impl Outbox {
 
     /// Flushes everything written so far to disk: one `syncfs` on Linux, else the folders
     /// messages are created and renamed in (the files were flushed as they were written).
-    fn flush_all(&self) -> Result<(), String> {
+    fn flush_all(&self) -> Result<()> {
         #[cfg(target_os = "linux")]
         {
-            let root = File::open(&self.root)
-                .map_err(|e| io_err("cannot open the outbox", &self.root, e))?;
-            rustix::fs::syncfs(&root)
-                .map_err(|e| io_err("cannot flush to disk", &self.root, e.into()))
+            let root =
+                File::open(&self.root).map_err(|e| io("cannot open the outbox", &self.root, e))?;
+            rustix::fs::syncfs(&root).map_err(|e| io("cannot flush to disk", &self.root, e.into()))
         }
         #[cfg(not(target_os = "linux"))]
         {
@@ -373,14 +365,14 @@ impl Outbox {
     /// into `ready/`; the others were never reported queued and are removed. Also logs the ids
     /// of messages that reached `ready/` before their line reached the log. Call with the queue
     /// lock held.
-    pub fn recover_tmp(&self) -> Result<usize, String> {
+    pub fn recover_tmp(&self) -> Result<usize> {
         let logged = self.read_ids_log()?;
         let mut fixed = 0;
         for id in list(&self.root.join("tmp"))? {
             let from = self.root.join("tmp").join(&id);
             if logged.contains(&id) && self.locate(&id).is_none() {
                 let to = self.path(State::Ready, &id);
-                fs::rename(&from, &to).map_err(|e| io_err("cannot move into ready/", &from, e))?;
+                fs::rename(&from, &to).map_err(|e| io("cannot move into ready/", &from, e))?;
                 self.event(
                     &id,
                     "recovered",
@@ -413,15 +405,18 @@ impl Outbox {
     }
 
     /// The ids in a state folder, sorted.
-    pub fn ids(&self, state: State) -> Result<Vec<String>, String> {
+    pub fn ids(&self, state: State) -> Result<Vec<String>> {
         list(&self.dir(state))
     }
 
     /// A message's envelope and its record.
-    pub fn load(&self, state: State, id: &str) -> Result<Message, String> {
+    pub fn load(&self, state: State, id: &str) -> Result<Message> {
         let envelope = self
             .envelope(state, id)?
-            .map_err(|e| format!("{}: line 1: {e}", self.message_path(state, id).display()))?;
+            .map_err(|source| Error::BadEnvelope {
+                path: self.message_path(state, id),
+                source,
+            })?;
         Ok(Message {
             state,
             envelope,
@@ -432,17 +427,18 @@ impl Outbox {
     /// A message for listing: as `load`, but one whose envelope does not parse (`send` files
     /// those as failed) is shown with `?` for what it could not tell and the problem as its
     /// reason, so one damaged file does not hide the rest of the outbox.
-    pub fn inspect(&self, state: State, id: &str) -> Result<Message, String> {
+    pub fn inspect(&self, state: State, id: &str) -> Result<Message> {
         let mut record = self.record(id)?;
         let envelope = match self.envelope(state, id)? {
             Ok(envelope) => envelope,
             Err(problem) => {
                 let unknown = || "?".to_string();
                 if record.reason.is_none() {
-                    record.reason = Some(format!(
-                        "{}: line 1: {problem}",
-                        self.message_path(state, id).display()
-                    ));
+                    let e = Error::BadEnvelope {
+                        path: self.message_path(state, id),
+                        source: problem,
+                    };
+                    record.reason = Some(e.to_string());
                 }
                 Envelope {
                     id: id.to_string(),
@@ -470,23 +466,28 @@ impl Outbox {
 
     /// A message's envelope: its file's first line, read alone. The outer error is a file that
     /// cannot be read, the inner one an envelope that does not parse (edited or damaged).
-    pub fn envelope(&self, state: State, id: &str) -> Result<Result<Envelope, String>, String> {
+    pub fn envelope(
+        &self,
+        state: State,
+        id: &str,
+    ) -> Result<std::result::Result<Envelope, serde_json::Error>> {
         let path = self.path(state, id);
         let mut line = Vec::new();
         File::open(&path)
             .and_then(|f| std::io::BufReader::new(f).read_until(b'\n', &mut line))
-            .map_err(|e| io_err("cannot read", &path, e))?;
-        Ok(serde_json::from_slice(&line).map_err(|e| format!("not a message envelope: {e}")))
+            .map_err(|e| io("cannot read", &path, e))?;
+        Ok(serde_json::from_slice(&line))
     }
 
     /// What happened to a message so far (empty for one never tried).
-    pub fn record(&self, id: &str) -> Result<Record, String> {
+    pub fn record(&self, id: &str) -> Result<Record> {
         let path = self.record_path(id, "json");
         match fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map_err(|e| format!("{}: not a message record: {e}", path.display())),
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes).map_err(|source| Error::BadRecord { path, source })
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Record::default()),
-            Err(e) => Err(io_err("cannot read", &path, e)),
+            Err(e) => Err(io("cannot read", &path, e)),
         }
     }
 
@@ -496,41 +497,35 @@ impl Outbox {
     }
 
     /// The exact bytes of a message, as queued: its file after the envelope line.
-    pub fn eml(&self, state: State, id: &str) -> Result<Vec<u8>, String> {
+    pub fn eml(&self, state: State, id: &str) -> Result<Vec<u8>> {
         let p = self.path(state, id);
-        let mut bytes = fs::read(&p).map_err(|e| io_err("cannot read", &p, e))?;
+        let mut bytes = fs::read(&p).map_err(|e| io("cannot read", &p, e))?;
         let Some(end) = bytes.iter().position(|b| *b == b'\n') else {
-            return Err(format!(
-                "{}: no message after the envelope line (hint: the file was cut short; queue the letter again)",
-                p.display()
-            ));
+            return Err(Error::CutShort(p));
         };
         bytes.drain(..=end);
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(format!(
-                "{}: no message after the envelope line (hint: the file was cut short; queue the letter again)",
-                p.display()
-            ));
+            return Err(Error::CutShort(p));
         }
         Ok(bytes)
     }
 
     /// Replaces a message's record atomically (write beside, flush, rename).
-    pub fn save_record(&self, id: &str, record: &Record) -> Result<(), String> {
+    pub fn save_record(&self, id: &str, record: &Record) -> Result<()> {
         let tmp = self.record_path(id, "json.new");
         remove_if_there(&tmp)?;
-        let bytes = serde_json::to_vec_pretty(record).map_err(|e| e.to_string())?;
+        let bytes = serde_json::to_vec_pretty(record)?;
         write_new(&tmp, &[&bytes], true)?;
         let path = self.record_path(id, "json");
-        fs::rename(&tmp, &path).map_err(|e| io_err("cannot replace", &path, e))?;
+        fs::rename(&tmp, &path).map_err(|e| io("cannot replace", &path, e))?;
         sync_dir(&self.root.join(RECORDS))
     }
 
     /// Moves `id` from `from` to `to`, durably, and logs it.
-    pub fn transition(&self, id: &str, from: State, to: State, detail: &str) -> Result<(), String> {
+    pub fn transition(&self, id: &str, from: State, to: State, detail: &str) -> Result<()> {
         let src = self.path(from, id);
         let dst = self.path(to, id);
-        fs::rename(&src, &dst).map_err(|e| io_err(&format!("cannot move into {to}/"), &src, e))?;
+        fs::rename(&src, &dst).map_err(|e| io(format!("cannot move into {to}/"), &src, e))?;
         sync_dir(&self.dir(to))?;
         sync_dir(&self.dir(from))?;
         self.event(id, "moved", Some(from), to, detail)
@@ -539,7 +534,7 @@ impl Outbox {
     /// Marks, durably, that the body of `id` is about to go out: from here on, a crash leaves it
     /// uncertain rather than ready. The marker holds `attempts`, the number of attempts recorded
     /// before this one, so recovery can tell whether this one's was.
-    pub fn mark_data_started(&self, id: &str, attempts: usize) -> Result<(), String> {
+    pub fn mark_data_started(&self, id: &str, attempts: usize) -> Result<()> {
         let path = self.record_path(id, "started");
         remove_if_there(&path)?;
         write_new(&path, &[attempts.to_string().as_bytes()], true)?;
@@ -559,7 +554,7 @@ impl Outbox {
     }
 
     /// Removes the marker before a message goes back to be sent again.
-    pub fn clear_data_started(&self, id: &str) -> Result<(), String> {
+    pub fn clear_data_started(&self, id: &str) -> Result<()> {
         if remove_if_there(&self.record_path(id, "started"))? {
             sync_dir(&self.root.join(RECORDS))?;
         }
@@ -571,13 +566,13 @@ impl Outbox {
     /// be sent again (after the address was fixed at the recipient's end, or the section office
     /// agreed to a late letter: `send --allow-late`). Takes the send lock, so it cannot
     /// race a running `send`. Returns the new state.
-    pub fn resolve(&self, id: &str, sent: bool) -> Result<State, String> {
+    pub fn resolve(&self, id: &str, sent: bool) -> Result<State> {
         let _lock = self.lock("send")?;
         let Some(state) = self.locate(id) else {
-            return Err(format!(
-                "no message `{id}` in the outbox {} (hint: `appeal outbox` lists the uncertain ones)",
-                self.root.display()
-            ));
+            return Err(Error::NoSuchMessage {
+                id: id.to_string(),
+                root: self.root.clone(),
+            });
         };
         let allowed: &[State] = if sent {
             &[State::Uncertain]
@@ -586,14 +581,11 @@ impl Outbox {
             &[State::Uncertain, State::Failed, State::Expired]
         };
         if !allowed.contains(&state) {
-            return Err(format!(
-                "message `{id}` is {state}; {} (hint: `appeal outbox` lists the messages that need a decision)",
-                if sent {
-                    "only an uncertain message can be marked sent"
-                } else {
-                    "only an uncertain, failed or expired message can be sent again"
-                }
-            ));
+            return Err(Error::CannotResolve {
+                id: id.to_string(),
+                state,
+                sent,
+            });
         }
         let mut msg = self.load(state, id)?;
         let (to, why) = if sent {
@@ -620,20 +612,20 @@ impl Outbox {
         from: Option<State>,
         to: State,
         detail: &str,
-    ) -> Result<(), String> {
+    ) -> Result<()> {
         self.append_events(&event_line(Utc::now(), id, what, from, to, detail))
     }
 
-    fn append_events(&self, lines: &str) -> Result<(), String> {
+    fn append_events(&self, lines: &str) -> Result<()> {
         let path = self.root.join("events.log");
         let mut f = OpenOptions::new()
             .create(true)
             .append(true)
             .open(&path)
-            .map_err(|e| io_err("cannot open", &path, e))?;
+            .map_err(|e| io("cannot open", &path, e))?;
         f.write_all(lines.as_bytes())
             .and_then(|()| f.sync_data())
-            .map_err(|e| io_err("cannot append to", &path, e))
+            .map_err(|e| io("cannot append to", &path, e))
     }
 }
 
@@ -666,9 +658,9 @@ fn is_id(name: &str) -> bool {
 }
 
 /// The entries of a folder whose names are message ids, sorted.
-fn list(dir: &Path) -> Result<Vec<String>, String> {
+fn list(dir: &Path) -> Result<Vec<String>> {
     let mut ids: Vec<String> = fs::read_dir(dir)
-        .map_err(|e| io_err("cannot list", dir, e))?
+        .map_err(|e| io("cannot list", dir, e))?
         .filter_map(|e| e.ok())
         .filter_map(|e| e.file_name().into_string().ok())
         .filter(|n| is_id(n))
@@ -787,9 +779,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         fs::create_dir(dir.path().join("ids")).unwrap();
         let err = Outbox::open(dir.path()).err().unwrap();
+        assert!(matches!(err, Error::OldLayout(_)));
+        let text = err.to_string();
         assert!(
-            err.contains("earlier version") && err.contains("hint"),
-            "{err}"
+            text.contains("earlier version") && text.contains("hint"),
+            "{text}"
         );
     }
 }

@@ -22,6 +22,7 @@ use lettre::transport::smtp::extension::{ClientId, MailBodyParameter, MailParame
 use crate::mail::message::Route;
 use crate::mail::outbox::{Attempt, Message, Outbox, State};
 use crate::mail::settings::{Rate, SmtpUrl};
+use crate::mail::{Error, Result};
 
 /// How long to wait for the server. RFC 5321 (4.5.3.2) asks clients for 5 minutes per command
 /// and 10 for the reply after the body: a client that gives up sooner may resend a message the
@@ -75,7 +76,7 @@ pub struct Report {
     /// Messages a crashed run left in `sending/`: back to ready, or to uncertain.
     pub recovered: usize,
     /// Why the run stopped before the end (login refused, server down, asked to slow down).
-    pub stopped: Option<String>,
+    pub stopped: Option<Error>,
     /// Messages still due when the run stopped.
     pub left: usize,
     /// Messages kept in the outbox because their campaign file cannot be read now.
@@ -171,24 +172,25 @@ struct Session<'a> {
 
 impl Session<'_> {
     /// Opens (or reuses) the connection, with TLS and login as the URL asks. `Err` stops the run.
-    fn connection(&mut self) -> Result<&mut SmtpConnection, String> {
+    fn connection(&mut self) -> Result<&mut SmtpConnection> {
         if self.conn.as_ref().is_some_and(SmtpConnection::has_broken) {
             self.conn = None;
         }
-        if self.conn.is_none() {
-            self.conn = Some(self.connect()?);
-        }
-        self.conn
-            .as_mut()
-            .ok_or_else(|| "no connection".to_string())
+        let conn = match self.conn.take() {
+            Some(conn) => conn,
+            None => self.connect()?,
+        };
+        Ok(self.conn.insert(conn))
     }
 
-    fn connect(&self) -> Result<SmtpConnection, String> {
+    fn connect(&self) -> Result<SmtpConnection> {
         let url = &self.opts.smtp;
         let at = format!("{}:{}", url.host, url.port);
         let tls = || {
-            TlsParameters::new(url.host.clone())
-                .map_err(|e| format!("cannot set up TLS for {}: {}", url.host, describe(&e)))
+            TlsParameters::new(url.host.clone()).map_err(|e| Error::TlsSetup {
+                host: url.host.clone(),
+                reason: describe(&e),
+            })
         };
         let implicit = if url.implicit_tls { Some(tls()?) } else { None };
         let mut conn = SmtpConnection::connect(
@@ -198,31 +200,34 @@ impl Session<'_> {
             implicit.as_ref(),
             None,
         )
-        .map_err(|e| format!("cannot connect to the SMTP server {at}: {}", describe(&e)))?;
+        .map_err(|e| Error::Connect {
+            at: at.clone(),
+            reason: describe(&e),
+        })?;
         if !url.implicit_tls && !url.is_loopback() {
             if !conn.can_starttls() {
                 hang_up(&mut conn);
-                return Err(format!(
-                    "the SMTP server {at} does not offer STARTTLS, and appeal does not send letters in clear text over a network (hint: use smtps://{at} if it speaks TLS from the start)"
-                ));
+                return Err(Error::NoStartTls { at });
             }
             conn.starttls(&tls()?, &self.hello)
-                .map_err(|e| format!("STARTTLS with {at} failed: {}", describe(&e)))?;
+                .map_err(|e| Error::StartTls {
+                    at: at.clone(),
+                    reason: describe(&e),
+                })?;
         }
         if let Some(user) = &url.user {
             let Some(password) = &self.opts.password else {
                 hang_up(&mut conn);
-                return Err(format!(
-                    "the SMTP URL names the user `{user}` but no password was given (hint: set APPEAL_SMTP_PASSWORD or pass --password-command)"
-                ));
+                return Err(Error::NoPassword { user: user.clone() });
             };
             let credentials = Credentials::new(user.clone(), password.clone());
             if let Err(e) = conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials) {
                 hang_up(&mut conn);
-                return Err(format!(
-                    "the SMTP server {at} refused the login of `{user}`: {} (hint: check the user name and APPEAL_SMTP_PASSWORD)",
-                    describe(&e)
-                ));
+                return Err(Error::LoginRefused {
+                    at,
+                    user: user.clone(),
+                    reason: describe(&e),
+                });
             }
         }
         Ok(conn)
@@ -238,7 +243,7 @@ impl Session<'_> {
         to: &Address,
         eml: &[u8],
         attempts_before: Option<usize>,
-    ) -> Result<Outcome, String> {
+    ) -> Result<Outcome> {
         let data_timeout = self.opts.timeouts.data;
         let command_timeout = self.opts.timeouts.command;
         let mut params = Vec::new();
@@ -373,7 +378,7 @@ impl Pace {
 /// Puts right what a run that died left in `sending/`: a message whose body never started goes
 /// back to `ready/`; one whose outcome was recorded goes where it says; one whose body started
 /// with no outcome recorded goes to `uncertain/`.
-fn recover(outbox: &Outbox, report: &mut Report) -> Result<(), String> {
+fn recover(outbox: &Outbox, report: &mut Report) -> Result<()> {
     for id in outbox.ids(State::Sending)? {
         let msg = outbox.load(State::Sending, &id)?;
         let started = outbox.data_started(&id);
@@ -423,9 +428,9 @@ fn broken(
     outbox: &Outbox,
     state: State,
     id: &str,
-    what: &str,
+    what: &dyn std::fmt::Display,
     dry_run: bool,
-) -> Result<String, String> {
+) -> Result<String> {
     let file = outbox.message_path(state, id);
     let why = format!(
         "{}: line 1: {what} (hint: fix the envelope on the file's first line and `appeal outbox resolve {id} --resend`, or queue the letter again)",
@@ -442,7 +447,7 @@ fn file_as_failed(
     id: &str,
     why: String,
     dry_run: bool,
-) -> Result<String, String> {
+) -> Result<String> {
     if !dry_run {
         let mut record = outbox.record(id)?;
         record.reason = Some(why.clone());
@@ -450,6 +455,25 @@ fn file_as_failed(
         outbox.transition(id, state, State::Failed, &why)?;
     }
     Ok(format!("failed {id}: {why}"))
+}
+
+/// An envelope line that does not parse, as `broken` reports it.
+struct NotAnEnvelope(serde_json::Error);
+
+impl std::fmt::Display for NotAnEnvelope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "not a message envelope: {}", self.0)
+    }
+}
+
+/// Why a campaign file cannot be read now: its first error, as `check` prints it.
+#[derive(Clone, Debug)]
+struct Unreadable(String);
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// What a campaign file says now, for the messages queued from it.
@@ -468,7 +492,7 @@ struct CampaignNow {
 fn campaign_now(
     envelope: &crate::mail::message::Envelope,
     cache: &mut CampaignCache,
-) -> Result<Option<CampaignNow>, String> {
+) -> std::result::Result<Option<CampaignNow>, Unreadable> {
     let Some(file) = envelope.campaign_file.as_deref() else {
         return Ok(None);
     };
@@ -482,26 +506,26 @@ fn campaign_now(
 
 type CampaignCache = std::collections::HashMap<
     (std::path::PathBuf, Option<std::path::PathBuf>),
-    Result<CampaignNow, String>,
+    std::result::Result<CampaignNow, Unreadable>,
 >;
 
 fn read_campaign_now(
     file: &std::path::Path,
     recipients: Option<&std::path::Path>,
-) -> Result<CampaignNow, String> {
+) -> std::result::Result<CampaignNow, Unreadable> {
     let project = match recipients {
         Some(dir) if dir.is_dir() => crate::model::project::Project {
             recipients: dir.to_path_buf(),
             template_folders: Vec::new(),
         },
         Some(dir) => {
-            return Err(format!(
+            return Err(Unreadable(format!(
                 "the recipient directory it was queued with, {}, is not there now",
                 dir.display()
-            ));
+            )));
         }
         // Queued before envelopes recorded the directory: found as `queue` finds it.
-        None => crate::model::project::Project::locate(file, None, None)?,
+        None => crate::model::project::Project::locate(file, None, None).map_err(Unreadable)?,
     };
     let mut diags = crate::model::diag::Diagnostics::default();
     match project.load_campaign(file, &mut diags) {
@@ -516,11 +540,11 @@ fn read_campaign_now(
                 .filter(|d| d.is_error())
                 .map(ToString::to_string)
                 .collect();
-            Err(match errors.as_slice() {
+            Err(Unreadable(match errors.as_slice() {
                 [] => format!("{} cannot be read", file.display()),
                 [one] => one.clone(),
                 [first, rest @ ..] => format!("{first} (and {} more error(s))", rest.len()),
-            })
+            }))
         }
     }
 }
@@ -546,7 +570,7 @@ pub fn send(
     outbox: &Outbox,
     opts: &SendOptions,
     progress: &mut dyn FnMut(usize, usize, &str),
-) -> Result<Report, String> {
+) -> Result<Report> {
     let mut report = Report::default();
     let _lock = if opts.dry_run {
         None
@@ -587,7 +611,7 @@ enum Verdict {
 /// The messages of `ready/` and `deferred/` that go now, soonest deadline first, then in the
 /// order they were queued. Messages that may not go are expired or failed here (not in a dry
 /// run), and the others left waiting, each counted in `report`.
-fn select(outbox: &Outbox, opts: &SendOptions, report: &mut Report) -> Result<Vec<Due>, String> {
+fn select(outbox: &Outbox, opts: &SendOptions, report: &mut Report) -> Result<Vec<Due>> {
     let mut due: Vec<Due> = Vec::new();
     let mut campaigns = CampaignCache::new();
     // Campaign files already reported as unreadable in this run: one line each.
@@ -598,9 +622,13 @@ fn select(outbox: &Outbox, opts: &SendOptions, report: &mut Report) -> Result<Ve
                 Ok(envelope) => envelope,
                 Err(problem) => {
                     report.failed += 1;
-                    report
-                        .lines
-                        .push(broken(outbox, state, &id, &problem, opts.dry_run)?);
+                    report.lines.push(broken(
+                        outbox,
+                        state,
+                        &id,
+                        &NotAnEnvelope(problem),
+                        opts.dry_run,
+                    )?);
                     continue;
                 }
             };
@@ -728,11 +756,11 @@ fn list_dry_run(due: &[Due], opts: &SendOptions, report: &mut Report) {
 /// Why the delivery loop stops early.
 enum Stop {
     /// The server or the connection: the message is back where it waited.
-    Server(String),
+    Server(Error),
     /// The server asked to slow down after filing this message.
     Pause(String),
     /// The outbox could not be written (a full disk): the message stays where it is.
-    Outbox(String),
+    Outbox(Error),
 }
 
 /// Sends each due message in order, at the rate asked, and files it by the reply. Stops at the
@@ -769,16 +797,8 @@ fn deliver(
         let (why, left) = match step {
             Ok(()) => continue,
             Err(Stop::Server(why)) => (why, total - n),
-            Err(Stop::Outbox(why)) => (
-                format!(
-                    "the outbox cannot be written: {why} (hint: free disk space and run send again)"
-                ),
-                total - n,
-            ),
-            Err(Stop::Pause(reply)) => (
-                format!("the server asked to slow down ({reply}); the rest waits for the next run"),
-                total - n - 1,
-            ),
+            Err(Stop::Outbox(why)) => (Error::CannotFile(Box::new(why)), total - n),
+            Err(Stop::Pause(reply)) => (Error::Throttled { reply }, total - n - 1),
         };
         report.stopped = Some(why);
         report.left = left;
@@ -800,7 +820,7 @@ fn addresses(
     opts: &SendOptions,
     d: &Due,
     report: &mut Report,
-) -> Result<Option<(Address, Address, Vec<u8>)>, String> {
+) -> Result<Option<(Address, Address, Vec<u8>)>> {
     let env = &d.msg.envelope;
     let (from, to) = match (
         env.from.parse::<Address>(),
@@ -810,7 +830,7 @@ fn addresses(
     ) {
         (Ok(f), Ok(t)) => (f, t),
         (Err(e), _) | (_, Err(e)) => {
-            let why = broken(outbox, d.msg.state, &d.id, &e.to_string(), false)?;
+            let why = broken(outbox, d.msg.state, &d.id, &e, false)?;
             report.failed += 1;
             report.lines.push(why);
             return Ok(None);
@@ -819,7 +839,7 @@ fn addresses(
     match outbox.eml(d.msg.state, &d.id) {
         Ok(eml) => Ok(Some((from, to, eml))),
         Err(why) => {
-            let line = file_as_failed(outbox, d.msg.state, &d.id, why, false)?;
+            let line = file_as_failed(outbox, d.msg.state, &d.id, why.to_string(), false)?;
             report.failed += 1;
             report.lines.push(line);
             Ok(None)
@@ -837,7 +857,7 @@ fn rehearse(
     to: &Address,
     eml: &[u8],
     report: &mut Report,
-) -> Result<(), Stop> {
+) -> std::result::Result<(), Stop> {
     match session.transact(outbox, &d.id, from, to, eml, None) {
         Ok(Outcome::Sent(reply)) => {
             report.rehearsed += 1;
@@ -878,7 +898,7 @@ fn deliver_one(
     to: &Address,
     eml: &[u8],
     report: &mut Report,
-) -> Result<(), Stop> {
+) -> std::result::Result<(), Stop> {
     outbox
         .transition(&d.id, d.msg.state, State::Sending, "claimed by send")
         .map_err(Stop::Outbox)?;
@@ -905,7 +925,7 @@ fn file(
     to: &Address,
     outcome: Outcome,
     report: &mut Report,
-) -> Result<(), Stop> {
+) -> std::result::Result<(), Stop> {
     let mut record = d.msg.record.clone();
     let now = Utc::now();
     let (state, stage, reply, pause) = match outcome {

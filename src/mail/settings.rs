@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::mail::message;
+use crate::model::contact::{ContactError, EmailAddress};
 use crate::model::diag::{Diagnostic, Pos};
 use crate::model::yaml;
 
@@ -44,8 +45,39 @@ pub struct Rate {
     pub per_minute: f64,
 }
 
+/// What is wrong with a value of the sending settings (or the flag that gives it).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error("`{0}` is not a rate; write e.g. 20/min, 2/s or off")]
+    NotARate(String),
+    #[error("`{unit}` in `{text}` is not a unit; use /s, /min, /h or /day")]
+    NotAUnit { unit: String, text: String },
+    #[error("`{0}` is out of range: a rate is between 1/day and 1000/s (or `off` for no limit)")]
+    RateOutOfRange(String),
+    #[error("`{0}` has no `{{number}}`")]
+    GatewayNoNumber(String),
+    #[error("`{pattern}` does not give an email address: {source}")]
+    GatewayNoAddress {
+        pattern: String,
+        #[source]
+        source: ContactError,
+    },
+    #[error("`{0}` is not an SMTP URL (it must start with smtp:// or smtps://)")]
+    NotAnSmtpUrl(String),
+    #[error(
+        "the SMTP URL holds a password; give it through APPEAL_SMTP_PASSWORD or --password-command instead"
+    )]
+    PasswordInUrl,
+    #[error("`{0}`: the `[` of an IPv6 host is not closed")]
+    UnclosedIpv6(String),
+    #[error("`{port}` in `{text}` is not a port number")]
+    NotAPort { port: String, text: String },
+    #[error("`{0}` has no valid host name")]
+    NoHost(String),
+}
+
 /// `20`, `20/min`, `2/s`, `600/h`, `off`. `Ok(None)` is no limit.
-pub fn parse_rate(text: &str) -> Result<Option<Rate>, String> {
+pub fn parse_rate(text: &str) -> Result<Option<Rate>, ValueError> {
     let t = text.trim();
     if t == "off" || t == "0" {
         return Ok(None);
@@ -56,24 +88,23 @@ pub fn parse_rate(text: &str) -> Result<Option<Rate>, String> {
         .parse()
         .ok()
         .filter(|n: &f64| n.is_finite() && *n > 0.0)
-        .ok_or_else(|| format!("`{text}` is not a rate; write e.g. 20/min, 2/s or off"))?;
+        .ok_or_else(|| ValueError::NotARate(text.to_string()))?;
     let per_minute = match unit.trim() {
         "s" | "sec" => n * 60.0,
         "min" | "m" => n,
         "h" | "hour" => n / 60.0,
         "d" | "day" => n / 1440.0,
         u => {
-            return Err(format!(
-                "`{u}` in `{text}` is not a unit; use /s, /min, /h or /day"
-            ));
+            return Err(ValueError::NotAUnit {
+                unit: u.to_string(),
+                text: text.to_string(),
+            });
         }
     };
     // Outside this range the pause between messages is a day or more (a deadline passes while
     // it waits) or too short to mean anything; `off` is the way to send without a limit.
     if !(MIN_PER_MINUTE..=MAX_PER_MINUTE).contains(&per_minute) {
-        return Err(format!(
-            "`{text}` is out of range: a rate is between 1/day and 1000/s (or `off` for no limit)"
-        ));
+        return Err(ValueError::RateOutOfRange(text.to_string()));
     }
     Ok(Some(Rate { per_minute }))
 }
@@ -92,23 +123,26 @@ pub struct FaxGateway {
 }
 
 impl FaxGateway {
-    pub fn parse(pattern: &str) -> Result<FaxGateway, String> {
+    pub fn parse(pattern: &str) -> Result<FaxGateway, ValueError> {
         let pattern = pattern.trim();
         if !pattern.contains("{number}") {
-            return Err(format!("`{pattern}` has no `{{number}}`"));
+            return Err(ValueError::GatewayNoNumber(pattern.to_string()));
         }
         let gateway = FaxGateway {
             pattern: pattern.to_string(),
         };
         gateway
             .to("4930123456")
-            .map_err(|e| format!("`{pattern}` does not give an email address: {e}"))?;
+            .map_err(|source| ValueError::GatewayNoAddress {
+                pattern: pattern.to_string(),
+                source,
+            })?;
         Ok(gateway)
     }
 
     /// The gateway's address for a fax number of E.164 `digits`.
-    pub fn to(&self, digits: &str) -> Result<lettre::Address, String> {
-        message::address(&self.pattern.replace("{number}", digits))
+    pub fn to(&self, digits: &str) -> Result<lettre::Address, ContactError> {
+        EmailAddress::parse(&self.pattern.replace("{number}", digits)).map(|e| e.address().clone())
     }
 
     pub fn as_str(&self) -> &str {
@@ -141,7 +175,7 @@ impl Settings {
         let from = match &raw.from {
             None => None,
             Some(f) => Some(message::mailbox(&f.value).map_err(|e| {
-                err(Pos::of(f), "from", e)
+                err(Pos::of(f), "from", e.to_string())
                     .hint("write the organisation's sender as `Name <appeals@example.org>`")
             })?),
         };
@@ -163,21 +197,21 @@ impl Settings {
         let smtp = match &raw.smtp {
             None => None,
             Some(s) => Some(SmtpUrl::parse(&s.value).map_err(|e| {
-                err(Pos::of(s), "smtp", e)
+                err(Pos::of(s), "smtp", e.to_string())
                     .hint("write smtp://host:587 (STARTTLS) or smtps://host:465 (TLS)")
             })?),
         };
         let fax_gateway = match &raw.fax_gateway {
             None => None,
             Some(g) => Some(FaxGateway::parse(&g.value).map_err(|e| {
-                err(Pos::of(g), "fax_gateway", e)
+                err(Pos::of(g), "fax_gateway", e.to_string())
                     .hint("write the gateway's address pattern, e.g. \"{number}@fax.example.net\"")
             })?),
         };
         let rate = match &raw.rate {
             None => None,
             Some(r) => parse_rate(&r.value)
-                .map_err(|e| err(Pos::of(r), "rate", e).hint("e.g. rate: 20/min"))?,
+                .map_err(|e| err(Pos::of(r), "rate", e.to_string()).hint("e.g. rate: 20/min"))?,
         };
         Ok(Settings {
             file: Some(file.to_path_buf()),
@@ -201,23 +235,19 @@ pub struct SmtpUrl {
 }
 
 impl SmtpUrl {
-    pub fn parse(text: &str) -> Result<SmtpUrl, String> {
+    pub fn parse(text: &str) -> Result<SmtpUrl, ValueError> {
         let t = text.trim();
         let (implicit_tls, rest) = if let Some(r) = t.strip_prefix("smtps://") {
             (true, r)
         } else if let Some(r) = t.strip_prefix("smtp://") {
             (false, r)
         } else {
-            return Err(format!(
-                "`{text}` is not an SMTP URL (it must start with smtp:// or smtps://)"
-            ));
+            return Err(ValueError::NotAnSmtpUrl(text.to_string()));
         };
         let rest = rest.trim_end_matches('/');
         let (user, hostport) = match rest.rsplit_once('@') {
             Some((user, _)) if user.contains(':') => {
-                return Err(
-                    "the SMTP URL holds a password; give it through APPEAL_SMTP_PASSWORD or --password-command instead".into(),
-                );
+                return Err(ValueError::PasswordInUrl);
             }
             Some((user, hp)) => (Some(user.to_string()), hp),
             None => (None, rest),
@@ -228,7 +258,7 @@ impl SmtpUrl {
             Some(v6) => {
                 let (h, after) = v6
                     .split_once(']')
-                    .ok_or_else(|| format!("`{text}`: the `[` of an IPv6 host is not closed"))?;
+                    .ok_or_else(|| ValueError::UnclosedIpv6(text.to_string()))?;
                 (h, after.strip_prefix(':'))
             }
             None => match hostport.split_once(':') {
@@ -236,16 +266,18 @@ impl SmtpUrl {
                 None => (hostport, None),
             },
         };
-        let port = match port {
-            None => default_port,
-            Some(p) => p
-                .parse::<u16>()
-                .ok()
-                .filter(|p| *p > 0)
-                .ok_or_else(|| format!("`{p}` in `{text}` is not a port number"))?,
-        };
+        let port =
+            match port {
+                None => default_port,
+                Some(p) => p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
+                    ValueError::NotAPort {
+                        port: p.to_string(),
+                        text: text.to_string(),
+                    }
+                })?,
+            };
         if host.is_empty() || host.contains(['/', ' ', '?', '#']) {
-            return Err(format!("`{text}` has no valid host name"));
+            return Err(ValueError::NoHost(text.to_string()));
         }
         Ok(SmtpUrl {
             implicit_tls,
@@ -290,21 +322,18 @@ mod tests {
                 .unwrap()
                 .is_loopback()
         );
-        assert!(
-            SmtpUrl::parse("smtp://u:secret@host")
-                .unwrap_err()
-                .contains("password")
+        assert_eq!(
+            SmtpUrl::parse("smtp://u:secret@host"),
+            Err(ValueError::PasswordInUrl)
         );
-        assert!(
-            SmtpUrl::parse("http://host")
-                .unwrap_err()
-                .contains("smtp://")
-        );
-        assert!(
-            SmtpUrl::parse("smtp://host:x")
-                .unwrap_err()
-                .contains("port")
-        );
+        assert!(matches!(
+            SmtpUrl::parse("http://host"),
+            Err(ValueError::NotAnSmtpUrl(_))
+        ));
+        assert!(matches!(
+            SmtpUrl::parse("smtp://host:x"),
+            Err(ValueError::NotAPort { .. })
+        ));
     }
 
     #[test]
@@ -316,10 +345,9 @@ mod tests {
         assert!(parse_rate("fast").is_err());
         assert!(parse_rate("5/week").is_err());
         // A pause so long it cannot be a Duration, or so short it means nothing: refused.
-        assert!(
-            parse_rate("1e-18/min")
-                .unwrap_err()
-                .contains("between 1/day and 1000/s")
+        assert_eq!(
+            parse_rate("1e-18/min"),
+            Err(ValueError::RateOutOfRange("1e-18/min".into()))
         );
         assert!(parse_rate("1e300/s").is_err());
         assert_eq!(
