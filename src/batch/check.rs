@@ -12,6 +12,7 @@ use crate::model::diag::{Diagnostic, Diagnostics};
 use crate::model::directory::{Directory, Recipient};
 use crate::model::project::Project;
 use crate::model::supporter::{Supporter, SupporterInput};
+use crate::render;
 use crate::render::letter::{Renderer, plan};
 
 /// Directory entries older than this, relative to the campaign's issue date, earn a warning.
@@ -86,16 +87,17 @@ pub fn check_campaign(path: &Path, project: &Project, today: NaiveDate) -> Check
                     match renderer.render(&campaign, p, &targets, lang, supporter) {
                         Ok(_) => out.letters += 1,
                         // Text letters do not need the blocks: for them it is only a warning.
-                        Err(d) if d.message.starts_with("no `{% block") => {
+                        Err(e @ render::Error::MissingBlock { .. }) => {
                             // The text letter itself rendered; only page layouts lack the parts.
                             out.letters += 1;
+                            let d = Diagnostic::from(e);
                             out.diags.push(Diagnostic {
                                 severity: crate::model::diag::Severity::Warning,
                                 message: format!("{}; PDF letters cannot be laid out", d.message),
                                 ..d
                             });
                         }
-                        Err(d) => out.diags.push(d),
+                        Err(e) => out.diags.push(e.into()),
                     }
                 }
             }
@@ -122,7 +124,7 @@ pub fn check_campaign(path: &Path, project: &Project, today: NaiveDate) -> Check
             for lang in &languages {
                 match renderer.render(&campaign, p, &targets, lang, None) {
                     Ok(_) => out.letters += 1,
-                    Err(d) => out.diags.push(d),
+                    Err(e) => out.diags.push(e.into()),
                 }
             }
         }

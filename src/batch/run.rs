@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::batch::output::{Addressed, Output, Written};
 use crate::model::campaign::Campaign;
 use crate::model::country::Country;
-use crate::model::diag::{Diagnostics, Invalid};
+use crate::model::diag::{Diagnostic, Diagnostics, Invalid};
 use crate::model::directory::{Directory, Recipient};
 use crate::model::lang::Lang;
 use crate::model::project::Project;
@@ -472,7 +472,7 @@ impl Ctx<'_> {
                             &j.lang,
                             supporter_of(j.entry),
                         )
-                        .map_err(|d| d.to_string())
+                        .map_err(|e| Diagnostic::from(e).to_string())
                 })
                 .collect()
         });

@@ -9,6 +9,7 @@ use crate::model::diag::Diagnostic;
 use crate::model::directory::{Directory, Recipient, addressee_lines};
 use crate::model::lang::{DateFormats, Lang};
 use crate::model::supporter::Supporter;
+use crate::render::Error;
 use crate::render::templates::{Templates, template_diagnostic};
 
 /// One addressee of a campaign resolved to a directory entry for a supporter's country.
@@ -214,7 +215,7 @@ impl<'t> Renderer<'t> {
         targets: &[&Recipient],
         lang: &Lang,
         supporter: Option<&Supporter>,
-    ) -> Result<Letter, Diagnostic> {
+    ) -> Result<Letter, Error> {
         let r = planned.recipient;
         let describe = || {
             format!(
@@ -249,7 +250,7 @@ impl<'t> Renderer<'t> {
             })
             .collect();
         if persons.iter().any(|p| p.name.is_empty()) {
-            return Err(missing_campaign("persons[].name"));
+            return Err(missing_campaign("persons[].name").into());
         }
         // Each paragraph's wording: chosen from the supporter (so the same person always gets
         // the same letter), the main one for blank letters.
@@ -333,19 +334,21 @@ impl<'t> Renderer<'t> {
             .render(name, &context)
             .map_err(|e| template_diagnostic(&e, &describe(), name.as_ref()))?;
         let parts = if self.parts {
-            let optional_block = |block: &str| -> Result<Option<String>, Diagnostic> {
-                match self.templates.render_block(name, block, &context) {
-                    Ok(text) => Ok(Some(tidy(&text).trim_end().to_string())),
-                    Err(e) if matches!(e.kind(), tera::ErrorKind::Msg(m) if m.starts_with("Block `")) => {
-                        Ok(None)
-                    }
-                    Err(e) => Err(template_diagnostic(&e, &describe(), name.as_ref())),
+            let optional_block = |block: &str| -> Result<Option<String>, Error> {
+                if !self.templates.has_block(name, block) {
+                    return Ok(None);
                 }
+                let text = self
+                    .templates
+                    .render_block(name, block, &context)
+                    .map_err(|e| template_diagnostic(&e, &describe(), name.as_ref()))?;
+                Ok(Some(tidy(&text).trim_end().to_string()))
             };
-            let block = |block: &str| -> Result<String, Diagnostic> {
-                optional_block(block)?.ok_or_else(|| {
-                    Diagnostic::error(std::path::Path::new(name), crate::model::diag::Pos::default(), "template", format!("no `{{% block {block} %}}` (needed to lay out the {lang} letters)"))
-                        .hint(format!("letter templates mark their parts with the blocks {}; see README.md, Templates", BLOCKS.join(", ")))
+            let block = |block: &'static str| -> Result<String, Error> {
+                optional_block(block)?.ok_or_else(|| Error::MissingBlock {
+                    template: name.to_string(),
+                    block,
+                    lang: lang.clone(),
                 })
             };
             let lines = |text: String| text.lines().map(str::to_string).collect::<Vec<_>>();
