@@ -53,9 +53,13 @@ pub fn check_campaign(path: &Path, project: &Project, today: NaiveDate) -> Check
         match templates.resolve("letter", lang) {
             Ok(_) => languages.push(lang.clone()),
             Err(e) => out.diags.push(
-                Diagnostic::error(&campaign.file, campaign.languages_pos, "languages", e).hint(
-                    "add the template to templates/, or remove the language from `languages`",
-                ),
+                Diagnostic::error(
+                    &campaign.file,
+                    campaign.languages_pos,
+                    "languages",
+                    e.to_string(),
+                )
+                .hint("add the template to templates/, or remove the language from `languages`"),
             ),
         }
     }

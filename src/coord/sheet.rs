@@ -260,9 +260,13 @@ pub fn markdown(
         },
     };
     let name = templates.resolve_file("sheet", "md", lang).map_err(|e| {
-        Diagnostic::error(&campaign.file, campaign.languages_pos, "languages", e).hint(
-            "add `sheet.<lang>.md` to templates/ or --templates DIR, or ask for another --lang",
+        Diagnostic::error(
+            &campaign.file,
+            campaign.languages_pos,
+            "languages",
+            e.to_string(),
         )
+        .hint("add `sheet.<lang>.md` to templates/ or --templates DIR, or ask for another --lang")
     })?;
     let context = tera::Context::from_serialize(&view)
         .map_err(|e| template_diagnostic(&e, &what(), name.as_ref()))?;

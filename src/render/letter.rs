@@ -324,8 +324,13 @@ impl<'t> Renderer<'t> {
             supporter: supporter_view(supporter),
         };
         let name = self.templates.resolve("letter", lang).map_err(|e| {
-            Diagnostic::error(&campaign.file, campaign.languages_pos, "languages", e)
-                .hint("add the template to templates/ or --templates DIR, or drop the language")
+            Diagnostic::error(
+                &campaign.file,
+                campaign.languages_pos,
+                "languages",
+                e.to_string(),
+            )
+            .hint("add the template to templates/ or --templates DIR, or drop the language")
         })?;
         let context = tera::Context::from_serialize(&view)
             .map_err(|e| template_diagnostic(&e, &describe(), name.as_ref()))?;

@@ -12,6 +12,16 @@ use crate::model::lang::Lang;
 /// What can go wrong rendering a letter or a sheet.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// No template of `kind` through the language's whole fallback chain, in any source.
+    #[error("no `{kind}` template for `{lang}` (tried {tried}; templates exist for: {available})")]
+    NoTemplate {
+        kind: String,
+        lang: Lang,
+        /// Every file looked for, `source/file`, comma-separated.
+        tried: String,
+        /// The languages that have a template of `kind`, comma-separated.
+        available: String,
+    },
     /// A letter template lacks a block that page layouts need. Text letters do without it, so
     /// `check` reports it as a warning.
     #[error("no `{{% block {block} %}}` (needed to lay out the {lang} letters)")]
@@ -46,6 +56,12 @@ impl From<Error> for Diagnostic {
                 "letter templates mark their parts with the blocks {}; see README.md, Templates",
                 letter::BLOCKS.join(", ")
             )),
+            // `Renderer::render` reports a missing template against the campaign's `languages`;
+            // this is for one that reaches a caller some other way.
+            Error::NoTemplate { .. } => {
+                Diagnostic::error(Path::new("templates"), Pos::default(), "", e.to_string())
+                    .hint("add the template to templates/ or --templates DIR")
+            }
             Error::Data(d) => d,
         }
     }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::model::diag::{Diagnostic, Diagnostics, Pos};
 use crate::model::lang::Lang;
+use crate::render::Error;
 
 /// The name and text of each shipped template, read from `templates/` at build time.
 macro_rules! shipped {
@@ -126,12 +127,12 @@ impl Templates {
 
     /// The template of `kind` (`letter`) for `lang`: each file name of the language's fallback
     /// chain, in each source in order. The error lists everything tried.
-    pub fn resolve(&self, kind: &str, lang: &Lang) -> Result<&str, String> {
+    pub fn resolve(&self, kind: &str, lang: &Lang) -> Result<&str, Error> {
         self.resolve_file(kind, "txt", lang)
     }
 
     /// As `resolve`, for templates whose files end in `.ext` (`sheet.en.md`).
-    pub fn resolve_file(&self, kind: &str, ext: &str, lang: &Lang) -> Result<&str, String> {
+    pub fn resolve_file(&self, kind: &str, ext: &str, lang: &Lang) -> Result<&str, Error> {
         let mut tried = Vec::new();
         for l in lang.chain() {
             let file = format!("{kind}.{l}.{ext}");
@@ -142,15 +143,17 @@ impl Templates {
                 tried.push(format!("{}/{file}", source.label));
             }
         }
-        Err(format!(
-            "no `{kind}` template for `{lang}` (tried {}; templates exist for: {})",
-            tried.join(", "),
-            self.languages_of(kind, ext)
+        Err(Error::NoTemplate {
+            kind: kind.to_string(),
+            lang: lang.clone(),
+            tried: tried.join(", "),
+            available: self
+                .languages_of(kind, ext)
                 .iter()
                 .map(Lang::as_str)
                 .collect::<Vec<_>>()
-                .join(", ")
-        ))
+                .join(", "),
+        })
     }
 
     /// Every language with a template of `kind`, from any source.
