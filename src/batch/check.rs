@@ -10,9 +10,12 @@ use crate::model::campaign::{Addressee, Campaign};
 use crate::model::country::Country;
 use crate::model::diag::{Diagnostic, Diagnostics};
 use crate::model::directory::{Directory, Recipient};
+use crate::model::lang::Lang;
 use crate::model::project::Project;
 use crate::model::supporter::{Supporter, SupporterInput};
-use crate::render::letter::{Renderer, plan};
+use crate::render;
+use crate::render::letter::{Planned, Renderer, plan};
+use crate::render::templates::Templates;
 
 /// Directory entries older than this, relative to the campaign's issue date, earn a warning.
 const STALE_AFTER_MONTHS: u32 = 24;
@@ -24,16 +27,39 @@ pub struct Checked {
     pub letters: usize,
 }
 
-/// Checks `path` as of `today` (for the deadline warning).
+/// Checks `path` as of `today` (for the deadline warning): parse (the campaign, its directory and
+/// templates) -> resolve (the languages with a template) -> render every letter.
 pub fn check_campaign(path: &Path, project: &Project, today: NaiveDate) -> Checked {
     let mut out = Checked::default();
-    let Some((campaign, directory, templates)) =
-        crate::batch::run::load(path, project, &mut out.diags)
-    else {
+    let Some((campaign, directory, templates)) = load(path, project, today, &mut out.diags) else {
         return out;
     };
+    let languages = usable_languages(&campaign, &templates, &mut out.diags);
+    let used = render_countries(
+        &campaign, &directory, &templates, &languages, today, &mut out,
+    );
+    render_wordings(
+        &campaign, &directory, &templates, &languages, today, &mut out,
+    );
+    for id in &used {
+        if let Some(r) = directory.get(id) {
+            freshness(r, &campaign, &mut out.diags);
+        }
+    }
+    out
+}
+
+/// The campaign, its directory and templates, with a warning when the action ended or its
+/// deadline is near or past.
+fn load(
+    path: &Path,
+    project: &Project,
+    today: NaiveDate,
+    diags: &mut Diagnostics,
+) -> Option<(Campaign, Directory, Templates)> {
+    let (campaign, directory, templates) = crate::batch::run::load(path, project, diags)?;
     match campaign.ended_message() {
-        Some((pos, message)) => out.diags.push(
+        Some((pos, message)) => diags.push(
             Diagnostic::warning(
                 &campaign.file,
                 pos,
@@ -42,25 +68,51 @@ pub fn check_campaign(path: &Path, project: &Project, today: NaiveDate) -> Check
             )
             .hint("its letters are still rendered here, to check the file"),
         ),
-        None => out.diags.extend(campaign.deadline_warning(today)),
+        None => diags.extend(campaign.deadline_warning(today)),
     }
-    // With parts, so a template that lacks the blocks page layouts need is reported too.
-    let renderer = Renderer::new(&templates, today).with_parts();
-    // A language without a template is reported once here, not once per letter below.
+    Some((campaign, directory, templates))
+}
+
+/// The campaign's languages that have a letter template. A language without one is reported
+/// once here, not once per letter.
+fn usable_languages(
+    campaign: &Campaign,
+    templates: &Templates,
+    diags: &mut Diagnostics,
+) -> Vec<Lang> {
     let mut languages = Vec::new();
     for lang in &campaign.languages {
         match templates.resolve("letter", lang) {
             Ok(_) => languages.push(lang.clone()),
-            Err(e) => out.diags.push(
-                Diagnostic::error(&campaign.file, campaign.languages_pos, "languages", e).hint(
-                    "add the template to templates/, or remove the language from `languages`",
-                ),
+            Err(e) => diags.push(
+                Diagnostic::error(
+                    &campaign.file,
+                    campaign.languages_pos,
+                    "languages",
+                    e.to_string(),
+                )
+                .hint("add the template to templates/, or remove the language from `languages`"),
             ),
         }
     }
+    languages
+}
+
+/// Renders every letter for every supporter country, blank and signed, in every language; the
+/// ids of the directory entries the letters went to.
+fn render_countries(
+    campaign: &Campaign,
+    directory: &Directory,
+    templates: &Templates,
+    languages: &[Lang],
+    today: NaiveDate,
+    out: &mut Checked,
+) -> BTreeSet<String> {
+    // With parts, so a template that lacks the blocks page layouts need is reported too.
+    let renderer = Renderer::new(templates, today).with_parts();
     let mut used: BTreeSet<String> = BTreeSet::new();
-    for country in countries(&campaign, &directory) {
-        let (planned, unresolved) = plan(&campaign, &directory, country);
+    for country in countries(campaign, directory) {
+        let (planned, unresolved) = plan(campaign, directory, country);
         if let Some(c) = country {
             for u in unresolved {
                 out.diags.push(
@@ -73,66 +125,71 @@ pub fn check_campaign(path: &Path, project: &Project, today: NaiveDate) -> Check
                 );
             }
         }
-        let targets: Vec<&Recipient> = planned
-            .iter()
-            .filter(|p| !p.copy)
-            .map(|p| p.recipient)
-            .collect();
+        let targets = targets_of(&planned);
         let sample = sample_supporter(country);
         for p in &planned {
             used.insert(p.recipient.id.clone());
-            for lang in &languages {
+            for lang in languages {
                 for supporter in [None, Some(&sample)] {
-                    match renderer.render(&campaign, p, &targets, lang, supporter) {
+                    match renderer.render(campaign, p, &targets, lang, supporter) {
                         Ok(_) => out.letters += 1,
                         // Text letters do not need the blocks: for them it is only a warning.
-                        Err(d) if d.message.starts_with("no `{% block") => {
+                        Err(e @ render::Error::MissingBlock { .. }) => {
                             // The text letter itself rendered; only page layouts lack the parts.
                             out.letters += 1;
+                            let d = Diagnostic::from(e);
                             out.diags.push(Diagnostic {
                                 severity: crate::model::diag::Severity::Warning,
                                 message: format!("{}; PDF letters cannot be laid out", d.message),
                                 ..d
                             });
                         }
-                        Err(d) => out.diags.push(d),
+                        Err(e) => out.diags.push(e.into()),
                     }
                 }
             }
         }
     }
-    // Every other wording of the paragraphs, in every language, once.
+    used
+}
+
+/// Every other wording of the paragraphs, in every language, once.
+fn render_wordings(
+    campaign: &Campaign,
+    directory: &Directory,
+    templates: &Templates,
+    languages: &[Lang],
+    today: NaiveDate,
+    out: &mut Checked,
+) {
     let (planned, _) = plan(
-        &campaign,
-        &directory,
-        countries(&campaign, &directory)
-            .into_iter()
-            .flatten()
-            .next(),
+        campaign,
+        directory,
+        countries(campaign, directory).into_iter().flatten().next(),
     );
-    if let Some(p) = planned.first() {
-        let targets: Vec<&Recipient> = planned
-            .iter()
-            .filter(|p| !p.copy)
-            .map(|p| p.recipient)
-            .collect();
-        for n in 1..campaign.wordings() {
-            let mut renderer = Renderer::new(&templates, today);
-            renderer.wording = Some(n);
-            for lang in &languages {
-                match renderer.render(&campaign, p, &targets, lang, None) {
-                    Ok(_) => out.letters += 1,
-                    Err(d) => out.diags.push(d),
-                }
+    let Some(p) = planned.first() else {
+        return;
+    };
+    let targets = targets_of(&planned);
+    for n in 1..campaign.wordings() {
+        let mut renderer = Renderer::new(templates, today);
+        renderer.wording = Some(n);
+        for lang in languages {
+            match renderer.render(campaign, p, &targets, lang, None) {
+                Ok(_) => out.letters += 1,
+                Err(e) => out.diags.push(e.into()),
             }
         }
     }
-    for id in &used {
-        if let Some(r) = directory.get(id) {
-            freshness(r, &campaign, &mut out.diags);
-        }
-    }
-    out
+}
+
+/// The targets among the planned letters (a copy quotes them).
+fn targets_of<'a>(planned: &[Planned<'a>]) -> Vec<&'a Recipient> {
+    planned
+        .iter()
+        .filter(|p| !p.copy)
+        .map(|p| p.recipient)
+        .collect()
 }
 
 /// The supporter countries to check: none when no addressee depends on one, else every country

@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use crate::batch::output::{Addressed, Output, Written};
 use crate::model::campaign::Campaign;
 use crate::model::country::Country;
-use crate::model::diag::{Diagnostics, Invalid};
+use crate::model::diag::{Diagnostic, Diagnostics, Invalid};
 use crate::model::directory::{Directory, Recipient};
 use crate::model::lang::Lang;
 use crate::model::project::Project;
 use crate::model::slug::slugify;
 use crate::model::supporter::{Supporter, SupportersFile};
-use crate::render::letter::{Renderer, plan};
+use crate::render::letter::{Letter, Renderer, Unresolved, plan};
 use crate::render::templates::Templates;
 
 /// Who signs the letters of a run.
@@ -181,7 +181,50 @@ pub fn load(
 
 /// Runs the job, writing through `output`. `Err` only when nothing could start (the campaign or
 /// its companions are invalid); per-letter and per-row failures are in the summary.
+/// Phases: start (load and check) -> setup (renderer, threads) -> feed (the supporters, chunk by
+/// chunk) -> finish (what the output collected).
 pub fn letters<O: Output>(job: &LettersJob, output: &mut O) -> Result<Summary, anyhow::Error> {
+    let Loaded {
+        campaign,
+        directory,
+        templates,
+        mut summary,
+    } = start(job)?;
+    let mut renderer = Renderer::new(&templates, job.date);
+    if output.needs_parts() {
+        renderer = renderer.with_parts();
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(job.jobs)
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start {} threads: {e}", job.jobs))?;
+    let ctx = Ctx {
+        job,
+        campaign: &campaign,
+        directory: &directory,
+        renderer: &renderer,
+        pool: &pool,
+    };
+    ctx.feed(output, &mut summary)?;
+    match output.finish() {
+        Ok(Some(written)) => summary.collected = Some(written),
+        Ok(None) => {}
+        Err(e) => summary.failed.push(e),
+    }
+    Ok(summary)
+}
+
+/// A run's campaign, loaded and checked, and its summary so far (the warnings from loading).
+struct Loaded {
+    campaign: Campaign,
+    directory: Directory,
+    templates: Templates,
+    summary: Summary,
+}
+
+/// Locates and loads the campaign and its companions, and refuses a run that cannot start: an
+/// invalid file, a language the campaign lacks, an ended action.
+fn start(job: &LettersJob) -> Result<Loaded, anyhow::Error> {
     let project = Project::locate(
         &job.campaign,
         job.recipients.as_deref(),
@@ -206,7 +249,7 @@ pub fn letters<O: Output>(job: &LettersJob, output: &mut O) -> Result<Summary, a
         return Err(Invalid(diags.into_sorted()).into());
     }
     diags.extend(campaign.deadline_warning(job.today));
-    let mut summary = Summary {
+    let summary = Summary {
         warnings: diags
             .into_sorted()
             .iter()
@@ -214,91 +257,12 @@ pub fn letters<O: Output>(job: &LettersJob, output: &mut O) -> Result<Summary, a
             .collect(),
         ..Summary::default()
     };
-    let mut renderer = Renderer::new(&templates, job.date);
-    if output.needs_parts() {
-        renderer = renderer.with_parts();
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(job.jobs)
-        .build()
-        .map_err(|e| anyhow::anyhow!("cannot start {} threads: {e}", job.jobs))?;
-    let ctx = Ctx {
-        job,
-        campaign: &campaign,
-        directory: &directory,
-        renderer: &renderer,
-        pool: &pool,
-    };
-    let mut slugs = Slugs::default();
-    let mut failed = None;
-    match &job.supporters {
-        Supporters::Blank { .. } => {
-            let entries = vec![Entry::Good {
-                row: 0,
-                supporter: None,
-                record: None,
-            }];
-            ctx.chunk(output, &mut slugs, entries, &mut summary, &mut failed)?;
-        }
-        Supporters::One(s) => {
-            let entries = vec![Entry::Good {
-                row: 1,
-                supporter: Some(s.as_ref().clone()),
-                record: None,
-            }];
-            ctx.chunk(output, &mut slugs, entries, &mut summary, &mut failed)?;
-        }
-        Supporters::Csv {
-            path,
-            initials,
-            shard,
-        } => {
-            let file = SupportersFile::open(path, *initials).map_err(anyhow::Error::msg)?;
-            failed = job.failed_csv.clone().map(|path| FailedRows {
-                path,
-                headers: file.headers().clone(),
-                writer: None,
-                written: 0,
-            });
-            let mut entries = Vec::with_capacity(CHUNK);
-            let mut file = file;
-            let report = |file: &SupportersFile, summary: &Summary| {
-                if let Some(progress) = &job.progress {
-                    progress(file.position(), summary.written + summary.unchanged);
-                }
-            };
-            while let Some(row) = file.next() {
-                let entry = match row {
-                    Ok(row) if shard.is_some_and(|sh| !sh.takes(&row.supporter, row.n)) => continue,
-                    Err(e) if shard.is_some_and(|sh| !sh.takes_row(e.row)) => continue,
-                    Ok(row) => Entry::Good {
-                        row: row.n,
-                        supporter: Some(row.supporter),
-                        record: Some(row.record),
-                    },
-                    Err(e) => Entry::Bad(e),
-                };
-                entries.push(entry);
-                if entries.len() == CHUNK {
-                    let chunk = std::mem::replace(&mut entries, Vec::with_capacity(CHUNK));
-                    ctx.chunk(output, &mut slugs, chunk, &mut summary, &mut failed)?;
-                    report(&file, &summary);
-                }
-            }
-            ctx.chunk(output, &mut slugs, entries, &mut summary, &mut failed)?;
-            report(&file, &summary);
-            summary.failed_csv = failed
-                .take()
-                .filter(|f| f.written > 0)
-                .map(|f| (f.path, f.written));
-        }
-    }
-    match output.finish() {
-        Ok(Some(written)) => summary.collected = Some(written),
-        Ok(None) => {}
-        Err(e) => summary.failed.push(e),
-    }
-    Ok(summary)
+    Ok(Loaded {
+        campaign,
+        directory,
+        templates,
+        summary,
+    })
 }
 
 /// Supporters handled together: rendered and prepared in parallel, written in order.
@@ -330,9 +294,47 @@ struct Ctx<'a> {
     pool: &'a rayon::ThreadPool,
 }
 
-impl Ctx<'_> {
+/// A chunk's entries planned: per entry its folder name, the targets its copies quote and why
+/// it failed; and the letters to produce, in input order.
+struct ChunkPlan<'a> {
+    slug_of: Vec<Option<String>>,
+    targets_of: Vec<Vec<&'a Recipient>>,
+    why: Vec<Vec<String>>,
+    jobs: Vec<Job<'a>>,
+}
+
+impl<'a> ChunkPlan<'a> {
+    /// Where job `j`'s letter goes.
+    fn addressed<'b>(
+        &'b self,
+        j: &'b Job<'a>,
+        entries: &'b [Entry],
+        campaign: &'b Campaign,
+    ) -> Addressed<'b> {
+        Addressed {
+            slug: self.slug_of[j.entry].as_deref().unwrap_or_default(),
+            supporter: supporter_of(entries, j.entry),
+            recipient: j.planned.recipient,
+            campaign,
+        }
+    }
+}
+
+/// A letter prepared for an output, with its warnings; or why it failed.
+type Prepared<O> = Result<(<O as Output>::Prepared, Vec<String>), String>;
+
+/// The supporter of entry `i`, `None` for blank letters and unreadable rows.
+fn supporter_of(entries: &[Entry], i: usize) -> Option<&Supporter> {
+    match &entries[i] {
+        Entry::Good { supporter, .. } => supporter.as_ref(),
+        Entry::Bad(_) => None,
+    }
+}
+
+impl<'a> Ctx<'a> {
     /// Produces the letters of `entries`: plans in order, renders and prepares on all threads,
     /// writes in order, so the output is the same whatever the number of threads.
+    /// Phases: plan -> render -> admit -> prepare -> write in order -> report.
     fn chunk<O: Output>(
         &self,
         output: &mut O,
@@ -341,22 +343,123 @@ impl Ctx<'_> {
         summary: &mut Summary,
         failed: &mut Option<FailedRows>,
     ) -> anyhow::Result<()> {
-        use rayon::prelude::*;
+        let mut plan = self.plan_chunk(output, slugs, &entries, summary);
+        let letters = self.render_all(&plan, &entries);
+        for letter in letters.iter().flatten() {
+            output.admit(letter);
+        }
+        let prepared = self.prepare_all(output, &plan, &entries, letters);
+        let mut why = std::mem::take(&mut plan.why);
+        for (j, result) in plan.jobs.iter().zip(prepared) {
+            let to = plan.addressed(j, &entries, self.campaign);
+            let result = result.and_then(|(p, warnings)| {
+                summary.warnings.extend(warnings);
+                output.write(p, &to)
+            });
+            match result {
+                Ok(Written::New(_)) => summary.written += 1,
+                Ok(Written::Unchanged(_)) => summary.unchanged += 1,
+                Ok(Written::Replaced(_)) => summary.replaced += 1,
+                Err(e) => why[j.entry].push(e),
+            }
+        }
+        report_failures(entries, why, summary, failed)
+    }
+
+    /// Hands the job's supporters to `chunk`, `CHUNK` rows at a time, reporting progress after
+    /// each; the rows that failed go to the file of failed rows.
+    fn feed<O: Output>(&self, output: &mut O, summary: &mut Summary) -> anyhow::Result<()> {
+        let job = self.job;
+        let mut slugs = Slugs::default();
+        let mut failed = None;
+        match &job.supporters {
+            Supporters::Blank { .. } => {
+                let entries = vec![Entry::Good {
+                    row: 0,
+                    supporter: None,
+                    record: None,
+                }];
+                self.chunk(output, &mut slugs, entries, summary, &mut failed)?;
+            }
+            Supporters::One(s) => {
+                let entries = vec![Entry::Good {
+                    row: 1,
+                    supporter: Some(s.as_ref().clone()),
+                    record: None,
+                }];
+                self.chunk(output, &mut slugs, entries, summary, &mut failed)?;
+            }
+            Supporters::Csv {
+                path,
+                initials,
+                shard,
+            } => {
+                let file = SupportersFile::open(path, *initials).map_err(anyhow::Error::msg)?;
+                failed = job.failed_csv.clone().map(|path| FailedRows {
+                    path,
+                    headers: file.headers().clone(),
+                    writer: None,
+                    written: 0,
+                });
+                let mut entries = Vec::with_capacity(CHUNK);
+                let mut file = file;
+                let report = |file: &SupportersFile, summary: &Summary| {
+                    if let Some(progress) = &job.progress {
+                        progress(file.position(), summary.written + summary.unchanged);
+                    }
+                };
+                while let Some(row) = file.next() {
+                    let entry = match row {
+                        Ok(row) if shard.is_some_and(|sh| !sh.takes(&row.supporter, row.n)) => {
+                            continue;
+                        }
+                        Err(e) if shard.is_some_and(|sh| !sh.takes_row(e.row)) => continue,
+                        Ok(row) => Entry::Good {
+                            row: row.n,
+                            supporter: Some(row.supporter),
+                            record: Some(row.record),
+                        },
+                        Err(e) => Entry::Bad(e),
+                    };
+                    entries.push(entry);
+                    if entries.len() == CHUNK {
+                        let chunk = std::mem::replace(&mut entries, Vec::with_capacity(CHUNK));
+                        self.chunk(output, &mut slugs, chunk, summary, &mut failed)?;
+                        report(&file, summary);
+                    }
+                }
+                self.chunk(output, &mut slugs, entries, summary, &mut failed)?;
+                report(&file, summary);
+                summary.failed_csv = failed
+                    .take()
+                    .filter(|f| f.written > 0)
+                    .map(|f| (f.path, f.written));
+            }
+        }
+        Ok(())
+    }
+
+    /// Plans each entry in order: its slug (a duplicate supporter is a note), the addressees the
+    /// directory resolves for its country (the others are skipped or fail the row), and one job
+    /// per language and addressee the output reaches.
+    fn plan_chunk<O: Output>(
+        &self,
+        output: &O,
+        slugs: &mut Slugs,
+        entries: &[Entry],
+        summary: &mut Summary,
+    ) -> ChunkPlan<'a> {
         let (job, campaign) = (self.job, self.campaign);
-        // Per entry: its folder name, the targets its copies quote, and why it failed.
-        let mut slug_of: Vec<Option<String>> = Vec::with_capacity(entries.len());
-        let mut targets_of: Vec<Vec<&Recipient>> = Vec::with_capacity(entries.len());
-        let mut why: Vec<Vec<String>> = vec![Vec::new(); entries.len()];
-        let mut jobs: Vec<Job> = Vec::new();
+        let mut out = ChunkPlan {
+            slug_of: Vec::with_capacity(entries.len()),
+            targets_of: Vec::with_capacity(entries.len()),
+            why: vec![Vec::new(); entries.len()],
+            jobs: Vec::new(),
+        };
         for (i, entry) in entries.iter().enumerate() {
-            slug_of.push(None);
-            targets_of.push(Vec::new());
-            let Entry::Good {
-                row,
-                supporter,
-                record,
-            } = entry
-            else {
+            out.slug_of.push(None);
+            out.targets_of.push(Vec::new());
+            let Entry::Good { row, supporter, .. } = entry else {
                 continue;
             };
             let (row, supporter) = (*row, supporter.as_ref());
@@ -370,35 +473,14 @@ impl Ctx<'_> {
                     }
                 },
             };
-            slug_of[i] = Some(slug);
+            out.slug_of[i] = Some(slug);
             let country = match (&job.supporters, supporter) {
                 (Supporters::Blank { country }, _) => *country,
                 (_, s) => s.and_then(|s| s.country),
             };
             let (planned, unresolved) = plan(campaign, self.directory, country);
-            for u in unresolved {
-                match (&job.supporters, supporter, country) {
-                    // A row whose country the directory cannot serve fails, so that it lands in
-                    // the file of failed rows to run again; its other letters are still written.
-                    (Supporters::Csv { path, .. }, Some(s), Some(_)) => why[i].push(format!(
-                        "{}:{}: row {row} (`{}`): {}: {} (hint: add the entry to the directory in {}, as {} asks, or correct the row's country)",
-                        path.display(),
-                        record.as_ref().and_then(|r| r.position()).map_or(0, |p| p.line()),
-                        s.name,
-                        u.entry.field,
-                        u.reason,
-                        self.directory.folder.display(),
-                        campaign.file.display(),
-                    )),
-                    _ => {
-                        *summary
-                            .skipped
-                            .entry(format!("{}: {}", u.entry.field, u.reason))
-                            .or_default() += 1
-                    }
-                }
-            }
-            targets_of[i] = planned
+            self.unresolved(unresolved, entry, country, &mut out.why[i], summary);
+            out.targets_of[i] = planned
                 .iter()
                 .filter(|p| !p.copy)
                 .map(|p| p.recipient)
@@ -421,7 +503,7 @@ impl Ctx<'_> {
                             .or_default() += 1;
                         continue;
                     }
-                    jobs.push(Job {
+                    out.jobs.push(Job {
                         entry: i,
                         planned: p.clone(),
                         lang: lang.clone(),
@@ -429,88 +511,123 @@ impl Ctx<'_> {
                 }
             }
         }
-        fn supporter_of(entries: &[Entry], i: usize) -> Option<&Supporter> {
-            match &entries[i] {
-                Entry::Good { supporter, .. } => supporter.as_ref(),
-                Entry::Bad(_) => None,
+        out
+    }
+
+    /// The addressees the directory could not resolve for an entry: a row of a supporters file
+    /// with a country fails (`why`), anything else is counted as skipped.
+    fn unresolved(
+        &self,
+        unresolved: Vec<Unresolved>,
+        entry: &Entry,
+        country: Option<Country>,
+        why: &mut Vec<String>,
+        summary: &mut Summary,
+    ) {
+        let Entry::Good {
+            row,
+            supporter,
+            record,
+        } = entry
+        else {
+            return;
+        };
+        let (job, campaign) = (self.job, self.campaign);
+        for u in unresolved {
+            match (&job.supporters, supporter, country) {
+                // A row whose country the directory cannot serve fails, so that it lands in
+                // the file of failed rows to run again; its other letters are still written.
+                (Supporters::Csv { path, .. }, Some(s), Some(_)) => why.push(format!(
+                    "{}:{}: row {row} (`{}`): {}: {} (hint: add the entry to the directory in {}, as {} asks, or correct the row's country)",
+                    path.display(),
+                    record.as_ref().and_then(|r| r.position()).map_or(0, |p| p.line()),
+                    s.name,
+                    u.entry.field,
+                    u.reason,
+                    self.directory.folder.display(),
+                    campaign.file.display(),
+                )),
+                _ => {
+                    *summary
+                        .skipped
+                        .entry(format!("{}: {}", u.entry.field, u.reason))
+                        .or_default() += 1
+                }
             }
         }
-        fn addressed<'a>(
-            j: &Job<'a>,
-            slug_of: &'a [Option<String>],
-            entries: &'a [Entry],
-            campaign: &'a Campaign,
-        ) -> Addressed<'a> {
-            Addressed {
-                slug: slug_of[j.entry].as_deref().unwrap_or_default(),
-                supporter: supporter_of(entries, j.entry),
-                recipient: j.planned.recipient,
-                campaign,
-            }
-        }
-        let supporter_of = |i: usize| supporter_of(&entries, i);
-        let letters: Vec<Result<crate::render::letter::Letter, String>> = self.pool.install(|| {
-            jobs.par_iter()
+    }
+
+    /// Renders every job's letter, on all threads.
+    fn render_all(&self, plan: &ChunkPlan<'a>, entries: &[Entry]) -> Vec<Result<Letter, String>> {
+        use rayon::prelude::*;
+        self.pool.install(|| {
+            plan.jobs
+                .par_iter()
                 .map(|j| {
                     self.renderer
                         .render(
-                            campaign,
+                            self.campaign,
                             &j.planned,
-                            &targets_of[j.entry],
+                            &plan.targets_of[j.entry],
                             &j.lang,
-                            supporter_of(j.entry),
+                            supporter_of(entries, j.entry),
                         )
-                        .map_err(|d| d.to_string())
+                        .map_err(|e| Diagnostic::from(e).to_string())
                 })
                 .collect()
-        });
-        for letter in letters.iter().flatten() {
-            output.admit(letter);
-        }
-        let shared: &O = output;
-        let prepared: Vec<_> = self.pool.install(|| {
-            jobs.par_iter()
+        })
+    }
+
+    /// Prepares every rendered letter for `output`, on all threads.
+    fn prepare_all<O: Output>(
+        &self,
+        output: &O,
+        plan: &ChunkPlan<'a>,
+        entries: &[Entry],
+        letters: Vec<Result<Letter, String>>,
+    ) -> Vec<Prepared<O>> {
+        use rayon::prelude::*;
+        self.pool.install(|| {
+            plan.jobs
+                .par_iter()
                 .zip(letters.into_par_iter())
                 .map(|(j, letter)| {
-                    letter.and_then(|l| {
-                        shared.prepare(l, &addressed(j, &slug_of, &entries, campaign))
-                    })
+                    letter
+                        .and_then(|l| output.prepare(l, &plan.addressed(j, entries, self.campaign)))
                 })
                 .collect()
-        });
-        for (j, result) in jobs.iter().zip(prepared) {
-            let result = result.and_then(|(p, warnings)| {
-                summary.warnings.extend(warnings);
-                output.write(p, &addressed(j, &slug_of, &entries, campaign))
-            });
-            match result {
-                Ok(Written::New(_)) => summary.written += 1,
-                Ok(Written::Unchanged(_)) => summary.unchanged += 1,
-                Ok(Written::Replaced(_)) => summary.replaced += 1,
-                Err(e) => why[j.entry].push(e),
-            }
-        }
-        for (entry, why) in entries.iter().zip(why) {
-            match entry {
-                Entry::Bad(e) => {
-                    if let Some(f) = failed.as_mut() {
-                        f.record(e.record.as_ref(), &e.error.to_string())
-                            .map_err(anyhow::Error::msg)?;
-                    }
-                    summary.failed_rows.push(e.to_string());
-                }
-                Entry::Good { record, .. } if !why.is_empty() => {
-                    if let (Some(f), Some(record)) = (failed.as_mut(), record) {
-                        f.record(Some(record), &why.join("; "))
-                            .map_err(anyhow::Error::msg)?;
-                    }
-                    summary.failed.extend(why);
-                }
-                Entry::Good { .. } => {}
-            }
-        }
-        Ok(())
+        })
     }
+}
+
+/// Counts the chunk's failed rows and letters into the summary, and writes their rows to the
+/// file of failed rows.
+fn report_failures(
+    entries: Vec<Entry>,
+    why: Vec<Vec<String>>,
+    summary: &mut Summary,
+    failed: &mut Option<FailedRows>,
+) -> anyhow::Result<()> {
+    for (entry, why) in entries.iter().zip(why) {
+        match entry {
+            Entry::Bad(e) => {
+                if let Some(f) = failed.as_mut() {
+                    f.record(e.record.as_ref(), &e.error.to_string())
+                        .map_err(anyhow::Error::msg)?;
+                }
+                summary.failed_rows.push(e.to_string());
+            }
+            Entry::Good { record, .. } if !why.is_empty() => {
+                if let (Some(f), Some(record)) = (failed.as_mut(), record) {
+                    f.record(Some(record), &why.join("; "))
+                        .map_err(anyhow::Error::msg)?;
+                }
+                summary.failed.extend(why);
+            }
+            Entry::Good { .. } => {}
+        }
+    }
+    Ok(())
 }
 
 /// File-name slugs of the supporters of a run: the same person twice is recognised, two people

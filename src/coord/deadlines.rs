@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use crate::coord::Error;
 use crate::model::campaign::{Campaign, UpdateAction};
 use crate::model::lang::Lang;
 
@@ -124,26 +125,27 @@ pub fn sort(lines: &mut [Deadline]) {
 }
 
 /// Parses a `--within` duration: `14d`, `2w`, or a number of days.
-pub fn parse_within(s: &str) -> Result<i64, String> {
+pub fn parse_within(s: &str) -> Result<i64, Error> {
     let t = s.trim();
     let (digits, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
         Some(i) => (&t[..i], &t[i..]),
         None => (t, "d"),
     };
-    let n: i64 = digits.parse().map_err(|_| {
-        format!("`{s}` is not a duration (hint: a number of days or weeks, e.g. 14d or 2w)")
-    })?;
+    let n: i64 = digits
+        .parse()
+        .map_err(|_| Error::NotADuration(s.to_string()))?;
     let days = match unit {
         "d" => Some(n),
         "w" => n.checked_mul(7),
         _ => {
-            return Err(format!(
-                "`{s}`: unknown unit `{unit}` (hint: d for days, w for weeks, e.g. 14d or 2w)"
-            ));
+            return Err(Error::UnknownUnit {
+                text: s.to_string(),
+                unit: unit.to_string(),
+            });
         }
     };
     days.filter(|d| *d <= 36_500)
-        .ok_or_else(|| format!("`{s}` is more than a hundred years (hint: e.g. 14d or 2w)"))
+        .ok_or_else(|| Error::TooLong(s.to_string()))
 }
 
 /// The deadlines as an iCalendar file: one all-day event on each open action's deadline, with a
@@ -276,21 +278,21 @@ mod tests {
         assert_eq!(parse_within("14d"), Ok(14));
         assert_eq!(parse_within("2w"), Ok(14));
         assert_eq!(parse_within("10"), Ok(10));
-        assert!(
-            parse_within("2 weeks")
-                .unwrap_err()
-                .contains("unknown unit")
+        assert!(matches!(
+            parse_within("2 weeks"),
+            Err(Error::UnknownUnit { unit, .. }) if unit == " weeks"
+        ));
+        assert_eq!(
+            parse_within("soon"),
+            Err(Error::NotADuration("soon".into()))
         );
-        assert!(parse_within("soon").unwrap_err().contains("hint"));
-        assert!(
-            parse_within("2000000000000000000w")
-                .unwrap_err()
-                .contains("hundred years")
+        assert_eq!(
+            parse_within("2000000000000000000w"),
+            Err(Error::TooLong("2000000000000000000w".into()))
         );
-        assert!(
-            parse_within("2000000000000000000w")
-                .unwrap_err()
-                .contains("hundred years")
+        assert_eq!(
+            parse_within("36501").unwrap_err().to_string(),
+            "`36501` is more than a hundred years (hint: e.g. 14d or 2w)"
         );
     }
 }

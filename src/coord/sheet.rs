@@ -10,6 +10,7 @@ use crate::model::country::Country;
 use crate::model::diag::Diagnostic;
 use crate::model::directory::Directory;
 use crate::model::lang::{DateFormats, Lang};
+use crate::model::text::Localized;
 use crate::render::letter::{RecipientView, recipient_view};
 use crate::render::templates::{Templates, template_diagnostic};
 
@@ -161,79 +162,89 @@ pub fn markdown(
     lang: &Lang,
     country: Option<Country>,
 ) -> Result<String, Diagnostic> {
-    let dates = DateFormats::default();
-    let what = || format!("the {lang} action sheet");
-    let missing = |field: &str| {
+    let view = sheet_view(campaign, directory, lang, country)?;
+    render_sheet(campaign, templates, lang, &view)
+}
+
+/// The campaign's texts in `lang`, Markdown-escaped; a missing one is an error naming the field.
+struct Texts<'a> {
+    campaign: &'a Campaign,
+    lang: &'a Lang,
+}
+
+impl Texts<'_> {
+    fn what(&self) -> String {
+        format!("the {} action sheet", self.lang)
+    }
+
+    fn missing(&self, field: &str) -> Diagnostic {
+        let lang = self.lang;
         Diagnostic::error(
-            &campaign.file,
-            campaign.languages_pos,
+            &self.campaign.file,
+            self.campaign.languages_pos,
             field,
-            format!("no `{lang}` text, needed for {}", what()),
+            format!("no `{lang}` text, needed for {}", self.what()),
         )
         .hint(format!("add `{lang}:` to `{field}`"))
-    };
-    let text = |t: &crate::model::text::Localized, field: &str| -> Result<String, Diagnostic> {
-        t.get(lang).map(escape).ok_or_else(|| missing(field))
-    };
-    let inline = |t: &crate::model::text::Localized, field: &str| -> Result<String, Diagnostic> {
-        t.get(lang).map(escape_inline).ok_or_else(|| missing(field))
-    };
-    let item = |t: &crate::model::text::Localized, field: &str| -> Result<String, Diagnostic> {
-        t.get(lang).map(escape_item).ok_or_else(|| missing(field))
-    };
-    let optional =
-        |t: &Option<crate::model::text::Localized>, field: &str| -> Result<String, Diagnostic> {
-            t.as_ref().map_or(Ok(String::new()), |t| text(t, field))
-        };
-    let optional_inline =
-        |t: &Option<crate::model::text::Localized>, field: &str| -> Result<String, Diagnostic> {
-            t.as_ref().map_or(Ok(String::new()), |t| inline(t, field))
-        };
-    let persons = campaign
-        .persons
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            Ok(PersonSheet {
-                name: p
-                    .name
-                    .get(lang)
-                    .map(escape_item)
-                    .ok_or_else(|| missing(&format!("persons[{i}].name")))?,
-                gender: p.gender.code(),
-                nationality: optional_inline(&p.nationality, &format!("persons[{i}].nationality"))?,
-                status: optional_inline(&p.status, &format!("persons[{i}].status"))?,
-                held: optional_inline(&p.held, &format!("persons[{i}].held"))?,
-            })
-        })
-        .collect::<Result<Vec<_>, Diagnostic>>()?;
+    }
+
+    fn text(&self, t: &Localized, field: &str) -> Result<String, Diagnostic> {
+        t.get(self.lang)
+            .map(escape)
+            .ok_or_else(|| self.missing(field))
+    }
+
+    fn inline(&self, t: &Localized, field: &str) -> Result<String, Diagnostic> {
+        t.get(self.lang)
+            .map(escape_inline)
+            .ok_or_else(|| self.missing(field))
+    }
+
+    fn item(&self, t: &Localized, field: &str) -> Result<String, Diagnostic> {
+        t.get(self.lang)
+            .map(escape_item)
+            .ok_or_else(|| self.missing(field))
+    }
+
+    fn optional(&self, t: &Option<Localized>, field: &str) -> Result<String, Diagnostic> {
+        t.as_ref()
+            .map_or(Ok(String::new()), |t| self.text(t, field))
+    }
+
+    fn optional_inline(&self, t: &Option<Localized>, field: &str) -> Result<String, Diagnostic> {
+        t.as_ref()
+            .map_or(Ok(String::new()), |t| self.inline(t, field))
+    }
+}
+
+/// What the sheet template sees.
+fn sheet_view<'a>(
+    campaign: &'a Campaign,
+    directory: &Directory,
+    lang: &'a Lang,
+    country: Option<Country>,
+) -> Result<SheetView<'a>, Diagnostic> {
+    let dates = DateFormats::default();
+    let texts = Texts { campaign, lang };
+    // Built in this order, so the first missing text reported is the same as ever.
+    let persons = persons_sheet(&texts)?;
     let asks = campaign
         .asks
         .iter()
         .enumerate()
-        .map(|(i, a)| item(&a.sheet, &format!("asks[{i}].sheet")))
+        .map(|(i, a)| texts.item(&a.sheet, &format!("asks[{i}].sheet")))
         .collect::<Result<Vec<_>, _>>()?;
+    let updates = updates_sheet(&texts, &dates)?;
+    let what = || texts.what();
+    let text = |t: &Localized, field: &str| texts.text(t, field);
     let addressees = |list: &[AddresseeEntry]| -> Result<Vec<AddresseeSheet>, Diagnostic> {
         list.iter()
             .map(|e| addressee_sheet(e, directory, lang, country, &what, &text))
             .collect()
     };
-    let updates = campaign
-        .updates
-        .iter()
-        .enumerate()
-        .map(|(i, u)| {
-            Ok(UpdateSheet {
-                date: dates.long(lang, u.date),
-                action: u.action.name(),
-                index: escape_inline(u.index.as_deref().unwrap_or_default()),
-                text: text(&u.text, &format!("updates[{i}].text"))?,
-            })
-        })
-        .collect::<Result<Vec<_>, Diagnostic>>()?;
-    let view = SheetView {
+    Ok(SheetView {
         lang: lang.as_str(),
-        title: inline(&campaign.title, "title")?,
+        title: texts.inline(&campaign.title, "title")?,
         ua: escape_inline(campaign.ua.as_deref().unwrap_or_default()),
         index: escape_inline(campaign.index.as_deref().unwrap_or_default()),
         reference: escape_inline(&campaign.reference()),
@@ -242,33 +253,87 @@ pub fn markdown(
         write_in: campaign.write_in.iter().map(Lang::as_str).collect(),
         or_own_language: campaign.or_own_language,
         persons,
-        risk: inline(&campaign.risk, "risk")?,
-        background: text(&campaign.background, "background")?,
+        risk: texts.inline(&campaign.risk, "risk")?,
+        background: texts.text(&campaign.background, "background")?,
         asks,
         targets: addressees(&campaign.targets)?,
         copies: addressees(&campaign.copies)?,
-        additional_information: optional(
-            &campaign.additional_information,
-            "additional_information",
-        )?,
-        late_note: optional(&campaign.late_note, "late_note")?,
+        additional_information: texts
+            .optional(&campaign.additional_information, "additional_information")?,
+        late_note: texts.optional(&campaign.late_note, "late_note")?,
         updates,
         ended: match campaign.ended().map(|u| u.action) {
             Some(UpdateAction::Stop) => "stop",
             Some(_) => "close",
             None => "",
         },
-    };
+    })
+}
+
+/// The persons the action is for.
+fn persons_sheet(texts: &Texts) -> Result<Vec<PersonSheet>, Diagnostic> {
+    texts
+        .campaign
+        .persons
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            Ok(PersonSheet {
+                name: p
+                    .name
+                    .get(texts.lang)
+                    .map(escape_item)
+                    .ok_or_else(|| texts.missing(&format!("persons[{i}].name")))?,
+                gender: p.gender.code(),
+                nationality: texts
+                    .optional_inline(&p.nationality, &format!("persons[{i}].nationality"))?,
+                status: texts.optional_inline(&p.status, &format!("persons[{i}].status"))?,
+                held: texts.optional_inline(&p.held, &format!("persons[{i}].held"))?,
+            })
+        })
+        .collect()
+}
+
+/// The follow-ups, oldest first.
+fn updates_sheet(texts: &Texts, dates: &DateFormats) -> Result<Vec<UpdateSheet>, Diagnostic> {
+    texts
+        .campaign
+        .updates
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            Ok(UpdateSheet {
+                date: dates.long(texts.lang, u.date),
+                action: u.action.name(),
+                index: escape_inline(u.index.as_deref().unwrap_or_default()),
+                text: texts.text(&u.text, &format!("updates[{i}].text"))?,
+            })
+        })
+        .collect()
+}
+
+/// The sheet's template in `lang`, rendered with `view`.
+fn render_sheet(
+    campaign: &Campaign,
+    templates: &Templates,
+    lang: &Lang,
+    view: &SheetView,
+) -> Result<String, Diagnostic> {
+    let what = format!("the {lang} action sheet");
     let name = templates.resolve_file("sheet", "md", lang).map_err(|e| {
-        Diagnostic::error(&campaign.file, campaign.languages_pos, "languages", e).hint(
-            "add `sheet.<lang>.md` to templates/ or --templates DIR, or ask for another --lang",
+        Diagnostic::error(
+            &campaign.file,
+            campaign.languages_pos,
+            "languages",
+            e.to_string(),
         )
+        .hint("add `sheet.<lang>.md` to templates/ or --templates DIR, or ask for another --lang")
     })?;
-    let context = tera::Context::from_serialize(&view)
-        .map_err(|e| template_diagnostic(&e, &what(), name.as_ref()))?;
+    let context = tera::Context::from_serialize(view)
+        .map_err(|e| template_diagnostic(&e, &what, name.as_ref()))?;
     let md = templates
         .render(name, &context)
-        .map_err(|e| template_diagnostic(&e, &what(), name.as_ref()))?;
+        .map_err(|e| template_diagnostic(&e, &what, name.as_ref()))?;
     // One blank line between blocks: a Markdown paragraph break.
     Ok(crate::render::letter::tidy_with(&md, 1))
 }
@@ -280,7 +345,7 @@ fn addressee_sheet(
     lang: &Lang,
     country: Option<Country>,
     what: &dyn Fn() -> String,
-    text: &dyn Fn(&crate::model::text::Localized, &str) -> Result<String, Diagnostic>,
+    text: &dyn Fn(&Localized, &str) -> Result<String, Diagnostic>,
 ) -> Result<AddresseeSheet, Diagnostic> {
     let note = match &entry.note {
         Some(n) => text(n, &format!("{}.note", entry.field))?,

@@ -66,10 +66,11 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, Diagnost
         let pos = e
             .location()
             .map_or(Pos::default(), |l| Pos::new(l.line(), l.column()));
-        let (message, hint) = explain(&e.without_snippet().to_string());
+        let mistake = Mistake::of(&e);
+        let (message, hint) = explain(&e.without_snippet().to_string(), mistake);
         // The parser notices a missing top-level field at the end of the file; the top of the
         // file is where a reader looks for it.
-        let pos = if field.is_empty() && message.starts_with("missing field") {
+        let pos = if field.is_empty() && mistake == Mistake::MissingField {
             Pos::new(1, 1)
         } else {
             pos
@@ -94,9 +95,49 @@ fn clean_path(path: &str) -> String {
     cleaned.trim_matches('.').to_string()
 }
 
+/// The mistakes people make most, told apart by serde-saphyr's error variant (never its text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mistake {
+    UnknownField,
+    MissingField,
+    /// Too deep a nesting, too many aliases expanded, or an alias to no anchor.
+    TooDeep,
+    Other,
+}
+
+impl Mistake {
+    fn of(e: &serde_saphyr::Error) -> Mistake {
+        use serde_saphyr::Error as E;
+        use serde_saphyr::granit_parser::ErrorKind;
+        match e {
+            // Wrappers that add a snippet or the alias's locations to the error that happened.
+            E::WithSnippet { error, .. } | E::AliasError { error, .. } => Mistake::of(error),
+            E::SerdeUnknownField { .. } => Mistake::UnknownField,
+            E::SerdeMissingField { .. } => Mistake::MissingField,
+            E::Budget { .. }
+            | E::AliasReplayCounterOverflow { .. }
+            | E::AliasReplayLimitExceeded { .. }
+            | E::AliasExpansionLimitExceeded { .. }
+            | E::AliasReplayStackDepthExceeded { .. }
+            | E::UnknownAnchor { .. } => Mistake::TooDeep,
+            // The parser's own nesting limit.
+            E::ExternalMessage { source, .. }
+                if matches!(
+                    source.as_ref(),
+                    serde_saphyr::ExternalMessageSource::Parser(scan)
+                        if matches!(scan.kind(), ErrorKind::RecursionLimitExceeded)
+                ) =>
+            {
+                Mistake::TooDeep
+            }
+            _ => Mistake::Other,
+        }
+    }
+}
+
 /// Strips serde-saphyr's " at line N, column M" (we print the position ourselves) and adds a hint
 /// for the mistakes people make most.
-fn explain(raw: &str) -> (String, Option<String>) {
+fn explain(raw: &str, mistake: Mistake) -> (String, Option<String>) {
     let mut msg = raw.trim().trim_start_matches("error: ").to_string();
     if let Some(i) = msg.rfind(" at line ") {
         msg.truncate(i);
@@ -107,17 +148,16 @@ fn explain(raw: &str) -> (String, Option<String>) {
             msg = m.to_string();
         }
     }
-    let hint = if msg.starts_with("unknown field") {
-        Some("check the spelling; the expected fields are listed above".to_string())
-    } else if msg.starts_with("missing field") {
-        Some("add the field; see README.md, section Formats".to_string())
-    } else if msg.contains("budget") || msg.contains("recursion limit") || msg.contains("alias") {
-        Some(
+    let hint = match mistake {
+        Mistake::UnknownField => {
+            Some("check the spelling; the expected fields are listed above".to_string())
+        }
+        Mistake::MissingField => Some("add the field; see README.md, section Formats".to_string()),
+        Mistake::TooDeep => Some(
             "the file nests too deeply or expands too many aliases; appeal files need neither"
                 .to_string(),
-        )
-    } else {
-        None
+        ),
+        Mistake::Other => None,
     };
     (msg, hint)
 }
@@ -208,8 +248,10 @@ mod tests {
 
     #[test]
     fn strips_positions_from_messages() {
-        let (m, h) =
-            explain("unknown field `dealine`, expected one of id, deadline at line 2, column 1");
+        let (m, h) = explain(
+            "unknown field `dealine`, expected one of id, deadline at line 2, column 1",
+            Mistake::UnknownField,
+        );
         assert_eq!(m, "unknown field `dealine`, expected one of id, deadline");
         assert!(h.is_some());
     }
@@ -244,6 +286,10 @@ mod hostile {
             "{}",
             e.message
         );
+        assert!(
+            e.hint.as_deref().is_some_and(|h| h.contains("aliases")),
+            "{e}"
+        );
     }
 
     #[test]
@@ -251,5 +297,11 @@ mod hostile {
         let deep = format!("a: {}\n", "[".repeat(100_000));
         let e = parse::<serde::de::IgnoredAny>(Path::new("deep.yaml"), &deep).unwrap_err();
         assert!(e.message.contains("recursion limit"), "{e}");
+        assert!(
+            e.hint
+                .as_deref()
+                .is_some_and(|h| h.contains("nests too deeply")),
+            "{e}"
+        );
     }
 }

@@ -9,6 +9,7 @@ use crate::model::diag::Diagnostic;
 use crate::model::directory::{Directory, Recipient, addressee_lines};
 use crate::model::lang::{DateFormats, Lang};
 use crate::model::supporter::Supporter;
+use crate::render::Error;
 use crate::render::templates::{Templates, template_diagnostic};
 
 /// One addressee of a campaign resolved to a directory entry for a supporter's country.
@@ -207,6 +208,7 @@ impl<'t> Renderer<'t> {
 
     /// Renders the letter to `planned.recipient` in `lang`. `targets` are the campaign's resolved
     /// targets (quoted in copies). Every missing piece is an error naming where to add it.
+    /// Phases: the view (texts and wordings) -> the text -> the parts -> the letter.
     pub fn render(
         &self,
         campaign: &Campaign,
@@ -214,7 +216,7 @@ impl<'t> Renderer<'t> {
         targets: &[&Recipient],
         lang: &Lang,
         supporter: Option<&Supporter>,
-    ) -> Result<Letter, Diagnostic> {
+    ) -> Result<Letter, Error> {
         let r = planned.recipient;
         let describe = || {
             format!(
@@ -227,6 +229,51 @@ impl<'t> Renderer<'t> {
                 )
             )
         };
+        let view = self.view(campaign, planned, targets, lang, supporter)?;
+        let name = self.templates.resolve("letter", lang).map_err(|e| {
+            Diagnostic::error(
+                &campaign.file,
+                campaign.languages_pos,
+                "languages",
+                e.to_string(),
+            )
+            .hint("add the template to templates/ or --templates DIR, or drop the language")
+        })?;
+        let context = tera::Context::from_serialize(&view)
+            .map_err(|e| template_diagnostic(&e, &describe(), name.as_ref()))?;
+        let body = self
+            .templates
+            .render(name, &context)
+            .map_err(|e| template_diagnostic(&e, &describe(), name.as_ref()))?;
+        let parts = if self.parts {
+            Some(self.parts(name, &context, lang, &describe)?)
+        } else {
+            None
+        };
+        Ok(Letter {
+            campaign_id: campaign.id.clone(),
+            recipient_id: r.id.clone(),
+            lang: lang.clone(),
+            copy: planned.copy,
+            supporter: supporter.map(|s| s.name.clone()).unwrap_or_default(),
+            title: format!("{} — {}", view.campaign.title, view.recipient.title),
+            signature: supporter.map(Supporter::signature).unwrap_or_default(),
+            text: tidy(&body),
+            parts,
+        })
+    }
+
+    /// What the template sees: the campaign's texts in `lang` (each paragraph in its wording for
+    /// this supporter), the recipient, the targets a copy quotes, the supporter.
+    fn view<'a>(
+        &self,
+        campaign: &'a Campaign,
+        planned: &Planned<'a>,
+        targets: &[&'a Recipient],
+        lang: &'a Lang,
+        supporter: Option<&'a Supporter>,
+    ) -> Result<LetterView<'a>, Error> {
+        let r = planned.recipient;
         // Missing data does not depend on the supporter, so its message does not name one: the
         // same gap found for many supporters is then reported once.
         let letters_to = || format!("the {lang} letters to `{}`", r.id);
@@ -249,29 +296,9 @@ impl<'t> Renderer<'t> {
             })
             .collect();
         if persons.iter().any(|p| p.name.is_empty()) {
-            return Err(missing_campaign("persons[].name"));
+            return Err(missing_campaign("persons[].name").into());
         }
-        // Each paragraph's wording: chosen from the supporter (so the same person always gets
-        // the same letter), the main one for blank letters.
-        let seed = supporter.map_or(0, |s| {
-            s.name
-                .bytes()
-                .chain(s.address_lines().join("\n").into_bytes())
-                .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-                    (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-                })
-        });
-        let pick = |paragraph: u64| -> usize {
-            match (self.wording, supporter) {
-                (Some(n), _) => n,
-                (None, None) => 0,
-                (None, Some(_)) => {
-                    let mixed = (seed ^ paragraph.wrapping_mul(0x9e37_79b9_7f4a_7c15))
-                        .wrapping_mul(0x100_0000_01b3);
-                    (mixed >> 16) as usize
-                }
-            }
-        };
+        let pick = self.wording_picker(supporter);
         let asks = campaign
             .asks
             .iter()
@@ -282,7 +309,7 @@ impl<'t> Renderer<'t> {
                     .ok_or_else(|| missing_campaign(&format!("asks[{i}].letter")))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let view = LetterView {
+        Ok(LetterView {
             lang: lang.as_str(),
             date: self.dates.long(lang, self.date),
             campaign: CampaignView {
@@ -309,69 +336,92 @@ impl<'t> Renderer<'t> {
             asks,
             recipient: recipient_view(r, lang, &letters_to)?,
             copy: planned.copy,
-            targets: targets
-                .iter()
-                .map(|t| {
-                    let v = recipient_view(t, lang, &letters_to)?;
-                    Ok(TargetView {
-                        title: v.title,
-                        salutation: v.salutation,
-                        addressee: v.addressee,
-                    })
-                })
-                .collect::<Result<Vec<_>, Diagnostic>>()?,
+            targets: target_views(targets, lang, &letters_to)?,
             supporter: supporter_view(supporter),
-        };
-        let name = self.templates.resolve("letter", lang).map_err(|e| {
-            Diagnostic::error(&campaign.file, campaign.languages_pos, "languages", e)
-                .hint("add the template to templates/ or --templates DIR, or drop the language")
-        })?;
-        let context = tera::Context::from_serialize(&view)
-            .map_err(|e| template_diagnostic(&e, &describe(), name.as_ref()))?;
-        let body = self
-            .templates
-            .render(name, &context)
-            .map_err(|e| template_diagnostic(&e, &describe(), name.as_ref()))?;
-        let parts = if self.parts {
-            let optional_block = |block: &str| -> Result<Option<String>, Diagnostic> {
-                match self.templates.render_block(name, block, &context) {
-                    Ok(text) => Ok(Some(tidy(&text).trim_end().to_string())),
-                    Err(e) if matches!(e.kind(), tera::ErrorKind::Msg(m) if m.starts_with("Block `")) => {
-                        Ok(None)
-                    }
-                    Err(e) => Err(template_diagnostic(&e, &describe(), name.as_ref())),
-                }
-            };
-            let block = |block: &str| -> Result<String, Diagnostic> {
-                optional_block(block)?.ok_or_else(|| {
-                    Diagnostic::error(std::path::Path::new(name), crate::model::diag::Pos::default(), "template", format!("no `{{% block {block} %}}` (needed to lay out the {lang} letters)"))
-                        .hint(format!("letter templates mark their parts with the blocks {}; see README.md, Templates", BLOCKS.join(", ")))
-                })
-            };
-            let lines = |text: String| text.lines().map(str::to_string).collect::<Vec<_>>();
-            Some(LetterParts {
-                sender: lines(block("sender")?),
-                recipient: lines(block("recipient")?),
-                date: block("date")?,
-                body: block("body")?,
-                subject: optional_block("subject")?.filter(|s| !s.trim().is_empty()),
-                topic: optional_block("topic")?.filter(|s| !s.trim().is_empty()),
-            })
-        } else {
-            None
-        };
-        Ok(Letter {
-            campaign_id: campaign.id.clone(),
-            recipient_id: r.id.clone(),
-            lang: lang.clone(),
-            copy: planned.copy,
-            supporter: supporter.map(|s| s.name.clone()).unwrap_or_default(),
-            title: format!("{} — {}", view.campaign.title, view.recipient.title),
-            signature: supporter.map(Supporter::signature).unwrap_or_default(),
-            text: tidy(&body),
-            parts,
         })
     }
+
+    /// Which wording each paragraph gets (0 the letter, `n` the ask `n - 1`): chosen from the
+    /// supporter (so the same person always gets the same letter), the main one for blank
+    /// letters, or the one `check` asks for.
+    fn wording_picker(&self, supporter: Option<&Supporter>) -> impl Fn(u64) -> usize {
+        let seed = supporter.map_or(0, |s| {
+            s.name
+                .bytes()
+                .chain(s.address_lines().join("\n").into_bytes())
+                .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                    (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+                })
+        });
+        let (wording, signed) = (self.wording, supporter.is_some());
+        move |paragraph: u64| -> usize {
+            match (wording, signed) {
+                (Some(n), _) => n,
+                (None, false) => 0,
+                (None, true) => {
+                    let mixed = (seed ^ paragraph.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+                        .wrapping_mul(0x100_0000_01b3);
+                    (mixed >> 16) as usize
+                }
+            }
+        }
+    }
+
+    /// The template's blocks, for outputs that lay a page out. `subject` and `topic` are
+    /// optional; a missing one of `BLOCKS` is `Error::MissingBlock`.
+    fn parts(
+        &self,
+        name: &str,
+        context: &tera::Context,
+        lang: &Lang,
+        describe: &dyn Fn() -> String,
+    ) -> Result<LetterParts, Error> {
+        let optional_block = |block: &str| -> Result<Option<String>, Error> {
+            if !self.templates.has_block(name, block) {
+                return Ok(None);
+            }
+            let text = self
+                .templates
+                .render_block(name, block, context)
+                .map_err(|e| template_diagnostic(&e, &describe(), name.as_ref()))?;
+            Ok(Some(tidy(&text).trim_end().to_string()))
+        };
+        let block = |block: &'static str| -> Result<String, Error> {
+            optional_block(block)?.ok_or_else(|| Error::MissingBlock {
+                template: name.to_string(),
+                block,
+                lang: lang.clone(),
+            })
+        };
+        let lines = |text: String| text.lines().map(str::to_string).collect::<Vec<_>>();
+        Ok(LetterParts {
+            sender: lines(block("sender")?),
+            recipient: lines(block("recipient")?),
+            date: block("date")?,
+            body: block("body")?,
+            subject: optional_block("subject")?.filter(|s| !s.trim().is_empty()),
+            topic: optional_block("topic")?.filter(|s| !s.trim().is_empty()),
+        })
+    }
+}
+
+/// The targets a copy quotes, each with its title, salutation and addressee lines in `lang`.
+fn target_views<'r>(
+    targets: &[&'r Recipient],
+    lang: &Lang,
+    letters_to: &dyn Fn() -> String,
+) -> Result<Vec<TargetView<'r>>, Diagnostic> {
+    targets
+        .iter()
+        .map(|t| {
+            let v = recipient_view(t, lang, letters_to)?;
+            Ok(TargetView {
+                title: v.title,
+                salutation: v.salutation,
+                addressee: v.addressee,
+            })
+        })
+        .collect()
 }
 
 pub(crate) fn recipient_view<'r>(

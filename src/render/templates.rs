@@ -1,11 +1,12 @@
 //! Letter templates: the shipped ones built into the binary, overridden file by file by folders the
 //! user names, and found for a language through its fallback chain (`letter.fr-CA.txt`, then `letter.fr.txt`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::model::diag::{Diagnostic, Diagnostics, Pos};
 use crate::model::lang::Lang;
+use crate::render::Error;
 
 /// The name and text of each shipped template, read from `templates/` at build time.
 macro_rules! shipped {
@@ -48,6 +49,9 @@ struct Source {
 pub struct Templates {
     tera: tera::Tera,
     sources: Vec<Source>,
+    /// Tera name -> the names of its `{% block %}`s, read at load: Tera keeps its own list private,
+    /// and a letter's optional blocks (`subject`, `topic`) are looked up before they are rendered.
+    blocks: HashMap<String, BTreeSet<String>>,
 }
 
 impl Templates {
@@ -58,6 +62,7 @@ impl Templates {
         // Letters are plain text: "Smith & Sons" must stay as written.
         tera.autoescape_on(Vec::<&str>::new());
         let mut sources = Vec::new();
+        let mut blocks = HashMap::new();
         for folder in folders {
             let Ok(entries) = std::fs::read_dir(folder) else {
                 continue;
@@ -87,9 +92,10 @@ impl Templates {
                 let name = path.display().to_string();
                 match tera.add_raw_template(&name, &text) {
                     Ok(()) => {
+                        blocks.insert(name.clone(), block_names(&text));
                         files.insert(file_name, name);
                     }
-                    Err(e) => diags.push(template_diagnostic(&e, "", &path)),
+                    Err(e) => diags.push(diagnostic(&e, "", &path, Some(&text))),
                 }
             }
             sources.push(Source {
@@ -102,26 +108,31 @@ impl Templates {
             let name = format!("built-in:{file_name}");
             match tera.add_raw_template(&name, text) {
                 Ok(()) => {
+                    blocks.insert(name.clone(), block_names(text));
                     files.insert(file_name.to_string(), name);
                 }
-                Err(e) => diags.push(template_diagnostic(&e, "", Path::new(&name))),
+                Err(e) => diags.push(diagnostic(&e, "", Path::new(&name), Some(text))),
             }
         }
         sources.push(Source {
             label: "built-in".into(),
             files,
         });
-        Templates { tera, sources }
+        Templates {
+            tera,
+            sources,
+            blocks,
+        }
     }
 
     /// The template of `kind` (`letter`) for `lang`: each file name of the language's fallback
     /// chain, in each source in order. The error lists everything tried.
-    pub fn resolve(&self, kind: &str, lang: &Lang) -> Result<&str, String> {
+    pub fn resolve(&self, kind: &str, lang: &Lang) -> Result<&str, Error> {
         self.resolve_file(kind, "txt", lang)
     }
 
     /// As `resolve`, for templates whose files end in `.ext` (`sheet.en.md`).
-    pub fn resolve_file(&self, kind: &str, ext: &str, lang: &Lang) -> Result<&str, String> {
+    pub fn resolve_file(&self, kind: &str, ext: &str, lang: &Lang) -> Result<&str, Error> {
         let mut tried = Vec::new();
         for l in lang.chain() {
             let file = format!("{kind}.{l}.{ext}");
@@ -132,15 +143,17 @@ impl Templates {
                 tried.push(format!("{}/{file}", source.label));
             }
         }
-        Err(format!(
-            "no `{kind}` template for `{lang}` (tried {}; templates exist for: {})",
-            tried.join(", "),
-            self.languages_of(kind, ext)
+        Err(Error::NoTemplate {
+            kind: kind.to_string(),
+            lang: lang.clone(),
+            tried: tried.join(", "),
+            available: self
+                .languages_of(kind, ext)
                 .iter()
                 .map(Lang::as_str)
                 .collect::<Vec<_>>()
-                .join(", ")
-        ))
+                .join(", "),
+        })
     }
 
     /// Every language with a template of `kind`, from any source.
@@ -171,6 +184,11 @@ impl Templates {
         self.tera.render(name, context)
     }
 
+    /// Whether the template `name` defines `{% block BLOCK %}`.
+    pub fn has_block(&self, name: &str, block: &str) -> bool {
+        self.blocks.get(name).is_some_and(|b| b.contains(block))
+    }
+
     /// Renders one `{% block %}` of a template.
     pub fn render_block(
         &self,
@@ -182,8 +200,50 @@ impl Templates {
     }
 }
 
+/// The names of the `{% block NAME %}` tags in a template's text. Text inside `{# comments #}`
+/// and `{% raw %}` is not read. The shipped templates use no `extends`, so a template's own blocks
+/// are all it has.
+fn block_names(text: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let mut raw = false;
+    let mut rest = text;
+    while let Some(i) = rest.find('{') {
+        rest = &rest[i + 1..];
+        if !raw && let Some(comment) = rest.strip_prefix('#') {
+            rest = comment.find("#}").map_or("", |j| &comment[j + 2..]);
+            continue;
+        }
+        let Some(tag) = rest.strip_prefix('%') else {
+            continue;
+        };
+        let Some(end) = tag.find("%}") else {
+            break;
+        };
+        let mut words = tag[..end].trim_matches('-').split_whitespace();
+        match (raw, words.next()) {
+            (true, Some("endraw")) => raw = false,
+            (false, Some("raw")) => raw = true,
+            (false, Some("block")) => names.extend(words.next().map(str::to_string)),
+            _ => {}
+        }
+        rest = &tag[end + 2..];
+    }
+    names
+}
+
 /// A Tera error as a diagnostic pointing into the template, naming the letter being rendered.
 pub fn template_diagnostic(e: &tera::Error, letter: &str, fallback_file: &Path) -> Diagnostic {
+    diagnostic(e, letter, fallback_file, None)
+}
+
+/// As `template_diagnostic`, with the template's text when it is at hand (at load, where syntax
+/// errors are found), to tell a template that ends inside a tag.
+fn diagnostic(
+    e: &tera::Error,
+    letter: &str,
+    fallback_file: &Path,
+    source: Option<&str>,
+) -> Diagnostic {
     let while_rendering = if letter.is_empty() {
         String::new()
     } else {
@@ -197,7 +257,9 @@ pub fn template_diagnostic(e: &tera::Error, letter: &str, fallback_file: &Path) 
             );
             let span = r.span();
             let message = r.message().trim_end_matches('.');
-            let hint = if message == "Unexpected end of input" {
+            let hint = if matches!(e.kind(), tera::ErrorKind::SyntaxError(_))
+                && source.is_some_and(|text| ends_inside_a_tag(span, text))
+            {
                 "the template ends inside a tag: close every `{% if %}` with `{% endif %}` and every `{% for %}` with `{% endfor %}`"
             } else {
                 "fix the template, or override it with a file of the same name in templates/ or --templates DIR"
@@ -220,6 +282,14 @@ pub fn template_diagnostic(e: &tera::Error, letter: &str, fallback_file: &Path) 
     }
 }
 
+/// Whether a syntax error is the parser running out of text: Tera reports that as an empty span
+/// after the last token, and nothing but blanks follows the last token.
+fn ends_inside_a_tag(span: &tera::Span, text: &str) -> bool {
+    span.start_line == span.end_line
+        && span.start_col == span.end_col
+        && span.range.end >= text.trim_end().len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,6 +308,24 @@ mod tests {
             shipped, built_in,
             "add the new template to BUILT_IN in src/templates.rs"
         );
+    }
+
+    #[test]
+    fn reads_block_names_outside_comments_and_raw() {
+        let names = block_names(
+            "{% block sender %}x{% endblock %}{# {% block no %} #}\
+             {% raw %}{% block raw %}{% endraw %}{%- block body -%}y{% endblock %}",
+        );
+        assert_eq!(names.into_iter().collect::<Vec<_>>(), ["body", "sender"]);
+    }
+
+    #[test]
+    fn knows_the_blocks_of_each_template() {
+        let mut diags = Diagnostics::default();
+        let t = Templates::load(&[], &mut diags);
+        let name = t.resolve("letter", &Lang::parse("en").unwrap()).unwrap();
+        assert!(t.has_block(name, "body"));
+        assert!(!t.has_block(name, "no-such-block"));
     }
 
     #[test]
