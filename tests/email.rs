@@ -520,6 +520,20 @@ fn a_send_that_cannot_write_the_outbox_stops_and_still_reports_what_it_sent() {
     assert_eq!(server.received().len(), 2);
 }
 
+#[test]
+fn resolve_takes_an_id_never_a_path() {
+    let run = queue(project(), &[]).status(0);
+    // Once found as a path through `uncertain/../../..`.
+    let run = run
+        .test
+        .args(["outbox", "resolve", "../../../../etc/passwd", "--resend"])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("`../../../../etc/passwd` is not a message id (hint: an id is the 20 hexadecimal digits `appeal outbox` lists)");
+    assert_eq!(ids(&run.test, "ready").len(), 1);
+}
+
 /// Adds a stop follow-up to the demo campaign of `t`.
 fn stop_the_action(t: &Test) {
     let path = t.path().join("campaigns/demo.yaml");

@@ -44,7 +44,38 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let today = args.date.unwrap_or_else(super::today);
     let mut problems = Diagnostics::default();
-    let files = find_files(&args.campaigns, &mut problems);
+    let (mut lines, unreadable) = load_lines(&args, today, &mut problems);
+    deadlines::sort(&mut lines);
+    if let Some(days) = args.within {
+        lines.retain(|d| d.state == State::Open && d.days_left <= days);
+    }
+    for d in problems.into_sorted() {
+        eprintln!("{d}");
+    }
+    if args.json {
+        print_json(&lines, today);
+    } else {
+        print_table(&lines, today, args.within);
+    }
+    if let Some(path) = &args.ics {
+        write_calendar(&lines, path, today, args.remind)?;
+    }
+    // A campaign that cannot be read is missing from the list: say so in the status.
+    Ok(if unreadable > 0 {
+        ExitCode::from(super::EXIT_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Each campaign's deadline as of `today`, and how many campaigns could not be read (their
+/// problems go to `problems`).
+fn load_lines(
+    args: &Args,
+    today: chrono::NaiveDate,
+    problems: &mut Diagnostics,
+) -> (Vec<Deadline>, usize) {
+    let files = find_files(&args.campaigns, problems);
     let mut lines = Vec::new();
     let mut unreadable = 0;
     for file in &files {
@@ -65,96 +96,99 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    deadlines::sort(&mut lines);
-    if let Some(days) = args.within {
-        lines.retain(|d| d.state == State::Open && d.days_left <= days);
-    }
-    for d in problems.into_sorted() {
-        eprintln!("{d}");
-    }
-    if args.json {
-        let list: Vec<serde_json::Value> = lines
-            .iter()
-            .map(|d| {
-                serde_json::json!({
-                    "id": d.id,
-                    "title": d.title,
-                    "reference": d.reference,
-                    "deadline": d.deadline.to_string(),
-                    "days_left": d.days_left,
-                    "state": d.state.name(),
-                    "targets": d.targets,
-                    "advice": d.advice(),
-                    "file": d.file,
-                })
+    (lines, unreadable)
+}
+
+/// `--json`: the list as one object.
+fn print_json(lines: &[Deadline], today: chrono::NaiveDate) {
+    let list: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "id": d.id,
+                "title": d.title,
+                "reference": d.reference,
+                "deadline": d.deadline.to_string(),
+                "days_left": d.days_left,
+                "state": d.state.name(),
+                "targets": d.targets,
+                "advice": d.advice(),
+                "file": d.file,
             })
-            .collect();
-        println!(
-            "{}",
-            serde_json::json!({ "today": today.to_string(), "campaigns": list })
-        );
-    } else if lines.is_empty() {
+        })
+        .collect();
+    println!(
+        "{}",
+        serde_json::json!({ "today": today.to_string(), "campaigns": list })
+    );
+}
+
+/// The list for a person: a line per campaign and its advice under it.
+fn print_table(lines: &[Deadline], today: chrono::NaiveDate, within: Option<i64>) {
+    if lines.is_empty() {
         println!(
             "no campaigns{}",
-            match args.within {
+            match within {
                 Some(days) => format!(" with an open deadline within {days} days of {today}"),
                 None => String::new(),
             }
         );
-    } else {
-        println!("as of {today}:");
-        for d in &lines {
-            println!(
-                "{}  {:<15} {:<7} {} target(s)  {}  {}{}",
-                d.deadline,
-                d.when(),
-                d.state.name(),
-                d.targets,
+        return;
+    }
+    println!("as of {today}:");
+    for d in lines {
+        println!(
+            "{}  {:<15} {:<7} {} target(s)  {}  {}{}",
+            d.deadline,
+            d.when(),
+            d.state.name(),
+            d.targets,
+            d.id,
+            d.title,
+            if d.reference.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", d.reference)
+            }
+        );
+        println!("            {}", d.advice());
+    }
+}
+
+/// `--ics FILE`: the calendar of the open deadlines (ended ones as cancelled events).
+fn write_calendar(
+    lines: &[Deadline],
+    path: &std::path::Path,
+    today: chrono::NaiveDate,
+    remind: u32,
+) -> anyhow::Result<()> {
+    for d in lines {
+        match d.state {
+            State::Passed => eprintln!(
+                "warning: {}: left out of {}: {} (no deadline to keep)",
                 d.id,
-                d.title,
-                if d.reference.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", d.reference)
-                }
-            );
-            println!("            {}", d.advice());
+                path.display(),
+                d.advice()
+            ),
+            State::Ended => eprintln!(
+                "note: {}: in {} as a cancelled event: {}",
+                d.id,
+                path.display(),
+                d.advice()
+            ),
+            State::Open => {}
         }
     }
-    if let Some(path) = &args.ics {
-        for d in &lines {
-            match d.state {
-                State::Passed => eprintln!(
-                    "warning: {}: left out of {}: {} (no deadline to keep)",
-                    d.id,
-                    path.display(),
-                    d.advice()
-                ),
-                State::Ended => eprintln!(
-                    "note: {}: in {} as a cancelled event: {}",
-                    d.id,
-                    path.display(),
-                    d.advice()
-                ),
-                State::Open => {}
-            }
-        }
-        // Stamped with the day it is made as of, so the same day gives the same file.
-        let stamp = today.and_time(chrono::NaiveTime::MIN).and_utc();
-        let ics = deadlines::ics(&lines, stamp, args.remind);
-        let path = super::here_if_bare(path);
-        let events = lines.iter().filter(|d| d.state == State::Open).count();
-        // An export the user named: replaced whole (atomically) each time, as `outbox --csv` is.
-        match write_file(&path, ics.as_bytes(), true).map_err(anyhow::Error::msg)? {
-            Written::New(p) | Written::Replaced(p) | Written::Unchanged(p) => {
-                eprintln!("wrote {} ({events} deadline(s))", p.display());
-            }
+    // Stamped with the day it is made as of, so the same day gives the same file.
+    let stamp = today.and_time(chrono::NaiveTime::MIN).and_utc();
+    let ics = deadlines::ics(lines, stamp, remind);
+    let path = super::here_if_bare(path);
+    let events = lines.iter().filter(|d| d.state == State::Open).count();
+    // An export the user named: replaced whole (atomically) each time, as `outbox --csv` is.
+    match write_file(&path, ics.as_bytes(), true).map_err(anyhow::Error::msg)? {
+        Written::New(p) | Written::Replaced(p) | Written::Unchanged(p) => {
+            eprintln!("wrote {} ({events} deadline(s))", p.display());
         }
     }
-    // A campaign that cannot be read is missing from the list: say so in the status.
-    Ok(if unreadable > 0 {
-        ExitCode::from(super::EXIT_FAILED)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(())
 }

@@ -63,26 +63,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.outbox.display()
         );
     }
-    let outbox = Outbox::open(&args.outbox).map_err(anyhow::Error::msg)?;
+    let outbox = Outbox::open(&args.outbox)?;
     if let Some(Action::Resolve { id, sent, .. }) = &args.action {
-        let state = outbox.resolve(id, *sent).map_err(anyhow::Error::msg)?;
+        let state = outbox.resolve(id, *sent)?;
         println!("{id}: now {state}");
         return Ok(ExitCode::SUCCESS);
     }
-    let mut counts = Vec::new();
-    let mut look = Vec::new();
-    for state in State::ALL {
-        let ids = outbox.ids(state).map_err(anyhow::Error::msg)?;
-        counts.push((state, ids.len()));
-        if NEEDS_A_LOOK.contains(&state) {
-            for id in ids {
-                look.push((
-                    id.clone(),
-                    outbox.inspect(state, &id).map_err(anyhow::Error::msg)?,
-                ));
-            }
-        }
-    }
+    let (counts, look) = collect(&outbox)?;
     if let Some(path) = &args.csv {
         write_csv(&outbox, path)?;
         if path.as_os_str() == "-" {
@@ -90,36 +77,66 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if args.json {
-        let messages: Vec<serde_json::Value> = look
-            .iter()
-            .map(|(id, m)| {
-                serde_json::json!({
-                    "id": id,
-                    "state": m.state,
-                    "to": m.envelope.route.to(),
-                    "recipient": m.envelope.recipient,
-                    "lang": m.envelope.lang,
-                    "supporter": m.envelope.supporter,
-                    "reason": m.record.reason,
-                    "next_attempt": m.record.next_attempt,
-                    "last_reply": last_reply(m),
-                    "attempts": m.record.attempts.len(),
-                })
-            })
-            .collect();
-        let counts: serde_json::Map<String, serde_json::Value> = counts
-            .iter()
-            .map(|(s, n)| (s.name().to_string(), serde_json::json!(n)))
-            .collect();
-        println!(
-            "{}",
-            serde_json::json!({ "outbox": args.outbox, "counts": counts, "messages": messages })
-        );
-        return Ok(ExitCode::SUCCESS);
+        print_json(&args.outbox, &counts, &look);
+    } else {
+        print_text(&args.outbox, &counts, &look);
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// How many messages each state holds, and the messages that need a person's look.
+type Counts = Vec<(State, usize)>;
+type Look = Vec<(String, appeal::mail::outbox::Message)>;
+
+fn collect(outbox: &Outbox) -> anyhow::Result<(Counts, Look)> {
+    let mut counts = Vec::new();
+    let mut look = Vec::new();
+    for state in State::ALL {
+        let ids = outbox.ids(state)?;
+        counts.push((state, ids.len()));
+        if NEEDS_A_LOOK.contains(&state) {
+            for id in ids {
+                look.push((id.clone(), outbox.inspect(state, &id)?));
+            }
+        }
+    }
+    Ok((counts, look))
+}
+
+/// `--json`: the counts and the messages that need a look, as one object.
+fn print_json(root: &std::path::Path, counts: &Counts, look: &Look) {
+    let messages: Vec<serde_json::Value> = look
+        .iter()
+        .map(|(id, m)| {
+            serde_json::json!({
+                "id": id,
+                "state": m.state,
+                "to": m.envelope.route.to(),
+                "recipient": m.envelope.recipient,
+                "lang": m.envelope.lang,
+                "supporter": m.envelope.supporter,
+                "reason": m.record.reason,
+                "next_attempt": m.record.next_attempt,
+                "last_reply": last_reply(m),
+                "attempts": m.record.attempts.len(),
+            })
+        })
+        .collect();
+    let counts: serde_json::Map<String, serde_json::Value> = counts
+        .iter()
+        .map(|(s, n)| (s.name().to_string(), serde_json::json!(n)))
+        .collect();
+    println!(
+        "{}",
+        serde_json::json!({ "outbox": root, "counts": counts, "messages": messages })
+    );
+}
+
+/// The counts, then each message that needs a look with the reason or the last reply.
+fn print_text(root: &std::path::Path, counts: &Counts, look: &Look) {
     let total: usize = counts.iter().map(|(_, n)| n).sum();
-    println!("{}: {total} message(s)", args.outbox.display());
-    for (state, n) in &counts {
+    println!("{}: {total} message(s)", root.display());
+    for (state, n) in counts {
         println!("  {:<10} {n}", state.name());
     }
     for state in NEEDS_A_LOOK {
@@ -154,7 +171,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "\nhint: an uncertain message may have arrived; find out, then `appeal outbox resolve ID --sent` or `--resend`"
         );
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// Every message with its state and last attempt, one CSV row each.

@@ -96,7 +96,31 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.outbox.display()
         );
     }
-    // The outbox stands for the project as the campaign file does for `queue`: the same lookup.
+    let opts = options(&args)?;
+    let outbox = Outbox::open(&args.outbox)?;
+    let terminal = std::io::stderr().is_terminal();
+    let mut progress = |done: usize, total: usize, id: &str| {
+        if terminal && total > 0 {
+            let mut err = std::io::stderr();
+            let _ = write!(err, "\r\x1b[2Ksending {done}/{total} {id}");
+            if done == total {
+                let _ = writeln!(err, "\r\x1b[2K");
+            }
+            let _ = err.flush();
+        }
+    };
+    let report = send::send(&outbox, &opts, &mut progress)?;
+    print_report(&report, args.dry_run);
+    Ok(if report.ok() && report.not_due == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(super::EXIT_FAILED)
+    })
+}
+
+/// The run's options from the flags, then `appeal.yaml` (found as `queue` finds it, with the
+/// outbox standing for the project), then the defaults.
+fn options(args: &Args) -> anyhow::Result<SendOptions> {
     let settings = Settings::find(
         args.config.as_deref(),
         appeal::model::project::settings_file(&args.outbox).as_deref(),
@@ -120,7 +144,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(RateArg(r)) => *r,
         None => match settings.rate {
             Some(r) => Some(r),
-            None => parse_rate(DEFAULT_RATE).map_err(anyhow::Error::msg)?,
+            None => parse_rate(DEFAULT_RATE)?,
         },
     };
     let redirect_to = match &args.redirect_to {
@@ -132,7 +156,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    let opts = SendOptions {
+    Ok(SendOptions {
         smtp,
         password,
         rate,
@@ -146,20 +170,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         },
         now: chrono::Utc::now(),
         today: super::today(),
-    };
-    let outbox = Outbox::open(&args.outbox).map_err(anyhow::Error::msg)?;
-    let terminal = std::io::stderr().is_terminal();
-    let mut progress = |done: usize, total: usize, id: &str| {
-        if terminal && total > 0 {
-            let mut err = std::io::stderr();
-            let _ = write!(err, "\r\x1b[2Ksending {done}/{total} {id}");
-            if done == total {
-                let _ = writeln!(err, "\r\x1b[2K");
-            }
-            let _ = err.flush();
-        }
-    };
-    let report = send::send(&outbox, &opts, &mut progress).map_err(anyhow::Error::msg)?;
+    })
+}
+
+/// One line per message handled, then the counts, then why the run stopped early (if it did).
+fn print_report(report: &send::Report, dry_run: bool) {
     for line in &report.lines {
         println!("{line}");
     }
@@ -175,11 +190,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         (report.uncertain, "uncertain"),
         (
             report.expired,
-            if args.dry_run {
-                "would expire"
-            } else {
-                "expired"
-            },
+            if dry_run { "would expire" } else { "expired" },
         ),
         (
             report.held,
@@ -193,7 +204,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             summary.push(format!("{n} {what}"));
         }
     }
-    if args.dry_run {
+    if dry_run {
         summary.insert(
             0,
             format!("dry run: {} message(s) would be sent", report.would_send),
@@ -209,9 +220,4 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             report.left
         );
     }
-    Ok(if report.ok() && report.not_due == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(super::EXIT_FAILED)
-    })
 }

@@ -567,6 +567,11 @@ impl Outbox {
     /// agreed to a late letter: `send --allow-late`). Takes the send lock, so it cannot
     /// race a running `send`. Returns the new state.
     pub fn resolve(&self, id: &str, sent: bool) -> Result<State> {
+        // An id names a file in the outbox: anything else (`../../etc/passwd`) is refused
+        // before it reaches a path.
+        if !is_id(id) {
+            return Err(Error::NotAnId(id.to_string()));
+        }
         let _lock = self.lock("send")?;
         let Some(state) = self.locate(id) else {
             return Err(Error::NoSuchMessage {
