@@ -335,3 +335,19 @@ fn check_reports_a_password_or_a_bad_sender_in_the_sending_settings() {
         .stderr_has("error: appeal.yaml:2:11: password: a password does not belong in appeal.yaml")
         .stderr_lacks("hunter2");
 }
+
+#[cfg(unix)]
+#[test]
+fn never_writes_letters_through_a_linked_folder_inside_the_output_folder() {
+    let t = Test::demo();
+    std::fs::create_dir_all(t.path().join("letters")).unwrap();
+    std::fs::create_dir_all(t.path().join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink(t.path().join("elsewhere"), t.path().join("letters/demo")).unwrap();
+    let run = t
+        .args(["letters", "campaigns/demo.yaml", "--date", "2026-02-01"])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("letters/demo: a symbolic link inside the output folder; appeal never writes through one");
+    assert!(run.test.files_under("elsewhere").is_empty());
+}

@@ -78,18 +78,36 @@ pub fn letter_path(out: &Path, letter: &Letter, supporter_slug: &str, ext: &str)
 }
 
 /// The folders an output has created in this run, so each is made once, not once per letter.
-#[derive(Default)]
-pub struct Folders(HashSet<PathBuf>);
+/// A folder below the output folder that is a symbolic link is refused: letters written through
+/// it would land outside the output folder.
+pub struct Folders {
+    root: PathBuf,
+    made: HashSet<PathBuf>,
+}
 
 impl Folders {
+    /// Folders below `root`, the output folder.
+    pub fn under(root: &Path) -> Folders {
+        Folders {
+            root: root.to_path_buf(),
+            made: HashSet::new(),
+        }
+    }
+
     /// Creates the folder of `file` unless this run already did.
     pub fn ensure(&mut self, file: &Path) -> Result<(), String> {
         if let Some(dir) = file.parent()
-            && !self.0.contains(dir)
+            && !self.made.contains(dir)
         {
+            if let Some(link) = crate::model::fs::link_below(&self.root, dir) {
+                return Err(format!(
+                    "{}: a symbolic link inside the output folder; appeal never writes through one (hint: remove the link, or choose another --out)",
+                    link.display()
+                ));
+            }
             std::fs::create_dir_all(dir)
                 .map_err(|e| format!("{}: cannot create the folder: {e}", dir.display()))?;
-            self.0.insert(dir.to_path_buf());
+            self.made.insert(dir.to_path_buf());
         }
         Ok(())
     }
@@ -113,9 +131,9 @@ pub struct TextOutput {
 impl TextOutput {
     pub fn new(out: PathBuf, force: bool) -> Self {
         TextOutput {
+            folders: Folders::under(&out),
             out,
             force,
-            folders: Folders::default(),
         }
     }
 }
@@ -157,9 +175,30 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<Written, Str
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("letter");
+    if path.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
+        return Err(format!(
+            "{shown}: a symbolic link stands where the file goes; appeal never writes through one (hint: remove it)"
+        ));
+    }
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| -> std::io::Result<Result<Written, String>> {
-        std::fs::File::create(&tmp)?.write_all(bytes)?;
+        // A new file, never one that is there: not a link planted at the temporary name (it is
+        // removed, not followed), not a file left by a crash.
+        let create = || {
+            crate::model::fs::open_no_follow(
+                std::fs::OpenOptions::new().write(true).create_new(true),
+                &tmp,
+            )
+        };
+        let mut file = match create() {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                std::fs::remove_file(&tmp)?;
+                create()?
+            }
+            other => other?,
+        };
+        file.write_all(bytes)?;
+        drop(file);
         // Into place without replacing a file that is there: one rename on Linux (two file
         // system operations a letter instead of three), else a hard link and an unlink.
         #[cfg(target_os = "linux")]
@@ -210,6 +249,35 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<Written, Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_planted_at_the_temporary_name_is_removed_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside.txt");
+        std::fs::write(&outside, "precious").unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        let path = out.join("letter.txt");
+        let tmp = out.join(format!(".letter.txt.tmp-{}", std::process::id()));
+        std::os::unix::fs::symlink(&outside, &tmp).unwrap();
+        assert_eq!(
+            write_file(&path, b"letter", false),
+            Ok(Written::New(path.clone()))
+        );
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "precious");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "letter");
+        assert!(!path.symlink_metadata().unwrap().is_symlink());
+        // A link where the letter itself goes is refused, even with force.
+        let linked = out.join("linked.txt");
+        std::os::unix::fs::symlink(&outside, &linked).unwrap();
+        assert!(
+            write_file(&linked, b"letter", true)
+                .unwrap_err()
+                .contains("symbolic link")
+        );
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "precious");
+    }
 
     #[test]
     fn never_clobbers_a_different_file_but_replaces_an_empty_one() {

@@ -43,7 +43,10 @@ impl QueueOutput {
         pdf: Option<(PdfOptions, FontChain)>,
     ) -> Result<QueueOutput, String> {
         let outbox = Outbox::open(outbox).map_err(|e| e.to_string())?;
-        let lock = outbox.lock("queue").map_err(|e| e.to_string())?;
+        // `send` holds this lock for a moment when it starts: wait that out rather than refuse.
+        let lock = outbox
+            .lock_within("queue", std::time::Duration::from_secs(10))
+            .map_err(|e| e.to_string())?;
         outbox.recover_tmp().map_err(|e| e.to_string())?;
         Ok(QueueOutput {
             outbox,

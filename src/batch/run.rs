@@ -94,10 +94,15 @@ impl FailedRows {
             }
             // Flexible: a row with a separator too many is written back as read (its fields
             // and then the error), so quoting the field fixes it for the next run.
-            let mut w = csv::WriterBuilder::new()
-                .flexible(true)
-                .from_path(path)
-                .map_err(io)?;
+            let file = crate::model::fs::open_no_follow(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(true),
+                path,
+            )
+            .map_err(|e| format!("{}: cannot write the failed rows: {e}", path.display()))?;
+            let mut w = csv::WriterBuilder::new().flexible(true).from_writer(file);
             let mut header = self.headers.clone();
             header.push_field("error");
             w.write_record(&header).map_err(io)?;

@@ -35,6 +35,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::mail::message::{Draft, Envelope};
 use crate::mail::{Error, Result, io};
+use crate::model::fs::open_no_follow;
 
 /// The state folders of a message, in the order of its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -148,10 +149,7 @@ fn sync_dir(dir: &Path) -> Result<()> {
 
 /// Writes `bytes` to `path` (a new file) and flushes it when `sync`.
 fn write_new(path: &Path, bytes: &[&[u8]], sync: bool) -> Result<()> {
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
+    let mut f = open_no_follow(OpenOptions::new().write(true).create_new(true), path)
         .map_err(|e| io("cannot create", path, e))?;
     for b in bytes {
         f.write_all(b).map_err(|e| io("cannot write", path, e))?;
@@ -183,6 +181,10 @@ impl Outbox {
             .chain(State::ALL.iter().map(|s| s.name()))
         {
             let dir = root.join(sub);
+            // A linked state folder would move messages out of the outbox.
+            if dir.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
+                return Err(Error::Symlink(dir));
+            }
             fs::create_dir_all(&dir).map_err(|e| io("cannot create the folder", &dir, e))?;
         }
         Ok(Outbox {
@@ -209,16 +211,33 @@ impl Outbox {
         self.root.join(RECORDS).join(format!("{id}.{ext}"))
     }
 
+    /// Takes the lock `name` (`queue` or `send`), waiting up to `patience` for a holder that is
+    /// only passing through (`send` holds the queue lock for a moment while it puts right what
+    /// a crashed `queue` left); `Err` says who holds it.
+    pub fn lock_within(&self, name: &str, patience: std::time::Duration) -> Result<Lock> {
+        let until = std::time::Instant::now() + patience;
+        loop {
+            match self.lock(name) {
+                Err(Error::Locked { .. }) if std::time::Instant::now() < until => {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// Takes the lock `name` (`queue` or `send`) without waiting; `Err` says who holds it.
     pub fn lock(&self, name: &str) -> Result<Lock> {
         let path = self.root.join(format!("{name}.lock"));
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| io("cannot open the lock file", &path, e))?;
+        let mut file = open_no_follow(
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false),
+            &path,
+        )
+        .map_err(|e| io("cannot open the lock file", &path, e))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
@@ -264,12 +283,11 @@ impl Outbox {
     /// Appends ids to `ids.log`, starting on a fresh line if a crash cut the last one short.
     fn log_ids(&self, ids: &[String]) -> Result<()> {
         let path = self.root.join(IDS_LOG);
-        let mut f = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .read(true)
-            .open(&path)
-            .map_err(|e| io("cannot open", &path, e))?;
+        let mut f = open_no_follow(
+            OpenOptions::new().create(true).append(true).read(true),
+            &path,
+        )
+        .map_err(|e| io("cannot open", &path, e))?;
         let mut lines = String::with_capacity(ids.len() * 21 + 1);
         let len = f.metadata().map(|m| m.len()).unwrap_or(0);
         if len > 0 {
@@ -294,9 +312,30 @@ impl Outbox {
     /// Whether the message `id` was ever queued here (or was staged by this run).
     fn knows(&mut self, id: &str) -> Result<bool> {
         if self.queued.is_none() {
-            self.queued = Some(self.read_ids_log()?);
+            self.queued = Some(self.known_ids()?);
         }
         Ok(self.queued.as_ref().is_some_and(|q| q.contains(id)))
+    }
+
+    /// Every id ever queued here: the state folders are the truth, and `ids.log` an index that
+    /// also remembers messages whose files were removed. A message in a folder but missing from
+    /// the log (the log was deleted, or cut short) is logged again, so the log is rebuilt from
+    /// the folders and nothing already sent can be queued a second time.
+    fn known_ids(&self) -> Result<HashSet<String>> {
+        let mut known = self.read_ids_log()?;
+        let mut missing = Vec::new();
+        for state in State::ALL {
+            for id in self.ids(state)? {
+                if !known.contains(&id) {
+                    missing.push(id.clone());
+                    known.insert(id);
+                }
+            }
+        }
+        if !missing.is_empty() {
+            self.log_ids(&missing)?;
+        }
+        Ok(known)
     }
 
     /// The state folder `id` is in, if any.
@@ -623,10 +662,7 @@ impl Outbox {
 
     fn append_events(&self, lines: &str) -> Result<()> {
         let path = self.root.join("events.log");
-        let mut f = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
+        let mut f = open_no_follow(OpenOptions::new().create(true).append(true), &path)
             .map_err(|e| io("cannot open", &path, e))?;
         f.write_all(lines.as_bytes())
             .and_then(|()| f.sync_data())
@@ -678,6 +714,61 @@ fn list(dir: &Path) -> Result<Vec<String>> {
 mod tests {
     use super::*;
     use crate::mail::message::Route;
+
+    #[test]
+    fn waits_out_a_lock_held_for_a_moment_but_refuses_a_busy_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let held = outbox.lock("queue").unwrap();
+        assert!(matches!(outbox.lock("queue"), Err(Error::Locked { .. })));
+        let releaser = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            drop(held);
+        });
+        assert!(
+            outbox
+                .lock_within("queue", std::time::Duration::from_secs(5))
+                .is_ok()
+        );
+        releaser.join().unwrap();
+    }
+
+    #[test]
+    fn the_state_folders_are_the_truth_when_the_id_log_is_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut outbox = Outbox::open(dir.path()).unwrap();
+        assert_eq!(outbox.stage(&draft("aa01")).unwrap(), Queued::Staged);
+        outbox.commit().unwrap();
+        outbox
+            .transition("aa01", State::Ready, State::Sent, "test")
+            .unwrap();
+        fs::remove_file(dir.path().join(IDS_LOG)).unwrap();
+        let mut again = Outbox::open(dir.path()).unwrap();
+        assert_eq!(again.stage(&draft("aa01")).unwrap(), Queued::Already);
+        // And the log is whole again.
+        assert!(again.read_ids_log().unwrap().contains("aa01"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn never_writes_through_a_planted_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside.txt");
+        fs::write(&outside, "precious").unwrap();
+        let root = dir.path().join("outbox");
+        let outbox = Outbox::open(&root).unwrap();
+        for name in ["queue.lock", "events.log", IDS_LOG] {
+            std::os::unix::fs::symlink(&outside, root.join(name)).unwrap();
+        }
+        assert!(matches!(outbox.lock("queue"), Err(Error::Io { .. })));
+        assert!(outbox.event("aa01", "x", None, State::Ready, "").is_err());
+        assert!(outbox.log_ids(&["aa01".to_string()]).is_err());
+        assert_eq!(fs::read_to_string(&outside).unwrap(), "precious");
+        // A linked state folder is refused when the outbox is opened.
+        fs::remove_dir(root.join("sent")).unwrap();
+        std::os::unix::fs::symlink(dir.path(), root.join("sent")).unwrap();
+        assert!(matches!(Outbox::open(&root), Err(Error::Symlink(_))));
+    }
 
     fn draft(id: &str) -> Draft {
         Draft {

@@ -7,6 +7,7 @@ pub mod contact;
 pub mod country;
 pub mod diag;
 pub mod directory;
+pub mod fs;
 pub mod hours;
 pub mod lang;
 pub mod project;

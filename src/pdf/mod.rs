@@ -667,10 +667,10 @@ pub struct PdfOutput {
 impl PdfOutput {
     pub fn new(out: PathBuf, force: bool, options: PdfOptions, fonts: FontChain) -> Self {
         PdfOutput {
+            folders: Folders::under(&out),
             out,
             force,
             options,
-            folders: Folders::default(),
             combine: false,
             pack: None,
             fonts,
