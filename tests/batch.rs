@@ -340,3 +340,27 @@ fn varies_the_wording_per_supporter_and_checks_every_variant() {
         .status(1)
         .stderr_has("letter_variants[0]: ");
 }
+
+#[test]
+fn every_supporter_keeps_her_own_letters_and_a_repeated_row_gets_none() {
+    // Row 3's name with its row number is row 2's name: once, with --force, row 2's letters
+    // were replaced by row 3's. A person repeated after such a clash got a second set.
+    let csv = "name,address,country,lang\nAnna,A,NO,en\nAnna 3,B,NO,en\nAnna,C,NO,en\nAnna,C,NO,en\nAnna,C,NO,en\n";
+    let run = letters(
+        Test::demo().file("people.csv", csv),
+        &["--supporters", "people.csv", "--force"],
+    )
+    .status(0)
+    .stdout_has("6 letter(s) written")
+    .stderr_has("row 4: `Anna` at the same address is row 3 again; one set of letters is enough")
+    .stderr_has("row 5: `Anna` at the same address is row 3 again");
+    for (folder, street) in [("anna", "A"), ("anna-3", "B"), ("anna-3-2", "C")] {
+        let letter = run
+            .test
+            .read(&format!("letters/demo/{folder}/xx-prosecutor.en.txt"));
+        assert!(
+            letter.contains(&format!("\n{street}\n")),
+            "{folder}: {letter}"
+        );
+    }
+}

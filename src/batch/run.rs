@@ -1,7 +1,7 @@
 //! The `letters` job: load and check once, then render each (supporter, recipient, language) and
 //! hand it to an output, going on past a bad row or a failed letter and counting both.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use crate::batch::output::{Addressed, Output, Written};
@@ -469,11 +469,11 @@ impl<'a> Ctx<'a> {
             };
             let (row, supporter) = (*row, supporter.as_ref());
             let slug = match supporter {
-                None => "blank".to_string(),
+                None => BLANK.to_string(),
                 Some(s) => match slugs.claim(s, row) {
-                    Some(slug) => slug,
-                    None => {
-                        summary.notes.push(format!("row {row}: `{}` at the same address is already in this run; one set of letters is enough", s.name));
+                    Ok(slug) => slug,
+                    Err(first) => {
+                        summary.notes.push(format!("row {row}: `{}` at the same address is row {first} again; one set of letters is enough", s.name));
                         continue;
                     }
                 },
@@ -635,36 +635,89 @@ fn report_failures(
     Ok(())
 }
 
-/// File-name slugs of the supporters of a run: the same person twice is recognised, two people
-/// whose names slug alike get distinct folders.
+/// File-name slugs of the supporters of a run: the same person twice is recognised (one set of
+/// letters), and every other supporter gets a folder of her own, whatever the order of rows.
 #[derive(Default)]
 struct Slugs {
-    taken: HashMap<String, (String, Vec<String>)>,
+    /// Slugs given out in this run.
+    taken: HashSet<String>,
+    /// Each person seen (name and address), with the row she was first seen in.
+    seen: HashMap<(String, Vec<String>), usize>,
 }
 
+/// The folder of blank letters, never a supporter's.
+const BLANK: &str = "blank";
+
 impl Slugs {
-    /// The slug for `s`, or `None` when the same name and address were seen already.
-    fn claim(&mut self, s: &Supporter, row: usize) -> Option<String> {
-        let base = slugify(&s.name, &format!("supporter-{row}"));
+    /// The folder slug for `s` in `row`, or `Err(first row)` when the same name and address
+    /// came before. A name whose slug is taken (by another person, or by blank letters) gets
+    /// the row number, then a counter, until the slug is free.
+    fn claim(&mut self, s: &Supporter, row: usize) -> Result<String, usize> {
         let who = (s.name.clone(), s.address_lines());
-        match self.taken.get(&base) {
-            None => {
-                self.taken.insert(base.clone(), who);
-                Some(base)
-            }
-            Some(existing) if *existing == who => None,
-            Some(_) => {
-                let slug = format!("{base}-{row}");
-                self.taken.insert(slug.clone(), who);
-                Some(slug)
-            }
+        if let Some(&first) = self.seen.get(&who) {
+            return Err(first);
         }
+        self.seen.insert(who, row);
+        let base = slugify(&s.name, &format!("supporter-{row}"));
+        let mut slug = base.clone();
+        let mut n = 0;
+        while slug == BLANK || self.taken.contains(&slug) {
+            n += 1;
+            slug = if n == 1 {
+                format!("{base}-{row}")
+            } else {
+                format!("{base}-{row}-{n}")
+            };
+        }
+        self.taken.insert(slug.clone());
+        Ok(slug)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn supporter(name: &str, street: &str) -> Supporter {
+        Supporter {
+            name: name.into(),
+            address: vec![street.into()],
+            ..Supporter::default()
+        }
+    }
+
+    #[test]
+    fn every_distinct_supporter_gets_her_own_folder_and_a_repeat_none() {
+        let mut slugs = Slugs::default();
+        let rows = [
+            ("Anna", "A"),
+            ("Anna 3", "B"),
+            ("Anna", "C"),
+            ("Anna", "C"),
+            ("Anna", "D"),
+            ("Anna", "C"),
+            ("Blank", "E"),
+        ];
+        let got: Vec<Result<String, usize>> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (n, a))| slugs.claim(&supporter(n, a), i + 1))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                Ok("anna".into()),
+                Ok("anna-3".into()),
+                // Row 3's own suffix is taken by "Anna 3": a counter makes it free.
+                Ok("anna-3-2".into()),
+                Err(3),
+                Ok("anna-5".into()),
+                Err(3),
+                // Blank letters have that folder.
+                Ok("blank-7".into()),
+            ]
+        );
+    }
 
     #[test]
     fn reads_shards_and_refuses_nonsense() {
