@@ -534,6 +534,19 @@ fn resolve_takes_an_id_never_a_path() {
     assert_eq!(ids(&run.test, "ready").len(), 1);
 }
 
+#[test]
+fn a_name_too_long_for_a_header_is_refused_when_queued() {
+    // Once queued, then refused by every server at send ("500 Line too long").
+    let long = "Anna ".repeat(400);
+    let csv = format!(
+        "name,country,email\n{long},NO,anna@example.org\nOla Nordmann,NO,ola@example.org\n"
+    );
+    let run = queue_csv(&csv).status(1).stderr_has(
+        "supporters.csv:2: row 1: name: holds 1999 characters (a one-line field holds at most 300)",
+    );
+    assert_eq!(ids(&run.test, "ready").len(), 1);
+}
+
 /// Adds a stop follow-up to the demo campaign of `t`.
 fn stop_the_action(t: &Test) {
     let path = t.path().join("campaigns/demo.yaml");

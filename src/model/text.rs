@@ -69,10 +69,22 @@ pub enum Lines {
     Many,
 }
 
+/// The longest one-line field, in characters: longer names and titles fold badly into email
+/// headers (a server refuses a line over 998 octets) and overflow every address window.
+pub const MAX_ONE_LINE: usize = 300;
+
 /// What is wrong with the first character `text` must not hold, or `None`: control characters
 /// (NUL, escape, bell, a lone carriage return) never belong in a letter; line breaks and tabs
 /// only in a field of `Lines::Many`. Described, never echoed, so a terminal shows no raw escape.
 pub fn forbidden(text: &str, lines: Lines) -> Option<String> {
+    if lines == Lines::One {
+        let n = text.chars().count();
+        if n > MAX_ONE_LINE {
+            return Some(format!(
+                "{n} characters (a one-line field holds at most {MAX_ONE_LINE})"
+            ));
+        }
+    }
     let bad = text.chars().find(|&ch| match ch {
         '\n' | '\t' => lines == Lines::One,
         // Unicode's own line and paragraph separators break a line as much as LF does.
@@ -93,7 +105,7 @@ pub fn forbidden(text: &str, lines: Lines) -> Option<String> {
 fn forbidden_hint(lines: Lines) -> &'static str {
     match lines {
         Lines::One => {
-            "write it on one line: no `|` or `>` block, no \\n, \\r, \\t or other escape in quotes"
+            "write it on one line of at most 300 characters: no `|` or `>` block, no \\n, \\r, \\t or other escape in quotes"
         }
         Lines::Many => {
             "remove it: a letter's text holds only printable characters and line breaks (check for \\0, \\e, \\a, \\r escapes in quotes)"
