@@ -15,7 +15,38 @@ fn options() -> serde_saphyr::Options {
     o.leading_zero_numbers_as_strings = true;
     o.underscored_numbers_as_strings = true;
     o.with_snippet = false;
+    // Tags beyond the core schema are refused, never silently acted on or ignored; `!!binary`
+    // is refused by `binary_tag` before parsing (a hidden base64 sentence in a letter).
+    o.reject_unsupported_tags = true;
+    o.reject_tagged_field_names = true;
+    o.ignore_binary_tag_for_string = true;
     o
+}
+
+/// Line ends as an editor shows them: CRLF (Windows) and a lone CR (old Macs) become LF, so a
+/// file saved with CR line ends is not one long line, and positions are the lines people see.
+fn unify_line_ends(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\r') {
+        std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// The line of the first `!!binary` tag (YAML's base64 bytes), if any: a text decoded from
+/// base64 would put words in a letter that nobody reading the file can see.
+fn binary_tag(text: &str) -> Option<u64> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let code = line.split(" #").next().unwrap_or(line);
+        let tagged = code.match_indices("!!binary").any(|(at, _)| {
+            at == 0
+                || matches!(
+                    code.as_bytes()[at - 1],
+                    b' ' | b'\t' | b':' | b'-' | b'[' | b','
+                )
+        }) || code.contains("tag:yaml.org,2002:binary");
+        tagged.then_some(i as u64 + 1)
+    })
 }
 
 /// Reads a text file, rejecting bytes that are not UTF-8 with the line and column where they start.
@@ -45,15 +76,22 @@ pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
 
 /// Parses `text` (the contents of `path`) into `T`, naming the field path of any error.
 pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, Diagnostic> {
+    let text = &*unify_line_ends(text);
+    if let Some(line) = binary_tag(text) {
+        return Err(Diagnostic::error(
+            path,
+            Pos::new(line, 1),
+            "",
+            "the `!!binary` tag is not allowed: it hides base64-encoded text",
+        )
+        .hint("write the text itself, without a tag"));
+    }
     if text
         .lines()
         .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
-        return Err(
-            Diagnostic::error(path, Pos::new(1, 1), "", "file is empty").hint(
-                "a campaign or directory file needs its fields; see README.md, section Formats",
-            ),
-        );
+        return Err(Diagnostic::error(path, Pos::new(1, 1), "", "file is empty")
+            .hint("a campaign or directory file needs its fields; see docs/formats/"));
     }
     let mut field = String::new();
     let result = serde_saphyr::with_deserializer_from_str_with_options(text, options(), |de| {
@@ -67,7 +105,7 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, Diagnost
             .location()
             .map_or(Pos::default(), |l| Pos::new(l.line(), l.column()));
         let mistake = Mistake::of(&e);
-        let (message, hint) = explain(&e.without_snippet().to_string(), mistake);
+        let (message, hint) = explain(&e.without_snippet().to_string(), &mistake);
         // The parser notices a missing top-level field at the end of the file; the top of the
         // file is where a reader looks for it.
         let pos = if field.is_empty() && mistake == Mistake::MissingField {
@@ -96,10 +134,18 @@ fn clean_path(path: &str) -> String {
 }
 
 /// The mistakes people make most, told apart by serde-saphyr's error variant (never its text).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Mistake {
     UnknownField,
     MissingField,
+    /// A key written twice in one mapping.
+    Duplicate(Option<String>),
+    /// More than one document (a `---` line).
+    MultipleDocuments,
+    /// A field with no value (`en:` and nothing after it).
+    Null,
+    /// A tag the format does not use (`!secret`, `!include`).
+    Tag(String),
     /// Too deep a nesting, too many aliases expanded, or an alias to no anchor.
     TooDeep,
     Other,
@@ -114,6 +160,11 @@ impl Mistake {
             E::WithSnippet { error, .. } | E::AliasError { error, .. } => Mistake::of(error),
             E::SerdeUnknownField { .. } => Mistake::UnknownField,
             E::SerdeMissingField { .. } => Mistake::MissingField,
+            E::DuplicateMappingKey { key, .. } => Mistake::Duplicate(key.clone()),
+            E::MultipleDocuments { .. } => Mistake::MultipleDocuments,
+            E::NullIntoString { .. } | E::InvalidCharNull { .. } => Mistake::Null,
+            E::UnsupportedTag { tag, .. } => Mistake::Tag(tag.to_string()),
+            E::TaggedStructFieldName { tag, .. } => Mistake::Tag(tag.to_string()),
             E::Budget { .. }
             | E::AliasReplayCounterOverflow { .. }
             | E::AliasReplayLimitExceeded { .. }
@@ -137,7 +188,7 @@ impl Mistake {
 
 /// Strips serde-saphyr's " at line N, column M" (we print the position ourselves) and adds a hint
 /// for the mistakes people make most.
-fn explain(raw: &str, mistake: Mistake) -> (String, Option<String>) {
+fn explain(raw: &str, mistake: &Mistake) -> (String, Option<String>) {
     let mut msg = raw.trim().trim_start_matches("error: ").to_string();
     if let Some(i) = msg.rfind(" at line ") {
         msg.truncate(i);
@@ -148,18 +199,46 @@ fn explain(raw: &str, mistake: Mistake) -> (String, Option<String>) {
             msg = m.to_string();
         }
     }
-    let hint = match mistake {
-        Mistake::UnknownField => {
-            Some("check the spelling; the expected fields are listed above".to_string())
-        }
-        Mistake::MissingField => Some("add the field; see README.md, section Formats".to_string()),
-        Mistake::TooDeep => Some(
-            "the file nests too deeply or expands too many aliases; appeal files need neither"
-                .to_string(),
+    // For the last four the parser's own words speak of its options and of Rust types: they
+    // are said in YAML's terms instead.
+    let (msg, hint): (String, Option<&str>) = match mistake {
+        Mistake::UnknownField => (
+            msg,
+            Some("check the spelling; the expected fields are listed above"),
         ),
-        Mistake::Other => None,
+        Mistake::MissingField => (msg, Some("add the field; see docs/formats/")),
+        Mistake::TooDeep => (
+            msg,
+            Some(
+                "the file nests too deeply or expands too many aliases; appeal files need neither",
+            ),
+        ),
+        Mistake::Other => (msg, None),
+        Mistake::Duplicate(key) => (
+            match key {
+                Some(k) => format!("`{k}` is given twice"),
+                None => "a key is given twice".to_string(),
+            },
+            Some("keep one of them"),
+        ),
+        Mistake::MultipleDocuments => (
+            "the file holds more than one YAML document (a `---` line between them)".into(),
+            Some(
+                "one campaign or directory per file: remove the `---` line and what follows, or move it to a file of its own",
+            ),
+        ),
+        Mistake::Null => (
+            "no value given".into(),
+            Some(
+                "write the value after the colon (quoted if it starts with a special character), or remove the line",
+            ),
+        ),
+        Mistake::Tag(tag) => (
+            format!("the tag `{tag}` is not allowed here"),
+            Some("appeal files use plain YAML values: remove the tag"),
+        ),
     };
-    (msg, hint)
+    (msg, hint.map(str::to_string))
 }
 
 /// The JSON Schema of the file format read into `T`, with a title and a description for editors.
@@ -223,6 +302,57 @@ mod tests {
         when: Date,
     }
 
+    /// The message and hint of parsing `text` as a `Sample`.
+    fn refusal(text: &str) -> (Pos, String, String) {
+        let d = parse::<Sample>(Path::new("t.yaml"), text).unwrap_err();
+        (d.pos, d.message.clone(), d.hint.clone().unwrap_or_default())
+    }
+
+    #[test]
+    fn says_what_is_wrong_in_yaml_terms_never_the_parsers() {
+        let (_, m, h) = refusal("country: NO\ncountry: FR\ncode: x\nwhen: 2011-05-03\n");
+        assert_eq!(
+            (m.as_str(), h.as_str()),
+            ("`country` is given twice", "keep one of them")
+        );
+        let (_, m, _) = refusal("country: NO\ncode: x\nwhen: 2011-05-03\n---\ncountry: FR\n");
+        assert!(m.contains("more than one YAML document"), "{m}");
+        let (pos, m, h) = refusal("country:\ncode: x\nwhen: 2011-05-03\n");
+        assert_eq!((pos.line, m.as_str()), (1, "no value given"));
+        assert!(h.contains("after the colon"), "{h}");
+        let (_, m, _) = refusal("country: !secret NO\ncode: x\nwhen: 2011-05-03\n");
+        assert!(m.contains("tag `!secret` is not allowed"), "{m}");
+        for (_, m, h) in [
+            refusal("country: NO\ncountry: FR\ncode: x\nwhen: 2011-05-03\n"),
+            refusal("country:\ncode: x\nwhen: 2011-05-03\n"),
+        ] {
+            for leak in ["Options", "Option<", "from_str", "Policy"] {
+                assert!(!m.contains(leak) && !h.contains(leak), "{m} / {h}");
+            }
+        }
+    }
+
+    #[test]
+    fn refuses_base64_hidden_behind_a_binary_tag() {
+        // "Release him." hidden as base64: once it reached every letter unseen.
+        let (pos, m, _) =
+            refusal("country: NO\ncode: !!binary UmVsZWFzZSBoaW0u\nwhen: 2011-05-03\n");
+        assert_eq!(pos.line, 2);
+        assert!(m.contains("`!!binary` tag is not allowed"), "{m}");
+    }
+
+    #[test]
+    fn reads_old_mac_line_ends_as_lines() {
+        let s: Sample = parse(
+            Path::new("t.yaml"),
+            "# a comment\rcountry: NO\rcode: x\rwhen: 2011-05-03\r",
+        )
+        .unwrap();
+        assert_eq!(s.country, "NO");
+        let (pos, _, _) = refusal("# c\rcountry: NO\rcode: x\rwhen: 2011-13-03\r");
+        assert_eq!(pos.line, 4);
+    }
+
     #[test]
     fn keeps_yaml_1_1_lookalikes_as_strings() {
         let s: Sample = parse(
@@ -250,7 +380,7 @@ mod tests {
     fn strips_positions_from_messages() {
         let (m, h) = explain(
             "unknown field `dealine`, expected one of id, deadline at line 2, column 1",
-            Mistake::UnknownField,
+            &Mistake::UnknownField,
         );
         assert_eq!(m, "unknown field `dealine`, expected one of id, deadline");
         assert!(h.is_some());
