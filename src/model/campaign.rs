@@ -475,26 +475,73 @@ impl Campaign {
     }
 }
 
+/// Checks a parsed campaign file in phases, each reporting into `c` and handing on what it
+/// checked, then applies the follow-ups: one run reports every problem of the file.
 fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) -> Campaign {
-    let id = raw.id.value.trim().to_string();
+    let id = check_id(path, &raw.id, c);
+    let languages = check_languages(&raw.languages, c);
+    let write_in = check_write_in(&raw.write_in, &languages, c);
+    let (issued, deadline) = check_dates(&raw, c);
+    let texts = check_texts(&raw, &languages, c);
+    let persons = check_persons(&raw.persons, &languages, c);
+    let (asks, ask_ids) = check_asks(&raw.asks, &languages, c);
+    let (targets, copies) = check_targets_and_copies(&raw, &languages, directory, c);
+    let mut campaign = Campaign {
+        file: path.to_path_buf(),
+        id,
+        ua: raw.ua.as_ref().and_then(|s| c.one_line(s, "ua")),
+        index: raw.index.as_ref().and_then(|s| c.one_line(s, "index")),
+        issued,
+        deadline,
+        deadline_pos: Pos::of(&raw.deadline),
+        languages,
+        languages_pos: Pos::of(&raw.languages),
+        write_in,
+        or_own_language: raw.or_own_language,
+        title: texts.title,
+        persons,
+        risk: texts.risk,
+        background: texts.background,
+        additional_information: texts.additional_information,
+        letter: texts.letter,
+        letter_variants: texts.letter_variants,
+        asks,
+        targets,
+        copies,
+        late_note: texts.late_note,
+        updates: Vec::new(),
+    };
+    apply_updates(&mut campaign, &raw.updates, ask_ids, directory, c);
+    no_twice(&campaign.targets, c);
+    no_twice(&campaign.copies, c);
+    campaign
+}
+
+/// Checks the campaign's id: a valid id, and (a warning) the same as the file's name.
+fn check_id(path: &Path, raw: &Spanned<String>, c: &mut Checker) -> String {
+    let id = raw.value.trim().to_string();
     if !crate::model::slug::is_slug(&id) {
         c.error(
-            Pos::of(&raw.id),
+            Pos::of(raw),
             "id",
             format!("`{id}` is not a valid id"),
             "use lowercase letters, digits and '-', e.g. juraev-2011",
         );
     } else if path.file_stem().and_then(|s| s.to_str()) != Some(id.as_str()) {
         c.warning(
-            Pos::of(&raw.id),
+            Pos::of(raw),
             "id",
             format!("id `{id}` differs from the file name `{}`", path.display()),
             format!("name the file {id}.yaml so campaigns are easy to find"),
         );
     }
+    id
+}
 
+/// Checks `languages`: language tags, each listed once, at least one.
+fn check_languages(raw: &Spanned<Vec<Spanned<String>>>, c: &mut Checker) -> Vec<Lang> {
     let mut languages = Vec::new();
-    for (i, tag) in raw.languages.value.iter().enumerate() {
+    for (i, tag) in raw.value.iter().enumerate() {
         match Lang::parse(&tag.value) {
             Some(l) if languages.contains(&l) => c.error(
                 Pos::of(tag),
@@ -511,18 +558,25 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
             ),
         }
     }
-    if raw.languages.value.is_empty() {
+    if raw.value.is_empty() {
         c.error(
-            Pos::of(&raw.languages),
+            Pos::of(raw),
             "languages",
             "no language declared",
             "list the languages this file has texts in, e.g. [ru, en]",
         );
     }
-    let mut write_in = Vec::new();
-    for (i, tag) in raw.write_in.iter().enumerate() {
+    languages
+}
+
+/// Checks `write_in`: language tags the campaign has texts for.
+fn check_write_in(raw: &[Spanned<String>], languages: &[Lang], c: &mut Checker) -> Vec<Lang> {
+    // Every tag is parsed (and a bad one reported) before any is held against `languages`, so
+    // that all the "not a language tag" errors come first.
+    let mut parsed = Vec::new();
+    for (i, tag) in raw.iter().enumerate() {
         match Lang::parse(&tag.value) {
-            Some(l) => write_in.push(l),
+            Some(l) => parsed.push((i, tag, l)),
             None => c.error(
                 Pos::of(tag),
                 &format!("write_in[{i}]"),
@@ -531,14 +585,10 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
             ),
         }
     }
-
-    for (i, tag) in raw.write_in.iter().enumerate() {
-        let Some(lang) = Lang::parse(&tag.value) else {
-            continue;
-        };
+    for (i, tag, lang) in &parsed {
         if !languages.is_empty() && !languages.iter().any(|l| lang.chain().contains(l)) {
             c.error(
-                Pos::of(tag),
+                Pos::of(*tag),
                 &format!("write_in[{i}]"),
                 format!(
                     "the action asks for `{lang}` letters but the campaign has no `{lang}` texts"
@@ -554,6 +604,11 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
             );
         }
     }
+    parsed.into_iter().map(|(_, _, lang)| lang).collect()
+}
+
+/// Checks that the deadline is not before the issue date; returns (issued, deadline).
+fn check_dates(raw: &RawCampaign, c: &mut Checker) -> (chrono::NaiveDate, chrono::NaiveDate) {
     let issued = raw.issued.value.0;
     let deadline = raw.deadline.value.0;
     if deadline < issued {
@@ -564,110 +619,164 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
             "check both dates",
         );
     }
+    (issued, deadline)
+}
 
-    let langs = languages.clone();
-    let text = |raw: &RawText, field: &str, c: &mut Checker| {
-        Localized::check(raw, field, &langs, Lines::Many, c)
-    };
+/// The campaign's own texts, checked.
+struct Texts {
+    title: Localized,
+    risk: Localized,
+    background: Localized,
+    additional_information: Option<Localized>,
+    letter: Localized,
+    letter_variants: Vec<Localized>,
+    late_note: Option<Localized>,
+}
+
+/// A text that may run over several lines, checked in every language of `langs`.
+fn paragraph(raw: &RawText, field: &str, langs: &[Lang], c: &mut Checker) -> Localized {
+    Localized::check(raw, field, langs, Lines::Many, c)
+}
+
+/// Checks the campaign's texts: each in every declared language, the title on one line.
+fn check_texts(raw: &RawCampaign, langs: &[Lang], c: &mut Checker) -> Texts {
     // The title heads the sheet and names the campaign in lists: one line.
-    let title = Localized::check(&raw.title, "title", &langs, Lines::One, c);
-    let risk = text(&raw.risk, "risk", c);
-    let background = text(&raw.background, "background", c);
+    let title = Localized::check(&raw.title, "title", langs, Lines::One, c);
+    let risk = paragraph(&raw.risk, "risk", langs, c);
+    let background = paragraph(&raw.background, "background", langs, c);
     let additional_information = raw
         .additional_information
         .as_ref()
-        .map(|t| text(t, "additional_information", c));
-    let letter = text(&raw.letter, "letter", c);
+        .map(|t| paragraph(t, "additional_information", langs, c));
+    let letter = paragraph(&raw.letter, "letter", langs, c);
     let letter_variants = raw
         .letter_variants
         .iter()
         .enumerate()
-        .map(|(v, t)| text(t, &format!("letter_variants[{v}]"), c))
+        .map(|(v, t)| paragraph(t, &format!("letter_variants[{v}]"), langs, c))
         .collect();
-    let late_note = raw.late_note.as_ref().map(|t| text(t, "late_note", c));
+    let late_note = raw
+        .late_note
+        .as_ref()
+        .map(|t| paragraph(t, "late_note", langs, c));
+    Texts {
+        title,
+        risk,
+        background,
+        additional_information,
+        letter,
+        letter_variants,
+        late_note,
+    }
+}
 
+/// Checks the persons at risk: at least one, each checked by `check_person`.
+fn check_persons(
+    raw: &Spanned<Vec<Spanned<RawPerson>>>,
+    langs: &[Lang],
+    c: &mut Checker,
+) -> Vec<Person> {
     let mut persons = Vec::new();
-    for (i, p) in raw.persons.value.iter().enumerate() {
-        let f = format!("persons[{i}]");
-        let name = Names::check(&p.value.name, &format!("{f}.name"), c);
-        for lang in &languages {
-            if !name.is_empty() && name.get(lang).is_none() {
-                c.error(
-                    Pos::of(&p.value.name),
-                    &format!("{f}.name"),
-                    format!(
-                        "no spelling of the name for `{lang}` letters (script {})",
-                        lang.script().unwrap_or_default()
-                    ),
-                    format!(
-                        "add `{}: ...` (it has: {})",
-                        lang.script().unwrap_or_else(|| lang.to_string()),
-                        name.keys_list()
-                    ),
-                );
-            }
-        }
-        let gender_text = p.value.gender.value.trim();
-        let gender = Gender::parse(gender_text).unwrap_or_else(|| {
-            c.error(
-                Pos::of(&p.value.gender),
-                &format!("{f}.gender"),
-                if gender_text.is_empty() {
-                    "no gender given".to_string()
-                } else {
-                    format!("`{gender_text}` is not a gender")
-                },
-                "write m, f or group (several people): letters agree with it (\"protect him\", \"her\", \"them\")",
-            );
-            Gender::Group
-        });
-        persons.push(Person {
-            name,
-            gender,
-            nationality: p
-                .value
-                .nationality
-                .as_ref()
-                .map(|t| text(t, &format!("{f}.nationality"), c)),
-            status: p
-                .value
-                .status
-                .as_ref()
-                .map(|t| text(t, &format!("{f}.status"), c)),
-            held: p
-                .value
-                .held
-                .as_ref()
-                .map(|t| text(t, &format!("{f}.held"), c)),
-        });
+    for (i, p) in raw.value.iter().enumerate() {
+        persons.push(check_person(&p.value, &format!("persons[{i}]"), langs, c));
     }
     if persons.is_empty() {
         c.error(
-            Pos::of(&raw.persons),
+            Pos::of(raw),
             "persons",
             "no person at risk",
             "add the person the action is about",
         );
     }
+    persons
+}
 
+/// Checks one person: a spelling of the name for every language, a gender, and the texts.
+fn check_person(p: &RawPerson, f: &str, langs: &[Lang], c: &mut Checker) -> Person {
+    let name = Names::check(&p.name, &format!("{f}.name"), c);
+    for lang in langs {
+        if !name.is_empty() && name.get(lang).is_none() {
+            c.error(
+                Pos::of(&p.name),
+                &format!("{f}.name"),
+                format!(
+                    "no spelling of the name for `{lang}` letters (script {})",
+                    lang.script().unwrap_or_default()
+                ),
+                format!(
+                    "add `{}: ...` (it has: {})",
+                    lang.script().unwrap_or_else(|| lang.to_string()),
+                    name.keys_list()
+                ),
+            );
+        }
+    }
+    let gender = check_gender(&p.gender, f, c);
+    let text = |raw: &Option<RawText>, field: &str, c: &mut Checker| {
+        raw.as_ref()
+            .map(|t| paragraph(t, &format!("{f}.{field}"), langs, c))
+    };
+    Person {
+        name,
+        gender,
+        nationality: text(&p.nationality, "nationality", c),
+        status: text(&p.status, "status", c),
+        held: text(&p.held, "held", c),
+    }
+}
+
+/// Checks a person's gender: m, f or group; a bad one is reported and read as a group.
+fn check_gender(raw: &Spanned<String>, f: &str, c: &mut Checker) -> Gender {
+    let gender_text = raw.value.trim();
+    Gender::parse(gender_text).unwrap_or_else(|| {
+        c.error(
+            Pos::of(raw),
+            &format!("{f}.gender"),
+            if gender_text.is_empty() {
+                "no gender given".to_string()
+            } else {
+                format!("`{gender_text}` is not a gender")
+            },
+            "write m, f or group (several people): letters agree with it (\"protect him\", \"her\", \"them\")",
+        );
+        Gender::Group
+    })
+}
+
+/// Checks the asks: at least one, each in every language, no id twice. Returns the asks and
+/// the ids taken, which asks added by follow-ups may not reuse.
+fn check_asks(
+    raw: &Spanned<Vec<Spanned<RawAsk>>>,
+    langs: &[Lang],
+    c: &mut Checker,
+) -> (Vec<Ask>, HashSet<String>) {
     let mut asks = Vec::new();
-    for (i, a) in raw.asks.value.iter().enumerate() {
-        asks.push(check_ask(&a.value, &format!("asks[{i}]"), &langs, c));
+    for (i, a) in raw.value.iter().enumerate() {
+        asks.push(check_ask(&a.value, &format!("asks[{i}]"), langs, c));
     }
     let mut ask_ids = HashSet::new();
-    for (i, a) in raw.asks.value.iter().enumerate() {
+    for (i, a) in raw.value.iter().enumerate() {
         unique_ask_id(a, &format!("asks[{i}]"), &mut ask_ids, c);
     }
     if asks.is_empty() {
         c.error(
-            Pos::of(&raw.asks),
+            Pos::of(raw),
             "asks",
             "no asks",
             "a letter needs at least one ask",
         );
     }
+    (asks, ask_ids)
+}
 
-    let targets = addressees(&raw.targets.value, "targets", &languages, directory, c);
+/// Checks the targets (at least one) and the copies against the directory.
+fn check_targets_and_copies(
+    raw: &RawCampaign,
+    langs: &[Lang],
+    directory: &Directory,
+    c: &mut Checker,
+) -> (Vec<AddresseeEntry>, Vec<AddresseeEntry>) {
+    let targets = addressees(&raw.targets.value, "targets", langs, directory, c);
     if raw.targets.value.is_empty() {
         c.error(
             Pos::of(&raw.targets),
@@ -676,37 +785,8 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
             "name at least one recipient the letter is addressed to",
         );
     }
-    let copies = addressees(&raw.copies, "copies", &languages, directory, c);
-
-    let mut campaign = Campaign {
-        file: path.to_path_buf(),
-        id,
-        ua: raw.ua.as_ref().and_then(|s| c.one_line(s, "ua")),
-        index: raw.index.as_ref().and_then(|s| c.one_line(s, "index")),
-        issued,
-        deadline,
-        deadline_pos: Pos::of(&raw.deadline),
-        languages,
-        languages_pos: Pos::of(&raw.languages),
-        write_in,
-        or_own_language: raw.or_own_language,
-        title,
-        persons,
-        risk,
-        background,
-        additional_information,
-        letter,
-        letter_variants,
-        asks,
-        targets,
-        copies,
-        late_note,
-        updates: Vec::new(),
-    };
-    apply_updates(&mut campaign, &raw.updates, ask_ids, directory, c);
-    no_twice(&campaign.targets, c);
-    no_twice(&campaign.copies, c);
-    campaign
+    let copies = addressees(&raw.copies, "copies", langs, directory, c);
+    (targets, copies)
 }
 
 /// Refuses an addressee named twice in one list (also by a follow-up): one letter would be
