@@ -849,6 +849,12 @@ fn unique_ask_id(a: &Spanned<RawAsk>, field: &str, ids: &mut HashSet<String>, c:
     }
 }
 
+/// What the follow-ups checked so far left: the latest date, and when the action ended.
+struct History {
+    previous: chrono::NaiveDate,
+    ended: Option<chrono::NaiveDate>,
+}
+
 /// Applies the follow-ups in order to the campaign's asks, targets, deadline and reference,
 /// checking their history: dates in order and not before the issue date, a new deadline after
 /// its update, withdrawn asks that exist, nothing but information after the action ended.
@@ -859,137 +865,18 @@ fn apply_updates(
     directory: &Directory,
     c: &mut Checker,
 ) {
-    let mut previous = campaign.issued;
-    let mut ended: Option<chrono::NaiveDate> = None;
+    let mut history = History {
+        previous: campaign.issued,
+        ended: None,
+    };
     for (i, entry) in raw.iter().enumerate() {
         let f = format!("updates[{i}]");
         let u = &entry.value;
-        let date = u.date.value.0;
-        if date < campaign.issued {
-            c.error(
-                Pos::of(&u.date),
-                &format!("{f}.date"),
-                format!(
-                    "{date} is before the action was issued ({})",
-                    campaign.issued
-                ),
-                "check the date of the follow-up",
-            );
-        } else if date < previous {
-            c.error(
-                Pos::of(&u.date),
-                &format!("{f}.date"),
-                format!("{date} is before the update above it ({previous})"),
-                "list the updates oldest first, each with its own date",
-            );
-        }
-        previous = previous.max(date);
-        if let Some(end) = ended
-            && u.action != UpdateAction::Info
-        {
-            c.error(
-                Pos::of(entry),
-                &format!("{f}.action"),
-                format!("the action ended on {end}; only `action: info` may follow"),
-                "to take the action up again, issue a new campaign file",
-            );
-        }
-        if u.action.ends_action() {
-            ended = Some(date);
-        }
-        let info_only = u.action == UpdateAction::Info;
-        if info_only
-            && (u.deadline.is_some()
-                || !u.add_asks.is_empty()
-                || !u.withdraw_asks.is_empty()
-                || !u.add_targets.is_empty())
-        {
-            c.error(
-                Pos::of(entry),
-                &f,
-                "an update for information only changes the deadline, asks or targets",
-                "use `action: continue` for a follow-up that changes what supporters do",
-            );
-        }
-        let text = Localized::check(
-            &u.text,
-            &format!("{f}.text"),
-            &campaign.languages,
-            Lines::Many,
-            c,
-        );
-        let deadline = u.deadline.as_ref().map(|d| {
-            let new = d.value.0;
-            if new <= date || new < campaign.issued {
-                c.error(
-                    Pos::of(d),
-                    &format!("{f}.deadline"),
-                    format!("the new deadline {new} is not after the update's date {date}"),
-                    "a new deadline gives supporters time to write: set a later date",
-                );
-            }
-            campaign.deadline = new;
-            campaign.deadline_pos = Pos::of(d);
-            new
-        });
-        for (k, a) in u.add_asks.iter().enumerate() {
-            let field = format!("{f}.add_asks[{k}]");
-            unique_ask_id(a, &field, &mut ask_ids, c);
-            let ask = check_ask(&a.value, &field, &campaign.languages, c);
-            campaign.asks.push(ask);
-        }
-        for (k, w) in u.withdraw_asks.iter().enumerate() {
-            let id = w.value.trim();
-            match campaign
-                .asks
-                .iter()
-                .position(|a| a.id.as_deref() == Some(id))
-            {
-                Some(at) => {
-                    campaign.asks.remove(at);
-                }
-                None => {
-                    let known: Vec<&str> = campaign
-                        .asks
-                        .iter()
-                        .filter_map(|a| a.id.as_deref())
-                        .collect();
-                    c.error(
-                        Pos::of(w),
-                        &format!("{f}.withdraw_asks[{k}]"),
-                        format!("no ask `{id}` to withdraw"),
-                        if known.is_empty() {
-                            "give the ask an `id:` in `asks` (or in the update that added it), then name it here".to_string()
-                        } else {
-                            format!("asks in force at this update: {}", known.join(", "))
-                        },
-                    );
-                }
-            }
-        }
-        if !u.withdraw_asks.is_empty() && campaign.asks.is_empty() && !u.action.ends_action() {
-            c.error(
-                Pos::of(entry),
-                &format!("{f}.withdraw_asks"),
-                "every ask is withdrawn, yet the action goes on",
-                "add the new asks in `add_asks`, or end the action with `action: stop`",
-            );
-        }
-        let added = addressees(
-            &u.add_targets,
-            &format!("{f}.add_targets"),
-            &campaign.languages,
-            directory,
-            c,
-        );
-        campaign.targets.extend(added);
-        let index = u
-            .index
-            .as_ref()
-            .and_then(|s| c.one_line(s, &format!("{f}.index")));
-        if let Some(index) = &index {
-            campaign.index = Some(index.clone());
-        }
+        let date = check_history(entry, &f, campaign.issued, &mut history, c);
+        let text = paragraph(&u.text, &format!("{f}.text"), &campaign.languages, c);
+        let deadline = apply_deadline(campaign, u, &f, date, c);
+        apply_asks(campaign, entry, &f, &mut ask_ids, c);
+        let index = apply_targets_and_index(campaign, u, &f, directory, c);
         campaign.updates.push(Update {
             date,
             action: u.action,
@@ -999,6 +886,168 @@ fn apply_updates(
             pos: Pos::of(entry),
         });
     }
+}
+
+/// Checks an update against those above it: its date in order and not before the issue date,
+/// nothing but information after the action ended, and an information-only update changing
+/// nothing. Returns the update's date.
+fn check_history(
+    entry: &Spanned<RawUpdate>,
+    f: &str,
+    issued: chrono::NaiveDate,
+    history: &mut History,
+    c: &mut Checker,
+) -> chrono::NaiveDate {
+    let u = &entry.value;
+    let date = u.date.value.0;
+    let previous = history.previous;
+    if date < issued {
+        c.error(
+            Pos::of(&u.date),
+            &format!("{f}.date"),
+            format!("{date} is before the action was issued ({issued})"),
+            "check the date of the follow-up",
+        );
+    } else if date < previous {
+        c.error(
+            Pos::of(&u.date),
+            &format!("{f}.date"),
+            format!("{date} is before the update above it ({previous})"),
+            "list the updates oldest first, each with its own date",
+        );
+    }
+    history.previous = previous.max(date);
+    if let Some(end) = history.ended
+        && u.action != UpdateAction::Info
+    {
+        c.error(
+            Pos::of(entry),
+            &format!("{f}.action"),
+            format!("the action ended on {end}; only `action: info` may follow"),
+            "to take the action up again, issue a new campaign file",
+        );
+    }
+    if u.action.ends_action() {
+        history.ended = Some(date);
+    }
+    let info_only = u.action == UpdateAction::Info;
+    if info_only
+        && (u.deadline.is_some()
+            || !u.add_asks.is_empty()
+            || !u.withdraw_asks.is_empty()
+            || !u.add_targets.is_empty())
+    {
+        c.error(
+            Pos::of(entry),
+            f,
+            "an update for information only changes the deadline, asks or targets",
+            "use `action: continue` for a follow-up that changes what supporters do",
+        );
+    }
+    date
+}
+
+/// Checks an update's new deadline (after the update's date) and moves the campaign's to it.
+fn apply_deadline(
+    campaign: &mut Campaign,
+    u: &RawUpdate,
+    f: &str,
+    date: chrono::NaiveDate,
+    c: &mut Checker,
+) -> Option<chrono::NaiveDate> {
+    u.deadline.as_ref().map(|d| {
+        let new = d.value.0;
+        if new <= date || new < campaign.issued {
+            c.error(
+                Pos::of(d),
+                &format!("{f}.deadline"),
+                format!("the new deadline {new} is not after the update's date {date}"),
+                "a new deadline gives supporters time to write: set a later date",
+            );
+        }
+        campaign.deadline = new;
+        campaign.deadline_pos = Pos::of(d);
+        new
+    })
+}
+
+/// Checks and adds an update's new asks, withdraws the asks it names, and refuses an action
+/// that goes on with no ask left.
+fn apply_asks(
+    campaign: &mut Campaign,
+    entry: &Spanned<RawUpdate>,
+    f: &str,
+    ask_ids: &mut HashSet<String>,
+    c: &mut Checker,
+) {
+    let u = &entry.value;
+    for (k, a) in u.add_asks.iter().enumerate() {
+        let field = format!("{f}.add_asks[{k}]");
+        unique_ask_id(a, &field, ask_ids, c);
+        let ask = check_ask(&a.value, &field, &campaign.languages, c);
+        campaign.asks.push(ask);
+    }
+    for (k, w) in u.withdraw_asks.iter().enumerate() {
+        withdraw_ask(&mut campaign.asks, w, &format!("{f}.withdraw_asks[{k}]"), c);
+    }
+    if !u.withdraw_asks.is_empty() && campaign.asks.is_empty() && !u.action.ends_action() {
+        c.error(
+            Pos::of(entry),
+            &format!("{f}.withdraw_asks"),
+            "every ask is withdrawn, yet the action goes on",
+            "add the new asks in `add_asks`, or end the action with `action: stop`",
+        );
+    }
+}
+
+/// Removes the ask with the id `w` names, reporting one that is not in force.
+fn withdraw_ask(asks: &mut Vec<Ask>, w: &Spanned<String>, field: &str, c: &mut Checker) {
+    let id = w.value.trim();
+    match asks.iter().position(|a| a.id.as_deref() == Some(id)) {
+        Some(at) => {
+            asks.remove(at);
+        }
+        None => {
+            let known: Vec<&str> = asks.iter().filter_map(|a| a.id.as_deref()).collect();
+            c.error(
+                Pos::of(w),
+                field,
+                format!("no ask `{id}` to withdraw"),
+                if known.is_empty() {
+                    "give the ask an `id:` in `asks` (or in the update that added it), then name it here".to_string()
+                } else {
+                    format!("asks in force at this update: {}", known.join(", "))
+                },
+            );
+        }
+    }
+}
+
+/// Checks and adds an update's new targets, and makes its index (if any) the campaign's
+/// reference. Returns the index.
+fn apply_targets_and_index(
+    campaign: &mut Campaign,
+    u: &RawUpdate,
+    f: &str,
+    directory: &Directory,
+    c: &mut Checker,
+) -> Option<String> {
+    let added = addressees(
+        &u.add_targets,
+        &format!("{f}.add_targets"),
+        &campaign.languages,
+        directory,
+        c,
+    );
+    campaign.targets.extend(added);
+    let index = u
+        .index
+        .as_ref()
+        .and_then(|s| c.one_line(s, &format!("{f}.index")));
+    if let Some(index) = &index {
+        campaign.index = Some(index.clone());
+    }
+    index
 }
 
 fn addressees(
