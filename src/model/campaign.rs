@@ -1050,6 +1050,8 @@ fn apply_targets_and_index(
     index
 }
 
+/// Checks a list of targets or copies: each entry names exactly one addressee, which the
+/// directory has; entries that name none or several are reported and left out.
 fn addressees(
     raw: &[Spanned<RawAddressee>],
     list: &str,
@@ -1060,91 +1062,20 @@ fn addressees(
     let mut out = Vec::new();
     for (i, entry) in raw.iter().enumerate() {
         let field = format!("{list}[{i}]");
-        let r = &entry.value;
-        let given = usize::from(r.recipient.is_some())
-            + usize::from(r.embassy_of.is_some())
-            + usize::from(r.government_role.is_some());
-        if given != 1 {
-            c.error(
-                Pos::of(entry),
-                &field,
-                if given == 0 {
-                    "no addressee given"
-                } else {
-                    "more than one addressee given"
-                },
-                "give exactly one of `recipient: ID`, `embassy_of: CC`, `government_role: ROLE`",
-            );
+        if !one_of(entry, &field, c) {
             continue;
         }
+        let r = &entry.value;
         let note = r
             .note
             .as_ref()
-            .map(|n| Localized::check(n, &format!("{field}.note"), languages, Lines::Many, c));
+            .map(|n| paragraph(n, &format!("{field}.note"), languages, c));
         let (who, pos) = if let Some(id) = &r.recipient {
-            let id_text = id.value.trim();
-            if id_text.is_empty() {
-                c.error(
-                    Pos::of(id),
-                    &format!("{field}.recipient"),
-                    "no recipient id given",
-                    format!(
-                        "write the id of an entry of the directory in {}; {}",
-                        directory.folder.display(),
-                        directory.suggest(id_text)
-                    ),
-                );
-            } else if directory.get(id_text).is_none() && !directory.refused(id_text) {
-                c.error(
-                    Pos::of(id),
-                    &format!("{field}.recipient"),
-                    format!("unknown recipient `{id_text}`"),
-                    format!(
-                        "add it to the directory in {}; {}",
-                        directory.folder.display(),
-                        directory.suggest(id_text)
-                    ),
-                );
-            }
-            (Addressee::Recipient(id_text.to_string()), Pos::of(id))
+            resolve_recipient(id, &field, directory, c)
         } else if let Some(country) = &r.embassy_of {
-            if directory.embassy_hosts(country.value).is_empty()
-                && !directory.refused_embassy_of(country.value)
-            {
-                c.error(
-                    Pos::of(country),
-                    &format!("{field}.embassy_of"),
-                    format!(
-                        "the directory has no embassy of {} ({}) in any country",
-                        country.value.english_name(),
-                        country.value
-                    ),
-                    format!(
-                        "add entries with `kind: embassy` and `represents: {}` to {}",
-                        country.value,
-                        directory.folder.display()
-                    ),
-                );
-            }
-            (Addressee::EmbassyOf(country.value), Pos::of(country))
+            resolve_embassy(country, &field, directory, c)
         } else if let Some(role) = &r.government_role {
-            let role_text = role.value.trim();
-            if directory.role_countries(role_text).is_empty() && !directory.refused_role(role_text)
-            {
-                c.error(
-                    Pos::of(role),
-                    &format!("{field}.government_role"),
-                    format!("no directory entry has the role `{role_text}`"),
-                    format!(
-                        "add `role: {role_text}` to the officials of each country in {}",
-                        directory.folder.display()
-                    ),
-                );
-            }
-            (
-                Addressee::GovernmentRole(role_text.to_string()),
-                Pos::of(role),
-            )
+            resolve_role(role, &field, directory, c)
         } else {
             continue;
         };
@@ -1156,4 +1087,112 @@ fn addressees(
         });
     }
     out
+}
+
+/// Checks that an entry gives exactly one of `recipient`, `embassy_of`, `government_role`.
+fn one_of(entry: &Spanned<RawAddressee>, field: &str, c: &mut Checker) -> bool {
+    let r = &entry.value;
+    let given = usize::from(r.recipient.is_some())
+        + usize::from(r.embassy_of.is_some())
+        + usize::from(r.government_role.is_some());
+    if given != 1 {
+        c.error(
+            Pos::of(entry),
+            field,
+            if given == 0 {
+                "no addressee given"
+            } else {
+                "more than one addressee given"
+            },
+            "give exactly one of `recipient: ID`, `embassy_of: CC`, `government_role: ROLE`",
+        );
+    }
+    given == 1
+}
+
+/// Checks a `recipient:` id: given, and an entry of the directory (or one refused already).
+fn resolve_recipient(
+    id: &Spanned<String>,
+    field: &str,
+    directory: &Directory,
+    c: &mut Checker,
+) -> (Addressee, Pos) {
+    let id_text = id.value.trim();
+    if id_text.is_empty() {
+        c.error(
+            Pos::of(id),
+            &format!("{field}.recipient"),
+            "no recipient id given",
+            format!(
+                "write the id of an entry of the directory in {}; {}",
+                directory.folder.display(),
+                directory.suggest(id_text)
+            ),
+        );
+    } else if directory.get(id_text).is_none() && !directory.refused(id_text) {
+        c.error(
+            Pos::of(id),
+            &format!("{field}.recipient"),
+            format!("unknown recipient `{id_text}`"),
+            format!(
+                "add it to the directory in {}; {}",
+                directory.folder.display(),
+                directory.suggest(id_text)
+            ),
+        );
+    }
+    (Addressee::Recipient(id_text.to_string()), Pos::of(id))
+}
+
+/// Checks an `embassy_of:` country: the directory has an embassy of it somewhere.
+fn resolve_embassy(
+    country: &Spanned<Country>,
+    field: &str,
+    directory: &Directory,
+    c: &mut Checker,
+) -> (Addressee, Pos) {
+    if directory.embassy_hosts(country.value).is_empty()
+        && !directory.refused_embassy_of(country.value)
+    {
+        c.error(
+            Pos::of(country),
+            &format!("{field}.embassy_of"),
+            format!(
+                "the directory has no embassy of {} ({}) in any country",
+                country.value.english_name(),
+                country.value
+            ),
+            format!(
+                "add entries with `kind: embassy` and `represents: {}` to {}",
+                country.value,
+                directory.folder.display()
+            ),
+        );
+    }
+    (Addressee::EmbassyOf(country.value), Pos::of(country))
+}
+
+/// Checks a `government_role:`: some directory entry holds it.
+fn resolve_role(
+    role: &Spanned<String>,
+    field: &str,
+    directory: &Directory,
+    c: &mut Checker,
+) -> (Addressee, Pos) {
+    let role_text = role.value.trim();
+    if directory.role_countries(role_text).is_empty() && !directory.refused_role(role_text) {
+        c.error(
+            Pos::of(role),
+            &format!("{field}.government_role"),
+            format!("no directory entry has the role `{role_text}`"),
+            format!(
+                "add `role: {role_text}` to the officials of each country in {}",
+                directory.folder.display()
+            ),
+        );
+    }
+    (
+        Addressee::GovernmentRole(role_text.to_string()),
+        Pos::of(role),
+    )
 }
