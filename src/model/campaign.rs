@@ -475,26 +475,73 @@ impl Campaign {
     }
 }
 
+/// Checks a parsed campaign file in phases, each reporting into `c` and handing on what it
+/// checked, then applies the follow-ups: one run reports every problem of the file.
 fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) -> Campaign {
-    let id = raw.id.value.trim().to_string();
+    let id = check_id(path, &raw.id, c);
+    let languages = check_languages(&raw.languages, c);
+    let write_in = check_write_in(&raw.write_in, &languages, c);
+    let (issued, deadline) = check_dates(&raw, c);
+    let texts = check_texts(&raw, &languages, c);
+    let persons = check_persons(&raw.persons, &languages, c);
+    let (asks, ask_ids) = check_asks(&raw.asks, &languages, c);
+    let (targets, copies) = check_targets_and_copies(&raw, &languages, directory, c);
+    let mut campaign = Campaign {
+        file: path.to_path_buf(),
+        id,
+        ua: raw.ua.as_ref().and_then(|s| c.one_line(s, "ua")),
+        index: raw.index.as_ref().and_then(|s| c.one_line(s, "index")),
+        issued,
+        deadline,
+        deadline_pos: Pos::of(&raw.deadline),
+        languages,
+        languages_pos: Pos::of(&raw.languages),
+        write_in,
+        or_own_language: raw.or_own_language,
+        title: texts.title,
+        persons,
+        risk: texts.risk,
+        background: texts.background,
+        additional_information: texts.additional_information,
+        letter: texts.letter,
+        letter_variants: texts.letter_variants,
+        asks,
+        targets,
+        copies,
+        late_note: texts.late_note,
+        updates: Vec::new(),
+    };
+    apply_updates(&mut campaign, &raw.updates, ask_ids, directory, c);
+    no_twice(&campaign.targets, c);
+    no_twice(&campaign.copies, c);
+    campaign
+}
+
+/// Checks the campaign's id: a valid id, and (a warning) the same as the file's name.
+fn check_id(path: &Path, raw: &Spanned<String>, c: &mut Checker) -> String {
+    let id = raw.value.trim().to_string();
     if !crate::model::slug::is_slug(&id) {
         c.error(
-            Pos::of(&raw.id),
+            Pos::of(raw),
             "id",
             format!("`{id}` is not a valid id"),
             "use lowercase letters, digits and '-', e.g. juraev-2011",
         );
     } else if path.file_stem().and_then(|s| s.to_str()) != Some(id.as_str()) {
         c.warning(
-            Pos::of(&raw.id),
+            Pos::of(raw),
             "id",
             format!("id `{id}` differs from the file name `{}`", path.display()),
             format!("name the file {id}.yaml so campaigns are easy to find"),
         );
     }
+    id
+}
 
+/// Checks `languages`: language tags, each listed once, at least one.
+fn check_languages(raw: &Spanned<Vec<Spanned<String>>>, c: &mut Checker) -> Vec<Lang> {
     let mut languages = Vec::new();
-    for (i, tag) in raw.languages.value.iter().enumerate() {
+    for (i, tag) in raw.value.iter().enumerate() {
         match Lang::parse(&tag.value) {
             Some(l) if languages.contains(&l) => c.error(
                 Pos::of(tag),
@@ -511,18 +558,25 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
             ),
         }
     }
-    if raw.languages.value.is_empty() {
+    if raw.value.is_empty() {
         c.error(
-            Pos::of(&raw.languages),
+            Pos::of(raw),
             "languages",
             "no language declared",
             "list the languages this file has texts in, e.g. [ru, en]",
         );
     }
-    let mut write_in = Vec::new();
-    for (i, tag) in raw.write_in.iter().enumerate() {
+    languages
+}
+
+/// Checks `write_in`: language tags the campaign has texts for.
+fn check_write_in(raw: &[Spanned<String>], languages: &[Lang], c: &mut Checker) -> Vec<Lang> {
+    // Every tag is parsed (and a bad one reported) before any is held against `languages`, so
+    // that all the "not a language tag" errors come first.
+    let mut parsed = Vec::new();
+    for (i, tag) in raw.iter().enumerate() {
         match Lang::parse(&tag.value) {
-            Some(l) => write_in.push(l),
+            Some(l) => parsed.push((i, tag, l)),
             None => c.error(
                 Pos::of(tag),
                 &format!("write_in[{i}]"),
@@ -531,14 +585,10 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
             ),
         }
     }
-
-    for (i, tag) in raw.write_in.iter().enumerate() {
-        let Some(lang) = Lang::parse(&tag.value) else {
-            continue;
-        };
+    for (i, tag, lang) in &parsed {
         if !languages.is_empty() && !languages.iter().any(|l| lang.chain().contains(l)) {
             c.error(
-                Pos::of(tag),
+                Pos::of(*tag),
                 &format!("write_in[{i}]"),
                 format!(
                     "the action asks for `{lang}` letters but the campaign has no `{lang}` texts"
@@ -554,6 +604,11 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
             );
         }
     }
+    parsed.into_iter().map(|(_, _, lang)| lang).collect()
+}
+
+/// Checks that the deadline is not before the issue date; returns (issued, deadline).
+fn check_dates(raw: &RawCampaign, c: &mut Checker) -> (chrono::NaiveDate, chrono::NaiveDate) {
     let issued = raw.issued.value.0;
     let deadline = raw.deadline.value.0;
     if deadline < issued {
@@ -564,110 +619,164 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
             "check both dates",
         );
     }
+    (issued, deadline)
+}
 
-    let langs = languages.clone();
-    let text = |raw: &RawText, field: &str, c: &mut Checker| {
-        Localized::check(raw, field, &langs, Lines::Many, c)
-    };
+/// The campaign's own texts, checked.
+struct Texts {
+    title: Localized,
+    risk: Localized,
+    background: Localized,
+    additional_information: Option<Localized>,
+    letter: Localized,
+    letter_variants: Vec<Localized>,
+    late_note: Option<Localized>,
+}
+
+/// A text that may run over several lines, checked in every language of `langs`.
+fn paragraph(raw: &RawText, field: &str, langs: &[Lang], c: &mut Checker) -> Localized {
+    Localized::check(raw, field, langs, Lines::Many, c)
+}
+
+/// Checks the campaign's texts: each in every declared language, the title on one line.
+fn check_texts(raw: &RawCampaign, langs: &[Lang], c: &mut Checker) -> Texts {
     // The title heads the sheet and names the campaign in lists: one line.
-    let title = Localized::check(&raw.title, "title", &langs, Lines::One, c);
-    let risk = text(&raw.risk, "risk", c);
-    let background = text(&raw.background, "background", c);
+    let title = Localized::check(&raw.title, "title", langs, Lines::One, c);
+    let risk = paragraph(&raw.risk, "risk", langs, c);
+    let background = paragraph(&raw.background, "background", langs, c);
     let additional_information = raw
         .additional_information
         .as_ref()
-        .map(|t| text(t, "additional_information", c));
-    let letter = text(&raw.letter, "letter", c);
+        .map(|t| paragraph(t, "additional_information", langs, c));
+    let letter = paragraph(&raw.letter, "letter", langs, c);
     let letter_variants = raw
         .letter_variants
         .iter()
         .enumerate()
-        .map(|(v, t)| text(t, &format!("letter_variants[{v}]"), c))
+        .map(|(v, t)| paragraph(t, &format!("letter_variants[{v}]"), langs, c))
         .collect();
-    let late_note = raw.late_note.as_ref().map(|t| text(t, "late_note", c));
+    let late_note = raw
+        .late_note
+        .as_ref()
+        .map(|t| paragraph(t, "late_note", langs, c));
+    Texts {
+        title,
+        risk,
+        background,
+        additional_information,
+        letter,
+        letter_variants,
+        late_note,
+    }
+}
 
+/// Checks the persons at risk: at least one, each checked by `check_person`.
+fn check_persons(
+    raw: &Spanned<Vec<Spanned<RawPerson>>>,
+    langs: &[Lang],
+    c: &mut Checker,
+) -> Vec<Person> {
     let mut persons = Vec::new();
-    for (i, p) in raw.persons.value.iter().enumerate() {
-        let f = format!("persons[{i}]");
-        let name = Names::check(&p.value.name, &format!("{f}.name"), c);
-        for lang in &languages {
-            if !name.is_empty() && name.get(lang).is_none() {
-                c.error(
-                    Pos::of(&p.value.name),
-                    &format!("{f}.name"),
-                    format!(
-                        "no spelling of the name for `{lang}` letters (script {})",
-                        lang.script().unwrap_or_default()
-                    ),
-                    format!(
-                        "add `{}: ...` (it has: {})",
-                        lang.script().unwrap_or_else(|| lang.to_string()),
-                        name.keys_list()
-                    ),
-                );
-            }
-        }
-        let gender_text = p.value.gender.value.trim();
-        let gender = Gender::parse(gender_text).unwrap_or_else(|| {
-            c.error(
-                Pos::of(&p.value.gender),
-                &format!("{f}.gender"),
-                if gender_text.is_empty() {
-                    "no gender given".to_string()
-                } else {
-                    format!("`{gender_text}` is not a gender")
-                },
-                "write m, f or group (several people): letters agree with it (\"protect him\", \"her\", \"them\")",
-            );
-            Gender::Group
-        });
-        persons.push(Person {
-            name,
-            gender,
-            nationality: p
-                .value
-                .nationality
-                .as_ref()
-                .map(|t| text(t, &format!("{f}.nationality"), c)),
-            status: p
-                .value
-                .status
-                .as_ref()
-                .map(|t| text(t, &format!("{f}.status"), c)),
-            held: p
-                .value
-                .held
-                .as_ref()
-                .map(|t| text(t, &format!("{f}.held"), c)),
-        });
+    for (i, p) in raw.value.iter().enumerate() {
+        persons.push(check_person(&p.value, &format!("persons[{i}]"), langs, c));
     }
     if persons.is_empty() {
         c.error(
-            Pos::of(&raw.persons),
+            Pos::of(raw),
             "persons",
             "no person at risk",
             "add the person the action is about",
         );
     }
+    persons
+}
 
+/// Checks one person: a spelling of the name for every language, a gender, and the texts.
+fn check_person(p: &RawPerson, f: &str, langs: &[Lang], c: &mut Checker) -> Person {
+    let name = Names::check(&p.name, &format!("{f}.name"), c);
+    for lang in langs {
+        if !name.is_empty() && name.get(lang).is_none() {
+            c.error(
+                Pos::of(&p.name),
+                &format!("{f}.name"),
+                format!(
+                    "no spelling of the name for `{lang}` letters (script {})",
+                    lang.script().unwrap_or_default()
+                ),
+                format!(
+                    "add `{}: ...` (it has: {})",
+                    lang.script().unwrap_or_else(|| lang.to_string()),
+                    name.keys_list()
+                ),
+            );
+        }
+    }
+    let gender = check_gender(&p.gender, f, c);
+    let text = |raw: &Option<RawText>, field: &str, c: &mut Checker| {
+        raw.as_ref()
+            .map(|t| paragraph(t, &format!("{f}.{field}"), langs, c))
+    };
+    Person {
+        name,
+        gender,
+        nationality: text(&p.nationality, "nationality", c),
+        status: text(&p.status, "status", c),
+        held: text(&p.held, "held", c),
+    }
+}
+
+/// Checks a person's gender: m, f or group; a bad one is reported and read as a group.
+fn check_gender(raw: &Spanned<String>, f: &str, c: &mut Checker) -> Gender {
+    let gender_text = raw.value.trim();
+    Gender::parse(gender_text).unwrap_or_else(|| {
+        c.error(
+            Pos::of(raw),
+            &format!("{f}.gender"),
+            if gender_text.is_empty() {
+                "no gender given".to_string()
+            } else {
+                format!("`{gender_text}` is not a gender")
+            },
+            "write m, f or group (several people): letters agree with it (\"protect him\", \"her\", \"them\")",
+        );
+        Gender::Group
+    })
+}
+
+/// Checks the asks: at least one, each in every language, no id twice. Returns the asks and
+/// the ids taken, which asks added by follow-ups may not reuse.
+fn check_asks(
+    raw: &Spanned<Vec<Spanned<RawAsk>>>,
+    langs: &[Lang],
+    c: &mut Checker,
+) -> (Vec<Ask>, HashSet<String>) {
     let mut asks = Vec::new();
-    for (i, a) in raw.asks.value.iter().enumerate() {
-        asks.push(check_ask(&a.value, &format!("asks[{i}]"), &langs, c));
+    for (i, a) in raw.value.iter().enumerate() {
+        asks.push(check_ask(&a.value, &format!("asks[{i}]"), langs, c));
     }
     let mut ask_ids = HashSet::new();
-    for (i, a) in raw.asks.value.iter().enumerate() {
+    for (i, a) in raw.value.iter().enumerate() {
         unique_ask_id(a, &format!("asks[{i}]"), &mut ask_ids, c);
     }
     if asks.is_empty() {
         c.error(
-            Pos::of(&raw.asks),
+            Pos::of(raw),
             "asks",
             "no asks",
             "a letter needs at least one ask",
         );
     }
+    (asks, ask_ids)
+}
 
-    let targets = addressees(&raw.targets.value, "targets", &languages, directory, c);
+/// Checks the targets (at least one) and the copies against the directory.
+fn check_targets_and_copies(
+    raw: &RawCampaign,
+    langs: &[Lang],
+    directory: &Directory,
+    c: &mut Checker,
+) -> (Vec<AddresseeEntry>, Vec<AddresseeEntry>) {
+    let targets = addressees(&raw.targets.value, "targets", langs, directory, c);
     if raw.targets.value.is_empty() {
         c.error(
             Pos::of(&raw.targets),
@@ -676,37 +785,8 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
             "name at least one recipient the letter is addressed to",
         );
     }
-    let copies = addressees(&raw.copies, "copies", &languages, directory, c);
-
-    let mut campaign = Campaign {
-        file: path.to_path_buf(),
-        id,
-        ua: raw.ua.as_ref().and_then(|s| c.one_line(s, "ua")),
-        index: raw.index.as_ref().and_then(|s| c.one_line(s, "index")),
-        issued,
-        deadline,
-        deadline_pos: Pos::of(&raw.deadline),
-        languages,
-        languages_pos: Pos::of(&raw.languages),
-        write_in,
-        or_own_language: raw.or_own_language,
-        title,
-        persons,
-        risk,
-        background,
-        additional_information,
-        letter,
-        letter_variants,
-        asks,
-        targets,
-        copies,
-        late_note,
-        updates: Vec::new(),
-    };
-    apply_updates(&mut campaign, &raw.updates, ask_ids, directory, c);
-    no_twice(&campaign.targets, c);
-    no_twice(&campaign.copies, c);
-    campaign
+    let copies = addressees(&raw.copies, "copies", langs, directory, c);
+    (targets, copies)
 }
 
 /// Refuses an addressee named twice in one list (also by a follow-up): one letter would be
@@ -769,6 +849,12 @@ fn unique_ask_id(a: &Spanned<RawAsk>, field: &str, ids: &mut HashSet<String>, c:
     }
 }
 
+/// What the follow-ups checked so far left: the latest date, and when the action ended.
+struct History {
+    previous: chrono::NaiveDate,
+    ended: Option<chrono::NaiveDate>,
+}
+
 /// Applies the follow-ups in order to the campaign's asks, targets, deadline and reference,
 /// checking their history: dates in order and not before the issue date, a new deadline after
 /// its update, withdrawn asks that exist, nothing but information after the action ended.
@@ -779,137 +865,18 @@ fn apply_updates(
     directory: &Directory,
     c: &mut Checker,
 ) {
-    let mut previous = campaign.issued;
-    let mut ended: Option<chrono::NaiveDate> = None;
+    let mut history = History {
+        previous: campaign.issued,
+        ended: None,
+    };
     for (i, entry) in raw.iter().enumerate() {
         let f = format!("updates[{i}]");
         let u = &entry.value;
-        let date = u.date.value.0;
-        if date < campaign.issued {
-            c.error(
-                Pos::of(&u.date),
-                &format!("{f}.date"),
-                format!(
-                    "{date} is before the action was issued ({})",
-                    campaign.issued
-                ),
-                "check the date of the follow-up",
-            );
-        } else if date < previous {
-            c.error(
-                Pos::of(&u.date),
-                &format!("{f}.date"),
-                format!("{date} is before the update above it ({previous})"),
-                "list the updates oldest first, each with its own date",
-            );
-        }
-        previous = previous.max(date);
-        if let Some(end) = ended
-            && u.action != UpdateAction::Info
-        {
-            c.error(
-                Pos::of(entry),
-                &format!("{f}.action"),
-                format!("the action ended on {end}; only `action: info` may follow"),
-                "to take the action up again, issue a new campaign file",
-            );
-        }
-        if u.action.ends_action() {
-            ended = Some(date);
-        }
-        let info_only = u.action == UpdateAction::Info;
-        if info_only
-            && (u.deadline.is_some()
-                || !u.add_asks.is_empty()
-                || !u.withdraw_asks.is_empty()
-                || !u.add_targets.is_empty())
-        {
-            c.error(
-                Pos::of(entry),
-                &f,
-                "an update for information only changes the deadline, asks or targets",
-                "use `action: continue` for a follow-up that changes what supporters do",
-            );
-        }
-        let text = Localized::check(
-            &u.text,
-            &format!("{f}.text"),
-            &campaign.languages,
-            Lines::Many,
-            c,
-        );
-        let deadline = u.deadline.as_ref().map(|d| {
-            let new = d.value.0;
-            if new <= date || new < campaign.issued {
-                c.error(
-                    Pos::of(d),
-                    &format!("{f}.deadline"),
-                    format!("the new deadline {new} is not after the update's date {date}"),
-                    "a new deadline gives supporters time to write: set a later date",
-                );
-            }
-            campaign.deadline = new;
-            campaign.deadline_pos = Pos::of(d);
-            new
-        });
-        for (k, a) in u.add_asks.iter().enumerate() {
-            let field = format!("{f}.add_asks[{k}]");
-            unique_ask_id(a, &field, &mut ask_ids, c);
-            let ask = check_ask(&a.value, &field, &campaign.languages, c);
-            campaign.asks.push(ask);
-        }
-        for (k, w) in u.withdraw_asks.iter().enumerate() {
-            let id = w.value.trim();
-            match campaign
-                .asks
-                .iter()
-                .position(|a| a.id.as_deref() == Some(id))
-            {
-                Some(at) => {
-                    campaign.asks.remove(at);
-                }
-                None => {
-                    let known: Vec<&str> = campaign
-                        .asks
-                        .iter()
-                        .filter_map(|a| a.id.as_deref())
-                        .collect();
-                    c.error(
-                        Pos::of(w),
-                        &format!("{f}.withdraw_asks[{k}]"),
-                        format!("no ask `{id}` to withdraw"),
-                        if known.is_empty() {
-                            "give the ask an `id:` in `asks` (or in the update that added it), then name it here".to_string()
-                        } else {
-                            format!("asks in force at this update: {}", known.join(", "))
-                        },
-                    );
-                }
-            }
-        }
-        if !u.withdraw_asks.is_empty() && campaign.asks.is_empty() && !u.action.ends_action() {
-            c.error(
-                Pos::of(entry),
-                &format!("{f}.withdraw_asks"),
-                "every ask is withdrawn, yet the action goes on",
-                "add the new asks in `add_asks`, or end the action with `action: stop`",
-            );
-        }
-        let added = addressees(
-            &u.add_targets,
-            &format!("{f}.add_targets"),
-            &campaign.languages,
-            directory,
-            c,
-        );
-        campaign.targets.extend(added);
-        let index = u
-            .index
-            .as_ref()
-            .and_then(|s| c.one_line(s, &format!("{f}.index")));
-        if let Some(index) = &index {
-            campaign.index = Some(index.clone());
-        }
+        let date = check_history(entry, &f, campaign.issued, &mut history, c);
+        let text = paragraph(&u.text, &format!("{f}.text"), &campaign.languages, c);
+        let deadline = apply_deadline(campaign, u, &f, date, c);
+        apply_asks(campaign, entry, &f, &mut ask_ids, c);
+        let index = apply_targets_and_index(campaign, u, &f, directory, c);
         campaign.updates.push(Update {
             date,
             action: u.action,
@@ -921,6 +888,170 @@ fn apply_updates(
     }
 }
 
+/// Checks an update against those above it: its date in order and not before the issue date,
+/// nothing but information after the action ended, and an information-only update changing
+/// nothing. Returns the update's date.
+fn check_history(
+    entry: &Spanned<RawUpdate>,
+    f: &str,
+    issued: chrono::NaiveDate,
+    history: &mut History,
+    c: &mut Checker,
+) -> chrono::NaiveDate {
+    let u = &entry.value;
+    let date = u.date.value.0;
+    let previous = history.previous;
+    if date < issued {
+        c.error(
+            Pos::of(&u.date),
+            &format!("{f}.date"),
+            format!("{date} is before the action was issued ({issued})"),
+            "check the date of the follow-up",
+        );
+    } else if date < previous {
+        c.error(
+            Pos::of(&u.date),
+            &format!("{f}.date"),
+            format!("{date} is before the update above it ({previous})"),
+            "list the updates oldest first, each with its own date",
+        );
+    }
+    history.previous = previous.max(date);
+    if let Some(end) = history.ended
+        && u.action != UpdateAction::Info
+    {
+        c.error(
+            Pos::of(entry),
+            &format!("{f}.action"),
+            format!("the action ended on {end}; only `action: info` may follow"),
+            "to take the action up again, issue a new campaign file",
+        );
+    }
+    if u.action.ends_action() {
+        history.ended = Some(date);
+    }
+    let info_only = u.action == UpdateAction::Info;
+    if info_only
+        && (u.deadline.is_some()
+            || !u.add_asks.is_empty()
+            || !u.withdraw_asks.is_empty()
+            || !u.add_targets.is_empty())
+    {
+        c.error(
+            Pos::of(entry),
+            f,
+            "an update for information only changes the deadline, asks or targets",
+            "use `action: continue` for a follow-up that changes what supporters do",
+        );
+    }
+    date
+}
+
+/// Checks an update's new deadline (after the update's date) and moves the campaign's to it.
+fn apply_deadline(
+    campaign: &mut Campaign,
+    u: &RawUpdate,
+    f: &str,
+    date: chrono::NaiveDate,
+    c: &mut Checker,
+) -> Option<chrono::NaiveDate> {
+    u.deadline.as_ref().map(|d| {
+        let new = d.value.0;
+        if new <= date || new < campaign.issued {
+            c.error(
+                Pos::of(d),
+                &format!("{f}.deadline"),
+                format!("the new deadline {new} is not after the update's date {date}"),
+                "a new deadline gives supporters time to write: set a later date",
+            );
+        }
+        campaign.deadline = new;
+        campaign.deadline_pos = Pos::of(d);
+        new
+    })
+}
+
+/// Checks and adds an update's new asks, withdraws the asks it names, and refuses an action
+/// that goes on with no ask left.
+fn apply_asks(
+    campaign: &mut Campaign,
+    entry: &Spanned<RawUpdate>,
+    f: &str,
+    ask_ids: &mut HashSet<String>,
+    c: &mut Checker,
+) {
+    let u = &entry.value;
+    for (k, a) in u.add_asks.iter().enumerate() {
+        let field = format!("{f}.add_asks[{k}]");
+        unique_ask_id(a, &field, ask_ids, c);
+        let ask = check_ask(&a.value, &field, &campaign.languages, c);
+        campaign.asks.push(ask);
+    }
+    for (k, w) in u.withdraw_asks.iter().enumerate() {
+        withdraw_ask(&mut campaign.asks, w, &format!("{f}.withdraw_asks[{k}]"), c);
+    }
+    if !u.withdraw_asks.is_empty() && campaign.asks.is_empty() && !u.action.ends_action() {
+        c.error(
+            Pos::of(entry),
+            &format!("{f}.withdraw_asks"),
+            "every ask is withdrawn, yet the action goes on",
+            "add the new asks in `add_asks`, or end the action with `action: stop`",
+        );
+    }
+}
+
+/// Removes the ask with the id `w` names, reporting one that is not in force.
+fn withdraw_ask(asks: &mut Vec<Ask>, w: &Spanned<String>, field: &str, c: &mut Checker) {
+    let id = w.value.trim();
+    match asks.iter().position(|a| a.id.as_deref() == Some(id)) {
+        Some(at) => {
+            asks.remove(at);
+        }
+        None => {
+            let known: Vec<&str> = asks.iter().filter_map(|a| a.id.as_deref()).collect();
+            c.error(
+                Pos::of(w),
+                field,
+                format!("no ask `{id}` to withdraw"),
+                if known.is_empty() {
+                    "give the ask an `id:` in `asks` (or in the update that added it), then name it here".to_string()
+                } else {
+                    format!("asks in force at this update: {}", known.join(", "))
+                },
+            );
+        }
+    }
+}
+
+/// Checks and adds an update's new targets, and makes its index (if any) the campaign's
+/// reference. Returns the index.
+fn apply_targets_and_index(
+    campaign: &mut Campaign,
+    u: &RawUpdate,
+    f: &str,
+    directory: &Directory,
+    c: &mut Checker,
+) -> Option<String> {
+    let added = addressees(
+        &u.add_targets,
+        &format!("{f}.add_targets"),
+        &campaign.languages,
+        directory,
+        c,
+    );
+    campaign.targets.extend(added);
+    let index = u
+        .index
+        .as_ref()
+        .and_then(|s| c.one_line(s, &format!("{f}.index")));
+    if let Some(index) = &index {
+        campaign.index = Some(index.clone());
+    }
+    index
+}
+
+/// Checks a list of targets or copies: each entry names exactly one addressee, which the
+/// directory has; entries that name none or several are reported and left out.
 fn addressees(
     raw: &[Spanned<RawAddressee>],
     list: &str,
@@ -931,91 +1062,20 @@ fn addressees(
     let mut out = Vec::new();
     for (i, entry) in raw.iter().enumerate() {
         let field = format!("{list}[{i}]");
-        let r = &entry.value;
-        let given = usize::from(r.recipient.is_some())
-            + usize::from(r.embassy_of.is_some())
-            + usize::from(r.government_role.is_some());
-        if given != 1 {
-            c.error(
-                Pos::of(entry),
-                &field,
-                if given == 0 {
-                    "no addressee given"
-                } else {
-                    "more than one addressee given"
-                },
-                "give exactly one of `recipient: ID`, `embassy_of: CC`, `government_role: ROLE`",
-            );
+        if !one_of(entry, &field, c) {
             continue;
         }
+        let r = &entry.value;
         let note = r
             .note
             .as_ref()
-            .map(|n| Localized::check(n, &format!("{field}.note"), languages, Lines::Many, c));
+            .map(|n| paragraph(n, &format!("{field}.note"), languages, c));
         let (who, pos) = if let Some(id) = &r.recipient {
-            let id_text = id.value.trim();
-            if id_text.is_empty() {
-                c.error(
-                    Pos::of(id),
-                    &format!("{field}.recipient"),
-                    "no recipient id given",
-                    format!(
-                        "write the id of an entry of the directory in {}; {}",
-                        directory.folder.display(),
-                        directory.suggest(id_text)
-                    ),
-                );
-            } else if directory.get(id_text).is_none() && !directory.refused(id_text) {
-                c.error(
-                    Pos::of(id),
-                    &format!("{field}.recipient"),
-                    format!("unknown recipient `{id_text}`"),
-                    format!(
-                        "add it to the directory in {}; {}",
-                        directory.folder.display(),
-                        directory.suggest(id_text)
-                    ),
-                );
-            }
-            (Addressee::Recipient(id_text.to_string()), Pos::of(id))
+            resolve_recipient(id, &field, directory, c)
         } else if let Some(country) = &r.embassy_of {
-            if directory.embassy_hosts(country.value).is_empty()
-                && !directory.refused_embassy_of(country.value)
-            {
-                c.error(
-                    Pos::of(country),
-                    &format!("{field}.embassy_of"),
-                    format!(
-                        "the directory has no embassy of {} ({}) in any country",
-                        country.value.english_name(),
-                        country.value
-                    ),
-                    format!(
-                        "add entries with `kind: embassy` and `represents: {}` to {}",
-                        country.value,
-                        directory.folder.display()
-                    ),
-                );
-            }
-            (Addressee::EmbassyOf(country.value), Pos::of(country))
+            resolve_embassy(country, &field, directory, c)
         } else if let Some(role) = &r.government_role {
-            let role_text = role.value.trim();
-            if directory.role_countries(role_text).is_empty() && !directory.refused_role(role_text)
-            {
-                c.error(
-                    Pos::of(role),
-                    &format!("{field}.government_role"),
-                    format!("no directory entry has the role `{role_text}`"),
-                    format!(
-                        "add `role: {role_text}` to the officials of each country in {}",
-                        directory.folder.display()
-                    ),
-                );
-            }
-            (
-                Addressee::GovernmentRole(role_text.to_string()),
-                Pos::of(role),
-            )
+            resolve_role(role, &field, directory, c)
         } else {
             continue;
         };
@@ -1027,4 +1087,112 @@ fn addressees(
         });
     }
     out
+}
+
+/// Checks that an entry gives exactly one of `recipient`, `embassy_of`, `government_role`.
+fn one_of(entry: &Spanned<RawAddressee>, field: &str, c: &mut Checker) -> bool {
+    let r = &entry.value;
+    let given = usize::from(r.recipient.is_some())
+        + usize::from(r.embassy_of.is_some())
+        + usize::from(r.government_role.is_some());
+    if given != 1 {
+        c.error(
+            Pos::of(entry),
+            field,
+            if given == 0 {
+                "no addressee given"
+            } else {
+                "more than one addressee given"
+            },
+            "give exactly one of `recipient: ID`, `embassy_of: CC`, `government_role: ROLE`",
+        );
+    }
+    given == 1
+}
+
+/// Checks a `recipient:` id: given, and an entry of the directory (or one refused already).
+fn resolve_recipient(
+    id: &Spanned<String>,
+    field: &str,
+    directory: &Directory,
+    c: &mut Checker,
+) -> (Addressee, Pos) {
+    let id_text = id.value.trim();
+    if id_text.is_empty() {
+        c.error(
+            Pos::of(id),
+            &format!("{field}.recipient"),
+            "no recipient id given",
+            format!(
+                "write the id of an entry of the directory in {}; {}",
+                directory.folder.display(),
+                directory.suggest(id_text)
+            ),
+        );
+    } else if directory.get(id_text).is_none() && !directory.refused(id_text) {
+        c.error(
+            Pos::of(id),
+            &format!("{field}.recipient"),
+            format!("unknown recipient `{id_text}`"),
+            format!(
+                "add it to the directory in {}; {}",
+                directory.folder.display(),
+                directory.suggest(id_text)
+            ),
+        );
+    }
+    (Addressee::Recipient(id_text.to_string()), Pos::of(id))
+}
+
+/// Checks an `embassy_of:` country: the directory has an embassy of it somewhere.
+fn resolve_embassy(
+    country: &Spanned<Country>,
+    field: &str,
+    directory: &Directory,
+    c: &mut Checker,
+) -> (Addressee, Pos) {
+    if directory.embassy_hosts(country.value).is_empty()
+        && !directory.refused_embassy_of(country.value)
+    {
+        c.error(
+            Pos::of(country),
+            &format!("{field}.embassy_of"),
+            format!(
+                "the directory has no embassy of {} ({}) in any country",
+                country.value.english_name(),
+                country.value
+            ),
+            format!(
+                "add entries with `kind: embassy` and `represents: {}` to {}",
+                country.value,
+                directory.folder.display()
+            ),
+        );
+    }
+    (Addressee::EmbassyOf(country.value), Pos::of(country))
+}
+
+/// Checks a `government_role:`: some directory entry holds it.
+fn resolve_role(
+    role: &Spanned<String>,
+    field: &str,
+    directory: &Directory,
+    c: &mut Checker,
+) -> (Addressee, Pos) {
+    let role_text = role.value.trim();
+    if directory.role_countries(role_text).is_empty() && !directory.refused_role(role_text) {
+        c.error(
+            Pos::of(role),
+            &format!("{field}.government_role"),
+            format!("no directory entry has the role `{role_text}`"),
+            format!(
+                "add `role: {role_text}` to the officials of each country in {}",
+                directory.folder.display()
+            ),
+        );
+    }
+    (
+        Addressee::GovernmentRole(role_text.to_string()),
+        Pos::of(role),
+    )
 }

@@ -347,10 +347,55 @@ fn yaml_files(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// Checks one entry of a directory file in phases, each reporting into `c`; `None` when any of
+/// them found an error (all of them are reported).
 fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> Option<Recipient> {
     let raw = &entry.value;
     let errors_before = c.diags.error_count();
-    let id = raw.id.value.trim().to_string();
+    let (id, field) = check_id(&raw.id, index, c);
+    let texts = check_texts(raw, &field, c);
+    let address = check_address(entry, &field, c);
+    check_embassy(entry, &field, c);
+    let role = check_role(raw.role.as_ref(), &field, c);
+    let (email, fax) = check_contact(raw, &field, c);
+    let hours = check_hours(raw, &field, c);
+    if let Some(v) = &raw.verified {
+        let at = format!("{field}.verified.source");
+        c.refuse_forbidden(Pos::of(v), &at, &v.value.source, Lines::One);
+    }
+    if c.diags.error_count() > errors_before {
+        return None;
+    }
+    Some(Recipient {
+        id,
+        kind: raw.kind,
+        country: raw.country,
+        role,
+        name: texts.name,
+        gender: raw.gender,
+        title: texts.title,
+        addressee: texts.addressee,
+        address,
+        fax,
+        email,
+        hours,
+        salutation: texts.salutation,
+        verified: raw.verified.as_ref().map(|v| Verified {
+            date: v.value.date.0,
+            source: v.value.source.trim().to_string(),
+        }),
+        unknown: raw.unknown.clone(),
+        represents: raw.represents,
+        host: raw.host,
+        file: c.file.to_path_buf(),
+        pos: Pos::of(entry),
+    })
+}
+
+/// Checks the entry's id (a valid id); returns it and the entry's field path for messages,
+/// by id, or by place when the id is blank.
+fn check_id(raw: &Spanned<String>, index: usize, c: &mut Checker) -> (String, String) {
+    let id = raw.value.trim().to_string();
     let field = if id.is_empty() {
         format!("recipients[{index}]")
     } else {
@@ -358,12 +403,25 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
     };
     if !crate::model::slug::is_slug(&id) {
         c.error(
-            Pos::of(&raw.id),
+            Pos::of(raw),
             &format!("{field}.id"),
             format!("`{id}` is not a valid id"),
             "use lowercase letters, digits and '-', e.g. ru-prosecutor-general",
         );
     }
+    (id, field)
+}
+
+/// An entry's texts, checked.
+struct EntryTexts {
+    name: Names,
+    title: Localized,
+    salutation: Localized,
+    addressee: Localized,
+}
+
+/// Checks the entry's texts: name, title and salutation on one line, the addressee block.
+fn check_texts(raw: &RawRecipient, field: &str, c: &mut Checker) -> EntryTexts {
     let name = match &raw.name {
         Some(n) => Names::check(n, &format!("{field}.name"), c),
         None => Names::default(),
@@ -381,6 +439,17 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
         Some(a) => Localized::check(a, &format!("{field}.addressee"), &[], Lines::Many, c),
         None => Localized::default(),
     };
+    EntryTexts {
+        name,
+        title,
+        salutation,
+        addressee,
+    }
+}
+
+/// Checks the postal address: one-line lines, at least one, unless marked unknown.
+fn check_address(entry: &Spanned<RawRecipient>, field: &str, c: &mut Checker) -> Vec<String> {
+    let raw = &entry.value;
     let mut address: Vec<String> = Vec::new();
     if let Some(a) = &raw.address {
         for (i, spanned) in a.value.iter().enumerate() {
@@ -400,17 +469,23 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
         ),
         (None, false) => c.error(
             Pos::of(entry),
-            &field,
+            field,
             "no postal address",
             "add `address:` lines, or `unknown: [address]` if it is not known (check will warn)",
         ),
         _ => {}
     }
+    address
+}
+
+/// Checks that an embassy has `represents` and `host`, and that nothing else has them.
+fn check_embassy(entry: &Spanned<RawRecipient>, field: &str, c: &mut Checker) {
+    let raw = &entry.value;
     if raw.kind == Kind::Embassy {
         if raw.represents.is_none() || raw.host.is_none() {
             c.error(
                 Pos::of(entry),
-                &field,
+                field,
                 "an embassy needs `represents` and `host`",
                 "e.g. `represents: RU` and `host: FR` for the Russian embassy in France",
             );
@@ -418,13 +493,17 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
     } else if raw.represents.is_some() || raw.host.is_some() {
         c.error(
             Pos::of(entry),
-            &field,
+            field,
             "`represents` and `host` are for embassies only",
             "set `kind: embassy`, or remove them",
         );
     }
-    let role = raw.role.as_ref().map(|r| r.value.trim().to_string());
-    if let (Some(r), Some(role)) = (&raw.role, &role)
+}
+
+/// Checks the role, if any: a valid role name (justice-minister).
+fn check_role(raw: Option<&Spanned<String>>, field: &str, c: &mut Checker) -> Option<String> {
+    let role = raw.map(|r| r.value.trim().to_string());
+    if let (Some(r), Some(role)) = (raw, &role)
         && !crate::model::slug::is_slug(role)
     {
         c.error(
@@ -434,6 +513,15 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
             "use e.g. justice-minister, head-of-government",
         );
     }
+    role
+}
+
+/// Checks the email address and the fax number, parsing each once; a blank one is none.
+fn check_contact(
+    raw: &RawRecipient,
+    field: &str,
+    c: &mut Checker,
+) -> (Option<EmailAddress>, Option<FaxNumber>) {
     let email = raw.email.as_ref().and_then(|spanned| {
         let text = spanned.value.trim();
         if text.is_empty() {
@@ -465,7 +553,16 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
             })
             .ok()
     });
-    let hours = match (&raw.timezone, &raw.office_hours) {
+    (email, fax)
+}
+
+/// Checks the time zone and office hours: both valid, and no hours without a time zone.
+fn check_hours(
+    raw: &RawRecipient,
+    field: &str,
+    c: &mut Checker,
+) -> Option<crate::model::hours::OfficeHours> {
+    match (&raw.timezone, &raw.office_hours) {
         (Some(tz), hours) => {
             let written = hours
                 .as_ref()
@@ -497,38 +594,7 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
             None
         }
         (None, None) => None,
-    };
-    if let Some(v) = &raw.verified {
-        let at = format!("{field}.verified.source");
-        c.refuse_forbidden(Pos::of(v), &at, &v.value.source, Lines::One);
     }
-    if c.diags.error_count() > errors_before {
-        return None;
-    }
-    Some(Recipient {
-        id,
-        kind: raw.kind,
-        country: raw.country,
-        role,
-        name,
-        gender: raw.gender,
-        title,
-        addressee,
-        address,
-        fax,
-        email,
-        hours,
-        salutation,
-        verified: raw.verified.as_ref().map(|v| Verified {
-            date: v.value.date.0,
-            source: v.value.source.trim().to_string(),
-        }),
-        unknown: raw.unknown.clone(),
-        represents: raw.represents,
-        host: raw.host,
-        file: c.file.to_path_buf(),
-        pos: Pos::of(entry),
-    })
 }
 
 /// Levenshtein distance on chars, small and good enough for "did you mean" over a few hundred ids.
