@@ -25,6 +25,7 @@ enum Command {
     Sheet(Box<cmd::sheet::Args>),
     Deadlines(cmd::deadlines::Args),
     Schema(cmd::schema::Args),
+    Guide(cmd::guide::Args),
     Completions(cmd::docs::CompletionsArgs),
     Man(cmd::docs::ManArgs),
 }
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
         Command::Sheet(args) => cmd::sheet::run(*args),
         Command::Deadlines(args) => cmd::deadlines::run(args),
         Command::Schema(args) => cmd::schema::run(args),
+        Command::Guide(args) => cmd::guide::run(args),
         // Generated from the definition above, so they are handed the whole command line.
         Command::Completions(args) => cmd::docs::completions(args, Cli::command()),
         Command::Man(args) => cmd::docs::man(args, Cli::command()),

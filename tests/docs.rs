@@ -4,7 +4,7 @@
 use crate::harness::Test;
 
 /// Every subcommand a person can type.
-const SUBCOMMANDS: [&str; 11] = [
+const SUBCOMMANDS: [&str; 12] = [
     "new",
     "letters",
     "check",
@@ -14,6 +14,7 @@ const SUBCOMMANDS: [&str; 11] = [
     "sheet",
     "deadlines",
     "schema",
+    "guide",
     "completions",
     "man",
 ];
@@ -128,10 +129,11 @@ fn man_prints_the_main_page_as_roff_listing_every_subcommand() {
 }
 
 /// Every page `appeal man --out` writes, sorted.
-const PAGES: [&str; 13] = [
+const PAGES: [&str; 14] = [
     "appeal-check.1",
     "appeal-completions.1",
     "appeal-deadlines.1",
+    "appeal-guide.1",
     "appeal-letters.1",
     "appeal-man.1",
     "appeal-new.1",
@@ -202,4 +204,21 @@ fn man_out_refuses_a_file_with_a_hint() {
         .no_panic()
         .status(1)
         .stderr_has("man1: is a file, not a folder (hint: pass --out a folder");
+}
+
+#[test]
+fn the_guide_prints_the_format_pages_the_hints_name() {
+    let run = Test::new()
+        .args(["guide", "campaign"])
+        .run()
+        .no_panic()
+        .status(0);
+    assert!(run.stdout.starts_with("# "), "{}", run.stdout);
+    assert!(run.stdout.contains("deadline"), "{}", run.stdout);
+    Test::new()
+        .args(["guide"])
+        .run()
+        .status(0)
+        .stdout_has("recipients")
+        .stdout_has("settings");
 }

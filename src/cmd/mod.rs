@@ -3,6 +3,7 @@
 pub mod check;
 pub mod deadlines;
 pub mod docs;
+pub mod guide;
 pub mod letters;
 pub mod new;
 pub mod outbox;

@@ -66,7 +66,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // `check` reads the recipient directory beside the campaign: say so now if there is none.
     if Project::locate(&path, None, None).is_err() {
         eprintln!(
-            "note: no recipients/ folder beside {} or in the current folder; `appeal check` needs one for the targets (hint: see README.md, \"Recipient directory\", or pass --recipients DIR to check)",
+            "note: no recipients/ folder beside {} or in the current folder; `appeal check` needs one for the targets (hint: see `appeal guide recipients`, or pass --recipients DIR to check)",
             args.campaigns.display()
         );
     }

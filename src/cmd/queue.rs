@@ -53,7 +53,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         (Some(f), _) => message::mailbox(f).map_err(|e| anyhow::anyhow!("--from: {e}"))?,
         (None, Some(f)) => f.clone(),
         (None, None) => anyhow::bail!(
-            "no sender: set `from: \"Name <appeals@example.org>\"` in appeal.yaml or pass --from (hint: see docs/formats/settings.md)"
+            "no sender: set `from: \"Name <appeals@example.org>\"` in appeal.yaml or pass --from (hint: `appeal guide settings`)"
         ),
     };
     let fax_gateway = match &args.fax_gateway {

@@ -15,7 +15,7 @@ use crate::render::letter::{RecipientView, recipient_view};
 use crate::render::templates::{Templates, template_diagnostic};
 
 /// What a sheet template sees. Every text is Markdown-escaped already (the `md` filter need not
-/// be applied); documented for template authors in README.md ("Templates").
+/// be applied); documented for template authors in docs/templates.md (`appeal guide templates`).
 #[derive(Serialize)]
 struct SheetView<'a> {
     lang: &'a str,

@@ -337,7 +337,7 @@ pub struct Campaign {
 pub fn schema() -> schemars::Schema {
     yaml::schema_of::<RawCampaign>(
         "appeal campaign",
-        "An urgent action for appeal (campaigns/<id>.yaml). See README.md, Formats.",
+        "An urgent action for appeal (campaigns/<id>.yaml). `appeal guide campaign` documents every field.",
     )
 }
 

@@ -70,7 +70,7 @@ struct RawVerified {
 pub fn schema() -> schemars::Schema {
     yaml::schema_of::<RawFile>(
         "appeal recipient directory",
-        "Officials, courts and embassies letters go to (recipients/*.yaml). See README.md, Formats.",
+        "Officials, courts and embassies letters go to (recipients/*.yaml). `appeal guide recipients` documents every field.",
     )
 }
 

@@ -91,7 +91,7 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, Diagnost
         .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
         return Err(Diagnostic::error(path, Pos::new(1, 1), "", "file is empty")
-            .hint("a campaign or directory file needs its fields; see docs/formats/"));
+            .hint("a campaign or directory file needs its fields: `appeal guide campaign` or `appeal guide recipients`"));
     }
     let mut field = String::new();
     let result = serde_saphyr::with_deserializer_from_str_with_options(text, options(), |de| {
@@ -206,7 +206,10 @@ fn explain(raw: &str, mistake: &Mistake) -> (String, Option<String>) {
             msg,
             Some("check the spelling; the expected fields are listed above"),
         ),
-        Mistake::MissingField => (msg, Some("add the field; see docs/formats/")),
+        Mistake::MissingField => (
+            msg,
+            Some("add the field; `appeal guide campaign` (or `recipients`) lists them"),
+        ),
         Mistake::TooDeep => (
             msg,
             Some(

@@ -115,7 +115,7 @@ pub struct LetterParts {
     pub topic: Option<String>,
 }
 
-/// What a letter template sees. Documented for template authors in README.md ("Templates").
+/// What a letter template sees. Documented for template authors in docs/templates.md (`appeal guide templates`).
 #[derive(Serialize)]
 struct LetterView<'a> {
     lang: &'a str,

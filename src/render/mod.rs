@@ -53,7 +53,7 @@ impl From<Error> for Diagnostic {
                 e.to_string(),
             )
             .hint(format!(
-                "letter templates mark their parts with the blocks {}; see README.md, Templates",
+                "letter templates mark their parts with the blocks {}; see `appeal guide templates`",
                 letter::BLOCKS.join(", ")
             )),
             // `Renderer::render` reports a missing template against the campaign's `languages`;
