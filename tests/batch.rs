@@ -364,3 +364,61 @@ fn every_supporter_keeps_her_own_letters_and_a_repeated_row_gets_none() {
         );
     }
 }
+
+#[test]
+fn a_latin1_row_is_named_at_its_own_line_and_kept_for_the_failed_rows() {
+    let mut csv = b"name,country,lang\nOla Nordmann,NO,en\nRen".to_vec();
+    csv.push(0xE9); // é in Latin-1
+    csv.extend_from_slice(b" Dupont,NO,en\nKari Nordmann,NO,en\n");
+    let run = letters(
+        Test::demo().file("people.csv", csv),
+        &["--supporters", "people.csv"],
+    )
+    .status(1)
+    .stderr_has("people.csv:3: row 2: is not valid UTF-8 (hint: the file was saved as Latin-1 or Windows-1252; save it as \"CSV UTF-8\"")
+    .stdout_has("4 letter(s) written");
+    let rows = failed_rows(&run.test.read("letters/people.failed.csv"));
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&rows[0][0], "Ren\u{fffd} Dupont");
+}
+
+#[test]
+fn a_utf16_file_is_refused_with_how_to_save_it() {
+    let text = "name,country\nOla,NO\n";
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    letters(
+        Test::demo().file("people.csv", utf16),
+        &["--supporters", "people.csv"],
+    )
+    .status(1)
+    .stderr_has(
+        "people.csv: the supporters file is UTF-16, not UTF-8 (hint: save it as \"CSV UTF-8\"",
+    );
+}
+
+#[test]
+fn the_failed_rows_of_an_earlier_run_are_kept_aside_not_overwritten() {
+    let csv = "name,country,lang\nOla Nordmann,NO,en\nEva Muster,DE,en\n";
+    let t = Test::demo().file("people.csv", csv).file(
+        "letters/people.failed.csv",
+        "name,country,lang,error\nOld Row,DE,en,old\n",
+    );
+    let run = letters(t, &["--supporters", "people.csv"])
+        .status(1)
+        .stderr_has(
+            "the failed rows of an earlier run are now in letters/people.failed.previous.csv",
+        );
+    assert!(
+        run.test
+            .read("letters/people.failed.previous.csv")
+            .contains("Old Row")
+    );
+    let now = run.test.read("letters/people.failed.csv");
+    assert!(
+        now.contains("Eva Muster") && !now.contains("Old Row"),
+        "{now}"
+    );
+}

@@ -124,6 +124,27 @@ impl FailedRows {
     }
 }
 
+/// Moves the failed rows of an earlier run out of the way (`X.failed.csv` becomes
+/// `X.failed.previous.csv`), so this run's are not mixed with them or mistaken for them; the
+/// note that says so.
+fn keep_previous(path: &std::path::Path) -> Option<String> {
+    if !path.is_file() {
+        return None;
+    }
+    let previous = path.with_extension("previous.csv");
+    match std::fs::rename(path, &previous) {
+        Ok(()) => Some(format!(
+            "the failed rows of an earlier run are now in {} (this run writes its own to {})",
+            previous.display(),
+            path.display()
+        )),
+        Err(e) => Some(format!(
+            "{}: cannot keep the failed rows of an earlier run aside: {e}; this run replaces them",
+            path.display()
+        )),
+    }
+}
+
 /// Everything a `letters` run needs, already parsed from the command line.
 pub struct LettersJob {
     pub campaign: PathBuf,
@@ -400,6 +421,9 @@ impl<'a> Ctx<'a> {
                 shard,
             } => {
                 let file = SupportersFile::open(path, *initials).map_err(anyhow::Error::msg)?;
+                if let Some(previous) = job.failed_csv.as_deref().and_then(keep_previous) {
+                    summary.notes.push(previous);
+                }
                 failed = job.failed_csv.clone().map(|path| FailedRows {
                     path,
                     headers: file.headers().clone(),

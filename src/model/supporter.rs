@@ -258,6 +258,17 @@ impl SupportersFile {
                 KNOWN.join(",")
             ));
         }
+        // UTF-16 (what some spreadsheets call "Unicode text") shows as a byte-order mark or a
+        // NUL after every ASCII letter: no column name could be read.
+        if first.starts_with(&[0xFF, 0xFE])
+            || first.starts_with(&[0xFE, 0xFF])
+            || first.contains(&0)
+        {
+            return Err(format!(
+                "{}: the supporters file is UTF-16, not UTF-8 (hint: save it as \"CSV UTF-8\" in the spreadsheet, or convert it: iconv -f UTF-16 -t UTF-8)",
+                name.display()
+            ));
+        }
         let delimiter = sniff_delimiter(&first);
         let chained: Box<dyn std::io::Read> = Box::new(std::io::Cursor::new(first).chain(input));
         let mut reader = csv::ReaderBuilder::new()
@@ -322,14 +333,19 @@ impl Iterator for SupportersFile {
     type Item = Result<Row, RowError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let mut record = csv::StringRecord::new();
-        let read = self.reader.read_record(&mut record);
+        // Read as bytes: a row that is not UTF-8 is then reported at its own line, and kept
+        // (its bad bytes as U+FFFD) for the failed-rows file rather than lost.
+        let mut bytes = csv::ByteRecord::new();
+        let read = self.reader.read_byte_record(&mut bytes);
         self.row += 1;
-        let line = self.reader.position().line();
+        let line = bytes
+            .position()
+            .map_or_else(|| self.reader.position().line(), csv::Position::line);
         match read {
             Ok(false) => return None,
             Ok(true) => {}
             Err(e) => {
+                let line = e.position().map_or(line, csv::Position::line);
                 return Some(Err(self.row_error(
                     line,
                     "",
@@ -338,7 +354,22 @@ impl Iterator for SupportersFile {
                 )));
             }
         }
-        let line = record.position().map_or(line, |p| p.line());
+        let record = match csv::StringRecord::from_byte_record(bytes) {
+            Ok(record) => record,
+            Err(e) => {
+                let bytes = e.into_byte_record();
+                let lossy: csv::StringRecord = bytes
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f).into_owned())
+                    .collect();
+                return Some(Err(self.row_error(
+                    line,
+                    "",
+                    "is not valid UTF-8 (hint: the file was saved as Latin-1 or Windows-1252; save it as \"CSV UTF-8\" in the spreadsheet)",
+                    Some(lossy),
+                )));
+            }
+        };
         if record.len() != self.names.len() {
             return Some(Err(self.row_error(
                 line,
