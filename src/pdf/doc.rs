@@ -4,12 +4,12 @@
 
 use printpdf::{Mm, PdfDocument, PdfPage};
 
+use super::blocks::Block;
 use super::text::{Weight, is_rtl_paragraph};
 use super::{
     FontChain, FontIds, MM_PER_PT, PdfOptions, PlacedLine, admit_text, glyph_check, page_label,
     save, text_op,
 };
-use crate::coord::sheet::Block;
 use crate::model::lang::Lang;
 
 const MARGIN: f32 = 20.0;

@@ -3,9 +3,11 @@
 //! a missing one as an empty box, silently). Fonts, shaping, bidi and line breaking live in
 //! `text`.
 
+mod blocks;
 mod doc;
 mod text;
 
+pub use blocks::{Block, blocks, plain_text};
 pub use doc::document;
 pub use text::FontChain;
 use text::{Weight, is_rtl_paragraph};
