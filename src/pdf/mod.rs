@@ -480,7 +480,7 @@ fn closing_start(lines: &[&str]) -> usize {
 }
 
 /// Checks a letter and lays it out: every character drawable, the address inside the window.
-fn layout_letter(
+pub fn layout_letter(
     fonts: &FontChain,
     options: &PdfOptions,
     letter: &Letter,
@@ -645,12 +645,43 @@ pub fn render(
     Ok(save(&doc, Some(letter.lang.as_str())))
 }
 
-/// A print pack being collected: every letter of a run, each from a new page, each font once.
-struct Pack {
-    campaign_id: String,
+/// A print pack being collected: placed letters one after the other, each from a new page, each
+/// font embedded once. The same letters added in the same order give the same bytes.
+pub struct Pack {
     doc: PdfDocument,
     ids: Vec<Option<printpdf::FontId>>,
     pages: Vec<PdfPage>,
+}
+
+impl Pack {
+    /// An empty pack whose document title and subject are `title` (a run's campaign id).
+    pub fn new(title: &str) -> Pack {
+        let mut doc = PdfDocument::new(title);
+        doc.metadata.info.subject = title.to_string();
+        Pack {
+            doc,
+            ids: Vec::new(),
+            pages: Vec::new(),
+        }
+    }
+
+    /// Draws the pages of a placed letter at the end of the pack.
+    pub fn add(&mut self, layout: &Layout, placed: &Placed, fonts: &FontChain) {
+        let mut ids = FontIds {
+            doc: &mut self.doc,
+            ids: std::mem::take(&mut self.ids),
+        };
+        let pages = pages_of(layout, placed, fonts, &mut ids);
+        self.ids = ids.ids;
+        self.pages.extend(pages);
+    }
+
+    /// The pack's PDF file. It has no `/Lang`: its letters may be in several languages.
+    pub fn into_bytes(self) -> Vec<u8> {
+        let mut doc = self.doc;
+        doc.with_pages(self.pages);
+        save(&doc, None)
+    }
 }
 
 /// PDF letters: `OUT/<campaign>/<supporter>/<recipient>.<lang>.pdf`. With `combined()`, one
@@ -662,7 +693,8 @@ pub struct PdfOutput {
     options: PdfOptions,
     folders: Folders,
     combine: bool,
-    pack: Option<Pack>,
+    /// The print pack and the campaign it is for (its folder).
+    pack: Option<(Pack, String)>,
     fonts: FontChain,
 }
 
@@ -794,33 +826,21 @@ impl Output for PdfOutput {
                 write_file(&path, &bytes, self.force)
             }
             PdfPrepared::Pack(path, placed, campaign_id) => {
-                let pack = self.pack.get_or_insert_with(|| Pack {
-                    doc: PdfDocument::new(&campaign_id),
-                    campaign_id,
-                    ids: Vec::new(),
-                    pages: Vec::new(),
-                });
-                let mut ids = FontIds {
-                    doc: &mut pack.doc,
-                    ids: std::mem::take(&mut pack.ids),
-                };
-                let pages = pages_of(&self.options.layout, &placed, &self.fonts, &mut ids);
-                pack.ids = ids.ids;
-                pack.pages.extend(pages);
+                let (pack, _) = self
+                    .pack
+                    .get_or_insert_with(|| (Pack::new(&campaign_id), campaign_id));
+                pack.add(&self.options.layout, &placed, &self.fonts);
                 Ok(Written::New(path))
             }
         }
     }
 
     fn finish(&mut self) -> Result<Option<Written>, String> {
-        let Some(pack) = self.pack.take() else {
+        let Some((pack, campaign_id)) = self.pack.take() else {
             return Ok(None);
         };
-        let path = self.out.join(&pack.campaign_id).join("print-pack.pdf");
-        let mut doc = pack.doc;
-        doc.metadata.info.subject = pack.campaign_id.clone();
-        doc.with_pages(pack.pages);
-        let bytes = save(&doc, None);
+        let path = self.out.join(&campaign_id).join("print-pack.pdf");
+        let bytes = pack.into_bytes();
         self.folders.ensure(&path)?;
         write_file(&path, &bytes, self.force).map(Some)
     }
