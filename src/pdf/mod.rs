@@ -1,7 +1,8 @@
-//! PDF letters for a window envelope or a fax: page layouts from the standards as data, pages
-//! that flow, the print pack, and a check that every character has a glyph (printpdf would draw
-//! a missing one as an empty box, silently). Fonts, shaping, bidi and line breaking live in
-//! `text`.
+//! The typesetter: PDF letters for a window envelope or a fax (page layouts from the standards as
+//! data, pages that flow, the print pack) and a check that every character has a glyph (printpdf
+//! would draw a missing one as an empty box, silently). Fonts, shaping, bidi and line breaking
+//! live in `text`; the sheet's blocks and their document in `blocks` and `doc`. Where the bytes
+//! go is the caller's (`batch::pdf`).
 
 mod blocks;
 mod doc;
@@ -12,14 +13,11 @@ pub use doc::document;
 pub use text::FontChain;
 use text::{Weight, is_rtl_paragraph};
 
-use std::path::PathBuf;
-
 use printpdf::{
     Color, Greyscale, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions,
     Point, Pt,
 };
 
-use crate::batch::output::{Addressed, Folders, Output, Written, letter_path, write_file};
 use crate::model::lang::Lang;
 use crate::render::letter::{Letter, LetterParts};
 
@@ -684,40 +682,6 @@ impl Pack {
     }
 }
 
-/// PDF letters: `OUT/<campaign>/<supporter>/<recipient>.<lang>.pdf`. With `combined()`, one
-/// `OUT/<campaign>/print-pack.pdf` holds every letter of the run instead, each from a new page,
-/// the font embedded once.
-pub struct PdfOutput {
-    out: PathBuf,
-    force: bool,
-    options: PdfOptions,
-    folders: Folders,
-    combine: bool,
-    /// The print pack and the campaign it is for (its folder).
-    pack: Option<(Pack, String)>,
-    fonts: FontChain,
-}
-
-impl PdfOutput {
-    pub fn new(out: PathBuf, force: bool, options: PdfOptions, fonts: FontChain) -> Self {
-        PdfOutput {
-            out,
-            force,
-            options,
-            folders: Folders::default(),
-            combine: false,
-            pack: None,
-            fonts,
-        }
-    }
-
-    /// Collects every letter into one print pack, written by `finish`.
-    pub fn combined(mut self) -> Self {
-        self.combine = true;
-        self
-    }
-}
-
 /// The text of a letter's parts, for the font check.
 fn all_text(letter: &Letter) -> Option<String> {
     let parts = letter.parts.as_ref()?;
@@ -776,74 +740,6 @@ fn glyph_check(
         "{message}; printed as an empty box (--allow-missing-glyphs)"
     ));
     Ok(())
-}
-
-/// A letter ready to be stored: its file's bytes, or its placed lines for the print pack.
-pub enum PdfPrepared {
-    File(PathBuf, Vec<u8>),
-    Pack(PathBuf, Box<Placed>, String),
-}
-
-impl Output for PdfOutput {
-    type Prepared = PdfPrepared;
-
-    fn name(&self) -> &'static str {
-        "pdf"
-    }
-
-    fn needs_parts(&self) -> bool {
-        true
-    }
-
-    fn admit(&mut self, letter: &Letter) {
-        admit_fonts(&mut self.fonts, letter);
-    }
-
-    fn prepare(
-        &self,
-        letter: Letter,
-        to: &Addressed,
-    ) -> Result<(PdfPrepared, Vec<String>), String> {
-        let path = letter_path(&self.out, &letter, to.slug, "pdf");
-        let what = format!(
-            "the {} letter to `{}` ({})",
-            letter.lang, letter.recipient_id, to.slug
-        );
-        let mut warnings = Vec::new();
-        if self.combine {
-            let placed = layout_letter(&self.fonts, &self.options, &letter, &what, &mut warnings)?;
-            let prepared = PdfPrepared::Pack(path, Box::new(placed), letter.campaign_id);
-            return Ok((prepared, warnings));
-        }
-        let bytes = render(&self.fonts, &self.options, &letter, &what, &mut warnings)?;
-        Ok((PdfPrepared::File(path, bytes), warnings))
-    }
-
-    fn write(&mut self, prepared: PdfPrepared, _to: &Addressed) -> Result<Written, String> {
-        match prepared {
-            PdfPrepared::File(path, bytes) => {
-                self.folders.ensure(&path)?;
-                write_file(&path, &bytes, self.force)
-            }
-            PdfPrepared::Pack(path, placed, campaign_id) => {
-                let (pack, _) = self
-                    .pack
-                    .get_or_insert_with(|| (Pack::new(&campaign_id), campaign_id));
-                pack.add(&self.options.layout, &placed, &self.fonts);
-                Ok(Written::New(path))
-            }
-        }
-    }
-
-    fn finish(&mut self) -> Result<Option<Written>, String> {
-        let Some((pack, campaign_id)) = self.pack.take() else {
-            return Ok(None);
-        };
-        let path = self.out.join(&campaign_id).join("print-pack.pdf");
-        let bytes = pack.into_bytes();
-        self.folders.ensure(&path)?;
-        write_file(&path, &bytes, self.force).map(Some)
-    }
 }
 
 #[cfg(test)]
