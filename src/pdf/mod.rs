@@ -47,7 +47,7 @@ pub struct Layout {
 }
 
 /// Paper sizes, width and height in millimetres.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Paper {
     A4,
     Letter,
