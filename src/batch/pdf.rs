@@ -74,11 +74,13 @@ impl Output for PdfOutput {
         );
         let mut warnings = Vec::new();
         if self.combine {
-            let placed = layout_letter(&self.fonts, &self.options, &letter, &what, &mut warnings)?;
+            let placed = layout_letter(&self.fonts, &self.options, &letter, &what, &mut warnings)
+                .map_err(|e| e.to_string())?;
             let prepared = PdfPrepared::Pack(path, Box::new(placed), letter.campaign_id);
             return Ok((prepared, warnings));
         }
-        let bytes = render(&self.fonts, &self.options, &letter, &what, &mut warnings)?;
+        let bytes = render(&self.fonts, &self.options, &letter, &what, &mut warnings)
+            .map_err(|e| e.to_string())?;
         Ok((PdfPrepared::File(path, bytes), warnings))
     }
 

@@ -369,7 +369,7 @@ impl PdfArgs {
     pub fn options(&self) -> anyhow::Result<Option<(PdfOptions, FontChain)>> {
         let paper = Paper::from(self.paper);
         let layout = match self.layout {
-            Some(name) => Layout::named(name.name()).map_err(anyhow::Error::msg)?,
+            Some(name) => Layout::named(name.name())?,
             None => Layout::for_paper(paper),
         };
         if layout.paper != paper {
@@ -379,7 +379,7 @@ impl PdfArgs {
             );
             return Ok(None);
         }
-        let fonts = FontChain::new(&self.font).map_err(anyhow::Error::msg)?;
+        let fonts = FontChain::new(&self.font)?;
         let options = PdfOptions {
             layout,
             allow_overflow: self.allow_overflow,

@@ -108,8 +108,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 &lang,
                 &pdf::blocks(&md),
                 &mut warnings,
-            )
-            .map_err(anyhow::Error::msg)?;
+            )?;
             for w in warnings {
                 eprintln!("warning: {w}");
             }

@@ -7,8 +7,8 @@ use printpdf::{Mm, PdfDocument, PdfPage};
 use super::blocks::Block;
 use super::text::{Weight, is_rtl_paragraph};
 use super::{
-    FontChain, FontIds, MM_PER_PT, PdfOptions, PlacedLine, admit_text, glyph_check, page_label,
-    save, text_op,
+    Error, FontChain, FontIds, MM_PER_PT, PdfOptions, PlacedLine, admit_text, glyph_check,
+    page_label, save, text_op,
 };
 use crate::model::lang::Lang;
 
@@ -39,7 +39,7 @@ pub fn document(
     lang: &Lang,
     blocks: &[Block],
     warnings: &mut Vec<String>,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, Error> {
     let all: String = blocks
         .iter()
         .flat_map(|b| match b {

@@ -6,10 +6,12 @@
 
 mod blocks;
 mod doc;
+mod error;
 mod text;
 
 pub use blocks::{Block, blocks, plain_text};
 pub use doc::document;
+pub use error::{Error, FontError};
 pub use text::FontChain;
 use text::{Weight, is_rtl_paragraph};
 
@@ -110,21 +112,12 @@ pub const LAYOUTS: [Layout; 3] = [
 ];
 
 impl Layout {
-    pub fn named(name: &str) -> Result<Layout, String> {
+    pub fn named(name: &str) -> Result<Layout, Error> {
         LAYOUTS
             .iter()
             .find(|l| l.name == name)
             .copied()
-            .ok_or_else(|| {
-                format!(
-                    "no layout `{name}`; the layouts are: {}",
-                    LAYOUTS
-                        .iter()
-                        .map(|l| l.name)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            })
+            .ok_or_else(|| Error::NoLayout(name.to_string()))
     }
 
     /// The default layout for a paper size: DIN 5008 form B on A4, #10 envelope on Letter.
@@ -295,7 +288,7 @@ pub fn place(
     lang: &Lang,
     what: &str,
     allow_overflow: bool,
-) -> Result<Placed, String> {
+) -> Result<Placed, Error> {
     let (page_w, page_h) = layout.paper.size();
     // Each paragraph is ordered in its own direction (its first strong character), so "10115
     // Berlin" stays in that order; it is set flush right when it reads right to left, and in a
@@ -359,11 +352,12 @@ pub fn place(
         .flat_map(|l| fonts.wrap(l, ADDRESS_SIZE, (ww - 10.0) / MM_PER_PT, Weight::Regular))
         .collect();
     if address.len() > max_lines && !allow_overflow {
-        return Err(format!(
-            "{what}: the address takes {} lines but the window of layout `{}` holds {max_lines} (hint: shorten the directory entry's address, choose another --layout, or pass --allow-overflow)",
-            address.len(),
-            layout.name
-        ));
+        return Err(Error::AddressOverflow {
+            what: what.to_string(),
+            lines: address.len(),
+            layout: layout.name,
+            max: max_lines,
+        });
     }
     let mut y = layout.address_top + ADDRESS_SIZE * MM_PER_PT;
     for text in &address {
@@ -484,17 +478,16 @@ pub fn layout_letter(
     letter: &Letter,
     what: &str,
     warnings: &mut Vec<String>,
-) -> Result<Placed, String> {
-    let parts = letter
-        .parts
-        .as_ref()
-        .ok_or_else(|| format!("{what}: the letter was rendered without its parts"))?;
+) -> Result<Placed, Error> {
+    let parts = letter.parts.as_ref().ok_or_else(|| Error::NoParts {
+        what: what.to_string(),
+    })?;
     let all = all_text(letter).unwrap_or_default();
     glyph_check(fonts, &all, what, options.allow_missing_glyphs, warnings)?;
     if parts.body.trim().is_empty() {
-        return Err(format!(
-            "{what}: the letter has no body (hint: check the template's `{{% block body %}}`)"
-        ));
+        return Err(Error::NoBody {
+            what: what.to_string(),
+        });
     }
     place(
         fonts,
@@ -624,7 +617,7 @@ pub fn render(
     letter: &Letter,
     what: &str,
     warnings: &mut Vec<String>,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, Error> {
     let placed = layout_letter(fonts, options, letter, what, warnings)?;
     let mut doc = PdfDocument::new(&letter.title);
     doc.metadata.info.author = letter.signature.clone();
@@ -718,26 +711,22 @@ fn glyph_check(
     what: &str,
     allow: bool,
     warnings: &mut Vec<String>,
-) -> Result<(), String> {
+) -> Result<(), Error> {
     let missing = fonts.missing_glyphs(text);
     let Some(c) = missing.first() else {
         return Ok(());
     };
-    let message = format!(
-        "{what}: the character `{c}` (U+{:04X}) has no glyph in the fonts available ({}){} (hint: install a font that has it, e.g. Debian's fonts-noto-cjk for Chinese, so fontconfig finds it, or pass it with --font FILE)",
-        *c as u32,
-        fonts.names(),
-        if missing.len() > 1 {
-            format!(", nor do {} other(s)", missing.len() - 1)
-        } else {
-            String::new()
-        }
-    );
+    let error = Error::MissingGlyph {
+        what: what.to_string(),
+        c: *c,
+        fonts: fonts.names(),
+        others: missing.len() - 1,
+    };
     if !allow {
-        return Err(message);
+        return Err(error);
     }
     warnings.push(format!(
-        "{message}; printed as an empty box (--allow-missing-glyphs)"
+        "{error}; printed as an empty box (--allow-missing-glyphs)"
     ));
     Ok(())
 }
@@ -812,7 +801,17 @@ mod tests {
             false,
         )
         .unwrap_err();
-        assert!(e.contains("the window of layout `us10` holds"), "{e}");
+        assert!(
+            matches!(
+                e,
+                Error::AddressOverflow {
+                    layout: "us10",
+                    lines: 12,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         assert!(
             place(
                 &FontChain::default(),
@@ -959,7 +958,7 @@ mod tests {
     #[test]
     fn names_a_missing_layout_and_lists_the_others() {
         assert_eq!(
-            Layout::named("din-c").unwrap_err(),
+            Layout::named("din-c").unwrap_err().to_string(),
             "no layout `din-c`; the layouts are: din-b, din-a, us10"
         );
     }
