@@ -290,66 +290,158 @@ pub fn place(
     allow_overflow: bool,
 ) -> Result<Placed, Error> {
     let (page_w, page_h) = layout.paper.size();
-    // Each paragraph is ordered in its own direction (its first strong character), so "10115
-    // Berlin" stays in that order; it is set flush right when it reads right to left, and in a
-    // right-to-left letter always (a Latin signature or address line included).
-    let letter_rtl = lang.is_rtl();
-    // A line of a paragraph reading `rtl`, shaped once, set flush left in [left, right] or
-    // flush right.
-    let set = |text: &str,
-               rtl: bool,
-               flush_right: bool,
-               y: f32,
-               size: f32,
-               (left, right): (f32, f32),
-               weight: Weight| {
-        let runs = fonts.runs(text, weight, rtl);
-        let width: f32 = runs.iter().map(|r| r.width_em * size * MM_PER_PT).sum();
-        PlacedLine {
-            x: if flush_right { right - width } else { left },
-            y,
-            size,
-            text: text.to_string(),
-            rtl,
-            weight,
-            runs,
-        }
-    };
-    let para_line =
-        |text: &str, rtl: bool, y: f32, size: f32, margins: (f32, f32), weight: Weight| {
-            set(text, rtl, rtl || letter_rtl, y, size, margins, weight)
-        };
-    let line = |text: &str, y: f32, size: f32, margins: (f32, f32), weight: Weight| {
-        para_line(text, is_rtl_paragraph(text), y, size, margins, weight)
+    let setter = Setter {
+        fonts,
+        letter_rtl: lang.is_rtl(),
     };
     let mut first = Vec::new();
-    // Return-address line, small, above the window (not for layouts without one).
-    if layout.return_line > 0.0 {
-        let sender: Vec<&str> = parts
-            .sender
-            .iter()
-            .map(String::as_str)
-            .filter(|l| !l.contains("___"))
-            .collect();
-        if !sender.is_empty() {
-            let (wx, _, ww, _) = layout.window;
-            first.push(line(
-                &sender.join(" · "),
-                layout.return_line,
-                SMALL_SIZE,
-                (wx + 5.0, wx + ww - 5.0),
-                Weight::Regular,
+    first.extend(return_line(&setter, layout, parts));
+    first.extend(window_address(
+        &setter,
+        layout,
+        parts,
+        what,
+        allow_overflow,
+    )?);
+    first.extend(info_block(&setter, layout, parts, page_w));
+    let margins = (layout.left, page_w - layout.right);
+    let lines = wrap_body(
+        fonts,
+        parts,
+        (page_w - layout.left - layout.right) / MM_PER_PT,
+    );
+    let mut pages = flow_pages(&setter, layout, first, lines, margins);
+    number_pages(
+        fonts,
+        lang,
+        &mut pages,
+        page_h - 12.0,
+        Setting {
+            size: 9.0,
+            weight: Weight::Regular,
+            margins,
+        },
+    );
+    // The sender's name on every page after the first.
+    if let Some(name) = parts.sender.first().filter(|l| !l.contains("___")) {
+        for page in pages.iter_mut().skip(1) {
+            page.push(setter.line(
+                name,
+                layout.next_top,
+                Setting {
+                    size: 9.0,
+                    weight: Weight::Regular,
+                    margins,
+                },
             ));
         }
     }
-    // The recipient in the window.
+    Ok(Placed { pages })
+}
+
+/// How a line is set: its size (points), its weight, and the margins (mm from the left edge of
+/// the page) it is set flush left or flush right between.
+#[derive(Clone, Copy)]
+struct Setting {
+    size: f32,
+    weight: Weight,
+    margins: (f32, f32),
+}
+
+/// A line of a paragraph reading `rtl`, shaped once, set flush left or flush right in its
+/// margins, with its baseline at `y`.
+fn set_line(
+    fonts: &FontChain,
+    text: &str,
+    rtl: bool,
+    flush_right: bool,
+    y: f32,
+    setting: Setting,
+) -> PlacedLine {
+    let Setting {
+        size,
+        weight,
+        margins: (left, right),
+    } = setting;
+    let runs = fonts.runs(text, weight, rtl);
+    let width: f32 = runs.iter().map(|r| r.width_em * size * MM_PER_PT).sum();
+    PlacedLine {
+        x: if flush_right { right - width } else { left },
+        y,
+        size,
+        text: text.to_string(),
+        rtl,
+        weight,
+        runs,
+    }
+}
+
+/// Sets the lines of a letter. Each paragraph is ordered in its own direction (its first strong
+/// character), so "10115 Berlin" stays in that order; it is set flush right when it reads right
+/// to left, and in a right-to-left letter always (a Latin signature or address line included).
+struct Setter<'f> {
+    fonts: &'f FontChain,
+    letter_rtl: bool,
+}
+
+impl Setter<'_> {
+    /// A line of a paragraph reading `rtl`.
+    fn para_line(&self, text: &str, rtl: bool, y: f32, setting: Setting) -> PlacedLine {
+        set_line(self.fonts, text, rtl, rtl || self.letter_rtl, y, setting)
+    }
+
+    /// A paragraph of one line.
+    fn line(&self, text: &str, y: f32, setting: Setting) -> PlacedLine {
+        self.para_line(text, is_rtl_paragraph(text), y, setting)
+    }
+}
+
+/// The return-address line, small, above the window (not for layouts without one).
+fn return_line(setter: &Setter, layout: &Layout, parts: &LetterParts) -> Option<PlacedLine> {
+    if layout.return_line <= 0.0 {
+        return None;
+    }
+    let sender: Vec<&str> = parts
+        .sender
+        .iter()
+        .map(String::as_str)
+        .filter(|l| !l.contains("___"))
+        .collect();
+    if sender.is_empty() {
+        return None;
+    }
+    let (wx, _, ww, _) = layout.window;
+    Some(setter.line(
+        &sender.join(" · "),
+        layout.return_line,
+        Setting {
+            size: SMALL_SIZE,
+            weight: Weight::Regular,
+            margins: (wx + 5.0, wx + ww - 5.0),
+        },
+    ))
+}
+
+/// The recipient in the window; an address longer than the window holds is an error unless
+/// `allow_overflow`.
+fn window_address(
+    setter: &Setter,
+    layout: &Layout,
+    parts: &LetterParts,
+    what: &str,
+    allow_overflow: bool,
+) -> Result<Vec<PlacedLine>, Error> {
     let (wx, wy, ww, wh) = layout.window;
     let zone = wy + wh - layout.address_top;
     let max_lines = ((zone - 1.0) / (ADDRESS_LEADING * MM_PER_PT)).floor() as usize;
     let address: Vec<String> = parts
         .recipient
         .iter()
-        .flat_map(|l| fonts.wrap(l, ADDRESS_SIZE, (ww - 10.0) / MM_PER_PT, Weight::Regular))
+        .flat_map(|l| {
+            setter
+                .fonts
+                .wrap(l, ADDRESS_SIZE, (ww - 10.0) / MM_PER_PT, Weight::Regular)
+        })
         .collect();
     if address.len() > max_lines && !allow_overflow {
         return Err(Error::AddressOverflow {
@@ -359,35 +451,52 @@ pub fn place(
             max: max_lines,
         });
     }
+    let setting = Setting {
+        size: ADDRESS_SIZE,
+        weight: Weight::Regular,
+        margins: (wx + 5.0, wx + ww - 5.0),
+    };
     let mut y = layout.address_top + ADDRESS_SIZE * MM_PER_PT;
+    let mut lines = Vec::new();
     for text in &address {
-        first.push(line(
-            text,
-            y,
-            ADDRESS_SIZE,
-            (wx + 5.0, wx + ww - 5.0),
-            Weight::Regular,
-        ));
+        lines.push(setter.line(text, y, setting));
         y += ADDRESS_LEADING * MM_PER_PT;
     }
-    // Sender block and date to the right (or above, for the US layout).
+    Ok(lines)
+}
+
+/// The sender's block and the date to the right of the window (or above it, for the US layout).
+fn info_block(
+    setter: &Setter,
+    layout: &Layout,
+    parts: &LetterParts,
+    page_w: f32,
+) -> Vec<PlacedLine> {
     let (ix, iy) = layout.info;
-    let info = (ix, page_w - layout.right);
+    let setting = Setting {
+        size: 9.0,
+        weight: Weight::Regular,
+        margins: (ix, page_w - layout.right),
+    };
+    let mut lines = Vec::new();
     let mut y = iy;
     for text in &parts.sender {
-        first.push(line(text, y, 9.0, info, Weight::Regular));
+        lines.push(setter.line(text, y, setting));
         y += 11.0 * MM_PER_PT;
     }
-    first.push(line(&parts.date, y + 4.0, 9.0, info, Weight::Regular));
-    // The body flows from body_top on the first page, next_top on the others.
-    let margins = (layout.left, page_w - layout.right);
-    let text_w = (page_w - layout.left - layout.right) / MM_PER_PT;
-    let mut pages = vec![first];
-    let mut y = layout.body_top;
-    let bottom = page_h - BOTTOM;
-    // The subject line (the first paragraph that is the template's subject block) is bold.
+    lines.push(setter.line(&parts.date, y + 4.0, setting));
+    lines
+}
+
+/// One wrapped line of the body: its text ("" for an empty line), its paragraph's direction and
+/// its weight.
+type BodyLine = (String, bool, Weight);
+
+/// The body wrapped to `text_w` points. The subject line (the first paragraph that is the
+/// template's subject block) is bold.
+fn wrap_body(fonts: &FontChain, parts: &LetterParts, text_w: f32) -> Vec<BodyLine> {
     let mut subject = parts.subject.as_deref().map(str::trim);
-    let lines: Vec<(String, bool, Weight)> = parts
+    parts
         .body
         .split('\n')
         .flat_map(|p| {
@@ -410,8 +519,22 @@ pub fn place(
                     .collect()
             }
         })
-        .collect();
-    // The closing formula, the signature space and the printed name stay on one page.
+        .collect()
+}
+
+/// The body flowed onto pages after `first`: from body_top on the first page, next_top on the
+/// others. The closing formula, the signature space and the printed name stay on one page.
+fn flow_pages(
+    setter: &Setter,
+    layout: &Layout,
+    first: Vec<PlacedLine>,
+    lines: Vec<BodyLine>,
+    margins: (f32, f32),
+) -> Vec<Vec<PlacedLine>> {
+    let (_, page_h) = layout.paper.size();
+    let mut pages = vec![first];
+    let mut y = layout.body_top;
+    let bottom = page_h - BOTTOM;
     let texts: Vec<&str> = lines.iter().map(|(l, _, _)| l.as_str()).collect();
     let keep_from = closing_start(&texts);
     let leading = BODY_LEADING * MM_PER_PT;
@@ -425,35 +548,36 @@ pub fn place(
         if !text.is_empty()
             && let Some(page) = pages.last_mut()
         {
-            page.push(para_line(&text, rtl, y, BODY_SIZE, margins, weight));
+            let setting = Setting {
+                size: BODY_SIZE,
+                weight,
+                margins,
+            };
+            page.push(setter.para_line(&text, rtl, y, setting));
         }
         y += leading;
     }
-    // Page numbers, and the sender's name on every page after the first.
+    pages
+}
+
+/// Adds "page 2 of 3" in the language of the document, flush right whatever the language, at
+/// `y` on every page, when there is more than one. Letters and the sheet share it.
+fn number_pages(
+    fonts: &FontChain,
+    lang: &Lang,
+    pages: &mut [Vec<PlacedLine>],
+    y: f32,
+    setting: Setting,
+) {
     let count = pages.len();
-    let name = parts.sender.first().filter(|l| !l.contains("___")).cloned();
-    for (i, page) in pages.iter_mut().enumerate() {
-        if count > 1 {
-            let label = page_label(lang.as_str(), i + 1, count);
-            // Flush right whatever the language.
-            let rtl = is_rtl_paragraph(&label);
-            page.push(set(
-                &label,
-                rtl,
-                true,
-                page_h - 12.0,
-                9.0,
-                margins,
-                Weight::Regular,
-            ));
-        }
-        if i > 0
-            && let Some(name) = &name
-        {
-            page.push(line(name, layout.next_top, 9.0, margins, Weight::Regular));
-        }
+    if count < 2 {
+        return;
     }
-    Ok(Placed { pages })
+    for (i, page) in pages.iter_mut().enumerate() {
+        let label = page_label(lang.as_str(), i + 1, count);
+        let rtl = is_rtl_paragraph(&label);
+        page.push(set_line(fonts, &label, rtl, true, y, setting));
+    }
 }
 
 /// The first line of the closing block: the last paragraph before the signature space (the run
@@ -525,12 +649,24 @@ fn pages_of(
                 mark(&mut ops, page_h, y, 8.0);
             }
         }
-        for line in lines {
-            text_op(&mut ops, fonts, ids, page_h, line);
-        }
-        pages.push(PdfPage::new(Mm(page_w), Mm(page_h), ops));
+        pages.push(draw_page(lines, fonts, ids, (page_w, page_h), ops));
     }
     pages
+}
+
+/// One PDF page: `ops` (what is drawn before the text: fold marks), then the placed lines in
+/// order. Letters and the sheet share it.
+fn draw_page(
+    lines: &[PlacedLine],
+    fonts: &FontChain,
+    ids: &mut FontIds,
+    (page_w, page_h): (f32, f32),
+    mut ops: Vec<Op>,
+) -> PdfPage {
+    for line in lines {
+        text_op(&mut ops, fonts, ids, page_h, line);
+    }
+    PdfPage::new(Mm(page_w), Mm(page_h), ops)
 }
 
 /// Serialises a document with the letter's language tag in the catalog (`/Lang`, read by screen
