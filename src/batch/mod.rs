@@ -3,5 +3,6 @@
 
 pub mod check;
 pub mod output;
+pub mod pdf;
 pub mod queue;
 pub mod run;

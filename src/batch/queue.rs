@@ -119,13 +119,10 @@ impl Output for QueueOutput {
         let needs_pdf = self.attach_pdf || matches!(route, Route::Fax { .. });
         let mut warnings = Vec::new();
         let attachment = match (&self.pdf, needs_pdf) {
-            (Some((options, fonts)), true) => Some(pdf::render(
-                fonts,
-                options,
-                &letter,
-                &what(),
-                &mut warnings,
-            )?),
+            (Some((options, fonts)), true) => Some(
+                pdf::render(fonts, options, &letter, &what(), &mut warnings)
+                    .map_err(|e| e.to_string())?,
+            ),
             _ => None,
         };
         let out = outgoing(&letter, to, attachment).map_err(|e| format!("{}: {e}", what()))?;

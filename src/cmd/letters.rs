@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use appeal::batch::output::TextOutput;
+use appeal::batch::pdf::PdfOutput;
 use appeal::batch::run;
-use appeal::pdf::PdfOutput;
 
 /// Write the letters of a campaign, one file per (supporter, recipient, language).
 #[derive(clap::Args)]

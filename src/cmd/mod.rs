@@ -348,7 +348,7 @@ impl SupporterArgs {
 pub struct PdfArgs {
     /// PDF paper size.
     #[arg(long, value_enum, default_value = "a4")]
-    pub paper: Paper,
+    pub paper: PaperArg,
     /// PDF page layout (default: din-b on A4, us10 on Letter).
     #[arg(long, value_enum)]
     pub layout: Option<LayoutName>,
@@ -368,18 +368,19 @@ impl PdfArgs {
     /// The layout options and the font chain; `None` after printing the error of flags that do
     /// not go together (exit 2).
     pub fn options(&self) -> anyhow::Result<Option<(PdfOptions, FontChain)>> {
+        let paper = Paper::from(self.paper);
         let layout = match self.layout {
-            Some(name) => Layout::named(name.name()).map_err(anyhow::Error::msg)?,
-            None => Layout::for_paper(self.paper),
+            Some(name) => Layout::named(name.name())?,
+            None => Layout::for_paper(paper),
         };
-        if layout.paper != self.paper {
+        if layout.paper != paper {
             eprintln!(
-                "error: layout `{}` is for {:?} paper, not {:?} (hint: drop --paper or --layout)",
-                layout.name, layout.paper, self.paper
+                "error: layout `{}` is for {:?} paper, not {paper:?} (hint: drop --paper or --layout)",
+                layout.name, layout.paper
             );
             return Ok(None);
         }
-        let fonts = FontChain::new(&self.font).map_err(anyhow::Error::msg)?;
+        let fonts = FontChain::new(&self.font)?;
         let options = PdfOptions {
             layout,
             allow_overflow: self.allow_overflow,
@@ -403,6 +404,22 @@ impl LayoutName {
             LayoutName::DinB => "din-b",
             LayoutName::DinA => "din-a",
             LayoutName::Us10 => "us10",
+        }
+    }
+}
+
+/// The paper sizes of `appeal::pdf::Paper`, as `--paper` spells them.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum PaperArg {
+    A4,
+    Letter,
+}
+
+impl From<PaperArg> for Paper {
+    fn from(paper: PaperArg) -> Paper {
+        match paper {
+            PaperArg::A4 => Paper::A4,
+            PaperArg::Letter => Paper::Letter,
         }
     }
 }

@@ -8,6 +8,7 @@ use appeal::coord::sheet;
 use appeal::model::diag::{Diagnostics, Invalid};
 use appeal::model::lang::Lang;
 use appeal::model::project::Project;
+use appeal::pdf;
 
 /// Print the urgent-action sheet: the person and the risk, the asks, whom to write to before
 /// the deadline, the follow-ups.
@@ -88,7 +89,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map_err(|d| Invalid(vec![d]))?;
     let bytes = match args.format {
         Format::Md => md.into_bytes(),
-        Format::Txt => sheet::plain_text(&sheet::blocks(&md)).into_bytes(),
+        Format::Txt => pdf::plain_text(&pdf::blocks(&md)).into_bytes(),
         Format::Pdf => {
             let Some((options, mut fonts)) = args.pdf.options()? else {
                 return Ok(ExitCode::from(2));
@@ -99,16 +100,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .unwrap_or(&campaign.id)
                 .to_string();
             let mut warnings = Vec::new();
-            let bytes = appeal::pdf::document(
+            let bytes = pdf::document(
                 &mut fonts,
                 &options,
                 &title,
                 &campaign.id,
                 &lang,
-                &sheet::blocks(&md),
+                &pdf::blocks(&md),
                 &mut warnings,
-            )
-            .map_err(anyhow::Error::msg)?;
+            )?;
             for w in warnings {
                 eprintln!("warning: {w}");
             }

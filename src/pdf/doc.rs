@@ -2,14 +2,14 @@
 //! addresses, wrapped and set in their own direction, with page numbers. The fonts, shaping and
 //! the checks for missing glyphs are the letters'.
 
-use printpdf::{Mm, PdfDocument, PdfPage};
+use printpdf::{PdfDocument, PdfPage};
 
+use super::blocks::Block;
 use super::text::{Weight, is_rtl_paragraph};
 use super::{
-    FontChain, FontIds, MM_PER_PT, PdfOptions, PlacedLine, admit_text, glyph_check, page_label,
-    save, text_op,
+    Error, FontChain, FontIds, MM_PER_PT, PdfOptions, PlacedLine, Setting, admit_text, draw_page,
+    glyph_check, number_pages, save, set_line,
 };
-use crate::coord::sheet::Block;
 use crate::model::lang::Lang;
 
 const MARGIN: f32 = 20.0;
@@ -39,7 +39,44 @@ pub fn document(
     lang: &Lang,
     blocks: &[Block],
     warnings: &mut Vec<String>,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, Error> {
+    check_glyphs(fonts, options, lang, blocks, warnings)?;
+    let (page_w, page_h) = options.layout.paper.size();
+    let mut pages = flow(fonts, lang, blocks, (page_w, page_h));
+    number_pages(
+        fonts,
+        lang,
+        &mut pages,
+        page_h - 10.0,
+        Setting {
+            size: 8.5,
+            weight: Weight::Regular,
+            margins: (MARGIN, page_w - MARGIN),
+        },
+    );
+    let mut doc = PdfDocument::new(title);
+    doc.metadata.info.subject = subject.to_string();
+    doc.metadata.info.keywords = vec![lang.to_string()];
+    let mut ids = FontIds {
+        doc: &mut doc,
+        ids: Vec::new(),
+    };
+    let pdf_pages: Vec<PdfPage> = pages
+        .iter()
+        .map(|lines| draw_page(lines, fonts, &mut ids, (page_w, page_h), Vec::new()))
+        .collect();
+    doc.with_pages(pdf_pages);
+    Ok(save(&doc, Some(lang.as_str())))
+}
+
+/// Admits fonts for every character of the sheet and checks that each has a glyph.
+fn check_glyphs(
+    fonts: &mut FontChain,
+    options: &PdfOptions,
+    lang: &Lang,
+    blocks: &[Block],
+    warnings: &mut Vec<String>,
+) -> Result<(), Error> {
     let all: String = blocks
         .iter()
         .flat_map(|b| match b {
@@ -55,8 +92,60 @@ pub fn document(
         &format!("the {lang} sheet"),
         options.allow_missing_glyphs,
         warnings,
-    )?;
-    let (page_w, page_h) = options.layout.paper.size();
+    )
+}
+
+/// The lines of a block wrapped to `width` points, each with its direction.
+fn wrap_block(
+    fonts: &FontChain,
+    block: &Block,
+    sheet_rtl: bool,
+    width: f32,
+) -> Vec<(String, bool)> {
+    let (size, _, weight, _) = style(block);
+    let paragraphs: Vec<&str> = match block {
+        Block::Heading(_, t) | Block::Paragraph(t) | Block::Bullet(t) => vec![t.as_str()],
+        Block::Lines(lines) => lines.iter().map(String::as_str).collect(),
+    };
+    let mut lines: Vec<(String, bool)> = Vec::new();
+    for p in paragraphs {
+        let rtl = is_rtl_paragraph(p) || sheet_rtl && !p.chars().any(char::is_alphabetic);
+        lines.extend(
+            fonts
+                .wrap(p, size, width, weight)
+                .into_iter()
+                .map(|l| (l, rtl)),
+        );
+    }
+    lines
+}
+
+/// The room (mm) block `n`'s first line needs below it to stay on its page: a heading is not
+/// left alone at the foot of a page, it goes over with what follows; an address is not split,
+/// it goes over whole (unless it is longer than a page).
+fn keep_with_next(blocks: &[Block], n: usize, lines: usize, leading: f32, page_h: f32) -> f32 {
+    match &blocks[n] {
+        Block::Heading(..) => match blocks.get(n + 1) {
+            Some(Block::Lines(next)) if next.len() < 20 => {
+                leading * 2.0 + next.len() as f32 * style(&blocks[n + 1]).1 * MM_PER_PT
+            }
+            _ => leading * 3.0,
+        },
+        Block::Lines(_) if (lines as f32 * leading) < page_h - TOP - BOTTOM => {
+            leading * (lines as f32 - 1.0)
+        }
+        _ => 0.0,
+    }
+}
+
+/// The blocks flowed onto pages: a new page when the next line (and what it keeps with) would
+/// reach the bottom margin.
+fn flow(
+    fonts: &FontChain,
+    lang: &Lang,
+    blocks: &[Block],
+    (page_w, page_h): (f32, f32),
+) -> Vec<Vec<PlacedLine>> {
     let sheet_rtl = lang.is_rtl();
     let (left, right) = (MARGIN, page_w - MARGIN);
     let mut pages: Vec<Vec<PlacedLine>> = vec![Vec::new()];
@@ -67,108 +156,48 @@ pub fn document(
         if n > 0 {
             y += before;
         }
-        let (bullet, paragraphs): (bool, Vec<&str>) = match block {
-            Block::Heading(_, t) | Block::Paragraph(t) => (false, vec![t.as_str()]),
-            Block::Bullet(t) => (true, vec![t.as_str()]),
-            Block::Lines(lines) => (false, lines.iter().map(String::as_str).collect()),
-        };
+        // A list item's bullet sits at the margin, its text INDENT in.
+        let bullet = matches!(block, Block::Bullet(_));
         let indent = if bullet { INDENT } else { 0.0 };
-        let mut lines: Vec<(String, bool)> = Vec::new();
-        for p in paragraphs {
-            let rtl = is_rtl_paragraph(p) || sheet_rtl && !p.chars().any(char::is_alphabetic);
-            let width = (right - left - indent) / MM_PER_PT;
-            lines.extend(
-                fonts
-                    .wrap(p, size, width, weight)
-                    .into_iter()
-                    .map(|l| (l, rtl)),
-            );
-        }
-        // A heading is not left alone at the foot of a page: it goes over with what follows.
-        // An address is not split: it goes over whole (unless it is longer than a page).
-        let keep = match block {
-            Block::Heading(..) => match blocks.get(n + 1) {
-                Some(Block::Lines(next)) if next.len() < 20 => {
-                    leading * 2.0 + next.len() as f32 * style(&blocks[n + 1]).1 * MM_PER_PT
-                }
-                _ => leading * 3.0,
-            },
-            Block::Lines(_) if (lines.len() as f32 * leading) < page_h - TOP - BOTTOM => {
-                leading * (lines.len() as f32 - 1.0)
-            }
-            _ => 0.0,
-        };
+        let lines = wrap_block(fonts, block, sheet_rtl, (right - left - indent) / MM_PER_PT);
+        let keep = keep_with_next(blocks, n, lines.len(), leading, page_h);
         for (i, (text, rtl)) in lines.into_iter().enumerate() {
             if y + leading + if i == 0 { keep } else { 0.0 } > page_h - BOTTOM {
                 pages.push(Vec::new());
                 y = TOP;
             }
             y += leading;
-            let runs = fonts.runs(&text, weight, rtl);
-            let w: f32 = runs.iter().map(|r| r.width_em * size * MM_PER_PT).sum();
             let flush_right = rtl || sheet_rtl;
-            let x = if flush_right {
-                right - indent - w
-            } else {
-                left + indent
-            };
             let page = pages.last_mut().expect("there is always a page");
             if bullet && i == 0 {
-                let mark = fonts.runs("•", Weight::Regular, false);
-                let mw: f32 = mark.iter().map(|r| r.width_em * size * MM_PER_PT).sum();
-                page.push(PlacedLine {
-                    x: if flush_right { right - mw } else { left },
+                let margins = (left, right);
+                page.push(set_line(
+                    fonts,
+                    "•",
+                    false,
+                    flush_right,
                     y,
-                    size,
-                    text: "•".into(),
-                    rtl: false,
-                    weight: Weight::Regular,
-                    runs: mark,
-                });
+                    Setting {
+                        size,
+                        weight: Weight::Regular,
+                        margins,
+                    },
+                ));
             }
-            page.push(PlacedLine {
-                x,
+            let margins = (left + indent, right - indent);
+            page.push(set_line(
+                fonts,
+                &text,
+                rtl,
+                flush_right,
                 y,
-                size,
-                text,
-                rtl,
-                weight,
-                runs,
-            });
+                Setting {
+                    size,
+                    weight,
+                    margins,
+                },
+            ));
         }
     }
-    let count = pages.len();
-    let mut doc = PdfDocument::new(title);
-    doc.metadata.info.subject = subject.to_string();
-    doc.metadata.info.keywords = vec![lang.to_string()];
-    let mut ids = FontIds {
-        doc: &mut doc,
-        ids: Vec::new(),
-    };
-    let mut pdf_pages = Vec::new();
-    for (i, lines) in pages.iter().enumerate() {
-        let mut ops = Vec::new();
-        for line in lines {
-            text_op(&mut ops, fonts, &mut ids, page_h, line);
-        }
-        if count > 1 {
-            let label = page_label(lang.as_str(), i + 1, count);
-            let rtl = is_rtl_paragraph(&label);
-            let runs = fonts.runs(&label, Weight::Regular, rtl);
-            let w: f32 = runs.iter().map(|r| r.width_em * 8.5 * MM_PER_PT).sum();
-            let line = PlacedLine {
-                x: right - w,
-                y: page_h - 10.0,
-                size: 8.5,
-                text: label,
-                rtl,
-                weight: Weight::Regular,
-                runs,
-            };
-            text_op(&mut ops, fonts, &mut ids, page_h, &line);
-        }
-        pdf_pages.push(PdfPage::new(Mm(page_w), Mm(page_h), ops));
-    }
-    doc.with_pages(pdf_pages);
-    Ok(save(&doc, Some(lang.as_str())))
+    pages
 }

@@ -1,23 +1,25 @@
-//! PDF letters for a window envelope or a fax: page layouts from the standards as data, pages
-//! that flow, the print pack, and a check that every character has a glyph (printpdf would draw
-//! a missing one as an empty box, silently). Fonts, shaping, bidi and line breaking live in
-//! `text`.
+//! The typesetter: PDF letters for a window envelope or a fax (page layouts from the standards as
+//! data, pages that flow, the print pack) and a check that every character has a glyph (printpdf
+//! would draw a missing one as an empty box, silently). Fonts, shaping, bidi and line breaking
+//! live in `text`; the sheet's blocks and their document in `blocks` and `doc`. Where the bytes
+//! go is the caller's (`batch::pdf`).
 
+mod blocks;
 mod doc;
+mod error;
 mod text;
 
+pub use blocks::{Block, blocks, plain_text};
 pub use doc::document;
+pub use error::{Error, FontError};
 pub use text::FontChain;
 use text::{Weight, is_rtl_paragraph};
-
-use std::path::PathBuf;
 
 use printpdf::{
     Color, Greyscale, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions,
     Point, Pt,
 };
 
-use crate::batch::output::{Addressed, Folders, Output, Written, letter_path, write_file};
 use crate::model::lang::Lang;
 use crate::render::letter::{Letter, LetterParts};
 
@@ -47,7 +49,7 @@ pub struct Layout {
 }
 
 /// Paper sizes, width and height in millimetres.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Paper {
     A4,
     Letter,
@@ -110,21 +112,12 @@ pub const LAYOUTS: [Layout; 3] = [
 ];
 
 impl Layout {
-    pub fn named(name: &str) -> Result<Layout, String> {
+    pub fn named(name: &str) -> Result<Layout, Error> {
         LAYOUTS
             .iter()
             .find(|l| l.name == name)
             .copied()
-            .ok_or_else(|| {
-                format!(
-                    "no layout `{name}`; the layouts are: {}",
-                    LAYOUTS
-                        .iter()
-                        .map(|l| l.name)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            })
+            .ok_or_else(|| Error::NoLayout(name.to_string()))
     }
 
     /// The default layout for a paper size: DIN 5008 form B on A4, #10 envelope on Letter.
@@ -295,105 +288,215 @@ pub fn place(
     lang: &Lang,
     what: &str,
     allow_overflow: bool,
-) -> Result<Placed, String> {
+) -> Result<Placed, Error> {
     let (page_w, page_h) = layout.paper.size();
-    // Each paragraph is ordered in its own direction (its first strong character), so "10115
-    // Berlin" stays in that order; it is set flush right when it reads right to left, and in a
-    // right-to-left letter always (a Latin signature or address line included).
-    let letter_rtl = lang.is_rtl();
-    // A line of a paragraph reading `rtl`, shaped once, set flush left in [left, right] or
-    // flush right.
-    let set = |text: &str,
-               rtl: bool,
-               flush_right: bool,
-               y: f32,
-               size: f32,
-               (left, right): (f32, f32),
-               weight: Weight| {
-        let runs = fonts.runs(text, weight, rtl);
-        let width: f32 = runs.iter().map(|r| r.width_em * size * MM_PER_PT).sum();
-        PlacedLine {
-            x: if flush_right { right - width } else { left },
-            y,
-            size,
-            text: text.to_string(),
-            rtl,
-            weight,
-            runs,
-        }
-    };
-    let para_line =
-        |text: &str, rtl: bool, y: f32, size: f32, margins: (f32, f32), weight: Weight| {
-            set(text, rtl, rtl || letter_rtl, y, size, margins, weight)
-        };
-    let line = |text: &str, y: f32, size: f32, margins: (f32, f32), weight: Weight| {
-        para_line(text, is_rtl_paragraph(text), y, size, margins, weight)
+    let setter = Setter {
+        fonts,
+        letter_rtl: lang.is_rtl(),
     };
     let mut first = Vec::new();
-    // Return-address line, small, above the window (not for layouts without one).
-    if layout.return_line > 0.0 {
-        let sender: Vec<&str> = parts
-            .sender
-            .iter()
-            .map(String::as_str)
-            .filter(|l| !l.contains("___"))
-            .collect();
-        if !sender.is_empty() {
-            let (wx, _, ww, _) = layout.window;
-            first.push(line(
-                &sender.join(" · "),
-                layout.return_line,
-                SMALL_SIZE,
-                (wx + 5.0, wx + ww - 5.0),
-                Weight::Regular,
+    first.extend(return_line(&setter, layout, parts));
+    first.extend(window_address(
+        &setter,
+        layout,
+        parts,
+        what,
+        allow_overflow,
+    )?);
+    first.extend(info_block(&setter, layout, parts, page_w));
+    let margins = (layout.left, page_w - layout.right);
+    let lines = wrap_body(
+        fonts,
+        parts,
+        (page_w - layout.left - layout.right) / MM_PER_PT,
+    );
+    let mut pages = flow_pages(&setter, layout, first, lines, margins);
+    number_pages(
+        fonts,
+        lang,
+        &mut pages,
+        page_h - 12.0,
+        Setting {
+            size: 9.0,
+            weight: Weight::Regular,
+            margins,
+        },
+    );
+    // The sender's name on every page after the first.
+    if let Some(name) = parts.sender.first().filter(|l| !l.contains("___")) {
+        for page in pages.iter_mut().skip(1) {
+            page.push(setter.line(
+                name,
+                layout.next_top,
+                Setting {
+                    size: 9.0,
+                    weight: Weight::Regular,
+                    margins,
+                },
             ));
         }
     }
-    // The recipient in the window.
+    Ok(Placed { pages })
+}
+
+/// How a line is set: its size (points), its weight, and the margins (mm from the left edge of
+/// the page) it is set flush left or flush right between.
+#[derive(Clone, Copy)]
+struct Setting {
+    size: f32,
+    weight: Weight,
+    margins: (f32, f32),
+}
+
+/// A line of a paragraph reading `rtl`, shaped once, set flush left or flush right in its
+/// margins, with its baseline at `y`.
+fn set_line(
+    fonts: &FontChain,
+    text: &str,
+    rtl: bool,
+    flush_right: bool,
+    y: f32,
+    setting: Setting,
+) -> PlacedLine {
+    let Setting {
+        size,
+        weight,
+        margins: (left, right),
+    } = setting;
+    let runs = fonts.runs(text, weight, rtl);
+    let width: f32 = runs.iter().map(|r| r.width_em * size * MM_PER_PT).sum();
+    PlacedLine {
+        x: if flush_right { right - width } else { left },
+        y,
+        size,
+        text: text.to_string(),
+        rtl,
+        weight,
+        runs,
+    }
+}
+
+/// Sets the lines of a letter. Each paragraph is ordered in its own direction (its first strong
+/// character), so "10115 Berlin" stays in that order; it is set flush right when it reads right
+/// to left, and in a right-to-left letter always (a Latin signature or address line included).
+struct Setter<'f> {
+    fonts: &'f FontChain,
+    letter_rtl: bool,
+}
+
+impl Setter<'_> {
+    /// A line of a paragraph reading `rtl`.
+    fn para_line(&self, text: &str, rtl: bool, y: f32, setting: Setting) -> PlacedLine {
+        set_line(self.fonts, text, rtl, rtl || self.letter_rtl, y, setting)
+    }
+
+    /// A paragraph of one line.
+    fn line(&self, text: &str, y: f32, setting: Setting) -> PlacedLine {
+        self.para_line(text, is_rtl_paragraph(text), y, setting)
+    }
+}
+
+/// The return-address line, small, above the window (not for layouts without one).
+fn return_line(setter: &Setter, layout: &Layout, parts: &LetterParts) -> Option<PlacedLine> {
+    if layout.return_line <= 0.0 {
+        return None;
+    }
+    let sender: Vec<&str> = parts
+        .sender
+        .iter()
+        .map(String::as_str)
+        .filter(|l| !l.contains("___"))
+        .collect();
+    if sender.is_empty() {
+        return None;
+    }
+    let (wx, _, ww, _) = layout.window;
+    Some(setter.line(
+        &sender.join(" · "),
+        layout.return_line,
+        Setting {
+            size: SMALL_SIZE,
+            weight: Weight::Regular,
+            margins: (wx + 5.0, wx + ww - 5.0),
+        },
+    ))
+}
+
+/// The recipient in the window; an address longer than the window holds is an error unless
+/// `allow_overflow`.
+fn window_address(
+    setter: &Setter,
+    layout: &Layout,
+    parts: &LetterParts,
+    what: &str,
+    allow_overflow: bool,
+) -> Result<Vec<PlacedLine>, Error> {
     let (wx, wy, ww, wh) = layout.window;
     let zone = wy + wh - layout.address_top;
     let max_lines = ((zone - 1.0) / (ADDRESS_LEADING * MM_PER_PT)).floor() as usize;
     let address: Vec<String> = parts
         .recipient
         .iter()
-        .flat_map(|l| fonts.wrap(l, ADDRESS_SIZE, (ww - 10.0) / MM_PER_PT, Weight::Regular))
+        .flat_map(|l| {
+            setter
+                .fonts
+                .wrap(l, ADDRESS_SIZE, (ww - 10.0) / MM_PER_PT, Weight::Regular)
+        })
         .collect();
     if address.len() > max_lines && !allow_overflow {
-        return Err(format!(
-            "{what}: the address takes {} lines but the window of layout `{}` holds {max_lines} (hint: shorten the directory entry's address, choose another --layout, or pass --allow-overflow)",
-            address.len(),
-            layout.name
-        ));
+        return Err(Error::AddressOverflow {
+            what: what.to_string(),
+            lines: address.len(),
+            layout: layout.name,
+            max: max_lines,
+        });
     }
+    let setting = Setting {
+        size: ADDRESS_SIZE,
+        weight: Weight::Regular,
+        margins: (wx + 5.0, wx + ww - 5.0),
+    };
     let mut y = layout.address_top + ADDRESS_SIZE * MM_PER_PT;
+    let mut lines = Vec::new();
     for text in &address {
-        first.push(line(
-            text,
-            y,
-            ADDRESS_SIZE,
-            (wx + 5.0, wx + ww - 5.0),
-            Weight::Regular,
-        ));
+        lines.push(setter.line(text, y, setting));
         y += ADDRESS_LEADING * MM_PER_PT;
     }
-    // Sender block and date to the right (or above, for the US layout).
+    Ok(lines)
+}
+
+/// The sender's block and the date to the right of the window (or above it, for the US layout).
+fn info_block(
+    setter: &Setter,
+    layout: &Layout,
+    parts: &LetterParts,
+    page_w: f32,
+) -> Vec<PlacedLine> {
     let (ix, iy) = layout.info;
-    let info = (ix, page_w - layout.right);
+    let setting = Setting {
+        size: 9.0,
+        weight: Weight::Regular,
+        margins: (ix, page_w - layout.right),
+    };
+    let mut lines = Vec::new();
     let mut y = iy;
     for text in &parts.sender {
-        first.push(line(text, y, 9.0, info, Weight::Regular));
+        lines.push(setter.line(text, y, setting));
         y += 11.0 * MM_PER_PT;
     }
-    first.push(line(&parts.date, y + 4.0, 9.0, info, Weight::Regular));
-    // The body flows from body_top on the first page, next_top on the others.
-    let margins = (layout.left, page_w - layout.right);
-    let text_w = (page_w - layout.left - layout.right) / MM_PER_PT;
-    let mut pages = vec![first];
-    let mut y = layout.body_top;
-    let bottom = page_h - BOTTOM;
-    // The subject line (the first paragraph that is the template's subject block) is bold.
+    lines.push(setter.line(&parts.date, y + 4.0, setting));
+    lines
+}
+
+/// One wrapped line of the body: its text ("" for an empty line), its paragraph's direction and
+/// its weight.
+type BodyLine = (String, bool, Weight);
+
+/// The body wrapped to `text_w` points. The subject line (the first paragraph that is the
+/// template's subject block) is bold.
+fn wrap_body(fonts: &FontChain, parts: &LetterParts, text_w: f32) -> Vec<BodyLine> {
     let mut subject = parts.subject.as_deref().map(str::trim);
-    let lines: Vec<(String, bool, Weight)> = parts
+    parts
         .body
         .split('\n')
         .flat_map(|p| {
@@ -416,8 +519,22 @@ pub fn place(
                     .collect()
             }
         })
-        .collect();
-    // The closing formula, the signature space and the printed name stay on one page.
+        .collect()
+}
+
+/// The body flowed onto pages after `first`: from body_top on the first page, next_top on the
+/// others. The closing formula, the signature space and the printed name stay on one page.
+fn flow_pages(
+    setter: &Setter,
+    layout: &Layout,
+    first: Vec<PlacedLine>,
+    lines: Vec<BodyLine>,
+    margins: (f32, f32),
+) -> Vec<Vec<PlacedLine>> {
+    let (_, page_h) = layout.paper.size();
+    let mut pages = vec![first];
+    let mut y = layout.body_top;
+    let bottom = page_h - BOTTOM;
     let texts: Vec<&str> = lines.iter().map(|(l, _, _)| l.as_str()).collect();
     let keep_from = closing_start(&texts);
     let leading = BODY_LEADING * MM_PER_PT;
@@ -431,35 +548,36 @@ pub fn place(
         if !text.is_empty()
             && let Some(page) = pages.last_mut()
         {
-            page.push(para_line(&text, rtl, y, BODY_SIZE, margins, weight));
+            let setting = Setting {
+                size: BODY_SIZE,
+                weight,
+                margins,
+            };
+            page.push(setter.para_line(&text, rtl, y, setting));
         }
         y += leading;
     }
-    // Page numbers, and the sender's name on every page after the first.
+    pages
+}
+
+/// Adds "page 2 of 3" in the language of the document, flush right whatever the language, at
+/// `y` on every page, when there is more than one. Letters and the sheet share it.
+fn number_pages(
+    fonts: &FontChain,
+    lang: &Lang,
+    pages: &mut [Vec<PlacedLine>],
+    y: f32,
+    setting: Setting,
+) {
     let count = pages.len();
-    let name = parts.sender.first().filter(|l| !l.contains("___")).cloned();
-    for (i, page) in pages.iter_mut().enumerate() {
-        if count > 1 {
-            let label = page_label(lang.as_str(), i + 1, count);
-            // Flush right whatever the language.
-            let rtl = is_rtl_paragraph(&label);
-            page.push(set(
-                &label,
-                rtl,
-                true,
-                page_h - 12.0,
-                9.0,
-                margins,
-                Weight::Regular,
-            ));
-        }
-        if i > 0
-            && let Some(name) = &name
-        {
-            page.push(line(name, layout.next_top, 9.0, margins, Weight::Regular));
-        }
+    if count < 2 {
+        return;
     }
-    Ok(Placed { pages })
+    for (i, page) in pages.iter_mut().enumerate() {
+        let label = page_label(lang.as_str(), i + 1, count);
+        let rtl = is_rtl_paragraph(&label);
+        page.push(set_line(fonts, &label, rtl, true, y, setting));
+    }
 }
 
 /// The first line of the closing block: the last paragraph before the signature space (the run
@@ -478,23 +596,22 @@ fn closing_start(lines: &[&str]) -> usize {
 }
 
 /// Checks a letter and lays it out: every character drawable, the address inside the window.
-fn layout_letter(
+pub fn layout_letter(
     fonts: &FontChain,
     options: &PdfOptions,
     letter: &Letter,
     what: &str,
     warnings: &mut Vec<String>,
-) -> Result<Placed, String> {
-    let parts = letter
-        .parts
-        .as_ref()
-        .ok_or_else(|| format!("{what}: the letter was rendered without its parts"))?;
+) -> Result<Placed, Error> {
+    let parts = letter.parts.as_ref().ok_or_else(|| Error::NoParts {
+        what: what.to_string(),
+    })?;
     let all = all_text(letter).unwrap_or_default();
     glyph_check(fonts, &all, what, options.allow_missing_glyphs, warnings)?;
     if parts.body.trim().is_empty() {
-        return Err(format!(
-            "{what}: the letter has no body (hint: check the template's `{{% block body %}}`)"
-        ));
+        return Err(Error::NoBody {
+            what: what.to_string(),
+        });
     }
     place(
         fonts,
@@ -532,12 +649,24 @@ fn pages_of(
                 mark(&mut ops, page_h, y, 8.0);
             }
         }
-        for line in lines {
-            text_op(&mut ops, fonts, ids, page_h, line);
-        }
-        pages.push(PdfPage::new(Mm(page_w), Mm(page_h), ops));
+        pages.push(draw_page(lines, fonts, ids, (page_w, page_h), ops));
     }
     pages
+}
+
+/// One PDF page: `ops` (what is drawn before the text: fold marks), then the placed lines in
+/// order. Letters and the sheet share it.
+fn draw_page(
+    lines: &[PlacedLine],
+    fonts: &FontChain,
+    ids: &mut FontIds,
+    (page_w, page_h): (f32, f32),
+    mut ops: Vec<Op>,
+) -> PdfPage {
+    for line in lines {
+        text_op(&mut ops, fonts, ids, page_h, line);
+    }
+    PdfPage::new(Mm(page_w), Mm(page_h), ops)
 }
 
 /// Serialises a document with the letter's language tag in the catalog (`/Lang`, read by screen
@@ -624,7 +753,7 @@ pub fn render(
     letter: &Letter,
     what: &str,
     warnings: &mut Vec<String>,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, Error> {
     let placed = layout_letter(fonts, options, letter, what, warnings)?;
     let mut doc = PdfDocument::new(&letter.title);
     doc.metadata.info.author = letter.signature.clone();
@@ -643,44 +772,42 @@ pub fn render(
     Ok(save(&doc, Some(letter.lang.as_str())))
 }
 
-/// A print pack being collected: every letter of a run, each from a new page, each font once.
-struct Pack {
-    campaign_id: String,
+/// A print pack being collected: placed letters one after the other, each from a new page, each
+/// font embedded once. The same letters added in the same order give the same bytes.
+pub struct Pack {
     doc: PdfDocument,
     ids: Vec<Option<printpdf::FontId>>,
     pages: Vec<PdfPage>,
 }
 
-/// PDF letters: `OUT/<campaign>/<supporter>/<recipient>.<lang>.pdf`. With `combined()`, one
-/// `OUT/<campaign>/print-pack.pdf` holds every letter of the run instead, each from a new page,
-/// the font embedded once.
-pub struct PdfOutput {
-    out: PathBuf,
-    force: bool,
-    options: PdfOptions,
-    folders: Folders,
-    combine: bool,
-    pack: Option<Pack>,
-    fonts: FontChain,
-}
-
-impl PdfOutput {
-    pub fn new(out: PathBuf, force: bool, options: PdfOptions, fonts: FontChain) -> Self {
-        PdfOutput {
-            folders: Folders::under(&out),
-            out,
-            force,
-            options,
-            combine: false,
-            pack: None,
-            fonts,
+impl Pack {
+    /// An empty pack whose document title and subject are `title` (a run's campaign id).
+    pub fn new(title: &str) -> Pack {
+        let mut doc = PdfDocument::new(title);
+        doc.metadata.info.subject = title.to_string();
+        Pack {
+            doc,
+            ids: Vec::new(),
+            pages: Vec::new(),
         }
     }
 
-    /// Collects every letter into one print pack, written by `finish`.
-    pub fn combined(mut self) -> Self {
-        self.combine = true;
-        self
+    /// Draws the pages of a placed letter at the end of the pack.
+    pub fn add(&mut self, layout: &Layout, placed: &Placed, fonts: &FontChain) {
+        let mut ids = FontIds {
+            doc: &mut self.doc,
+            ids: std::mem::take(&mut self.ids),
+        };
+        let pages = pages_of(layout, placed, fonts, &mut ids);
+        self.ids = ids.ids;
+        self.pages.extend(pages);
+    }
+
+    /// The pack's PDF file. It has no `/Lang`: its letters may be in several languages.
+    pub fn into_bytes(self) -> Vec<u8> {
+        let mut doc = self.doc;
+        doc.with_pages(self.pages);
+        save(&doc, None)
     }
 }
 
@@ -720,108 +847,24 @@ fn glyph_check(
     what: &str,
     allow: bool,
     warnings: &mut Vec<String>,
-) -> Result<(), String> {
+) -> Result<(), Error> {
     let missing = fonts.missing_glyphs(text);
     let Some(c) = missing.first() else {
         return Ok(());
     };
-    let message = format!(
-        "{what}: the character `{c}` (U+{:04X}) has no glyph in the fonts available ({}){} (hint: install a font that has it, e.g. Debian's fonts-noto-cjk for Chinese, so fontconfig finds it, or pass it with --font FILE)",
-        *c as u32,
-        fonts.names(),
-        if missing.len() > 1 {
-            format!(", nor do {} other(s)", missing.len() - 1)
-        } else {
-            String::new()
-        }
-    );
+    let error = Error::MissingGlyph {
+        what: what.to_string(),
+        c: *c,
+        fonts: fonts.names(),
+        others: missing.len() - 1,
+    };
     if !allow {
-        return Err(message);
+        return Err(error);
     }
     warnings.push(format!(
-        "{message}; printed as an empty box (--allow-missing-glyphs)"
+        "{error}; printed as an empty box (--allow-missing-glyphs)"
     ));
     Ok(())
-}
-
-/// A letter ready to be stored: its file's bytes, or its placed lines for the print pack.
-pub enum PdfPrepared {
-    File(PathBuf, Vec<u8>),
-    Pack(PathBuf, Box<Placed>, String),
-}
-
-impl Output for PdfOutput {
-    type Prepared = PdfPrepared;
-
-    fn name(&self) -> &'static str {
-        "pdf"
-    }
-
-    fn needs_parts(&self) -> bool {
-        true
-    }
-
-    fn admit(&mut self, letter: &Letter) {
-        admit_fonts(&mut self.fonts, letter);
-    }
-
-    fn prepare(
-        &self,
-        letter: Letter,
-        to: &Addressed,
-    ) -> Result<(PdfPrepared, Vec<String>), String> {
-        let path = letter_path(&self.out, &letter, to.slug, "pdf");
-        let what = format!(
-            "the {} letter to `{}` ({})",
-            letter.lang, letter.recipient_id, to.slug
-        );
-        let mut warnings = Vec::new();
-        if self.combine {
-            let placed = layout_letter(&self.fonts, &self.options, &letter, &what, &mut warnings)?;
-            let prepared = PdfPrepared::Pack(path, Box::new(placed), letter.campaign_id);
-            return Ok((prepared, warnings));
-        }
-        let bytes = render(&self.fonts, &self.options, &letter, &what, &mut warnings)?;
-        Ok((PdfPrepared::File(path, bytes), warnings))
-    }
-
-    fn write(&mut self, prepared: PdfPrepared, _to: &Addressed) -> Result<Written, String> {
-        match prepared {
-            PdfPrepared::File(path, bytes) => {
-                self.folders.ensure(&path)?;
-                write_file(&path, &bytes, self.force)
-            }
-            PdfPrepared::Pack(path, placed, campaign_id) => {
-                let pack = self.pack.get_or_insert_with(|| Pack {
-                    doc: PdfDocument::new(&campaign_id),
-                    campaign_id,
-                    ids: Vec::new(),
-                    pages: Vec::new(),
-                });
-                let mut ids = FontIds {
-                    doc: &mut pack.doc,
-                    ids: std::mem::take(&mut pack.ids),
-                };
-                let pages = pages_of(&self.options.layout, &placed, &self.fonts, &mut ids);
-                pack.ids = ids.ids;
-                pack.pages.extend(pages);
-                Ok(Written::New(path))
-            }
-        }
-    }
-
-    fn finish(&mut self) -> Result<Option<Written>, String> {
-        let Some(pack) = self.pack.take() else {
-            return Ok(None);
-        };
-        let path = self.out.join(&pack.campaign_id).join("print-pack.pdf");
-        let mut doc = pack.doc;
-        doc.metadata.info.subject = pack.campaign_id.clone();
-        doc.with_pages(pack.pages);
-        let bytes = save(&doc, None);
-        self.folders.ensure(&path)?;
-        write_file(&path, &bytes, self.force).map(Some)
-    }
 }
 
 #[cfg(test)]
@@ -894,7 +937,17 @@ mod tests {
             false,
         )
         .unwrap_err();
-        assert!(e.contains("the window of layout `us10` holds"), "{e}");
+        assert!(
+            matches!(
+                e,
+                Error::AddressOverflow {
+                    layout: "us10",
+                    lines: 12,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         assert!(
             place(
                 &FontChain::default(),
@@ -1041,7 +1094,7 @@ mod tests {
     #[test]
     fn names_a_missing_layout_and_lists_the_others() {
         assert_eq!(
-            Layout::named("din-c").unwrap_err(),
+            Layout::named("din-c").unwrap_err().to_string(),
             "no layout `din-c`; the layouts are: din-b, din-a, us10"
         );
     }

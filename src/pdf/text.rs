@@ -10,6 +10,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use printpdf::{Codepoint, ParsedFont, TextItem};
 
+use super::error::{Error, FontError};
+
 /// One font of the chain: printpdf's parsed font (glyph ids, advances, embedding) and the
 /// shaping view of the same bytes, so glyph ids agree.
 pub struct Font {
@@ -114,24 +116,23 @@ impl Default for FontChain {
 
 impl FontChain {
     /// DejaVu Sans followed by `files` (`--font`, in order). A file that is not a font is an error.
-    pub fn new(files: &[PathBuf]) -> Result<FontChain, String> {
+    pub fn new(files: &[PathBuf]) -> Result<FontChain, Error> {
         let mut chain = FontChain::default();
         for file in files {
-            chain
-                .add_file(file)
-                .map_err(|e| format!("--font {}: {e}", file.display()))?;
+            chain.add_file(file).map_err(|problem| Error::Font {
+                file: file.clone(),
+                problem,
+            })?;
         }
         Ok(chain)
     }
 
-    fn add_file(&mut self, file: &Path) -> Result<(), String> {
-        let bytes = std::fs::read(file).map_err(|e| format!("cannot read the file: {e}"))?;
+    fn add_file(&mut self, file: &Path) -> Result<(), FontError> {
+        let bytes = std::fs::read(file).map_err(FontError::Read)?;
         // Fonts live as long as the process, like the embedded one (a handful per run at most).
         let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-        let font = Font::from_bytes(bytes, file.display().to_string()).ok_or_else(|| {
-            "not a font file printpdf can read (hint: pass a TrueType or OpenType font, .ttf/.otf/.ttc)"
-                .to_string()
-        })?;
+        let font =
+            Font::from_bytes(bytes, file.display().to_string()).ok_or(FontError::NotAFont)?;
         self.fonts.push(Box::leak(Box::new(font)));
         Ok(())
     }
