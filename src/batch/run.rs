@@ -515,11 +515,7 @@ impl<'a> Ctx<'a> {
                 .map(|p| p.recipient)
                 .collect();
             let langs: Vec<Lang> = if job.langs.is_empty() {
-                // `letter_language` never fails without an explicit request.
-                campaign
-                    .letter_language(None, supporter.and_then(|s| s.lang.as_ref()))
-                    .into_iter()
-                    .collect()
+                vec![campaign.letter_language(supporter.and_then(|s| s.lang.as_ref()))]
             } else {
                 job.langs.clone()
             };

@@ -39,7 +39,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 letters += checked.letters;
                 all.extend(checked.diags.into_sorted());
             }
-            Err(e) => all.push(Diagnostic::error(file, Pos::default(), "", e)),
+            Err(e) => all.push(Diagnostic::error(file, Pos::default(), "", e.to_string())),
         }
     }
     // The sending settings the campaigns would be queued with, each file once.

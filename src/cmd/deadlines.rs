@@ -82,7 +82,7 @@ fn load_lines(
         let project = match Project::locate(file, args.recipients.as_deref(), None) {
             Ok(p) => p,
             Err(e) => {
-                problems.push(Diagnostic::error(file, Pos::default(), "", e));
+                problems.push(Diagnostic::error(file, Pos::default(), "", e.to_string()));
                 unreadable += 1;
                 continue;
             }

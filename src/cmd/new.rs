@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use appeal::batch::output::write_file;
-use appeal::model::project::Project;
+use appeal::model::project::{LocateError, Project};
 use appeal::model::slug::{is_slug, slugify};
 
 /// The skeleton, built into the binary so that `appeal new` works from any folder. It is a file
@@ -64,7 +64,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     println!("wrote {shown}");
     println!("next: fill the blanks (each \"\" not behind a #), then: appeal check {shown}");
     // `check` reads the recipient directory beside the campaign: say so now if there is none.
-    if Project::locate(&path, None, None).is_err() {
+    if matches!(
+        Project::locate(&path, None, None),
+        Err(LocateError::NoRecipients { .. })
+    ) {
         eprintln!(
             "note: no recipients/ folder beside {} or in the current folder; `appeal check` needs one for the targets (hint: see `appeal guide recipients`, or pass --recipients DIR to check)",
             args.campaigns.display()

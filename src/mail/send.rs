@@ -525,7 +525,8 @@ fn read_campaign_now(
             )));
         }
         // Queued before envelopes recorded the directory: found as `queue` finds it.
-        None => crate::model::project::Project::locate(file, None, None).map_err(Unreadable)?,
+        None => crate::model::project::Project::locate(file, None, None)
+            .map_err(|e| Unreadable(e.to_string()))?,
     };
     let mut diags = crate::model::diag::Diagnostics::default();
     match project.load_campaign(file, &mut diags) {

@@ -412,27 +412,14 @@ impl Campaign {
             .join(", ")
     }
 
-    /// The language a letter is written in: the one asked for, else the supporter's, else the
-    /// campaign's first. Errors name the languages the campaign has.
-    pub fn letter_language(
-        &self,
-        asked: Option<&Lang>,
-        supporter: Option<&Lang>,
-    ) -> Result<Lang, String> {
-        if let Some(lang) = asked {
-            return self.serve(lang).map(|_| lang.clone()).ok_or_else(|| {
-                format!(
-                    "the campaign has no `{lang}` texts; it has: {}",
-                    self.languages_list()
-                )
-            });
-        }
-        if let Some(lang) = supporter
-            && self.serve(lang).is_some()
-        {
-            return Ok(lang.clone());
-        }
-        Ok(self.languages[0].clone())
+    /// The language a letter is written in: the supporter's, when the campaign has it, else
+    /// the campaign's first. (A language asked for on the command line is checked against
+    /// `serve` before a run starts.)
+    pub fn letter_language(&self, supporter: Option<&Lang>) -> Lang {
+        supporter
+            .filter(|lang| self.serve(lang).is_some())
+            .cloned()
+            .unwrap_or_else(|| self.languages[0].clone())
     }
 
     /// The declared language that serves `lang` (`fr` serves `fr-CA`).

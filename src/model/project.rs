@@ -7,6 +7,18 @@ use crate::model::campaign::Campaign;
 use crate::model::diag::{Diagnostic, Diagnostics, Pos};
 use crate::model::directory::Directory;
 
+/// Why a campaign's companions cannot be found.
+#[derive(Debug, thiserror::Error)]
+pub enum LocateError {
+    #[error("{flag} {}: no such folder", path.display())]
+    NoSuchFolder { flag: &'static str, path: PathBuf },
+    #[error(
+        "cannot find the recipient directory (tried {}) (hint: pass --recipients DIR)",
+        tried.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    NoRecipients { tried: Vec<PathBuf> },
+}
+
 /// The folders a run reads besides the campaign file.
 #[derive(Clone, Debug)]
 pub struct Project {
@@ -23,24 +35,22 @@ impl Project {
         campaign: &Path,
         recipients: Option<&Path>,
         templates: Option<&Path>,
-    ) -> Result<Project, String> {
+    ) -> Result<Project, LocateError> {
         let candidates = |name: &str| candidates(campaign, name);
         let recipients = match recipients {
             Some(dir) if dir.is_dir() => dir.to_path_buf(),
-            Some(dir) => return Err(format!("--recipients {}: no such folder", dir.display())),
+            Some(dir) => {
+                return Err(LocateError::NoSuchFolder {
+                    flag: "--recipients",
+                    path: dir.to_path_buf(),
+                });
+            }
             None => {
                 let tried = candidates("recipients");
                 match tried.iter().find(|p| p.is_dir()) {
                     Some(p) => p.clone(),
                     None => {
-                        return Err(format!(
-                            "cannot find the recipient directory (tried {}) (hint: pass --recipients DIR)",
-                            tried
-                                .iter()
-                                .map(|p| p.display().to_string())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ));
+                        return Err(LocateError::NoRecipients { tried });
                     }
                 }
             }
@@ -48,7 +58,10 @@ impl Project {
         let mut template_folders = Vec::new();
         if let Some(dir) = templates {
             if !dir.is_dir() {
-                return Err(format!("--templates {}: no such folder", dir.display()));
+                return Err(LocateError::NoSuchFolder {
+                    flag: "--templates",
+                    path: dir.to_path_buf(),
+                });
             }
             template_folders.push(dir.to_path_buf());
         }

@@ -192,6 +192,46 @@ impl std::fmt::Display for RowError {
     }
 }
 
+/// Why a supporters file cannot be read at all (a bad row is a `RowError` instead).
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("{}: cannot open the supporters file: {source}", path.display())]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: cannot read: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "{}: the supporters file is empty (hint: the first row names the columns: {})",
+        .0.display(),
+        KNOWN.join(",")
+    )]
+    Empty(PathBuf),
+    #[error(
+        "{}: the supporters file is UTF-16, not UTF-8 (hint: save it as \"CSV UTF-8\" in the spreadsheet, or convert it: iconv -f UTF-16 -t UTF-8)",
+        .0.display()
+    )]
+    Utf16(PathBuf),
+    #[error("{}:1: cannot read the header row: {source}", path.display())]
+    Header {
+        path: PathBuf,
+        #[source]
+        source: csv::Error,
+    },
+    #[error(
+        "{}:1: the header row has no `name` column (it has: {has}) (hint: the first row names the columns: {})",
+        path.display(),
+        KNOWN.join(",")
+    )]
+    NoName { path: PathBuf, has: String },
+}
+
 /// Reads a supporters CSV with a header row, one supporter at a time, so memory does not grow
 /// with the file. A bad row is an `Err` item and reading goes on. The separator is found from the
 /// header row: `,`, or `;` and tab as spreadsheets in many countries export.
@@ -231,32 +271,31 @@ fn sniff_delimiter(header: &[u8]) -> u8 {
 
 impl SupportersFile {
     /// Opens `path`, or standard input for `-`.
-    pub fn open(path: &Path, initials: bool) -> Result<SupportersFile, String> {
+    pub fn open(path: &Path, initials: bool) -> Result<SupportersFile, OpenError> {
         use std::io::{BufRead, Read};
         let name = if path.as_os_str() == "-" {
             PathBuf::from("<stdin>")
         } else {
             path.to_path_buf()
         };
-        let input: Box<dyn std::io::Read> =
-            if path.as_os_str() == "-" {
-                Box::new(std::io::stdin())
-            } else {
-                Box::new(std::fs::File::open(path).map_err(|e| {
-                    format!("{}: cannot open the supporters file: {e}", path.display())
-                })?)
-            };
+        let input: Box<dyn std::io::Read> = if path.as_os_str() == "-" {
+            Box::new(std::io::stdin())
+        } else {
+            Box::new(std::fs::File::open(path).map_err(|source| OpenError::Open {
+                path: path.to_path_buf(),
+                source,
+            })?)
+        };
         let mut input = std::io::BufReader::with_capacity(1 << 16, input);
         let mut first = Vec::new();
         input
             .read_until(b'\n', &mut first)
-            .map_err(|e| format!("{}: cannot read: {e}", name.display()))?;
+            .map_err(|source| OpenError::Read {
+                path: name.clone(),
+                source,
+            })?;
         if first.iter().all(|b| b.is_ascii_whitespace()) {
-            return Err(format!(
-                "{}: the supporters file is empty (hint: the first row names the columns: {})",
-                name.display(),
-                KNOWN.join(",")
-            ));
+            return Err(OpenError::Empty(name));
         }
         // UTF-16 (what some spreadsheets call "Unicode text") shows as a byte-order mark or a
         // NUL after every ASCII letter: no column name could be read.
@@ -264,10 +303,7 @@ impl SupportersFile {
             || first.starts_with(&[0xFE, 0xFF])
             || first.contains(&0)
         {
-            return Err(format!(
-                "{}: the supporters file is UTF-16, not UTF-8 (hint: save it as \"CSV UTF-8\" in the spreadsheet, or convert it: iconv -f UTF-16 -t UTF-8)",
-                name.display()
-            ));
+            return Err(OpenError::Utf16(name));
         }
         let delimiter = sniff_delimiter(&first);
         let chained: Box<dyn std::io::Read> = Box::new(std::io::Cursor::new(first).chain(input));
@@ -278,19 +314,20 @@ impl SupportersFile {
             .from_reader(chained);
         let headers = reader
             .headers()
-            .map_err(|e| format!("{}:1: cannot read the header row: {e}", name.display()))?
+            .map_err(|source| OpenError::Header {
+                path: name.clone(),
+                source,
+            })?
             .clone();
         let names: Vec<String> = headers
             .iter()
             .map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase())
             .collect();
         if !names.iter().any(|h| h == "name") {
-            return Err(format!(
-                "{}:1: the header row has no `name` column (it has: {}) (hint: the first row names the columns: {})",
-                name.display(),
-                names.join(", "),
-                KNOWN.join(",")
-            ));
+            return Err(OpenError::NoName {
+                path: name,
+                has: names.join(", "),
+            });
         }
         Ok(SupportersFile {
             file: name,
