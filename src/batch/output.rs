@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::batch::Error;
 use crate::model::campaign::Campaign;
 use crate::model::directory::Recipient;
 use crate::model::supporter::Supporter;
@@ -45,7 +46,7 @@ pub trait Output: Sync {
     }
     /// Whether this output can deliver to `recipient` at all; `Err` says why not (an email
     /// outbox and an official with neither email nor fax), and the letter is not rendered.
-    fn reaches(&self, _recipient: &Recipient) -> Result<(), String> {
+    fn reaches(&self, _recipient: &Recipient) -> crate::batch::Result<()> {
         Ok(())
     }
     /// Sees each letter, in input order, before it is prepared.
@@ -56,11 +57,11 @@ pub trait Output: Sync {
         &self,
         letter: Letter,
         to: &Addressed,
-    ) -> Result<(Self::Prepared, Vec<String>), String>;
+    ) -> crate::batch::Result<(Self::Prepared, Vec<String>)>;
     /// Stores a prepared letter; called in input order.
-    fn write(&mut self, prepared: Self::Prepared, to: &Addressed) -> Result<Written, String>;
+    fn write(&mut self, prepared: Self::Prepared, to: &Addressed) -> crate::batch::Result<Written>;
     /// Called once after the last letter: outputs that collect letters (a print pack) write here.
-    fn finish(&mut self) -> Result<Option<Written>, String> {
+    fn finish(&mut self) -> crate::batch::Result<Option<Written>> {
         Ok(None)
     }
 }
@@ -95,18 +96,17 @@ impl Folders {
     }
 
     /// Creates the folder of `file` unless this run already did.
-    pub fn ensure(&mut self, file: &Path) -> Result<(), String> {
+    pub fn ensure(&mut self, file: &Path) -> crate::batch::Result<()> {
         if let Some(dir) = file.parent()
             && !self.made.contains(dir)
         {
             if let Some(link) = crate::model::fs::link_below(&self.root, dir) {
-                return Err(format!(
-                    "{}: a symbolic link inside the output folder; appeal never writes through one (hint: remove the link, or choose another --out)",
-                    link.display()
-                ));
+                return Err(Error::LinkedFolder(link));
             }
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("{}: cannot create the folder: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir).map_err(|source| Error::CreateFolder {
+                dir: dir.to_path_buf(),
+                source,
+            })?;
             self.made.insert(dir.to_path_buf());
         }
         Ok(())
@@ -149,12 +149,16 @@ impl Output for TextOutput {
         &self,
         letter: Letter,
         to: &Addressed,
-    ) -> Result<(Self::Prepared, Vec<String>), String> {
+    ) -> crate::batch::Result<(Self::Prepared, Vec<String>)> {
         let path = letter_path(&self.out, &letter, to.slug, "txt");
         Ok(((path, letter.text), Vec::new()))
     }
 
-    fn write(&mut self, (path, text): Self::Prepared, _to: &Addressed) -> Result<Written, String> {
+    fn write(
+        &mut self,
+        (path, text): Self::Prepared,
+        _to: &Addressed,
+    ) -> crate::batch::Result<Written> {
         self.folders.ensure(&path)?;
         write_file(&path, text.as_bytes(), self.force)
     }
@@ -166,22 +170,19 @@ impl Output for TextOutput {
 /// re-run); one with other bytes is replaced only with `force`. Files are not fsynced one by one
 /// (that would cost a disk flush per letter); a crash can at worst leave an empty letter, which
 /// the next run replaces, since no letter is ever legitimately empty.
-pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<Written, String> {
-    let shown = path.display();
+pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> crate::batch::Result<Written> {
     let dir = path
         .parent()
-        .ok_or_else(|| format!("{shown}: no parent folder"))?;
+        .ok_or_else(|| Error::NoParent(path.to_path_buf()))?;
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("letter");
     if path.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
-        return Err(format!(
-            "{shown}: a symbolic link stands where the file goes; appeal never writes through one (hint: remove it)"
-        ));
+        return Err(Error::LinkAtFile(path.to_path_buf()));
     }
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| -> std::io::Result<Result<Written, String>> {
+    let result = (|| -> std::io::Result<crate::batch::Result<Written>> {
         // A new file, never one that is there: not a link planted at the temporary name (it is
         // removed, not followed), not a file left by a crash.
         let create = || {
@@ -232,16 +233,17 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<Written, Str
             Ok(Ok(Written::Replaced(path.to_path_buf())))
         } else {
             std::fs::remove_file(&tmp)?;
-            Ok(Err(format!(
-                "{shown}: already exists with different content; not overwritten (hint: pass --force to replace it, or choose another --out)"
-            )))
+            Ok(Err(Error::Exists(path.to_path_buf())))
         }
     })();
     match result {
         Ok(outcome) => outcome,
         Err(e) => {
             let _ = std::fs::remove_file(&tmp);
-            Err(format!("{shown}: cannot write: {e}"))
+            Err(Error::Write {
+                path: path.to_path_buf(),
+                source: e,
+            })
         }
     }
 }
@@ -262,8 +264,8 @@ mod tests {
         let tmp = out.join(format!(".letter.txt.tmp-{}", std::process::id()));
         std::os::unix::fs::symlink(&outside, &tmp).unwrap();
         assert_eq!(
-            write_file(&path, b"letter", false),
-            Ok(Written::New(path.clone()))
+            write_file(&path, b"letter", false).unwrap(),
+            Written::New(path.clone())
         );
         assert_eq!(std::fs::read_to_string(&outside).unwrap(), "precious");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "letter");
@@ -274,6 +276,7 @@ mod tests {
         assert!(
             write_file(&linked, b"letter", true)
                 .unwrap_err()
+                .to_string()
                 .contains("symbolic link")
         );
         assert_eq!(std::fs::read_to_string(&outside).unwrap(), "precious");
@@ -284,27 +287,28 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("letter.txt");
         assert_eq!(
-            write_file(&path, b"one", false),
-            Ok(Written::New(path.clone()))
+            write_file(&path, b"one", false).unwrap(),
+            Written::New(path.clone())
         );
         assert_eq!(
-            write_file(&path, b"one", false),
-            Ok(Written::Unchanged(path.clone()))
+            write_file(&path, b"one", false).unwrap(),
+            Written::Unchanged(path.clone())
         );
         assert!(
             write_file(&path, b"two", false)
                 .unwrap_err()
+                .to_string()
                 .contains("not overwritten")
         );
         assert_eq!(std::fs::read(&path).unwrap(), b"one");
         std::fs::write(&path, b"").unwrap();
         assert_eq!(
-            write_file(&path, b"two", false),
-            Ok(Written::Replaced(path.clone()))
+            write_file(&path, b"two", false).unwrap(),
+            Written::Replaced(path.clone())
         );
         assert_eq!(
-            write_file(&path, b"three", true),
-            Ok(Written::Replaced(path.clone()))
+            write_file(&path, b"three", true).unwrap(),
+            Written::Replaced(path.clone())
         );
         let names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()

@@ -66,7 +66,7 @@ impl Output for PdfOutput {
         &self,
         letter: Letter,
         to: &Addressed,
-    ) -> Result<(PdfPrepared, Vec<String>), String> {
+    ) -> crate::batch::Result<(PdfPrepared, Vec<String>)> {
         let path = letter_path(&self.out, &letter, to.slug, "pdf");
         let what = format!(
             "the {} letter to `{}` ({})",
@@ -74,17 +74,15 @@ impl Output for PdfOutput {
         );
         let mut warnings = Vec::new();
         if self.combine {
-            let placed = layout_letter(&self.fonts, &self.options, &letter, &what, &mut warnings)
-                .map_err(|e| e.to_string())?;
+            let placed = layout_letter(&self.fonts, &self.options, &letter, &what, &mut warnings)?;
             let prepared = PdfPrepared::Pack(path, Box::new(placed), letter.campaign_id);
             return Ok((prepared, warnings));
         }
-        let bytes = render(&self.fonts, &self.options, &letter, &what, &mut warnings)
-            .map_err(|e| e.to_string())?;
+        let bytes = render(&self.fonts, &self.options, &letter, &what, &mut warnings)?;
         Ok((PdfPrepared::File(path, bytes), warnings))
     }
 
-    fn write(&mut self, prepared: PdfPrepared, _to: &Addressed) -> Result<Written, String> {
+    fn write(&mut self, prepared: PdfPrepared, _to: &Addressed) -> crate::batch::Result<Written> {
         match prepared {
             PdfPrepared::File(path, bytes) => {
                 self.folders.ensure(&path)?;
@@ -100,7 +98,7 @@ impl Output for PdfOutput {
         }
     }
 
-    fn finish(&mut self) -> Result<Option<Written>, String> {
+    fn finish(&mut self) -> crate::batch::Result<Option<Written>> {
         let Some((pack, campaign_id)) = self.pack.take() else {
             return Ok(None);
         };

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
+use crate::batch::Error;
 use crate::batch::output::{Addressed, Output, Written};
 use crate::mail::message::{self, Draft, Outgoing, Route, Sender};
 use crate::mail::outbox::{Lock, Outbox, Queued};
@@ -41,13 +42,11 @@ impl QueueOutput {
         fax_gateway: Option<FaxGateway>,
         attach_pdf: bool,
         pdf: Option<(PdfOptions, FontChain)>,
-    ) -> Result<QueueOutput, String> {
-        let outbox = Outbox::open(outbox).map_err(|e| e.to_string())?;
+    ) -> crate::batch::Result<QueueOutput> {
+        let outbox = Outbox::open(outbox)?;
         // `send` holds this lock for a moment when it starts: wait that out rather than refuse.
-        let lock = outbox
-            .lock_within("queue", std::time::Duration::from_secs(10))
-            .map_err(|e| e.to_string())?;
-        outbox.recover_tmp().map_err(|e| e.to_string())?;
+        let lock = outbox.lock_within("queue", std::time::Duration::from_secs(10))?;
+        outbox.recover_tmp()?;
         Ok(QueueOutput {
             outbox,
             _lock: lock,
@@ -95,10 +94,10 @@ impl Output for QueueOutput {
         true
     }
 
-    fn reaches(&self, recipient: &crate::model::directory::Recipient) -> Result<(), String> {
+    fn reaches(&self, recipient: &crate::model::directory::Recipient) -> crate::batch::Result<()> {
         message::route(recipient, self.fax_gateway.as_ref())
             .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(Error::from)
     }
 
     fn admit(&mut self, letter: &Letter) {
@@ -107,41 +106,57 @@ impl Output for QueueOutput {
         }
     }
 
-    fn prepare(&self, letter: Letter, to: &Addressed) -> Result<(Draft, Vec<String>), String> {
+    fn prepare(
+        &self,
+        letter: Letter,
+        to: &Addressed,
+    ) -> crate::batch::Result<(Draft, Vec<String>)> {
         let what = || {
             format!(
                 "the {} message to `{}` ({})",
                 letter.lang, letter.recipient_id, to.slug
             )
         };
-        let route = message::route(to.recipient, self.fax_gateway.as_ref())
-            .map_err(|e| format!("{}: {e}", what()))?;
+        let route =
+            message::route(to.recipient, self.fax_gateway.as_ref()).map_err(|e| Error::Letter {
+                what: what(),
+                source: Box::new(e.into()),
+            })?;
         let needs_pdf = self.attach_pdf || matches!(route, Route::Fax { .. });
         let mut warnings = Vec::new();
         let attachment = match (&self.pdf, needs_pdf) {
-            (Some((options, fonts)), true) => Some(
-                pdf::render(fonts, options, &letter, &what(), &mut warnings)
-                    .map_err(|e| e.to_string())?,
-            ),
+            (Some((options, fonts)), true) => Some(pdf::render(
+                fonts,
+                options,
+                &letter,
+                &what(),
+                &mut warnings,
+            )?),
             _ => None,
         };
-        let out = outgoing(&letter, to, attachment).map_err(|e| format!("{}: {e}", what()))?;
-        let mut draft = message::build(&out, &self.sender, &route, self.now)
-            .map_err(|e| format!("{}: {e}", what()))?;
+        let out = outgoing(&letter, to, attachment).map_err(|e| Error::Letter {
+            what: what(),
+            source: Box::new(e),
+        })?;
+        let mut draft =
+            message::build(&out, &self.sender, &route, self.now).map_err(|e| Error::Letter {
+                what: what(),
+                source: Box::new(e.into()),
+            })?;
         draft.envelope.campaign_file = self.campaign_file.clone();
         draft.envelope.recipients = self.recipients.clone();
         Ok((draft, warnings))
     }
 
-    fn write(&mut self, draft: Draft, _to: &Addressed) -> Result<Written, String> {
-        let queued = self.outbox.stage(&draft).map_err(|e| e.to_string())?;
+    fn write(&mut self, draft: Draft, _to: &Addressed) -> crate::batch::Result<Written> {
+        let queued = self.outbox.stage(&draft)?;
         let path = self.path(&draft.id, queued == Queued::Staged);
         match queued {
             Queued::Already => Ok(Written::Unchanged(path)),
             Queued::Staged => {
                 self.staged += 1;
                 if self.staged >= BATCH {
-                    self.outbox.commit().map_err(|e| e.to_string())?;
+                    self.outbox.commit()?;
                     self.staged = 0;
                 }
                 Ok(Written::New(path))
@@ -149,20 +164,24 @@ impl Output for QueueOutput {
         }
     }
 
-    fn finish(&mut self) -> Result<Option<Written>, String> {
-        self.outbox.commit().map_err(|e| e.to_string())?;
+    fn finish(&mut self) -> crate::batch::Result<Option<Written>> {
+        self.outbox.commit()?;
         Ok(None)
     }
 }
 
 /// What the message of `letter` to `to` says, for `mail::message::build`; `pdf` is attached
 /// when given (faxes always carry it).
-fn outgoing(letter: &Letter, to: &Addressed, pdf: Option<Vec<u8>>) -> Result<Outgoing, String> {
+fn outgoing(
+    letter: &Letter,
+    to: &Addressed,
+    pdf: Option<Vec<u8>>,
+) -> crate::batch::Result<Outgoing> {
     let Some(supporter) = to.supporter else {
-        return Err("an email needs a supporter to sign it (pass --name or --supporters)".into());
+        return Err(Error::NoSupporter);
     };
     let Some(parts) = &letter.parts else {
-        return Err("the letter was rendered without its parts".into());
+        return Err(Error::NoParts);
     };
     let subject = parts
         .topic

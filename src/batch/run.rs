@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
+use crate::batch::Error;
 use crate::batch::output::{Addressed, Output, Written};
 use crate::model::campaign::Campaign;
 use crate::model::country::Country;
@@ -44,8 +45,8 @@ pub struct Shard {
 
 impl Shard {
     /// `K/N`, e.g. `2/4`.
-    pub fn parse(text: &str) -> Result<Shard, String> {
-        let bad = || format!("`{text}` is not a shard; write K/N with 1 <= K <= N, e.g. 2/4");
+    pub fn parse(text: &str) -> Result<Shard, Error> {
+        let bad = || Error::NotAShard(text.to_string());
         let (k, n) = text.split_once('/').ok_or_else(bad)?;
         let (k, n): (u32, u32) = (
             k.trim().parse().map_err(|_| bad())?,
@@ -84,13 +85,19 @@ struct FailedRows {
 }
 
 impl FailedRows {
-    fn record(&mut self, record: Option<&csv::StringRecord>, error: &str) -> Result<(), String> {
+    fn record(&mut self, record: Option<&csv::StringRecord>, error: &str) -> Result<(), Error> {
         let path = &self.path;
-        let io = |e: csv::Error| format!("{}: cannot write the failed rows: {e}", path.display());
+        let fail = |reason: String| Error::FailedRows {
+            path: path.clone(),
+            reason,
+        };
+        let io = |e: csv::Error| fail(e.to_string());
         if self.writer.is_none() {
             if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
+                std::fs::create_dir_all(dir).map_err(|source| Error::CreateFolder {
+                    dir: dir.to_path_buf(),
+                    source,
+                })?;
             }
             // Flexible: a row with a separator too many is written back as read (its fields
             // and then the error), so quoting the field fixes it for the next run.
@@ -101,7 +108,7 @@ impl FailedRows {
                     .truncate(true),
                 path,
             )
-            .map_err(|e| format!("{}: cannot write the failed rows: {e}", path.display()))?;
+            .map_err(|e| fail(e.to_string()))?;
             let mut w = csv::WriterBuilder::new().flexible(true).from_writer(file);
             let mut header = self.headers.clone();
             header.push_field("error");
@@ -118,7 +125,7 @@ impl FailedRows {
         }
         row.push_field(error);
         w.write_record(&row).map_err(io)?;
-        w.flush().map_err(|e| format!("{}: {e}", path.display()))?;
+        w.flush().map_err(|e| fail(e.to_string()))?;
         self.written += 1;
         Ok(())
     }
@@ -209,7 +216,7 @@ pub fn load(
 /// its companions are invalid); per-letter and per-row failures are in the summary.
 /// Phases: start (load and check) -> setup (renderer, threads) -> feed (the supporters, chunk by
 /// chunk) -> finish (what the output collected).
-pub fn letters<O: Output>(job: &LettersJob, output: &mut O) -> Result<Summary, anyhow::Error> {
+pub fn letters<O: Output>(job: &LettersJob, output: &mut O) -> Result<Summary, Error> {
     let Loaded {
         campaign,
         directory,
@@ -223,7 +230,10 @@ pub fn letters<O: Output>(job: &LettersJob, output: &mut O) -> Result<Summary, a
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(job.jobs)
         .build()
-        .map_err(|e| anyhow::anyhow!("cannot start {} threads: {e}", job.jobs))?;
+        .map_err(|source| Error::Threads {
+            n: job.jobs,
+            source,
+        })?;
     let ctx = Ctx {
         job,
         campaign: &campaign,
@@ -235,7 +245,7 @@ pub fn letters<O: Output>(job: &LettersJob, output: &mut O) -> Result<Summary, a
     match output.finish() {
         Ok(Some(written)) => summary.collected = Some(written),
         Ok(None) => {}
-        Err(e) => summary.failed.push(e),
+        Err(e) => summary.failed.push(e.to_string()),
     }
     Ok(summary)
 }
@@ -250,24 +260,23 @@ struct Loaded {
 
 /// Locates and loads the campaign and its companions, and refuses a run that cannot start: an
 /// invalid file, a language the campaign lacks, an ended action.
-fn start(job: &LettersJob) -> Result<Loaded, anyhow::Error> {
+fn start(job: &LettersJob) -> Result<Loaded, Error> {
     let project = Project::locate(
         &job.campaign,
         job.recipients.as_deref(),
         job.templates.as_deref(),
-    )
-    .map_err(anyhow::Error::msg)?;
+    )?;
     let mut diags = Diagnostics::default();
     let Some((campaign, directory, templates)) = load(&job.campaign, &project, &mut diags) else {
         return Err(Invalid(diags.into_sorted()).into());
     };
     for lang in &job.langs {
         if campaign.serve(lang).is_none() {
-            anyhow::bail!(
-                "{}: the campaign has no `{lang}` texts; it has: {} (hint: pick one of those with --lang, or add `{lang}` to the campaign)",
-                campaign.file.display(),
-                campaign.languages_list()
-            );
+            return Err(Error::NoLangTexts {
+                file: campaign.file.clone(),
+                lang: lang.to_string(),
+                has: campaign.languages_list(),
+            });
         }
     }
     if let Some(refusal) = campaign.refusal() {
@@ -347,7 +356,7 @@ impl<'a> ChunkPlan<'a> {
 }
 
 /// A letter prepared for an output, with its warnings; or why it failed.
-type Prepared<O> = Result<(<O as Output>::Prepared, Vec<String>), String>;
+type Prepared<O> = Result<(<O as Output>::Prepared, Vec<String>), Error>;
 
 /// The supporter of entry `i`, `None` for blank letters and unreadable rows.
 fn supporter_of(entries: &[Entry], i: usize) -> Option<&Supporter> {
@@ -368,7 +377,7 @@ impl<'a> Ctx<'a> {
         entries: Vec<Entry>,
         summary: &mut Summary,
         failed: &mut Option<FailedRows>,
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), Error> {
         let mut plan = self.plan_chunk(output, slugs, &entries, summary);
         let letters = self.render_all(&plan, &entries);
         for letter in letters.iter().flatten() {
@@ -386,7 +395,7 @@ impl<'a> Ctx<'a> {
                 Ok(Written::New(_)) => summary.written += 1,
                 Ok(Written::Unchanged(_)) => summary.unchanged += 1,
                 Ok(Written::Replaced(_)) => summary.replaced += 1,
-                Err(e) => why[j.entry].push(e),
+                Err(e) => why[j.entry].push(e.to_string()),
             }
         }
         report_failures(entries, why, summary, failed)
@@ -394,7 +403,7 @@ impl<'a> Ctx<'a> {
 
     /// Hands the job's supporters to `chunk`, `CHUNK` rows at a time, reporting progress after
     /// each; the rows that failed go to the file of failed rows.
-    fn feed<O: Output>(&self, output: &mut O, summary: &mut Summary) -> anyhow::Result<()> {
+    fn feed<O: Output>(&self, output: &mut O, summary: &mut Summary) -> Result<(), Error> {
         let job = self.job;
         let mut slugs = Slugs::default();
         let mut failed = None;
@@ -420,7 +429,7 @@ impl<'a> Ctx<'a> {
                 initials,
                 shard,
             } => {
-                let file = SupportersFile::open(path, *initials).map_err(anyhow::Error::msg)?;
+                let file = SupportersFile::open(path, *initials)?;
                 if let Some(previous) = job.failed_csv.as_deref().and_then(keep_previous) {
                     summary.notes.push(previous);
                 }
@@ -583,7 +592,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Renders every job's letter, on all threads.
-    fn render_all(&self, plan: &ChunkPlan<'a>, entries: &[Entry]) -> Vec<Result<Letter, String>> {
+    fn render_all(&self, plan: &ChunkPlan<'a>, entries: &[Entry]) -> Vec<Result<Letter, Error>> {
         use rayon::prelude::*;
         self.pool.install(|| {
             plan.jobs
@@ -597,7 +606,7 @@ impl<'a> Ctx<'a> {
                             &j.lang,
                             supporter_of(entries, j.entry),
                         )
-                        .map_err(|e| Diagnostic::from(e).to_string())
+                        .map_err(|e| Error::Render(Diagnostic::from(e)))
                 })
                 .collect()
         })
@@ -609,7 +618,7 @@ impl<'a> Ctx<'a> {
         output: &O,
         plan: &ChunkPlan<'a>,
         entries: &[Entry],
-        letters: Vec<Result<Letter, String>>,
+        letters: Vec<Result<Letter, Error>>,
     ) -> Vec<Prepared<O>> {
         use rayon::prelude::*;
         self.pool.install(|| {
@@ -632,20 +641,18 @@ fn report_failures(
     why: Vec<Vec<String>>,
     summary: &mut Summary,
     failed: &mut Option<FailedRows>,
-) -> anyhow::Result<()> {
+) -> Result<(), Error> {
     for (entry, why) in entries.iter().zip(why) {
         match entry {
             Entry::Bad(e) => {
                 if let Some(f) = failed.as_mut() {
-                    f.record(e.record.as_ref(), &e.error.to_string())
-                        .map_err(anyhow::Error::msg)?;
+                    f.record(e.record.as_ref(), &e.error.to_string())?;
                 }
                 summary.failed_rows.push(e.to_string());
             }
             Entry::Good { record, .. } if !why.is_empty() => {
                 if let (Some(f), Some(record)) = (failed.as_mut(), record) {
-                    f.record(Some(record), &why.join("; "))
-                        .map_err(anyhow::Error::msg)?;
+                    f.record(Some(record), &why.join("; "))?;
                 }
                 summary.failed.extend(why);
             }
@@ -741,8 +748,8 @@ mod tests {
 
     #[test]
     fn reads_shards_and_refuses_nonsense() {
-        assert_eq!(Shard::parse("2/4"), Ok(Shard { k: 2, n: 4 }));
-        assert_eq!(Shard::parse(" 1 / 1 "), Ok(Shard { k: 1, n: 1 }));
+        assert_eq!(Shard::parse("2/4").unwrap(), Shard { k: 2, n: 4 });
+        assert_eq!(Shard::parse(" 1 / 1 ").unwrap(), Shard { k: 1, n: 1 });
         for bad in ["0/4", "5/4", "2/0", "2", "a/b", "-1/4"] {
             assert!(Shard::parse(bad).is_err(), "{bad}");
         }

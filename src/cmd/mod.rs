@@ -47,7 +47,13 @@ pub fn parse_country(s: &str) -> Result<Country, String> {
 /// The text of an error for the terminal: each problem of an invalid file on its own line,
 /// otherwise the whole cause chain once.
 pub fn error_text(e: &anyhow::Error) -> String {
-    match e.downcast_ref::<Invalid>() {
+    let invalid = e
+        .downcast_ref::<Invalid>()
+        .or_else(|| match e.downcast_ref() {
+            Some(appeal::batch::Error::Invalid(invalid)) => Some(invalid),
+            _ => None,
+        });
+    match invalid {
         Some(invalid) => invalid.to_string(),
         None => format!("error: {e:#}"),
     }

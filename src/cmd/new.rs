@@ -58,7 +58,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Written beside under a temporary name and moved into place: never half a file, and a
     // file that appears meanwhile is not clobbered without --force.
     if let Err(e) = write_file(&path, text.as_bytes(), args.force) {
-        return failed(e);
+        return failed(e.to_string());
     }
     let shown = path.display();
     println!("wrote {shown}");
