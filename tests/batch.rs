@@ -194,6 +194,13 @@ fn prints_a_json_summary_or_nothing() {
     assert_eq!(v["failed_rows"], 1);
     assert_eq!(v["ok"], false);
     assert_eq!(v["failed_csv"], "letters/people.failed.csv");
+    // Each failure is listed, not only counted.
+    let rows = v["row_failures"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(
+        rows[0].as_str().unwrap().contains("people.csv:3: row 2"),
+        "{v}"
+    );
     let run = letters(run.test, &["--supporters", "people.csv", "--quiet"]).status(1);
     assert_eq!(run.stdout, "");
     assert!(run.stderr.starts_with("error: "), "{}", run.stderr);

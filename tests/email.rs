@@ -547,6 +547,40 @@ fn a_name_too_long_for_a_header_is_refused_when_queued() {
     assert_eq!(ids(&run.test, "ready").len(), 1);
 }
 
+#[test]
+fn send_json_lists_each_message_and_each_failure_not_only_counts() {
+    let first = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = first.clone();
+    let server = SmtpServer::with_rule(move |stage, _| {
+        use std::sync::atomic::Ordering;
+        match stage {
+            Stage::Rcpt if counter.fetch_add(1, Ordering::SeqCst) == 0 => {
+                Some(Reply::Code(451, "4.3.0 Mailbox temporarily unavailable"))
+            }
+            _ => None,
+        }
+    });
+    let run = queue(project(), &["--lang", "en", "--lang", "ru"]).status(0);
+    let run = send(run.test, &server.url(), &["--json"]).status(1);
+    let v: serde_json::Value = serde_json::from_str(run.stdout.trim()).expect("one JSON object");
+    let events = v["events"].as_array().unwrap();
+    assert_eq!(events.len(), 2, "{v}");
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["deferred", "sent"], "{v}");
+    assert_eq!(events[0]["stage"], "RCPT");
+    assert!(events[0]["reply"].as_str().unwrap().contains("451"), "{v}");
+    assert!(events[0]["next_attempt"].is_string(), "{v}");
+    assert_eq!(events[1]["to"], OFFICIAL);
+    assert_eq!(
+        (v["sent"].as_u64(), v["deferred"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(v["ok"], false);
+}
+
 /// Adds a stop follow-up to the demo campaign of `t`.
 fn stop_the_action(t: &Test) {
     let path = t.path().join("campaigns/demo.yaml");

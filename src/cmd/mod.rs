@@ -229,6 +229,11 @@ pub fn finish(
                 "failed_csv": summary.failed_csv.as_ref().map(|(p, _)| p),
                 "skipped": summary.skipped,
                 "ok": summary.ok(),
+                // Each failure, as the terminal shows it: which letter or row, and why.
+                "failures": summary.failed,
+                "row_failures": summary.failed_rows,
+                "notes": summary.notes,
+                "warnings": summary.warnings,
             })
         );
     } else if !report.quiet {

@@ -37,6 +37,10 @@ pub struct Args {
     /// deadline they were queued with. Without it they are held: a stop follow-up cannot be seen.
     #[arg(long)]
     send_unreadable: bool,
+    /// Print what happened as one JSON object: every message's event, the counts, why the run
+    /// stopped.
+    #[arg(long)]
+    json: bool,
     /// A rehearsal: send every message to this address instead, and mark none as sent.
     #[arg(long, value_name = "ADDRESS")]
     redirect_to: Option<String>,
@@ -110,7 +114,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let report = send::send(&outbox, &opts, &mut progress)?;
-    print_report(&report, args.dry_run);
+    if args.json {
+        print_json(&report);
+    } else {
+        print_report(&report, args.dry_run);
+    }
     Ok(if report.ok() && report.not_due == 0 {
         ExitCode::SUCCESS
     } else {
@@ -175,8 +183,8 @@ fn options(args: &Args) -> anyhow::Result<SendOptions> {
 
 /// One line per message handled, then the counts, then why the run stopped early (if it did).
 fn print_report(report: &send::Report, dry_run: bool) {
-    for line in &report.lines {
-        println!("{line}");
+    for event in &report.events {
+        println!("{event}");
     }
     let mut summary = Vec::new();
     for (n, what) in [
@@ -220,4 +228,28 @@ fn print_report(report: &send::Report, dry_run: bool) {
             report.left
         );
     }
+}
+
+/// `--json`: every event with its fields, the counts, and why the run stopped early.
+fn print_json(report: &send::Report) {
+    println!(
+        "{}",
+        serde_json::json!({
+            "events": report.events,
+            "sent": report.sent,
+            "rehearsed": report.rehearsed,
+            "deferred": report.deferred,
+            "failed": report.failed,
+            "uncertain": report.uncertain,
+            "expired": report.expired,
+            "held": report.held,
+            "waiting_for_next_try": report.not_due,
+            "waiting_for_office_hours": report.closed,
+            "recovered": report.recovered,
+            "would_send": report.would_send,
+            "stopped": report.stopped.as_ref().map(ToString::to_string),
+            "not_tried": report.left,
+            "ok": report.ok(),
+        })
+    );
 }

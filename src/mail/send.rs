@@ -58,11 +58,160 @@ pub struct SendOptions {
     pub today: chrono::NaiveDate,
 }
 
+/// What happened to one message (or one campaign file) in a run: shown as one line, and listed
+/// by `send --json`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// A message a crashed run left in `sending/`, filed where it belongs.
+    Recovered {
+        id: String,
+        state: State,
+        why: String,
+    },
+    /// A message that cannot be sent as it is (a damaged envelope, a file cut short): failed.
+    Broken { id: String, why: String },
+    /// The messages of a campaign file that cannot be read now: held in the outbox.
+    Held { campaign_file: String, why: String },
+    /// The same, sent anyway by the deadline they were queued with (`--send-unreadable`).
+    Unreadable { campaign_file: String, why: String },
+    /// Past the deadline, or the action ended: expired (`dry_run`: would be).
+    Expired {
+        id: String,
+        to: String,
+        why: String,
+        dry_run: bool,
+    },
+    /// A fax waiting for the office to open.
+    Waiting {
+        id: String,
+        recipient: String,
+        hours: String,
+        timezone: String,
+        opens: DateTime<Utc>,
+    },
+    WouldSend {
+        id: String,
+        to: String,
+        recipient: String,
+        lang: String,
+        subject: String,
+    },
+    Rehearsed {
+        id: String,
+        to: String,
+        reply: String,
+    },
+    RehearsalFailed {
+        id: String,
+        to: String,
+        reply: String,
+    },
+    Sent {
+        id: String,
+        to: String,
+        reply: String,
+    },
+    Deferred {
+        id: String,
+        to: String,
+        stage: String,
+        reply: String,
+        next_attempt: Option<DateTime<Utc>>,
+    },
+    Failed {
+        id: String,
+        to: String,
+        stage: String,
+        reply: String,
+    },
+    Uncertain {
+        id: String,
+        to: String,
+        reply: String,
+    },
+}
+
+impl std::fmt::Display for Event {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let utc = |t: &DateTime<Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+        match self {
+            Event::Recovered { id, state, why } => write!(f, "recovered {id}: {state} ({why})"),
+            Event::Broken { id, why } => write!(f, "failed {id}: {why}"),
+            Event::Held { campaign_file, why } => write!(
+                f,
+                "held: the messages queued from {campaign_file} wait in the outbox, because the campaign cannot be read now to see whether the action was stopped: {why} (hint: `appeal check {campaign_file}` and fix it; or send them by the deadline they were queued with: --send-unreadable)"
+            ),
+            Event::Unreadable { campaign_file, why } => write!(
+                f,
+                "note: {campaign_file} cannot be read now; its messages go by the deadline they were queued with, as --send-unreadable asks: {why}"
+            ),
+            Event::Expired {
+                id,
+                to,
+                why,
+                dry_run,
+            } => write!(
+                f,
+                "{} {id} to {to}: {why}",
+                if *dry_run { "would expire" } else { "expired" }
+            ),
+            Event::Waiting {
+                id,
+                recipient,
+                hours,
+                timezone,
+                opens,
+            } => write!(
+                f,
+                "waiting {id}: the fax to {recipient} goes out in office hours ({hours} {timezone}), next from {}",
+                utc(opens)
+            ),
+            Event::WouldSend {
+                id,
+                to,
+                recipient,
+                lang,
+                subject,
+            } => write!(
+                f,
+                "would send {id} to {to} ({recipient}, {lang}): {subject}"
+            ),
+            Event::Rehearsed { id, to, reply } => write!(f, "rehearsed {id} to {to}: {reply}"),
+            Event::RehearsalFailed { id, to, reply } => {
+                write!(f, "rehearsal of {id} to {to} failed: {reply}")
+            }
+            Event::Sent { id, to, reply } => write!(f, "sent {id} to {to}: {reply}"),
+            Event::Deferred {
+                id,
+                to,
+                stage,
+                reply,
+                next_attempt,
+            } => write!(
+                f,
+                "deferred {id} to {to} (at {stage}: {reply}); next try after {}",
+                next_attempt.as_ref().map(utc).unwrap_or_default()
+            ),
+            Event::Failed {
+                id,
+                to,
+                stage,
+                reply,
+            } => write!(f, "failed {id} to {to} (at {stage}): {reply}"),
+            Event::Uncertain { id, to, reply } => write!(
+                f,
+                "uncertain {id} to {to}: {reply} (hint: ask the server's admin or the recipient, then `appeal outbox resolve {id} --sent` or `--resend`)"
+            ),
+        }
+    }
+}
+
 /// What a run did, message by message and in total.
 #[derive(Debug, Default)]
 pub struct Report {
-    /// One line per message handled, in order.
-    pub lines: Vec<String>,
+    /// What happened, message by message, in order.
+    pub events: Vec<Event>,
     pub sent: usize,
     pub deferred: usize,
     pub failed: usize,
@@ -414,9 +563,11 @@ fn recover(outbox: &Outbox, report: &mut Report) -> Result<()> {
         }
         outbox.transition(&id, State::Sending, to, &why)?;
         report.recovered += 1;
-        report
-            .lines
-            .push(format!("recovered {id}: {} ({why})", to.name()));
+        report.events.push(Event::Recovered {
+            id: id.clone(),
+            state: to,
+            why,
+        });
     }
     Ok(())
 }
@@ -430,7 +581,7 @@ fn broken(
     id: &str,
     what: &dyn std::fmt::Display,
     dry_run: bool,
-) -> Result<String> {
+) -> Result<Event> {
     let file = outbox.message_path(state, id);
     let why = format!(
         "{}: line 1: {what} (hint: fix the envelope on the file's first line and `appeal outbox resolve {id} --resend`, or queue the letter again)",
@@ -447,14 +598,17 @@ fn file_as_failed(
     id: &str,
     why: String,
     dry_run: bool,
-) -> Result<String> {
+) -> Result<Event> {
     if !dry_run {
         let mut record = outbox.record(id)?;
         record.reason = Some(why.clone());
         outbox.save_record(id, &record)?;
         outbox.transition(id, state, State::Failed, &why)?;
     }
-    Ok(format!("failed {id}: {why}"))
+    Ok(Event::Broken {
+        id: id.to_string(),
+        why,
+    })
 }
 
 /// An envelope line that does not parse, as `broken` reports it.
@@ -623,7 +777,7 @@ fn select(outbox: &Outbox, opts: &SendOptions, report: &mut Report) -> Result<Ve
                 Ok(envelope) => envelope,
                 Err(problem) => {
                     report.failed += 1;
-                    report.lines.push(broken(
+                    report.events.push(broken(
                         outbox,
                         state,
                         &id,
@@ -643,15 +797,12 @@ fn select(outbox: &Outbox, opts: &SendOptions, report: &mut Report) -> Result<Ve
                 Verdict::Wait => {}
                 Verdict::Expire(why) => {
                     report.expired += 1;
-                    report.lines.push(format!(
-                        "{} {id} to {}: {why}",
-                        if opts.dry_run {
-                            "would expire"
-                        } else {
-                            "expired"
-                        },
-                        msg.envelope.route.to()
-                    ));
+                    report.events.push(Event::Expired {
+                        id: id.clone(),
+                        to: msg.envelope.route.to().to_string(),
+                        why: why.clone(),
+                        dry_run: opts.dry_run,
+                    });
                     if !opts.dry_run {
                         let mut record = msg.record.clone();
                         record.reason = Some(why.clone());
@@ -689,20 +840,19 @@ fn verdict(
             // Whether the action was stopped cannot be known: nothing goes out.
             report.held += 1;
             if held_files.insert(file.map(std::path::Path::to_path_buf)) {
-                report.lines.push(format!(
-                    "held: the messages queued from {} wait in the outbox, because the campaign cannot be read now to see whether the action was stopped: {why} (hint: `appeal check {}` and fix it; or send them by the deadline they were queued with: --send-unreadable)",
-                    display_opt(file),
-                    display_opt(file),
-                ));
+                report.events.push(Event::Held {
+                    campaign_file: display_opt(file),
+                    why: why.to_string(),
+                });
             }
             return Verdict::Wait;
         }
         Err(why) => {
             if held_files.insert(file.map(std::path::Path::to_path_buf)) {
-                report.lines.push(format!(
-                    "note: {} cannot be read now; its messages go by the deadline they were queued with, as --send-unreadable asks: {why}",
-                    display_opt(file),
-                ));
+                report.events.push(Event::Unreadable {
+                    campaign_file: display_opt(file),
+                    why: why.to_string(),
+                });
             }
             None
         }
@@ -727,13 +877,13 @@ fn verdict(
         && let Some(opens) = hours.next_open(opts.now)
     {
         report.closed += 1;
-        report.lines.push(format!(
-            "waiting {id}: the fax to {} goes out in office hours ({} {}), next from {}",
-            msg.envelope.recipient,
-            hours.hours,
-            hours.timezone,
-            opens.format("%Y-%m-%d %H:%M UTC")
-        ));
+        report.events.push(Event::Waiting {
+            id: id.to_string(),
+            recipient: msg.envelope.recipient.clone(),
+            hours: hours.hours.clone(),
+            timezone: hours.timezone.clone(),
+            opens,
+        });
         return Verdict::Wait;
     }
     Verdict::Due(deadline)
@@ -746,10 +896,13 @@ fn list_dry_run(due: &[Due], opts: &SendOptions, report: &mut Report) {
             || d.msg.envelope.route.to().to_string(),
             ToString::to_string,
         );
-        report.lines.push(format!(
-            "would send {} to {to} ({}, {}): {}",
-            d.id, d.msg.envelope.recipient, d.msg.envelope.lang, d.msg.envelope.subject
-        ));
+        report.events.push(Event::WouldSend {
+            id: d.id.clone(),
+            to,
+            recipient: d.msg.envelope.recipient.clone(),
+            lang: d.msg.envelope.lang.clone(),
+            subject: d.msg.envelope.subject.clone(),
+        });
         report.would_send += 1;
     }
 }
@@ -833,7 +986,7 @@ fn addresses(
         (Err(e), _) | (_, Err(e)) => {
             let why = broken(outbox, d.msg.state, &d.id, &e, false)?;
             report.failed += 1;
-            report.lines.push(why);
+            report.events.push(why);
             return Ok(None);
         }
     };
@@ -842,7 +995,7 @@ fn addresses(
         Err(why) => {
             let line = file_as_failed(outbox, d.msg.state, &d.id, why.to_string(), false)?;
             report.failed += 1;
-            report.lines.push(line);
+            report.events.push(line);
             Ok(None)
         }
     }
@@ -871,9 +1024,11 @@ fn rehearse(
                     &format!("to {to}: {reply}"),
                 )
                 .map_err(Stop::Outbox)?;
-            report
-                .lines
-                .push(format!("rehearsed {} to {to}: {reply}", d.id));
+            report.events.push(Event::Rehearsed {
+                id: d.id.clone(),
+                to: to.to_string(),
+                reply,
+            });
         }
         Ok(
             Outcome::Deferred { reply, .. }
@@ -881,9 +1036,11 @@ fn rehearse(
             | Outcome::Uncertain(reply),
         ) => {
             report.failed += 1;
-            report
-                .lines
-                .push(format!("rehearsal of {} to {to} failed: {reply}", d.id));
+            report.events.push(Event::RehearsalFailed {
+                id: d.id.clone(),
+                to: to.to_string(),
+                reply,
+            });
         }
         Err(e) => return Err(Stop::Server(e)),
     }
@@ -967,35 +1124,45 @@ fn file(
     outbox
         .transition(&d.id, State::Sending, state, &reply)
         .map_err(Stop::Outbox)?;
+    let (id, to) = (d.id.clone(), to.to_string());
     let line = match state {
         State::Sent => {
             report.sent += 1;
-            format!("sent {} to {to}: {reply}", d.id)
+            Event::Sent {
+                id,
+                to,
+                reply: reply.clone(),
+            }
         }
         State::Deferred => {
             report.deferred += 1;
-            format!(
-                "deferred {} to {to} (at {stage}: {reply}); next try after {}",
-                d.id,
-                record
-                    .next_attempt
-                    .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-                    .unwrap_or_default()
-            )
+            Event::Deferred {
+                id,
+                to,
+                stage: stage.to_string(),
+                reply: reply.clone(),
+                next_attempt: record.next_attempt,
+            }
         }
         State::Failed => {
             report.failed += 1;
-            format!("failed {} to {to} (at {stage}): {reply}", d.id)
+            Event::Failed {
+                id,
+                to,
+                stage: stage.to_string(),
+                reply: reply.clone(),
+            }
         }
         _ => {
             report.uncertain += 1;
-            format!(
-                "uncertain {} to {to}: {reply} (hint: ask the server's admin or the recipient, then `appeal outbox resolve {} --sent` or `--resend`)",
-                d.id, d.id
-            )
+            Event::Uncertain {
+                id,
+                to,
+                reply: reply.clone(),
+            }
         }
     };
-    report.lines.push(line);
+    report.events.push(line);
     if pause {
         return Err(Stop::Pause(reply));
     }
