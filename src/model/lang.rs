@@ -3,15 +3,46 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use icu_datetime::DateTimeFormatter;
 use icu_datetime::fieldsets::YMD;
 use icu_locale::{LanguageIdentifier, Locale, LocaleExpander};
 
-/// A BCP 47 language tag, kept in its canonical spelling (`fr-CA`, `zh-Hant`).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Lang(String);
+/// A BCP 47 language tag, kept in its canonical spelling (`fr-CA`, `zh-Hant`). Its script is
+/// found once, the first time it is asked for (every letter asks), not parsed again each time.
+#[derive(Clone, Debug)]
+pub struct Lang {
+    tag: String,
+    script: OnceLock<Option<String>>,
+}
+
+// A tag is the language: the script is derived from it.
+impl PartialEq for Lang {
+    fn eq(&self, other: &Self) -> bool {
+        self.tag == other.tag
+    }
+}
+
+impl Eq for Lang {}
+
+impl PartialOrd for Lang {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Lang {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.tag.cmp(&other.tag)
+    }
+}
+
+impl std::hash::Hash for Lang {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.tag.hash(state);
+    }
+}
 
 impl Lang {
     /// Parses and canonicalizes a tag; `None` when it is not a language tag at all.
@@ -24,29 +55,41 @@ impl Lang {
         if id.language.is_unknown() {
             return None;
         }
-        Some(Lang(id.to_string()))
+        Some(Lang::canonical(id.to_string()))
+    }
+
+    /// A tag already in canonical spelling.
+    fn canonical(tag: String) -> Lang {
+        Lang {
+            tag,
+            script: OnceLock::new(),
+        }
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.tag
     }
 
     /// The tags to look for, most specific first: `zh-Hant-TW`, `zh-Hant`, `zh`.
     pub fn chain(&self) -> Vec<Lang> {
         let mut out = vec![self.clone()];
-        let mut tag = self.0.as_str();
+        let mut tag = self.tag.as_str();
         while let Some(i) = tag.rfind('-') {
             tag = &tag[..i];
-            out.push(Lang(tag.to_string()));
+            out.push(Lang::canonical(tag.to_string()));
         }
         out
     }
 
     /// The ISO 15924 script the language is usually written in (`ru` -> `Cyrl`, `sr-Latn` -> `Latn`).
     pub fn script(&self) -> Option<String> {
-        let mut id: LanguageIdentifier = self.0.parse().ok()?;
-        LocaleExpander::new_common().maximize(&mut id);
-        id.script.map(|s| s.to_string())
+        self.script
+            .get_or_init(|| {
+                let mut id: LanguageIdentifier = self.tag.parse().ok()?;
+                LocaleExpander::new_common().maximize(&mut id);
+                id.script.map(|s| s.to_string())
+            })
+            .clone()
     }
 
     /// Whether the language is written right to left (Arabic, Hebrew, Persian, Urdu ...).
@@ -60,7 +103,7 @@ impl Lang {
 
 impl fmt::Display for Lang {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.tag)
     }
 }
 
