@@ -14,7 +14,8 @@ use icu_locale::{LanguageIdentifier, Locale, LocaleExpander};
 #[derive(Clone, Debug)]
 pub struct Lang {
     tag: String,
-    script: OnceLock<Option<String>>,
+    /// ISO 15924 codes are four ASCII letters: kept as bytes, so a tag stays small.
+    script: OnceLock<Option<[u8; 4]>>,
 }
 
 // A tag is the language: the script is derived from it.
@@ -83,13 +84,13 @@ impl Lang {
 
     /// The ISO 15924 script the language is usually written in (`ru` -> `Cyrl`, `sr-Latn` -> `Latn`).
     pub fn script(&self) -> Option<String> {
-        self.script
-            .get_or_init(|| {
-                let mut id: LanguageIdentifier = self.tag.parse().ok()?;
-                LocaleExpander::new_common().maximize(&mut id);
-                id.script.map(|s| s.to_string())
-            })
-            .clone()
+        let code = self.script.get_or_init(|| {
+            let mut id: LanguageIdentifier = self.tag.parse().ok()?;
+            LocaleExpander::new_common().maximize(&mut id);
+            id.script
+                .and_then(|s| s.as_str().as_bytes().try_into().ok())
+        });
+        code.map(|b| String::from_utf8_lossy(&b).into_owned())
     }
 
     /// Whether the language is written right to left (Arabic, Hebrew, Persian, Urdu ...).
