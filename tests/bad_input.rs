@@ -351,3 +351,32 @@ fn never_writes_letters_through_a_linked_folder_inside_the_output_folder() {
         .stderr_has("letters/demo: a symbolic link inside the output folder; appeal never writes through one");
     assert!(run.test.files_under("elsewhere").is_empty());
 }
+
+#[test]
+fn an_escape_in_a_file_is_quoted_in_errors_never_sent_to_the_terminal() {
+    // An id holding "clear the screen": refused, and shown as \u{1b}, not acted on.
+    let run = Test::demo()
+        .file(
+            "campaigns/demo.yaml",
+            DEMO_CAMPAIGN.replace("id: demo", "id: \"de\\e[2Jmo\""),
+        )
+        .args(["check", "campaigns/demo.yaml"])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("\\u{1b}[2J");
+    assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
+    // A supporter row quoting its bad value: the same.
+    let run = Test::demo()
+        .file("people.csv", "name,lang\nOla,\u{1b}[31mxx\n")
+        .args([
+            "letters",
+            "campaigns/demo.yaml",
+            "--supporters",
+            "people.csv",
+        ])
+        .run()
+        .no_panic()
+        .status(1);
+    assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
+}

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 use appeal::batch::run::{Shard, Summary, Supporters};
 use appeal::model::country::Country;
-use appeal::model::diag::Invalid;
+use appeal::model::diag::{Invalid, echo};
 use appeal::model::lang::Lang;
 use appeal::model::supporter::SupporterInput;
 use appeal::pdf::{FontChain, Layout, Paper, PdfOptions};
@@ -55,7 +55,8 @@ pub fn error_text(e: &anyhow::Error) -> String {
         });
     match invalid {
         Some(invalid) => invalid.to_string(),
-        None => format!("error: {e:#}"),
+        // One line: whatever the error quotes from a file is shown escaped.
+        None => format!("error: {}", appeal::model::diag::echo(&format!("{e:#}"))),
     }
 }
 
@@ -176,7 +177,7 @@ pub fn print_notes(summary: &Summary, supporters: &Supporters, report: ReportArg
         eprintln!("{w}");
     }
     for n in summary.notes.iter().filter(|_| !report.quiet) {
-        eprintln!("note: {n}");
+        eprintln!("note: {}", echo(n));
     }
     for (what, count) in summary.skipped.iter().filter(|_| !report.quiet) {
         let whom = match supporters {
@@ -185,11 +186,12 @@ pub fn print_notes(summary: &Summary, supporters: &Supporters, report: ReportArg
         };
         eprintln!("note: skipped {what} (for {whom})");
     }
+    // A row's values are quoted in its errors: escaped, so a name cannot drive the terminal.
     for f in &summary.failed {
-        eprintln!("error: {f}");
+        eprintln!("error: {}", echo(f));
     }
     for r in &summary.failed_rows {
-        eprintln!("error: {r}");
+        eprintln!("error: {}", echo(r));
     }
 }
 

@@ -93,14 +93,34 @@ impl fmt::Display for Diagnostic {
             }
         }
         if !self.field.is_empty() {
-            write!(f, ": {}", self.field)?;
+            write!(f, ": {}", echo(&self.field))?;
         }
-        write!(f, ": {}", self.message)?;
+        write!(f, ": {}", echo(&self.message))?;
         if let Some(hint) = &self.hint {
-            write!(f, " (hint: {hint})")?;
+            write!(f, " (hint: {})", echo(hint))?;
         }
         Ok(())
     }
+}
+
+/// Text from a user's file as a message may quote it: control characters (a line break, an
+/// escape that would recolour or clear the terminal) are shown as `\n`, `\u{1b}`, never sent
+/// to the terminal as they are.
+pub fn echo(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
 }
 
 /// Every problem found so far; loaders push into it and keep going.
@@ -178,5 +198,25 @@ impl fmt::Display for Invalid {
             write!(f, "\n{errors} error(s)")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod echo_tests {
+    use super::*;
+
+    #[test]
+    fn quotes_control_characters_instead_of_printing_them() {
+        let d = Diagnostic::error(
+            std::path::Path::new("c.yaml"),
+            Pos::new(2, 5),
+            "id",
+            "`a\u{1b}[2Jb\nc` is not a valid id",
+        );
+        assert_eq!(
+            d.to_string(),
+            "error: c.yaml:2:5: id: `a\\u{1b}[2Jb\\nc` is not a valid id"
+        );
+        assert_eq!(echo("Граждани́н"), "Граждани́н");
     }
 }
