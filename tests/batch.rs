@@ -429,3 +429,39 @@ fn the_failed_rows_of_an_earlier_run_are_kept_aside_not_overwritten() {
         "{now}"
     );
 }
+
+#[test]
+fn a_failed_rows_file_that_cannot_be_written_is_reported_and_the_batch_goes_on() {
+    // As on a full disk: a folder stands where the file goes. Once the batch stopped there, with
+    // no summary, and the rows after were never read.
+    let csv = people_with_unquoted_commas(300, &[2]);
+    let t = Test::demo().file("people.csv", csv);
+    std::fs::create_dir_all(t.path().join("letters/people.failed.csv/x")).unwrap();
+    letters(t, &["--supporters", "people.csv"])
+        .status(1)
+        .stderr_has("letters/people.failed.csv: cannot write the failed rows:")
+        .stderr_has("people.csv:3: row 2: has 4 fields")
+        .stdout_has("598 letter(s) written to letters");
+}
+
+#[test]
+fn a_print_pack_that_cannot_be_written_counts_no_letter_as_written() {
+    let t = Test::demo();
+    std::fs::create_dir_all(t.path().join("letters/demo/print-pack.pdf/x")).unwrap();
+    letters(
+        t,
+        &[
+            "--format",
+            "pdf",
+            "--combine",
+            "--name",
+            "Eva Muster",
+            "--country",
+            "NO",
+        ],
+    )
+    .status(1)
+    .stderr_has("letters/demo/print-pack.pdf: cannot write:")
+    .stderr_has("(none of the 2 letter(s) collected for it is on disk)")
+    .stdout_has("0 letter(s) written to letters, 1 failed");
+}

@@ -41,6 +41,11 @@ pub trait Output: Sync {
     type Prepared: Send;
     fn name(&self) -> &'static str;
     /// Whether letters must come with their `parts` (page layouts need them; text does not).
+    /// Whether `write` only collects letters that `finish` writes as one file (a print pack):
+    /// then they are on disk only once `finish` succeeds.
+    fn collects(&self) -> bool {
+        false
+    }
     fn needs_parts(&self) -> bool {
         false
     }

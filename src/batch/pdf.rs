@@ -58,6 +58,10 @@ impl Output for PdfOutput {
         true
     }
 
+    fn collects(&self) -> bool {
+        self.combine
+    }
+
     fn admit(&mut self, letter: &Letter) {
         admit_fonts(&mut self.fonts, letter);
     }

@@ -245,6 +245,15 @@ pub fn letters<O: Output>(job: &LettersJob, output: &mut O) -> Result<Summary, E
     match output.finish() {
         Ok(Some(written)) => summary.collected = Some(written),
         Ok(None) => {}
+        // Letters collected for one file (a print pack) are not on disk when it fails: the
+        // summary must not count them as written.
+        Err(e) if output.collects() => {
+            summary.failed.push(format!(
+                "{e} (none of the {} letter(s) collected for it is on disk)",
+                summary.written
+            ));
+            summary.written = 0;
+        }
         Err(e) => summary.failed.push(e.to_string()),
     }
     Ok(summary)
@@ -642,17 +651,25 @@ fn report_failures(
     summary: &mut Summary,
     failed: &mut Option<FailedRows>,
 ) -> Result<(), Error> {
+    // A file of failed rows that cannot be written (a full disk) is reported once, and the
+    // batch goes on: the rows are still counted and printed.
+    let write = |f: &mut Option<FailedRows>, record, error: &str, summary: &mut Summary| {
+        if let Some(rows) = f.as_mut()
+            && let Err(e) = rows.record(record, error)
+        {
+            summary.failed.push(e.to_string());
+            *f = None;
+        }
+    };
     for (entry, why) in entries.iter().zip(why) {
         match entry {
             Entry::Bad(e) => {
-                if let Some(f) = failed.as_mut() {
-                    f.record(e.record.as_ref(), &e.error.to_string())?;
-                }
+                write(failed, e.record.as_ref(), &e.error.to_string(), summary);
                 summary.failed_rows.push(e.to_string());
             }
             Entry::Good { record, .. } if !why.is_empty() => {
-                if let (Some(f), Some(record)) = (failed.as_mut(), record) {
-                    f.record(Some(record), &why.join("; "))?;
+                if record.is_some() {
+                    write(failed, record.as_ref(), &why.join("; "), summary);
                 }
                 summary.failed.extend(why);
             }
