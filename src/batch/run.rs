@@ -59,10 +59,7 @@ impl Shard {
     }
 
     fn takes_key(&self, key: &str) -> bool {
-        // FNV-1a: stable across versions and platforms, unlike std's hasher.
-        let h = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-        });
+        let h = crate::model::hash::stable(key.bytes());
         h % u64::from(self.n) == u64::from(self.k - 1)
     }
 

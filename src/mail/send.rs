@@ -248,10 +248,7 @@ impl Report {
 pub fn backoff(id: &str, n: usize) -> Duration {
     const MINUTES: [u64; 4] = [1, 5, 15, 30];
     let base = MINUTES.get(n.saturating_sub(1)).copied().unwrap_or(60) * 60;
-    let spread = id
-        .bytes()
-        .chain(n.to_le_bytes())
-        .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let spread = crate::model::hash::stable(id.bytes().chain(n.to_le_bytes()));
     Duration::from_secs(base + (spread % 1000) * base / 10_000)
 }
 

@@ -325,7 +325,7 @@ impl Directory {
     /// A short list of known ids near `wanted`, for "did you mean" hints.
     pub fn suggest(&self, wanted: &str) -> String {
         let mut ids: Vec<&str> = self.entries.iter().map(|r| r.id.as_str()).collect();
-        ids.sort_by_key(|id| strsim_distance(id, wanted));
+        ids.sort_by_key(|id| strsim::levenshtein(id, wanted));
         let shown: Vec<&str> = ids.into_iter().take(5).collect();
         if shown.is_empty() {
             "the directory is empty".into()
@@ -595,22 +595,6 @@ fn check_hours(
         }
         (None, None) => None,
     }
-}
-
-/// Levenshtein distance on chars, small and good enough for "did you mean" over a few hundred ids.
-fn strsim_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// The address-block lines of `r` in `lang`: the directory's own lines for that language when it

@@ -8,6 +8,7 @@ pub mod country;
 pub mod diag;
 pub mod directory;
 pub mod fs;
+pub mod hash;
 pub mod hours;
 pub mod lang;
 pub mod project;

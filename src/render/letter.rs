@@ -346,12 +346,11 @@ impl<'t> Renderer<'t> {
     /// letters, or the one `check` asks for.
     fn wording_picker(&self, supporter: Option<&Supporter>) -> impl Fn(u64) -> usize {
         let seed = supporter.map_or(0, |s| {
-            s.name
-                .bytes()
-                .chain(s.address_lines().join("\n").into_bytes())
-                .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-                    (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-                })
+            crate::model::hash::stable(
+                s.name
+                    .bytes()
+                    .chain(s.address_lines().join("\n").into_bytes()),
+            )
         });
         let (wording, signed) = (self.wording, supporter.is_some());
         move |paragraph: u64| -> usize {
