@@ -731,6 +731,12 @@ mod tests {
                 .is_ok()
         );
         releaser.join().unwrap();
+        // A holder that stays: refused once the patience runs out, not waited on for ever.
+        let _held = outbox.lock("send").unwrap();
+        assert!(matches!(
+            outbox.lock_within("send", std::time::Duration::from_millis(100)),
+            Err(Error::Locked { .. })
+        ));
     }
 
     #[test]
