@@ -465,3 +465,30 @@ fn a_print_pack_that_cannot_be_written_counts_no_letter_as_written() {
     .stderr_has("(none of the 2 letter(s) collected for it is on disk)")
     .stdout_has("0 letter(s) written to letters, 1 failed");
 }
+
+#[test]
+fn a_supporter_in_the_target_country_writes_to_the_targets_and_her_row_succeeds() {
+    // The demo asks for a copy to "the embassy of Russia accredited to your country": there is
+    // none in Russia. A Russian supporter's letter to the prosecutor is the point.
+    let csv = "name,country,lang\nOlga Ivanova,RU,ru\nOla Nordmann,NO,en\n";
+    let run = letters(
+        Test::demo().file("people.csv", csv),
+        &["--supporters", "people.csv"],
+    )
+    .status(0)
+    .stdout_has("3 letter(s) written")
+    .stderr_has("there is no embassy of Russian Federation in Russian Federation: a supporter who lives there writes to the targets themselves (for 1 supporter(s))");
+    assert!(
+        run.test
+            .path()
+            .join("letters/demo/olga-ivanova/xx-prosecutor.ru.txt")
+            .is_file()
+    );
+    assert!(!run.test.path().join("letters/people.failed.csv").exists());
+    // `check` does not warn about it either.
+    Test::demo()
+        .args(["check", "campaigns/demo.yaml", "--date", "2026-02-01"])
+        .run()
+        .no_panic()
+        .stderr_lacks("Russian Federation (RU)");
+}

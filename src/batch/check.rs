@@ -114,7 +114,7 @@ fn render_countries(
     for country in countries(campaign, directory) {
         let (planned, unresolved) = plan(campaign, directory, country);
         if let Some(c) = country {
-            for u in unresolved {
+            for u in unresolved.into_iter().filter(|u| !u.impossible) {
                 out.diags.push(
                     Diagnostic::warning(&campaign.file, u.entry.pos, &u.entry.field, u.reason)
                         .hint(format!(

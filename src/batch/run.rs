@@ -574,6 +574,14 @@ impl<'a> Ctx<'a> {
         };
         let (job, campaign) = (self.job, self.campaign);
         for u in unresolved {
+            if u.impossible {
+                // Nothing to fix: one note for the batch, and her row succeeds.
+                *summary
+                    .skipped
+                    .entry(format!("{}: {}", u.entry.field, u.reason))
+                    .or_default() += 1;
+                continue;
+            }
             match (&job.supporters, supporter, country) {
                 // A row whose country the directory cannot serve fails, so that it lands in
                 // the file of failed rows to run again; its other letters are still written.

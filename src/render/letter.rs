@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::model::campaign::{AddresseeEntry, Campaign};
+use crate::model::campaign::{Addressee, AddresseeEntry, Campaign};
 use crate::model::country::Country;
 use crate::model::diag::Diagnostic;
 use crate::model::directory::{Directory, Recipient, addressee_lines};
@@ -26,6 +26,9 @@ pub struct Planned<'a> {
 pub struct Unresolved<'a> {
     pub entry: &'a AddresseeEntry,
     pub reason: String,
+    /// The addressee cannot exist for this supporter (the embassy of her own country, her own
+    /// government when it is the target): nothing is missing, she simply does not write to it.
+    pub impossible: bool,
 }
 
 /// The targets and copies of `campaign` for a supporter in `country`, each directory entry once.
@@ -41,7 +44,39 @@ pub fn plan<'a>(
         .iter()
         .map(|e| (e, false))
         .chain(campaign.copies.iter().map(|e| (e, true)));
+    // The countries whose officials the action targets: a supporter there does not write to
+    // "her own government" as a copy, it is the target already.
+    let target_countries: Vec<Country> = campaign
+        .targets
+        .iter()
+        .filter_map(|e| match &e.who {
+            Addressee::Recipient(id) => directory.get(id).map(|r| r.country),
+            _ => None,
+        })
+        .collect();
     for (entry, copy) in entries {
+        let impossible = match (&entry.who, country) {
+            (Addressee::EmbassyOf(of), Some(here)) if *of == here => Some(format!(
+                "there is no embassy of {} in {}: a supporter who lives there writes to the targets themselves",
+                here.english_name(),
+                here.english_name()
+            )),
+            (Addressee::GovernmentRole(role), Some(here)) if target_countries.contains(&here) => {
+                Some(format!(
+                    "the {role} of {} is among the targets this action writes to: a supporter who lives there writes to them directly",
+                    here.english_name()
+                ))
+            }
+            _ => None,
+        };
+        if let Some(reason) = impossible {
+            unresolved.push(Unresolved {
+                entry,
+                reason,
+                impossible: true,
+            });
+            continue;
+        }
         let found = match entry.who.resolve(directory, country) {
             Some(found) => found,
             None => {
@@ -51,6 +86,7 @@ pub fn plan<'a>(
                         "{} depends on the supporter's country, and none was given (pass --country XX, or fill the `country` column)",
                         entry.who.describe()
                     ),
+                    impossible: false,
                 });
                 continue;
             }
@@ -72,6 +108,7 @@ pub fn plan<'a>(
                     ),
                     None => format!("the directory has no {}", entry.who.describe()),
                 },
+                impossible: false,
             }),
         }
     }
