@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Email against Python's aiosmtpd (a server no one here wrote) with injected faults, driven
+# Email against Python's aiosmtpd (a server no one here wrote) over STARTTLS with injected faults, driven
 # against the release binary: each fault ends in the state the issue asks for, a SIGKILL mid-run
 # loses nothing and sends nothing twice, and every received message parses with Python's strict
 # RFC 5322 policy. Called by .ci/run; needs python3 with venv.
@@ -42,7 +42,7 @@ expect() { # outbox state n
   got=$(count "$1" "$2")
   [ "$got" -eq "$3" ] || { echo "ci: $1: expected $3 in $2/, found $got"; "$bin" outbox --outbox "$1"; exit 1; }
 }
-send() { "$bin" send --smtp "$smtp" --rate off --allow-late "$@"; }
+send() { "$bin" send --smtp "$smtp" --rate off --allow-late --tls-ca "$ca" "$@"; }
 
 echo "-- all accepted ($(date +%T))"
 queue ok 3
@@ -51,15 +51,26 @@ send --outbox ok > "$work/out" 2>&1
 expect ok sent 3
 send --outbox ok 2>&1 | grep -q "nothing to send"
 
-echo "-- a wrong password stops the run and moves nothing ($(date +%T))"
+echo "-- STARTTLS is used on loopback too, without a login ($(date +%T))"
+if grep -q '"tls": false' "$received/log.jsonl"; then echo "ci: a message went in clear text"; exit 1; fi
+
+echo "-- the CI CA unknown: refused with how to trust it, nothing sent ($(date +%T))"
+queue noca 1
+if APPEAL_SMTP_PASSWORD=right-password "$bin" send --smtp "smtp://appeals@localhost:$port" --rate off --allow-late --outbox noca > "$work/out" 2>&1; then
+  echo "ci: a certificate from an unknown CA was accepted"; exit 1
+fi
+grep -q "UnknownIssuer" "$work/out" && grep -q -- "--tls-ca FILE" "$work/out" || { cat "$work/out"; exit 1; }
+expect noca ready 1
+
+echo "-- a wrong password (after STARTTLS) stops the run and moves nothing ($(date +%T))"
 queue auth 1
-if APPEAL_SMTP_PASSWORD=wrong "$bin" send --smtp "smtp://appeals@127.0.0.1:$port" --rate off --allow-late --outbox auth > "$work/out" 2>&1; then
+if APPEAL_SMTP_PASSWORD=wrong "$bin" send --smtp "smtp://appeals@127.0.0.1:$port" --rate off --allow-late --tls-ca "$ca" --outbox auth > "$work/out" 2>&1; then
   echo "ci: a wrong password did not fail"; exit 1
 fi
 grep -q "refused the login of \`appeals\`" "$work/out" || { cat "$work/out"; exit 1; }
 if grep -q wrong "$work/out"; then echo "ci: the password was printed"; exit 1; fi
 expect auth ready 1
-APPEAL_SMTP_PASSWORD=right-password "$bin" send --smtp "smtp://appeals@127.0.0.1:$port" --rate off --allow-late --outbox auth >/dev/null
+APPEAL_SMTP_PASSWORD=right-password "$bin" send --smtp "smtp://appeals@localhost:$port" --rate off --allow-late --tls-ca "$ca" --outbox auth >/dev/null
 expect auth sent 1
 
 for fault in temp-rcpt:deferred perm-rcpt:failed temp-data:deferred perm-data:failed drop-data:uncertain throttle:deferred; do
@@ -85,7 +96,7 @@ send --outbox drop-data 2>&1 | grep -q "nothing to send"
 echo "-- SIGKILL mid-run, then run again: each message in one state, none received twice ($(date +%T))"
 queue kill 8
 echo slow-data > "$mode"
-"$bin" send --smtp "$smtp" --rate off --allow-late --outbox kill >/dev/null 2>&1 &
+"$bin" send --smtp "$smtp" --rate off --allow-late --tls-ca "$ca" --outbox kill >/dev/null 2>&1 &
 pid=$!
 sleep 4.5
 { kill -9 "$pid"; wait "$pid"; } 2>/dev/null || true
@@ -118,5 +129,6 @@ for e in entries:
     if e["accepted"]:
         assert e["message_id"] not in seen, ("accepted twice", e["message_id"])
         seen[e["message_id"]] = e["file"]
-print(f"{len(entries)} messages received, all strict RFC 5322; {len(seen)} accepted, none twice")
+assert all(e["tls"] for e in entries), "a message came in clear text"
+print(f"{len(entries)} messages received over STARTTLS, all strict RFC 5322; {len(seen)} accepted, none twice")
 PY

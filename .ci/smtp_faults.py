@@ -8,23 +8,27 @@ The mode is read from MODE_FILE before each reply, so a script can switch it bet
   slow-data     the reply after the body comes after SLOW seconds
   throttle      421 at MAIL
 Every body received (whatever the reply) is stored in OUT/NNNN.eml with a line in OUT/log.jsonl
-(mode, recipients, Message-ID, and whether it was accepted with 250). AUTH PLAIN/LOGIN is offered
-without TLS (loopback only) and accepts appeals / right-password.
+(mode, recipients, Message-ID, and whether it was accepted with 250), and whether it came over
+TLS. STARTTLS is offered with a certificate for 127.0.0.1 and localhost from a CA made at start
+(trustme), whose certificate is written to CA_FILE; AUTH PLAIN/LOGIN is offered only after
+STARTTLS (as Postfix's smtpd_tls_auth_only) and accepts appeals / right-password.
 
-usage: smtp_faults.py PORT OUT MODE_FILE
+usage: smtp_faults.py PORT OUT MODE_FILE CA_FILE
 """
 
 import asyncio
 import json
 import os
+import ssl
 import sys
 from email import policy
 from email.parser import BytesParser
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+import trustme
 
-PORT, OUT, MODE_FILE = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+PORT, OUT, MODE_FILE, CA_FILE = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 SLOW = 3
 
 
@@ -80,6 +84,7 @@ class Faults:
             "to": envelope.rcpt_tos,
             "message_id": msg.get("Message-ID"),
             "accepted": m in ("ok", "slow-data"),
+            "tls": session.ssl is not None,
         }
         with open(os.path.join(OUT, "log.jsonl"), "a") as f:
             f.write(json.dumps(entry) + "\n")
@@ -97,12 +102,18 @@ class Faults:
 
 async def main():
     os.makedirs(OUT, exist_ok=True)
+    ca = trustme.CA(organization_name="appeal CI test CA")
+    ca.cert_pem.write_to_path(CA_FILE)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(tls)
     controller = Controller(
         Faults(),
         hostname="127.0.0.1",
         port=PORT,
         authenticator=authenticator,
-        auth_require_tls=False,
+        tls_context=tls,
+        require_starttls=False,
+        auth_require_tls=True,
         auth_required=False,
     )
     controller.start()

@@ -9,7 +9,7 @@ use crate::smtp_server::{Reply, SmtpServer, Stage, closed_port, header, strict_h
 const OFFICIAL: &str = "prosecutor@genproc.example";
 
 /// A project whose prosecutor has an email address, a deadline far ahead and sending settings.
-fn project() -> Test {
+pub(crate) fn project() -> Test {
     project_with(&format!("    email: \"{OFFICIAL}\"\n"))
 }
 
@@ -36,7 +36,7 @@ fn project_with(extra: &str) -> Test {
 }
 
 /// `queue` for Eva Muster (with her email) and `extra` flags.
-fn queue(t: Test, extra: &[&str]) -> crate::harness::Run {
+pub(crate) fn queue(t: Test, extra: &[&str]) -> crate::harness::Run {
     let mut args = vec!["queue", "campaigns/demo.yaml"];
     args.extend_from_slice(&EVA);
     args.extend_from_slice(&["--email", "eva@example.org"]);
@@ -65,7 +65,7 @@ fn send(t: Test, server: &str, extra: &[&str]) -> crate::harness::Run {
 }
 
 /// The ids in a state folder of the outbox.
-fn ids(t: &Test, state: &str) -> Vec<String> {
+pub(crate) fn ids(t: &Test, state: &str) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(t.path().join("outbox").join(state))
         .map(|d| {
             d.flatten()

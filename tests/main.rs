@@ -16,4 +16,5 @@ mod pdf;
 mod schema;
 mod sheet;
 mod snapshots;
+mod tls;
 mod updates;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use appeal::mail::message;
 use appeal::mail::outbox::Outbox;
 use appeal::mail::send::{self, SendOptions, Timeouts};
-use appeal::mail::settings::{Rate, Settings, SmtpUrl, ValueError, parse_rate};
+use appeal::mail::settings::{Rate, Settings, SmtpUrl, TlsCa, ValueError, parse_rate};
 
 /// Send the queued messages by SMTP, before the deadline, never twice.
 #[derive(clap::Args)]
@@ -17,9 +17,14 @@ pub struct Args {
     #[arg(long, value_name = "DIR", default_value = "outbox")]
     outbox: PathBuf,
     /// The SMTP server: smtp://[user@]host[:587] (STARTTLS) or smtps://[user@]host[:465]; plain
-    /// SMTP only to 127.0.0.1/localhost. Default: `smtp` in appeal.yaml.
+    /// SMTP only to 127.0.0.1/localhost, and there without a login. Default: `smtp` in
+    /// appeal.yaml.
     #[arg(long, value_name = "URL")]
     smtp: Option<String>,
+    /// Trust the CA certificates in this PEM file for the server, besides the system's (a
+    /// section's own CA). Default: `tls_ca` in appeal.yaml.
+    #[arg(long, value_name = "FILE")]
+    tls_ca: Option<PathBuf>,
     /// Sending settings (default: appeal.yaml beside the outbox, beside its folder, or here).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -159,6 +164,10 @@ fn options(args: &Args) -> anyhow::Result<SendOptions> {
         Some(a) => Some(message::address(a).map_err(|e| anyhow::anyhow!("--redirect-to: {e}"))?),
         None => None,
     };
+    let tls_ca = match &args.tls_ca {
+        Some(file) => Some(TlsCa::read(file).map_err(|e| anyhow::anyhow!("--tls-ca: {e}"))?),
+        None => settings.tls_ca.clone(),
+    };
     let password = if smtp.user.is_some() && !args.dry_run {
         password(args.password_command.as_deref())?
     } else {
@@ -166,6 +175,7 @@ fn options(args: &Args) -> anyhow::Result<SendOptions> {
     };
     Ok(SendOptions {
         smtp,
+        tls_ca,
         password,
         rate,
         dry_run: args.dry_run,

@@ -90,6 +90,28 @@ pub enum Error {
     NoStartTls { at: String },
     #[error("STARTTLS with {at} failed: {reason}")]
     StartTls { at: String, reason: String },
+    /// The server's certificate was refused: nothing was sent, no password either.
+    #[error(
+        "the SMTP server {at} presented a certificate that appeal does not accept: {reason} (hint: {})",
+        certificate_hint(reason)
+    )]
+    Certificate { at: String, reason: String },
+    #[error(
+        "the SMTP server {at} does not offer STARTTLS, and appeal does not send the password of `{user}` in clear text, not even to this machine (hint: turn STARTTLS on in the server (Postfix offers it with smtpd_tls_security_level = may), or use smtps://{at} if it speaks TLS from the start; a server that needs no login: drop `{user}@` from the URL)"
+    )]
+    LoginWithoutTls { at: String, user: String },
+    #[error(
+        "the SMTP server {at} offered STARTTLS earlier in this run and no longer does; appeal does not go on in clear text (hint: something between appeal and the server may be removing it; check the server, then run send again)"
+    )]
+    StartTlsDropped { at: String },
+    #[error(
+        "the SMTP server {at} offers no login method appeal can use for `{user}` ({offered}; appeal logs in with PLAIN or LOGIN) (hint: this is not about the password: allow AUTH PLAIN or LOGIN over TLS on the server, or drop `{user}@` from the URL if the server needs no login)"
+    )]
+    NoLoginMechanism {
+        at: String,
+        user: String,
+        offered: String,
+    },
     #[error(
         "the SMTP URL names the user `{user}` but no password was given (hint: set APPEAL_SMTP_PASSWORD or pass --password-command)"
     )]
@@ -140,6 +162,17 @@ pub enum Unreachable {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// What a person can do about a refused server certificate, by the reason rustls gives.
+fn certificate_hint(reason: &str) -> &'static str {
+    if reason.contains("expired") || reason.contains("not valid yet") {
+        "the certificate is out of its dates: the server's administrator must renew it (or this machine's clock is wrong); nothing was sent"
+    } else if reason.contains("not valid for name") || reason.contains("NotValidForName") {
+        "the certificate is for another name: write the server's name as its certificate gives it in the SMTP URL (`smtp:` in appeal.yaml or `send --smtp`); nothing was sent"
+    } else {
+        "if the server's certificate comes from your section's own certificate authority, trust that CA: its certificate in a PEM file, named by `tls_ca: FILE` in appeal.yaml or `appeal send --tls-ca FILE` (on Linux SSL_CERT_FILE=FILE works too, but then replaces the system's list of trusted CAs); nothing was sent"
+    }
+}
 
 /// An `Io` error for `path`.
 pub(crate) fn io(what: impl Into<String>, path: &std::path::Path, source: std::io::Error) -> Error {

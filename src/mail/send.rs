@@ -21,7 +21,7 @@ use lettre::transport::smtp::extension::{ClientId, MailBodyParameter, MailParame
 
 use crate::mail::message::Route;
 use crate::mail::outbox::{Attempt, Message, Outbox, State};
-use crate::mail::settings::{Rate, SmtpUrl};
+use crate::mail::settings::{Rate, SmtpUrl, TlsCa};
 use crate::mail::{Error, Result};
 
 /// How long to wait for the server. RFC 5321 (4.5.3.2) asks clients for 5 minutes per command
@@ -44,6 +44,8 @@ impl Default for Timeouts {
 
 pub struct SendOptions {
     pub smtp: SmtpUrl,
+    /// CA certificates trusted for the server besides the system's (`tls_ca`, `--tls-ca`).
+    pub tls_ca: Option<TlsCa>,
     pub password: Option<String>,
     pub rate: Option<Rate>,
     pub dry_run: bool,
@@ -269,6 +271,34 @@ enum Outcome {
     Uncertain(String),
 }
 
+/// TLS for the server in `url`: the system's trusted CAs (rustls-platform-verifier), and those of
+/// `tls_ca` besides.
+fn tls_parameters(url: &SmtpUrl, tls_ca: Option<&TlsCa>) -> Result<TlsParameters> {
+    let setup = |reason: String| Error::TlsSetup {
+        host: url.host.clone(),
+        reason,
+    };
+    let mut builder = TlsParameters::builder(url.host.clone());
+    if let Some(ca) = tls_ca {
+        builder = builder.add_root_certificate(ca.certificate().map_err(|e| setup(e.to_string()))?);
+    }
+    builder.build().map_err(|e| setup(describe(&e)))
+}
+
+/// The reason the server's certificate was refused, when that is why a connection failed.
+fn certificate_problem(e: &lettre::transport::smtp::Error) -> Option<String> {
+    let text = describe(e);
+    let at = text.find("invalid peer certificate: ")?;
+    let reason = &text[at + "invalid peer certificate: ".len()..];
+    Some(match reason {
+        "UnknownIssuer" => {
+            "it is issued by a certificate authority that is not trusted here (UnknownIssuer)"
+                .to_string()
+        }
+        other => other.to_string(),
+    })
+}
+
 /// A server reply or client error as one line.
 fn describe(e: &lettre::transport::smtp::Error) -> String {
     e.to_string().replace(['\r', '\n'], " ")
@@ -314,6 +344,9 @@ struct Session<'a> {
     opts: &'a SendOptions,
     conn: Option<SmtpConnection>,
     hello: ClientId,
+    /// The server offered STARTTLS on a connection of this run: a later one without it is a
+    /// downgrade, refused even on loopback.
+    tls_seen: bool,
 }
 
 impl Session<'_> {
@@ -329,16 +362,19 @@ impl Session<'_> {
         Ok(self.conn.insert(conn))
     }
 
-    fn connect(&self) -> Result<SmtpConnection> {
+    /// Connects, then: TLS from the start (smtps://), or STARTTLS whenever the server offers it,
+    /// on loopback too. Without STARTTLS: refused over a network, refused on loopback when a
+    /// login would be sent (never a password in clear text) or when the server offered it
+    /// earlier in the run; plain SMTP without a login to a server on this machine is allowed.
+    /// Then the login, if the URL names a user.
+    fn connect(&mut self) -> Result<SmtpConnection> {
         let url = &self.opts.smtp;
         let at = format!("{}:{}", url.host, url.port);
-        let tls = || {
-            TlsParameters::new(url.host.clone()).map_err(|e| Error::TlsSetup {
-                host: url.host.clone(),
-                reason: describe(&e),
-            })
+        let implicit = if url.implicit_tls {
+            Some(tls_parameters(url, self.opts.tls_ca.as_ref())?)
+        } else {
+            None
         };
-        let implicit = if url.implicit_tls { Some(tls()?) } else { None };
         let mut conn = SmtpConnection::connect(
             (url.host.as_str(), url.port),
             Some(self.opts.timeouts.command),
@@ -346,28 +382,79 @@ impl Session<'_> {
             implicit.as_ref(),
             None,
         )
-        .map_err(|e| Error::Connect {
-            at: at.clone(),
-            reason: describe(&e),
+        .map_err(|e| match certificate_problem(&e) {
+            Some(reason) => Error::Certificate {
+                at: at.clone(),
+                reason,
+            },
+            None => Error::Connect {
+                at: at.clone(),
+                reason: describe(&e),
+            },
         })?;
-        if !url.implicit_tls && !url.is_loopback() {
-            if !conn.can_starttls() {
-                hang_up(&mut conn);
-                return Err(Error::NoStartTls { at });
+        if !url.implicit_tls {
+            if conn.can_starttls() {
+                self.tls_seen = true;
+                let tls = match tls_parameters(url, self.opts.tls_ca.as_ref()) {
+                    Ok(tls) => tls,
+                    Err(e) => {
+                        hang_up(&mut conn);
+                        return Err(e);
+                    }
+                };
+                if let Err(e) = conn.starttls(&tls, &self.hello) {
+                    hang_up(&mut conn);
+                    return Err(match certificate_problem(&e) {
+                        Some(reason) => Error::Certificate { at, reason },
+                        None => Error::StartTls {
+                            at,
+                            reason: describe(&e),
+                        },
+                    });
+                }
+            } else {
+                let refused = if !url.is_loopback() {
+                    Some(Error::NoStartTls { at: at.clone() })
+                } else if let Some(user) = &url.user {
+                    Some(Error::LoginWithoutTls {
+                        at: at.clone(),
+                        user: user.clone(),
+                    })
+                } else if self.tls_seen {
+                    Some(Error::StartTlsDropped { at: at.clone() })
+                } else {
+                    None
+                };
+                if let Some(e) = refused {
+                    hang_up(&mut conn);
+                    return Err(e);
+                }
             }
-            conn.starttls(&tls()?, &self.hello)
-                .map_err(|e| Error::StartTls {
-                    at: at.clone(),
-                    reason: describe(&e),
-                })?;
         }
         if let Some(user) = &url.user {
             let Some(password) = &self.opts.password else {
                 hang_up(&mut conn);
                 return Err(Error::NoPassword { user: user.clone() });
             };
+            let mechanisms = [Mechanism::Plain, Mechanism::Login];
+            if conn.server_info().get_auth_mechanism(&mechanisms).is_none() {
+                let offered = if conn
+                    .server_info()
+                    .supports_auth_mechanism(Mechanism::Xoauth2)
+                {
+                    "it offers only XOAUTH2"
+                } else {
+                    "it offers none that appeal knows"
+                };
+                hang_up(&mut conn);
+                return Err(Error::NoLoginMechanism {
+                    at,
+                    user: user.clone(),
+                    offered: offered.to_string(),
+                });
+            }
             let credentials = Credentials::new(user.clone(), password.clone());
-            if let Err(e) = conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials) {
+            if let Err(e) = conn.auth(&mechanisms, &credentials) {
                 hang_up(&mut conn);
                 return Err(Error::LoginRefused {
                     at,
@@ -928,6 +1015,7 @@ fn deliver(
         opts,
         conn: None,
         hello: ClientId::default(),
+        tls_seen: false,
     };
     let mut pace = Pace::new(opts.rate);
     let total = due.len();

@@ -22,6 +22,7 @@ struct RawSettings {
     smtp: Option<Spanned<String>>,
     fax_gateway: Option<Spanned<String>>,
     rate: Option<Spanned<String>>,
+    tls_ca: Option<Spanned<String>>,
     /// Only to say clearly that it does not belong here.
     password: Option<Spanned<serde::de::IgnoredAny>>,
 }
@@ -37,6 +38,59 @@ pub struct Settings {
     pub fax_gateway: Option<FaxGateway>,
     /// Messages per minute; `None`: no limit.
     pub rate: Option<Rate>,
+    /// CA certificates trusted for the SMTP server besides the system's.
+    pub tls_ca: Option<TlsCa>,
+}
+
+/// CA certificates to trust for the SMTP server's certificate besides the system's (a section
+/// that runs its own CA): a PEM file, `tls_ca:` in appeal.yaml or `send --tls-ca`. Read and
+/// checked once, when the settings are read.
+#[derive(Clone, Debug)]
+pub struct TlsCa {
+    pub file: PathBuf,
+    pem: Vec<u8>,
+}
+
+impl TlsCa {
+    pub fn read(file: &Path) -> Result<TlsCa, ValueError> {
+        use lettre::transport::smtp::client::{CertificateStore, TlsParameters};
+        let shown = file.display().to_string();
+        let pem = std::fs::read(file).map_err(|e| ValueError::CaUnreadable {
+            file: shown.clone(),
+            reason: e.to_string(),
+        })?;
+        let count = String::from_utf8_lossy(&pem)
+            .matches("-----BEGIN CERTIFICATE-----")
+            .count();
+        if count == 0 {
+            return Err(ValueError::CaNoCertificate(shown));
+        }
+        let ca = TlsCa {
+            file: file.to_path_buf(),
+            pem,
+        };
+        // Each certificate must be one a TLS client can trust: checked now against no other
+        // roots, not at the first connection.
+        TlsParameters::builder("localhost".into())
+            .certificate_store(CertificateStore::None)
+            .add_root_certificate(ca.certificate()?)
+            .build()
+            .map_err(|e| ValueError::CaNotUsable {
+                file: shown,
+                reason: e.to_string(),
+            })?;
+        Ok(ca)
+    }
+
+    /// The certificates, for `TlsParametersBuilder::add_root_certificate`.
+    pub fn certificate(&self) -> Result<lettre::transport::smtp::client::Certificate, ValueError> {
+        lettre::transport::smtp::client::Certificate::from_pem(&self.pem).map_err(|e| {
+            ValueError::CaNotUsable {
+                file: self.file.display().to_string(),
+                reason: e.to_string(),
+            }
+        })
+    }
 }
 
 /// A sending rate: at most `per_minute` messages a minute (`0` or `off`: no limit).
@@ -74,6 +128,12 @@ pub enum ValueError {
     NotAPort { port: String, text: String },
     #[error("`{0}` has no valid host name")]
     NoHost(String),
+    #[error("cannot read the CA certificates {file}: {reason}")]
+    CaUnreadable { file: String, reason: String },
+    #[error("{0} holds no certificate in PEM (-----BEGIN CERTIFICATE-----)")]
+    CaNoCertificate(String),
+    #[error("{file}: not a CA certificate a TLS client can trust: {reason}")]
+    CaNotUsable { file: String, reason: String },
 }
 
 /// `20`, `20/min`, `2/s`, `600/h`, `off`. `Ok(None)` is no limit.
@@ -213,6 +273,18 @@ impl Settings {
             Some(r) => parse_rate(&r.value)
                 .map_err(|e| err(Pos::of(r), "rate", e.to_string()).hint("e.g. rate: 20/min"))?,
         };
+        // Relative to appeal.yaml's folder, wherever appeal runs.
+        let tls_ca = match &raw.tls_ca {
+            None => None,
+            Some(c) => {
+                let base = file.parent().unwrap_or(Path::new(""));
+                Some(TlsCa::read(&base.join(c.value.trim())).map_err(|e| {
+                    err(Pos::of(c), "tls_ca", e.to_string()).hint(
+                        "name a PEM file of your CA's certificate(s), relative to appeal.yaml's folder",
+                    )
+                })?)
+            }
+        };
         Ok(Settings {
             file: Some(file.to_path_buf()),
             from,
@@ -220,12 +292,13 @@ impl Settings {
             smtp,
             fax_gateway,
             rate,
+            tls_ca,
         })
     }
 }
 
-/// How to reach the SMTP server: `smtp://[user@]host[:port]` (STARTTLS, required except on the
-/// loopback interface; port 587) or `smtps://[user@]host[:port]` (TLS from the start; port 465).
+/// How to reach the SMTP server: `smtp://[user@]host[:port]` (STARTTLS whenever the server offers
+/// it; required over a network, and on the loopback interface for a login; port 587) or `smtps://[user@]host[:port]` (TLS from the start; port 465).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SmtpUrl {
     pub implicit_tls: bool,
@@ -287,8 +360,8 @@ impl SmtpUrl {
         })
     }
 
-    /// Whether the server is on this machine (127.0.0.0/8, ::1, localhost), where plain SMTP is
-    /// allowed: nothing crosses a network.
+    /// Whether the server is on this machine (127.0.0.0/8, ::1, localhost), where plain SMTP
+    /// without a login is allowed when the server offers no STARTTLS: nothing crosses a network.
     pub fn is_loopback(&self) -> bool {
         self.host == "localhost"
             || self
