@@ -1469,7 +1469,7 @@ fn check_open_error(e: &str, path: &Path, lines: u64) -> Result<(), String> {
 }
 
 /// Every file and folder under `root` with its size and time, but those under `skip`.
-fn snapshot(root: &Path, skip: &[PathBuf]) -> BTreeMap<PathBuf, (u64, Option<SystemTime>)> {
+fn snapshot(root: &Path, skip: &[PathBuf]) -> Snapshot {
     let mut out = BTreeMap::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -1494,6 +1494,22 @@ fn snapshot(root: &Path, skip: &[PathBuf]) -> BTreeMap<PathBuf, (u64, Option<Sys
         }
     }
     out
+}
+
+type Snapshot = BTreeMap<PathBuf, (u64, Option<SystemTime>)>;
+
+/// What was made, changed or removed between two snapshots, but in `out` (or on the way to it).
+fn changed_outside(before: &Snapshot, after: &Snapshot, out: &Path) -> Vec<String> {
+    let made_or_changed = after
+        .iter()
+        .filter(|(p, m)| before.get(*p) != Some(m))
+        .map(|(p, _)| p);
+    let removed = before.keys().filter(|p| !after.contains_key(*p));
+    made_or_changed
+        .chain(removed)
+        .filter(|p| !p.starts_with(out) && !out.starts_with(p))
+        .map(|p| p.display().to_string())
+        .collect()
 }
 
 /// `appeal check` and `appeal letters` on the project with the input in place: never a panic
@@ -1560,12 +1576,7 @@ fn run_binary(input: &Input, fixture: &Fixture, ws: &Workspace) -> Result<(), St
         }
     }
     let after = snapshot(ws.root.path(), &skip);
-    let changed: Vec<String> = after
-        .iter()
-        .filter(|(p, m)| before.get(*p) != Some(m) && !out_dir.starts_with(p))
-        .filter(|(p, _)| !p.starts_with(&out_dir))
-        .map(|(p, _)| p.display().to_string())
-        .collect();
+    let changed = changed_outside(&before, &after, &out_dir);
     if !changed.is_empty() {
         return Err(format!(
             "the binary wrote outside its output folder: {changed:?}"
@@ -1925,6 +1936,27 @@ fn mutated_inputs_never_panic_hang_or_lose_their_place() {
     let report = run_all(inputs, workers, &known);
     report.print(started.elapsed());
     report.assert_clean();
+}
+
+#[test]
+fn the_write_check_notices_a_file_outside_the_output_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("work").join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(dir.path().join("kept.txt"), "x").unwrap();
+    std::fs::write(dir.path().join("removed.txt"), "x").unwrap();
+    let before = snapshot(dir.path(), &[]);
+    std::fs::create_dir_all(out.join("eva")).unwrap();
+    std::fs::write(out.join("eva").join("letter.txt"), "x").unwrap();
+    std::fs::write(dir.path().join("work").join("stray.txt"), "x").unwrap();
+    std::fs::remove_file(dir.path().join("removed.txt")).unwrap();
+    let after = snapshot(dir.path(), &[]);
+    let changed = changed_outside(&before, &after, &out);
+    let names: Vec<&str> = changed
+        .iter()
+        .map(|p| p.rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(names, ["stray.txt", "removed.txt"]);
 }
 
 /// The regression cases: `tests/fuzz/regressions/<name>/<context>/<file>`, each an input the
