@@ -10,6 +10,7 @@ mod check;
 mod deadlines;
 mod docs;
 mod email;
+mod fuzz;
 mod letters;
 mod new;
 mod pdf;
