@@ -45,7 +45,7 @@ fn reads_supporters_from_standard_input() {
 fn refuses_an_empty_supporters_file() {
     letters(Test::demo().file("people.csv", ""), &["--supporters", "people.csv"])
         .status(1)
-        .stderr_has("people.csv: the supporters file is empty (hint: the first row names the columns: name,address");
+        .stderr_has("people.csv:1: the supporters file is empty (hint: the first row names the columns: name,address");
 }
 
 #[test]
@@ -402,7 +402,7 @@ fn a_utf16_file_is_refused_with_how_to_save_it() {
     )
     .status(1)
     .stderr_has(
-        "people.csv: the supporters file is UTF-16, not UTF-8 (hint: save it as \"CSV UTF-8\"",
+        "people.csv:1: the supporters file is UTF-16, not UTF-8 (hint: save it as \"CSV UTF-8\"",
     );
 }
 

@@ -1400,7 +1400,7 @@ fn run_stages(
             let initials = rng.one_in(4);
             let mut good = Vec::new();
             match SupportersFile::open(path, initials) {
-                Err(e) => check_open_error(&e, path, lines)?,
+                Err(e) => check_open_error(&e.to_string(), path, lines)?,
                 Ok(file) => {
                     for row in file {
                         match row {

@@ -208,13 +208,13 @@ pub enum OpenError {
         source: std::io::Error,
     },
     #[error(
-        "{}: the supporters file is empty (hint: the first row names the columns: {})",
+        "{}:1: the supporters file is empty (hint: the first row names the columns: {})",
         .0.display(),
         KNOWN.join(",")
     )]
     Empty(PathBuf),
     #[error(
-        "{}: the supporters file is UTF-16, not UTF-8 (hint: save it as \"CSV UTF-8\" in the spreadsheet, or convert it: iconv -f UTF-16 -t UTF-8)",
+        "{}:1: the supporters file is UTF-16, not UTF-8 (hint: save it as \"CSV UTF-8\" in the spreadsheet, or convert it: iconv -f UTF-16 -t UTF-8)",
         .0.display()
     )]
     Utf16(PathBuf),
