@@ -755,6 +755,18 @@ mod tests {
         assert!(again.read_ids_log().unwrap().contains("aa01"));
     }
 
+    #[test]
+    fn an_id_log_that_cannot_be_read_stops_queuing_rather_than_forgetting() {
+        // Read as empty, every message already sent would look new.
+        let dir = tempfile::tempdir().unwrap();
+        let mut outbox = Outbox::open(dir.path()).unwrap();
+        fs::create_dir(dir.path().join(IDS_LOG)).unwrap();
+        assert!(matches!(
+            outbox.stage(&draft("aa01")),
+            Err(Error::Io { .. })
+        ));
+    }
+
     #[cfg(unix)]
     #[test]
     fn never_writes_through_a_planted_link() {
