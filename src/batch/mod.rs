@@ -71,6 +71,14 @@ pub enum Error {
     },
     #[error("{}: cannot write the failed rows: {reason}", path.display())]
     FailedRows { path: PathBuf, reason: String },
+    #[error(
+        "{source} (the {lost} message(s) staged with it are not queued; run queue again once the outbox can be written)"
+    )]
+    Uncommitted {
+        lost: usize,
+        #[source]
+        source: crate::mail::Error,
+    },
     #[error("an email needs a supporter to sign it (pass --name or --supporters)")]
     NoSupporter,
     #[error("the letter was rendered without its parts")]

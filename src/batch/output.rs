@@ -41,6 +41,13 @@ pub trait Output: Sync {
     type Prepared: Send;
     fn name(&self) -> &'static str;
     /// Whether letters must come with their `parts` (page layouts need them; text does not).
+    /// How many letters counted as written since the last call were undone by a failure since
+    /// (messages staged but not committed when the commit failed), so the summary can say
+    /// what is really on disk.
+    fn take_lost(&mut self) -> usize {
+        0
+    }
+
     /// Whether `write` only collects letters that `finish` writes as one file (a print pack):
     /// then they are on disk only once `finish` succeeds.
     fn collects(&self) -> bool {

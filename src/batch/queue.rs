@@ -28,6 +28,10 @@ pub struct QueueOutput {
     pdf: Option<(PdfOptions, FontChain)>,
     now: chrono::DateTime<chrono::Utc>,
     staged: usize,
+    /// Messages counted as queued that a failed commit left unqueued.
+    lost: usize,
+    /// The ids staged since the last commit.
+    pending: Vec<String>,
     /// The campaign file and the recipient directory it was read with, absolute, recorded in
     /// every envelope.
     campaign_file: Option<PathBuf>,
@@ -56,6 +60,8 @@ impl QueueOutput {
             pdf,
             now: chrono::Utc::now(),
             staged: 0,
+            lost: 0,
+            pending: Vec::new(),
             campaign_file: None,
             recipients: None,
         })
@@ -70,6 +76,22 @@ impl QueueOutput {
         self.recipients =
             Some(std::fs::canonicalize(recipients).unwrap_or_else(|_| absolute(recipients)));
         self
+    }
+
+    /// Makes the staged messages ready. When that fails (a full disk), the ones counted as
+    /// queued since the last commit are not: `take_lost` says how many.
+    fn commit(&mut self) -> crate::batch::Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        self.staged = 0;
+        self.outbox.commit().map(|_| ()).map_err(|source| {
+            // A commit cut short may have moved some into ready/ already: those are queued.
+            let lost = pending
+                .iter()
+                .filter(|id| self.outbox.locate(id) != Some(crate::mail::outbox::State::Ready))
+                .count();
+            self.lost += lost;
+            Error::Uncommitted { lost, source }
+        })
     }
 
     /// Where message `id` is: `ready/` for one queued by this run, else wherever it went.
@@ -155,9 +177,12 @@ impl Output for QueueOutput {
             Queued::Already => Ok(Written::Unchanged(path)),
             Queued::Staged => {
                 self.staged += 1;
+                self.pending.push(draft.id.clone());
                 if self.staged >= BATCH {
-                    self.outbox.commit()?;
-                    self.staged = 0;
+                    self.commit().inspect_err(|_| {
+                        // This letter fails with the error and is not counted: not lost either.
+                        self.lost = self.lost.saturating_sub(1);
+                    })?;
                 }
                 Ok(Written::New(path))
             }
@@ -165,8 +190,12 @@ impl Output for QueueOutput {
     }
 
     fn finish(&mut self) -> crate::batch::Result<Option<Written>> {
-        self.outbox.commit()?;
+        self.commit()?;
         Ok(None)
+    }
+
+    fn take_lost(&mut self) -> usize {
+        std::mem::take(&mut self.lost)
     }
 }
 

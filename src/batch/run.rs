@@ -251,7 +251,10 @@ pub fn letters<O: Output>(job: &LettersJob, output: &mut O) -> Result<Summary, E
             ));
             summary.written = 0;
         }
-        Err(e) => summary.failed.push(e.to_string()),
+        Err(e) => {
+            summary.written -= output.take_lost().min(summary.written);
+            summary.failed.push(e.to_string());
+        }
     }
     Ok(summary)
 }
@@ -401,7 +404,11 @@ impl<'a> Ctx<'a> {
                 Ok(Written::New(_)) => summary.written += 1,
                 Ok(Written::Unchanged(_)) => summary.unchanged += 1,
                 Ok(Written::Replaced(_)) => summary.replaced += 1,
-                Err(e) => why[j.entry].push(e.to_string()),
+                Err(e) => {
+                    // A failure may undo letters counted before it (an outbox commit).
+                    summary.written -= output.take_lost().min(summary.written);
+                    why[j.entry].push(e.to_string());
+                }
             }
         }
         report_failures(entries, why, summary, failed)
