@@ -876,11 +876,39 @@ fn a_fax_waits_for_the_offices_hours_and_needs_its_time_zone() {
         .unwrap();
     let server = SmtpServer::start();
     let run = queue(fax_project(Some(&format!("{other} 09:00-18:00"))), &gateway).status(0);
-    send(run.test, &server.url(), &[])
+    let run = send(run.test, &server.url(), &[])
         .status(0)
         .stdout_has("the fax to xx-prosecutor goes out in office hours")
         .stdout_has("1 faxes waiting for office hours");
     assert!(server.received().is_empty());
+    // A rehearsal goes to the rehearser at once, whatever the hour in Moscow.
+    send(
+        run.test,
+        &server.url(),
+        &["--redirect-to", "me@example.org"],
+    )
+    .status(0)
+    .stdout_has("rehearsed ");
+    assert_eq!(server.received().len(), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_outbox_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let run = queue(project(), &[]).status(0);
+    let mode = |rel: &str| {
+        std::fs::metadata(run.test.path().join(rel))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("outbox"), 0o700);
+    assert_eq!(mode("outbox/ready"), 0o700);
+    let id = ids(&run.test, "ready")[0].clone();
+    assert_eq!(mode(&format!("outbox/ready/{id}")), 0o600);
+    assert_eq!(mode("outbox/ids.log"), 0o600);
 }
 
 #[test]

@@ -343,3 +343,23 @@ fn draws_a_chinese_letter_with_a_font_found_through_fontconfig() {
         .count();
     assert!(fonts >= 2, "DejaVu Sans and a CJK font are embedded");
 }
+
+#[test]
+fn the_return_line_in_the_window_carries_no_email() {
+    // Every postal worker reads the return line: the supporter's address, not her email.
+    let run = pdf_letters(&["--lang", "en", "--email", "eva@example.org"]).status(0);
+    let path = run
+        .test
+        .path()
+        .join("letters/juraev-2011/eva-muster/ru-prosecutor-general.en.pdf");
+    let (_, text) = text_of(&std::fs::read(path).unwrap());
+    let line = text
+        .lines()
+        .find(|l| l.contains(" · "))
+        .unwrap_or_else(|| panic!("no return line in:\n{text}"));
+    assert!(
+        line.contains("Eva Muster") && line.contains("Hauptstraße 1"),
+        "{line}"
+    );
+    assert!(!line.contains('@'), "{line}");
+}

@@ -211,3 +211,23 @@ fn a_fax_number_reads_left_to_right_in_a_right_to_left_sheet() {
         "{text}"
     );
 }
+
+#[test]
+fn out_dash_is_standard_output_not_a_file_named_dash() {
+    let run = Test::shipped()
+        .args([
+            "sheet",
+            "campaigns/juraev-2011.yaml",
+            "--lang",
+            "en",
+            "--format",
+            "txt",
+            "--out",
+            "-",
+        ])
+        .run()
+        .no_panic()
+        .status(0);
+    assert!(run.stdout.contains("Juraev"), "{}", run.stdout);
+    assert!(!run.test.path().join("-").exists());
+}

@@ -115,9 +115,11 @@ impl Folders {
             if let Some(link) = crate::model::fs::link_below(&self.root, dir) {
                 return Err(Error::LinkedFolder(link));
             }
-            std::fs::create_dir_all(dir).map_err(|source| Error::CreateFolder {
-                dir: dir.to_path_buf(),
-                source,
+            crate::model::fs::create_private_dir_all(dir).map_err(|source| {
+                Error::CreateFolder {
+                    dir: dir.to_path_buf(),
+                    source,
+                }
             })?;
             self.made.insert(dir.to_path_buf());
         }

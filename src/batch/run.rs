@@ -91,9 +91,11 @@ impl FailedRows {
         let io = |e: csv::Error| fail(e.to_string());
         if self.writer.is_none() {
             if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(|source| Error::CreateFolder {
-                    dir: dir.to_path_buf(),
-                    source,
+                crate::model::fs::create_private_dir_all(dir).map_err(|source| {
+                    Error::CreateFolder {
+                        dir: dir.to_path_buf(),
+                        source,
+                    }
                 })?;
             }
             // Flexible: a row with a separator too many is written back as read (its fields

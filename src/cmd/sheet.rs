@@ -117,9 +117,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             bytes
         }
     };
-    let out = args.out.clone().or_else(|| {
-        (args.format == Format::Pdf).then(|| PathBuf::from(format!("{}.{lang}.pdf", campaign.id)))
-    });
+    // `--out -` is standard output, as `--supporters -` is standard input.
+    let out = match args.out.clone() {
+        Some(p) if p.as_os_str() == "-" => None,
+        Some(p) => Some(p),
+        None => (args.format == Format::Pdf)
+            .then(|| PathBuf::from(format!("{}.{lang}.pdf", campaign.id))),
+    };
     match out {
         None => {
             use std::io::Write;

@@ -185,7 +185,8 @@ impl Outbox {
             if dir.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
                 return Err(Error::Symlink(dir));
             }
-            fs::create_dir_all(&dir).map_err(|e| io("cannot create the folder", &dir, e))?;
+            crate::model::fs::create_private_dir_all(&dir)
+                .map_err(|e| io("cannot create the folder", &dir, e))?;
         }
         Ok(Outbox {
             root: root.to_path_buf(),

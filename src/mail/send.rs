@@ -957,7 +957,9 @@ fn verdict(
         report.not_due += 1;
         return Verdict::Wait;
     }
+    // A rehearsal goes to the rehearser's own address at once, not in the office's hours.
     if let Route::Fax { hours, .. } = &msg.envelope.route
+        && opts.redirect_to.is_none()
         && let Some(opens) = hours.next_open(opts.now)
     {
         report.closed += 1;

@@ -7,12 +7,14 @@ use std::io;
 use std::path::Path;
 
 /// Opens `path` with `options`, refusing a symbolic link at the last component (O_NOFOLLOW on
-/// Unix: the check and the open are one step, so no link can be swapped in between).
+/// Unix: the check and the open are one step, so no link can be swapped in between). A file it
+/// creates is readable by its owner only (0600): letters and messages carry supporters' names
+/// and addresses, kept as a mail queue keeps them.
 pub fn open_no_follow(options: &mut OpenOptions, path: &Path) -> io::Result<File> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW);
+        options.custom_flags(libc::O_NOFOLLOW).mode(0o600);
     }
     #[cfg(not(unix))]
     if path.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
@@ -35,6 +37,19 @@ pub fn open_no_follow(options: &mut OpenOptions, path: &Path) -> io::Result<File
             e
         }
     })
+}
+
+/// Creates `dir` and the folders above it that are missing, each readable by its owner only
+/// (0700), as Maildir and Postfix keep a queue.
+pub fn create_private_dir_all(dir: &Path) -> io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
 }
 
 /// Whether any folder of `path` below `root` (not `root` itself or what is above it, which the

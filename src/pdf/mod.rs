@@ -405,7 +405,8 @@ fn return_line(setter: &Setter, layout: &Layout, parts: &LetterParts) -> Option<
         .sender
         .iter()
         .map(String::as_str)
-        .filter(|l| !l.contains("___"))
+        // Every postal worker reads this line: the supporter's email stays off it.
+        .filter(|l| !l.contains("___") && !l.contains('@'))
         .collect();
     if sender.is_empty() {
         return None;
