@@ -858,6 +858,9 @@ fn reaches_a_fax_through_the_gateway_with_the_letter_as_pdf() {
     let text = String::from_utf8(got[0].data.clone()).unwrap();
     assert!(text.contains("Content-Type: application/pdf"), "{text}");
     assert!(text.contains("filename=\"xx-prosecutor.en.pdf\""), "{text}");
+    // The letter goes once, as the PDF: the text part is one line (the subject), not the
+    // letter a second time.
+    assert!(!text.contains("I urge you not to extradite her"), "{text}");
 }
 
 #[test]

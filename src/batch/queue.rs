@@ -156,7 +156,8 @@ impl Output for QueueOutput {
             )?),
             _ => None,
         };
-        let out = outgoing(&letter, to, attachment).map_err(|e| Error::Letter {
+        let fax = matches!(route, Route::Fax { .. });
+        let out = outgoing(&letter, to, attachment, fax).map_err(|e| Error::Letter {
             what: what(),
             source: Box::new(e),
         })?;
@@ -200,11 +201,13 @@ impl Output for QueueOutput {
 }
 
 /// What the message of `letter` to `to` says, for `mail::message::build`; `pdf` is attached
-/// when given (faxes always carry it).
+/// when given (faxes always carry it). A fax's text is one line, the subject: the gateway may
+/// print it as a cover page, and the letter itself is the PDF, not twice.
 fn outgoing(
     letter: &Letter,
     to: &Addressed,
     pdf: Option<Vec<u8>>,
+    fax: bool,
 ) -> crate::batch::Result<Outgoing> {
     let Some(supporter) = to.supporter else {
         return Err(Error::NoSupporter);
@@ -232,6 +235,14 @@ fn outgoing(
         );
         (name, bytes)
     });
+    let text = if fax {
+        format!(
+            "{}\n",
+            subject.split_whitespace().collect::<Vec<_>>().join(" ")
+        )
+    } else {
+        text_of(parts)
+    };
     Ok(Outgoing {
         id: message_id(letter, supporter),
         campaign: letter.campaign_id.clone(),
@@ -243,7 +254,7 @@ fn outgoing(
         supporter_email: supporter.email.clone(),
         to_name,
         subject,
-        text: text_of(parts),
+        text,
         attachment,
         deadline: to.campaign.deadline,
     })
