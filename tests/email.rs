@@ -404,6 +404,10 @@ fn a_stopped_action_sends_nothing_more_even_late() {
         .status(1)
         .stdout_has(&format!("expired {id}"))
         .stdout_has("the action was stopped on 2026-02-20: Anna Test was released.");
+    assert_eq!(ids(&run.test, "expired"), std::slice::from_ref(&id));
+    assert!(server.received().is_empty());
+    // --allow-late reconsiders late messages, never those of an action that ended.
+    let run = send(run.test, &server.url(), &["--allow-late"]);
     assert_eq!(ids(&run.test, "expired"), [id]);
     assert!(server.received().is_empty());
     // And nothing more is queued for it.
@@ -656,6 +660,27 @@ fn sends_after_the_deadline_with_allow_late() {
         .status(0)
         .stdout_has("1 sent");
     assert_eq!(server.accepted().len(), 1);
+}
+
+#[test]
+fn the_expiry_hint_works_allow_late_sends_what_expired() {
+    // `send` expires a late message and says "send anyway with --allow-late": that must work,
+    // for every expired message at once.
+    let server = SmtpServer::start();
+    let run = queue(project(), &["--lang", "en", "--lang", "ru"]).status(0);
+    for id in ids(&run.test, "ready") {
+        backdate_deadline(&run.test, &id);
+    }
+    let run = send(run.test, &server.url(), &[])
+        .status(1)
+        .stdout_has("send anyway with --allow-late")
+        .stdout_has("2 expired");
+    assert!(server.received().is_empty());
+    let run = send(run.test, &server.url(), &["--allow-late"])
+        .status(0)
+        .stdout_has("2 sent");
+    assert_eq!(ids(&run.test, "sent").len(), 2);
+    assert!(ids(&run.test, "expired").is_empty());
 }
 
 #[test]

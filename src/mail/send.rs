@@ -855,10 +855,18 @@ fn select(outbox: &Outbox, opts: &SendOptions, report: &mut Report) -> Result<Ve
     let mut campaigns = CampaignCache::new();
     // Campaign files already reported as unreadable in this run: one line each.
     let mut held_files = std::collections::HashSet::new();
-    for state in [State::Ready, State::Deferred] {
+    // `--allow-late` reconsiders what expired for its deadline, so the hint that names it works.
+    let states: &[State] = if opts.allow_late {
+        &[State::Ready, State::Deferred, State::Expired]
+    } else {
+        &[State::Ready, State::Deferred]
+    };
+    for &state in states {
         for id in outbox.ids(state)? {
             let envelope = match outbox.envelope(state, &id)? {
                 Ok(envelope) => envelope,
+                // An expired message stays as it is; only waiting ones are failed for it.
+                Err(_) if state == State::Expired => continue,
                 Err(problem) => {
                     report.failed += 1;
                     report.events.push(broken(
@@ -879,6 +887,8 @@ fn select(outbox: &Outbox, opts: &SendOptions, report: &mut Report) -> Result<Ve
             match verdict(&id, &msg, opts, &mut campaigns, &mut held_files, report) {
                 Verdict::Due(deadline) => due.push(Due { id, msg, deadline }),
                 Verdict::Wait => {}
+                // Expired already (an ended action stays ended, even with --allow-late).
+                Verdict::Expire(_) if state == State::Expired => {}
                 Verdict::Expire(why) => {
                     report.expired += 1;
                     report.events.push(Event::Expired {
