@@ -129,7 +129,7 @@ fn man_prints_the_main_page_as_roff_listing_every_subcommand() {
 }
 
 /// Every page `appeal man --out` writes, sorted.
-const PAGES: [&str; 14] = [
+const PAGES: [&str; 15] = [
     "appeal-check.1",
     "appeal-completions.1",
     "appeal-deadlines.1",
@@ -137,6 +137,7 @@ const PAGES: [&str; 14] = [
     "appeal-letters.1",
     "appeal-man.1",
     "appeal-new.1",
+    "appeal-outbox-purge.1",
     "appeal-outbox-resolve.1",
     "appeal-outbox.1",
     "appeal-queue.1",

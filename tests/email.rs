@@ -585,6 +585,43 @@ fn send_json_lists_each_message_and_each_failure_not_only_counts() {
     assert_eq!(v["ok"], false);
 }
 
+#[test]
+fn purge_removes_what_was_sent_before_a_day_and_it_is_never_queued_again() {
+    let server = SmtpServer::start();
+    let run = queue(project(), &["--lang", "en", "--lang", "ru"]).status(0);
+    let run = send(run.test, &server.url(), &[]).status(0);
+    let sent = ids(&run.test, "sent");
+    assert_eq!(sent.len(), 2);
+    let purge = |t: Test, day: &str| {
+        t.args(["outbox", "purge", "--sent-before", day])
+            .run()
+            .no_panic()
+            .status(0)
+    };
+    // Sent today: not before yesterday.
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let run = purge(run.test, &yesterday).stdout_has("0 message(s) last touched before");
+    assert_eq!(ids(&run.test, "sent").len(), 2);
+    let run = purge(run.test, &tomorrow).stdout_has(&format!("removed {} (sent)", sent[0]));
+    assert!(ids(&run.test, "sent").is_empty());
+    assert!(
+        !run.test
+            .path()
+            .join(format!("outbox/records/{}.json", sent[0]))
+            .exists()
+    );
+    // The ids are remembered: queuing the same letters again queues nothing.
+    let run =
+        queue(run.test, &["--lang", "en", "--lang", "ru"]).stdout_has("2 already queued before");
+    assert!(ids(&run.test, "ready").is_empty());
+    assert_eq!(server.received().len(), 2);
+}
+
 /// Adds a stop follow-up to the demo campaign of `t`.
 fn stop_the_action(t: &Test) {
     let path = t.path().join("campaigns/demo.yaml");

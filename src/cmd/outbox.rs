@@ -38,6 +38,17 @@ enum Action {
         #[arg(long)]
         resend: bool,
     },
+    /// Remove sent messages (or, with --all-states, every message that is not being sent) last
+    /// touched before a date, with their records: supporters' data kept no longer than needed.
+    /// Their ids are remembered, so none is ever queued again.
+    Purge {
+        /// Remove what was last touched before this day (YYYY-MM-DD).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
+        sent_before: chrono::NaiveDate,
+        /// Every state, not only sent/: failed, expired, uncertain, deferred and ready too.
+        #[arg(long)]
+        all_states: bool,
+    },
 }
 
 /// The states whose messages need a person's look.
@@ -64,10 +75,34 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let outbox = Outbox::open(&args.outbox)?;
-    if let Some(Action::Resolve { id, sent, .. }) = &args.action {
-        let state = outbox.resolve(id, *sent)?;
-        println!("{id}: now {state}");
-        return Ok(ExitCode::SUCCESS);
+    match &args.action {
+        Some(Action::Resolve { id, sent, .. }) => {
+            let state = outbox.resolve(id, *sent)?;
+            println!("{id}: now {state}");
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Action::Purge {
+            sent_before,
+            all_states,
+        }) => {
+            let states: &[State] = if *all_states {
+                &State::ALL
+            } else {
+                &[State::Sent]
+            };
+            let before = sent_before.and_time(chrono::NaiveTime::MIN).and_utc();
+            let removed = outbox.purge(states, before)?;
+            for (id, state) in &removed {
+                println!("removed {id} ({state})");
+            }
+            println!(
+                "{} message(s) last touched before {sent_before} removed from {}",
+                removed.len(),
+                args.outbox.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        None => {}
     }
     let (counts, look) = collect(&outbox)?;
     if let Some(path) = &args.csv {

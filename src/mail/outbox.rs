@@ -649,6 +649,41 @@ impl Outbox {
         Ok(to)
     }
 
+    /// Removes the messages of `states` last touched before `before` (the last attempt, else when
+    /// queued), with their records: supporters' data kept no longer than needed. Their ids stay
+    /// in `ids.log`, so none of them can be queued again. Takes the send lock. Returns what it
+    /// removed, sorted.
+    pub fn purge(&self, states: &[State], before: DateTime<Utc>) -> Result<Vec<(String, State)>> {
+        let _lock = self.lock("send")?;
+        // Every id is in the log before its message goes: the log is the memory of what was sent.
+        self.known_ids()?;
+        let mut removed = Vec::new();
+        for &state in states.iter().filter(|s| **s != State::Sending) {
+            for id in self.ids(state)? {
+                let record = self.record(&id)?;
+                let touched = match record.attempts.last() {
+                    Some(a) => Some(a.at),
+                    None => self.envelope(state, &id)?.ok().map(|e| e.queued_at),
+                };
+                // A message whose age cannot be told is kept: purging is for what is known old.
+                if !touched.is_some_and(|t| t < before) {
+                    continue;
+                }
+                let path = self.path(state, &id);
+                fs::remove_file(&path).map_err(|e| io("cannot remove", &path, e))?;
+                for ext in ["json", "started"] {
+                    remove_if_there(&self.record_path(&id, ext))?;
+                }
+                self.event(&id, "purged", Some(state), state, "")?;
+                removed.push((id, state));
+            }
+            sync_dir(&self.dir(state))?;
+        }
+        sync_dir(&self.root.join(RECORDS))?;
+        removed.sort();
+        Ok(removed)
+    }
+
     /// Appends one line to the event log.
     pub fn event(
         &self,
