@@ -666,7 +666,7 @@ impl Outbox {
                     None => self.envelope(state, &id)?.ok().map(|e| e.queued_at),
                 };
                 // A message whose age cannot be told is kept: purging is for what is known old.
-                if !touched.is_some_and(|t| t < before) {
+                if touched.is_none_or(|t| t >= before) {
                     continue;
                 }
                 let path = self.path(state, &id);
