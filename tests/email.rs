@@ -228,21 +228,26 @@ fn a_line_break_in_a_name_cannot_add_a_header() {
     }
 }
 
+/// A server that refuses the first RCPT for now (451), and answers every body with `body`
+/// (as a server that accepts it, when `None`).
+fn refusing_the_first_rcpt(body: Option<Reply>) -> SmtpServer {
+    let first = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    SmtpServer::with_rule(move |stage, _| {
+        use std::sync::atomic::Ordering;
+        match stage {
+            Stage::Rcpt if first.fetch_add(1, Ordering::SeqCst) == 0 => {
+                Some(Reply::Code(451, "4.3.0 Mailbox temporarily unavailable"))
+            }
+            Stage::DataEnd => body.clone(),
+            _ => None,
+        }
+    })
+}
+
 #[test]
 fn defers_a_temporary_refusal_and_fails_a_permanent_one() {
     // The first message is refused for now at RCPT; every body is refused for good.
-    let first = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counter = first.clone();
-    let server = SmtpServer::with_rule(move |stage, _| {
-        use std::sync::atomic::Ordering;
-        match stage {
-            Stage::Rcpt if counter.fetch_add(1, Ordering::SeqCst) == 0 => {
-                Some(Reply::Code(451, "4.3.0 Mailbox temporarily unavailable"))
-            }
-            Stage::DataEnd => Some(Reply::Code(554, "5.7.1 Message refused")),
-            _ => None,
-        }
-    });
+    let server = refusing_the_first_rcpt(Some(Reply::Code(554, "5.7.1 Message refused")));
     let run = queue(project(), &["--lang", "en", "--lang", "ru"]).status(0);
     let run = send(run.test, &server.url(), &[])
         .status(1)
@@ -553,17 +558,7 @@ fn a_name_too_long_for_a_header_is_refused_when_queued() {
 
 #[test]
 fn send_json_lists_each_message_and_each_failure_not_only_counts() {
-    let first = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counter = first.clone();
-    let server = SmtpServer::with_rule(move |stage, _| {
-        use std::sync::atomic::Ordering;
-        match stage {
-            Stage::Rcpt if counter.fetch_add(1, Ordering::SeqCst) == 0 => {
-                Some(Reply::Code(451, "4.3.0 Mailbox temporarily unavailable"))
-            }
-            _ => None,
-        }
-    });
+    let server = refusing_the_first_rcpt(None);
     let run = queue(project(), &["--lang", "en", "--lang", "ru"]).status(0);
     let run = send(run.test, &server.url(), &["--json"]).status(1);
     let v: serde_json::Value = serde_json::from_str(run.stdout.trim()).expect("one JSON object");
