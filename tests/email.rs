@@ -941,6 +941,15 @@ fn a_fax_waits_for_the_offices_hours_and_needs_its_time_zone() {
         .stdout_has("the fax to xx-prosecutor goes out in office hours")
         .stdout_has("1 faxes waiting for office hours");
     assert!(server.received().is_empty());
+    // `outbox` says when it goes.
+    let run = run
+        .test
+        .args(["outbox"])
+        .run()
+        .no_panic()
+        .status(0)
+        .stdout_has("ready, faxes waiting for office hours:")
+        .stdout_has("goes out with the first send from ");
     // A rehearsal goes to the rehearser at once, whatever the hour in Moscow.
     send(
         run.test,

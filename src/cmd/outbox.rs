@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use appeal::mail::message::Route;
 use appeal::mail::outbox::{Message, Outbox, State};
 
 /// Show the outbox: counts per state, messages failed, deferred or uncertain with the reason.
@@ -133,6 +134,24 @@ fn collect(outbox: &Outbox) -> anyhow::Result<(Counts, Look)> {
             for id in ids {
                 look.push((id.clone(), outbox.inspect(state, &id)?));
             }
+        } else if state == State::Ready {
+            // Faxes wait in ready/ while the office is closed: say when each goes.
+            let now = chrono::Utc::now();
+            for id in ids {
+                let mut m = outbox.inspect(state, &id)?;
+                if let Route::Fax { hours, .. } = &m.envelope.route
+                    && let Some(opens) = hours.next_open(now)
+                {
+                    m.record.next_attempt = Some(opens);
+                    m.record.reason = Some(format!(
+                        "a fax, waiting for office hours ({} {}): goes out with the first send from {}",
+                        hours.hours,
+                        hours.timezone,
+                        opens.format("%Y-%m-%d %H:%M UTC")
+                    ));
+                    look.push((id, m));
+                }
+            }
         }
     }
     Ok((counts, look))
@@ -174,12 +193,16 @@ fn print_text(root: &std::path::Path, counts: &Counts, look: &Look) {
     for (state, n) in counts {
         println!("  {:<10} {n}", state.name());
     }
-    for state in NEEDS_A_LOOK {
+    for state in NEEDS_A_LOOK.into_iter().chain([State::Ready]) {
         let here: Vec<_> = look.iter().filter(|(_, m)| m.state == state).collect();
         if here.is_empty() {
             continue;
         }
-        println!("\n{state}:");
+        if state == State::Ready {
+            println!("\nready, faxes waiting for office hours:");
+        } else {
+            println!("\n{state}:");
+        }
         for (id, m) in here {
             let why = match state {
                 State::Deferred => format!(
