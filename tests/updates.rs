@@ -159,3 +159,59 @@ fn a_target_named_twice_is_refused() {
         .status(1)
         .stderr_has("updates[0].add_targets[0]: recipient `xx-prosecutor` is already named in `targets[0]` (hint: name each addressee once)");
 }
+
+#[test]
+fn a_letter_dated_before_a_follow_up_is_written_as_the_action_stood() {
+    // The follow-up is dated 2026-02-10: a letter dated 2026-02-01 has the first ask, not the
+    // one it adds, and goes by the first deadline.
+    let mut args = vec![
+        "letters",
+        "campaigns/demo.yaml",
+        "--lang",
+        "en",
+        "--date",
+        "2026-02-01",
+        "--out",
+        "out",
+    ];
+    args.extend_from_slice(&EVA);
+    let run = Test::demo()
+        .file("campaigns/demo.yaml", with_updates(FOLLOW_UP))
+        .args(args)
+        .run()
+        .no_panic()
+        .status(0);
+    let letter = run.test.read("out/demo/eva-muster/xx-prosecutor.en.txt");
+    assert!(
+        letter.contains("I urge you not to extradite her."),
+        "{letter}"
+    );
+    assert!(!letter.contains("heard fairly"), "{letter}");
+    assert!(!letter.contains("EUR 1/2/2026"), "{letter}");
+    // A stop dated after the letters' date has not stopped them yet.
+    let stop = "  - date: 2026-02-20\n    action: stop\n    text: {en: \"Released.\", ru: \"Освобождена.\"}\n";
+    let mut args = vec![
+        "letters",
+        "campaigns/demo.yaml",
+        "--lang",
+        "en",
+        "--date",
+        "2026-02-15",
+        "--out",
+        "later",
+    ];
+    args.extend_from_slice(&EVA);
+    Test::demo()
+        .file("campaigns/demo.yaml", with_updates(stop))
+        .args(args)
+        .run()
+        .no_panic()
+        .status(0);
+    // And `check` as of a day before the stop does not call the action ended.
+    Test::demo()
+        .file("campaigns/demo.yaml", with_updates(stop))
+        .args(["check", "--date", "2026-02-15"])
+        .run()
+        .no_panic()
+        .stderr_lacks("the action was stopped");
+}

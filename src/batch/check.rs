@@ -57,7 +57,8 @@ fn load(
     today: NaiveDate,
     diags: &mut Diagnostics,
 ) -> Option<(Campaign, Directory, Templates)> {
-    let (campaign, directory, templates) = crate::batch::run::load(path, project, diags)?;
+    let (campaign, directory, templates) =
+        crate::batch::run::load(path, project, Some(today), diags)?;
     match campaign.ended_message() {
         Some((pos, message)) => diags.push(
             Diagnostic::warning(

@@ -204,10 +204,11 @@ impl Summary {
 pub fn load(
     campaign: &std::path::Path,
     project: &Project,
+    as_of: Option<chrono::NaiveDate>,
     diags: &mut Diagnostics,
 ) -> Option<(Campaign, Directory, Templates)> {
     let templates = Templates::load(&project.template_folders, diags);
-    let (campaign, directory) = project.load_campaign(campaign, diags)?;
+    let (campaign, directory) = project.load_campaign(campaign, as_of, diags)?;
     (!diags.has_errors()).then_some((campaign, directory, templates))
 }
 
@@ -278,7 +279,10 @@ fn start(job: &LettersJob) -> Result<Loaded, Error> {
         job.templates.as_deref(),
     )?;
     let mut diags = Diagnostics::default();
-    let Some((campaign, directory, templates)) = load(&job.campaign, &project, &mut diags) else {
+    // The action as it stood on the letters' date: a follow-up dated later is not in them.
+    let Some((campaign, directory, templates)) =
+        load(&job.campaign, &project, Some(job.date), &mut diags)
+    else {
         return Err(Invalid(diags.into_sorted()).into());
     };
     for lang in &job.langs {

@@ -88,7 +88,7 @@ fn load_lines(
             }
         };
         let mut diags = Diagnostics::default();
-        match project.load_campaign(file, &mut diags) {
+        match project.load_campaign(file, Some(today), &mut diags) {
             Some((campaign, _)) => lines.push(Deadline::of(&campaign, today, args.lang.as_ref())),
             None => {
                 unreadable += 1;

@@ -58,7 +58,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     .map_err(anyhow::Error::msg)?;
     let mut diags = Diagnostics::default();
     let Some((campaign, directory, templates)) =
-        appeal::batch::run::load(&args.campaign, &project, &mut diags)
+        appeal::batch::run::load(&args.campaign, &project, Some(super::today()), &mut diags)
     else {
         return Err(Invalid(diags.into_sorted()).into());
     };

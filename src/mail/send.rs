@@ -729,6 +729,7 @@ struct CampaignNow {
 /// reason when the file cannot be read now, and then its messages are held, not sent.
 fn campaign_now(
     envelope: &crate::mail::message::Envelope,
+    today: chrono::NaiveDate,
     cache: &mut CampaignCache,
 ) -> std::result::Result<Option<CampaignNow>, Unreadable> {
     let Some(file) = envelope.campaign_file.as_deref() else {
@@ -737,7 +738,7 @@ fn campaign_now(
     let key = (file.to_path_buf(), envelope.recipients.clone());
     cache
         .entry(key)
-        .or_insert_with(|| read_campaign_now(file, envelope.recipients.as_deref()))
+        .or_insert_with(|| read_campaign_now(file, envelope.recipients.as_deref(), today))
         .clone()
         .map(Some)
 }
@@ -750,6 +751,7 @@ type CampaignCache = std::collections::HashMap<
 fn read_campaign_now(
     file: &std::path::Path,
     recipients: Option<&std::path::Path>,
+    today: chrono::NaiveDate,
 ) -> std::result::Result<CampaignNow, Unreadable> {
     let project = match recipients {
         Some(dir) if dir.is_dir() => crate::model::project::Project {
@@ -767,7 +769,8 @@ fn read_campaign_now(
             .map_err(|e| Unreadable(e.to_string()))?,
     };
     let mut diags = crate::model::diag::Diagnostics::default();
-    match project.load_campaign(file, &mut diags) {
+    // As it stands on the sending day: a stop dated later has not stopped it yet.
+    match project.load_campaign(file, Some(today), &mut diags) {
         Some((c, _)) => Ok(CampaignNow {
             deadline: c.deadline,
             ended: c.ended_message().map(|(_, m)| m),
@@ -928,7 +931,7 @@ fn verdict(
     report: &mut Report,
 ) -> Verdict {
     let file = msg.envelope.campaign_file.as_deref();
-    let now = match campaign_now(&msg.envelope, campaigns) {
+    let now = match campaign_now(&msg.envelope, opts.today, campaigns) {
         Ok(now) => now,
         Err(why) if !opts.send_unreadable => {
             // Whether the action was stopped cannot be known: nothing goes out.

@@ -392,6 +392,34 @@ impl Campaign {
         (diags.error_count() == errors_before).then_some(campaign)
     }
 
+    /// The action as it stood on `as_of`: the follow-ups dated after that day are checked (as
+    /// `load` checks them) but not applied, so a letter dated before a follow-up does not carry
+    /// its asks or deadline, and a stop dated later has not stopped it yet. `None`: every one.
+    pub fn load_as_of(
+        path: &Path,
+        directory: &Directory,
+        as_of: Option<chrono::NaiveDate>,
+        diags: &mut Diagnostics,
+    ) -> Option<Campaign> {
+        let campaign = Campaign::load(path, directory, diags)?;
+        let Some(day) = as_of else {
+            return Some(campaign);
+        };
+        if campaign.updates.iter().all(|u| u.date <= day) {
+            return Some(campaign);
+        }
+        // Read again without the later follow-ups; every problem was reported above.
+        let text = yaml::read_text(path).ok()?;
+        let mut raw: RawCampaign = yaml::parse(path, &text).ok()?;
+        raw.updates.retain(|u| u.value.date.value.0 <= day);
+        let mut scratch = Diagnostics::default();
+        let mut c = Checker {
+            file: path,
+            diags: &mut scratch,
+        };
+        Some(check(path, raw, directory, &mut c))
+    }
+
     /// The most wordings any paragraph has (1 without variants).
     pub fn wordings(&self) -> usize {
         self.asks

@@ -75,16 +75,18 @@ impl Project {
             template_folders,
         })
     }
-    /// Loads `campaign` checked against this project's directory, without parsing any
-    /// template: for what reads a campaign's state but renders nothing (`deadlines`, `send`
-    /// reading follow-ups, and the first step of every run).
+    /// Loads `campaign` checked against this project's directory, as it stood on `as_of`
+    /// (`Campaign::load_as_of`), without parsing any template: for what reads a campaign's
+    /// state but renders nothing (`deadlines`, `send` reading follow-ups, and the first step of
+    /// every run).
     pub fn load_campaign(
         &self,
         campaign: &Path,
+        as_of: Option<chrono::NaiveDate>,
         diags: &mut Diagnostics,
     ) -> Option<(Campaign, Directory)> {
         let directory = Directory::load(&self.recipients, diags);
-        let campaign = Campaign::load(campaign, &directory, diags)?;
+        let campaign = Campaign::load_as_of(campaign, &directory, as_of, diags)?;
         (!diags.has_errors()).then_some((campaign, directory))
     }
 }
