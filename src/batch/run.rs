@@ -587,6 +587,20 @@ impl<'a> Ctx<'a> {
         };
         let (job, campaign) = (self.job, self.campaign);
         for u in unresolved {
+            if u.copy && !u.impossible && country.is_some() {
+                // A copy the directory lacks for her country: a warning that names the missing
+                // entry; her letters to the targets are written and her row succeeds.
+                *summary
+                    .skipped
+                    .entry(format!(
+                        "{}: {}; the copy is not written (hint: add the entry to the directory in {})",
+                        u.entry.field,
+                        u.reason,
+                        self.directory.folder.display()
+                    ))
+                    .or_default() += 1;
+                continue;
+            }
             if u.impossible {
                 // Nothing to fix: one note for the batch, and her row succeeds.
                 *summary

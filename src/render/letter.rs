@@ -29,6 +29,9 @@ pub struct Unresolved<'a> {
     /// The addressee cannot exist for this supporter (the embassy of her own country, her own
     /// government when it is the target): nothing is missing, she simply does not write to it.
     pub impossible: bool,
+    /// A copy, not a target: her letters to the targets are the point, a missing copy is not
+    /// her row's failure.
+    pub copy: bool,
 }
 
 /// The targets and copies of `campaign` for a supporter in `country`, each directory entry once.
@@ -74,6 +77,7 @@ pub fn plan<'a>(
                 entry,
                 reason,
                 impossible: true,
+                copy,
             });
             continue;
         }
@@ -87,6 +91,7 @@ pub fn plan<'a>(
                         entry.who.describe()
                     ),
                     impossible: false,
+                    copy,
                 });
                 continue;
             }
@@ -109,6 +114,7 @@ pub fn plan<'a>(
                     None => format!("the directory has no {}", entry.who.describe()),
                 },
                 impossible: false,
+                copy,
             }),
         }
     }
