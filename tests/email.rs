@@ -617,6 +617,20 @@ fn purge_removes_what_was_sent_before_a_day_and_it_is_never_queued_again() {
     assert_eq!(server.received().len(), 2);
 }
 
+#[test]
+fn a_bad_setting_is_said_once_with_its_place() {
+    // Once "error: error: appeal.yaml:...".
+    let run = project()
+        .file("appeal.yaml", "from: \"not an address\"\n")
+        .file("outbox/ready/.keep", "")
+        .args(["send", "--dry-run"])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("error: appeal.yaml:1:7: from:");
+    assert!(!run.stderr.contains("error: error"), "{}", run.stderr);
+}
+
 /// Adds a stop follow-up to the demo campaign of `t`.
 fn stop_the_action(t: &Test) {
     let path = t.path().join("campaigns/demo.yaml");

@@ -8,6 +8,7 @@ use appeal::batch::queue::QueueOutput;
 use appeal::batch::run::{self, Supporters};
 use appeal::mail::message::{self, Sender};
 use appeal::mail::settings::{FaxGateway, Settings};
+use appeal::model::diag::Invalid;
 use appeal::model::project::settings_file;
 
 /// Queue a campaign's letters as email messages in the outbox (sent later by `appeal send`).
@@ -48,7 +49,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.config.as_deref(),
         settings_file(&args.run.campaign).as_deref(),
     )
-    .map_err(|d| anyhow::Error::msg(d.to_string()))?;
+    .map_err(|d| Invalid(vec![d]))?;
     let from = match (&args.from, &settings.from) {
         (Some(f), _) => message::mailbox(f).map_err(|e| anyhow::anyhow!("--from: {e}"))?,
         (None, Some(f)) => f.clone(),

@@ -9,6 +9,7 @@ use appeal::mail::message;
 use appeal::mail::outbox::Outbox;
 use appeal::mail::send::{self, SendOptions, Timeouts};
 use appeal::mail::settings::{Rate, Settings, SmtpUrl, TlsCa, ValueError, parse_rate};
+use appeal::model::diag::Invalid;
 
 /// Send the queued messages by SMTP, before the deadline, never twice.
 #[derive(clap::Args)]
@@ -138,7 +139,7 @@ fn options(args: &Args) -> anyhow::Result<SendOptions> {
         args.config.as_deref(),
         appeal::model::project::settings_file(&args.outbox).as_deref(),
     )
-    .map_err(|d| anyhow::Error::msg(d.to_string()))?;
+    .map_err(|d| Invalid(vec![d]))?;
     let smtp = match (&args.smtp, &settings.smtp) {
         (Some(u), _) => SmtpUrl::parse(u).map_err(|e| anyhow::anyhow!("--smtp: {e}"))?,
         (None, Some(url)) => url.clone(),
