@@ -31,7 +31,6 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    quiet_on_closed_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::New(args) => cmd::new::run(args),
@@ -55,16 +54,5 @@ fn main() -> ExitCode {
             eprintln!("{}", cmd::error_text(&e));
             ExitCode::from(cmd::EXIT_FAILED)
         }
-    }
-}
-
-/// `appeal man | head -1` closes the pipe early: end quietly as other command-line tools do,
-/// instead of panicking in `println!` (Rust ignores SIGPIPE unless told otherwise).
-fn quiet_on_closed_pipe() {
-    #[cfg(unix)]
-    // SAFETY: restores the default action of one signal before any thread starts; no handler
-    // of ours is involved.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
