@@ -411,10 +411,20 @@ fn a_stopped_action_sends_nothing_more_even_late() {
         .stdout_has("the action was stopped on 2026-02-20: Anna Test was released.");
     assert_eq!(ids(&run.test, "expired"), std::slice::from_ref(&id));
     assert!(server.received().is_empty());
-    // --allow-late reconsiders late messages, never those of an action that ended.
-    let run = send(run.test, &server.url(), &["--allow-late"]);
-    assert_eq!(ids(&run.test, "expired"), [id]);
+    // --allow-late reconsiders late messages, never those of an action that ended: they stay
+    // as they are, not expired again.
+    let run = send(run.test, &server.url(), &["--allow-late"]).stdout_has("nothing to send");
+    assert!(!run.stdout.contains("expired"), "{}", run.stdout);
+    assert_eq!(ids(&run.test, "expired"), std::slice::from_ref(&id));
     assert!(server.received().is_empty());
+    // Nor one whose envelope was damaged since: it stays expired, it is not failed.
+    let path = run.test.path().join(format!("outbox/expired/{id}"));
+    let bytes = std::fs::read(&path).unwrap();
+    let body = &bytes[bytes.iter().position(|b| *b == b'\n').unwrap()..];
+    std::fs::write(&path, [b"not json".as_slice(), body].concat()).unwrap();
+    let run = send(run.test, &server.url(), &["--allow-late"]).stdout_has("nothing to send");
+    assert_eq!(ids(&run.test, "expired"), [id]);
+    assert!(ids(&run.test, "failed").is_empty());
     // And nothing more is queued for it.
     queue(run.test, &[])
         .status(1)
