@@ -719,6 +719,23 @@ fn sends_after_the_deadline_with_allow_late() {
 }
 
 #[test]
+fn a_message_still_goes_on_its_deadline_day() {
+    // "Send appeals before 3 May": on 3 May a letter still goes; the day after it expires.
+    let server = SmtpServer::start();
+    let today = chrono::Local::now().date_naive().to_string();
+    let t = project();
+    let path = t.path().join("campaigns/demo.yaml");
+    let campaign = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("deadline: 2099-03-01", &format!("deadline: {today}"));
+    std::fs::write(&path, campaign).unwrap();
+    let run = queue(t, &[]).status(0);
+    send(run.test, &server.url(), &[])
+        .status(0)
+        .stdout_has("1 sent");
+}
+
+#[test]
 fn the_expiry_hint_works_allow_late_sends_what_expired() {
     // `send` expires a late message and says "send anyway with --allow-late": that must work,
     // for every expired message at once.
