@@ -344,6 +344,23 @@ fn a_throttling_server_pauses_the_run() {
 }
 
 #[test]
+fn a_server_that_throttles_the_last_message_leaves_none_untried() {
+    let mails = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let server = SmtpServer::with_rule(move |stage, _| {
+        use std::sync::atomic::Ordering;
+        (stage == Stage::Mail && mails.fetch_add(1, Ordering::SeqCst) == 1)
+            .then_some(Reply::Code(421, "4.7.0 Too many messages, slow down"))
+    });
+    let run = queue(project(), &["--lang", "en", "--lang", "ru"]).status(0);
+    let run = send(run.test, &server.url(), &[])
+        .status(1)
+        .stderr_has("the server asked to slow down")
+        .stderr_has("(0 message(s) not tried; they wait in the outbox)");
+    assert_eq!(ids(&run.test, "sent").len(), 1);
+    assert_eq!(ids(&run.test, "deferred").len(), 1);
+}
+
+#[test]
 fn a_server_that_is_down_moves_nothing() {
     let run = queue(project(), &[]).status(0);
     let url = format!("smtp://127.0.0.1:{}", closed_port());
@@ -526,7 +543,8 @@ fn a_send_that_cannot_write_the_outbox_stops_and_still_reports_what_it_sent() {
         .stdout_has(&format!("sent {} to", ready[0]))
         .stdout_has("1 sent")
         .stderr_has("the run stopped: the outbox cannot be written:")
-        .stderr_has("hint: free disk space and run send again");
+        .stderr_has("hint: free disk space and run send again")
+        .stderr_has("(1 message(s) not tried; they wait in the outbox)");
     assert_eq!(ids(&run.test, "sent"), [ready[0].clone(), ready[1].clone()]);
     // The second went out and its outcome was recorded, but it could not be moved: left in
     // sending/, the next run files it as sent, never sends it again.
