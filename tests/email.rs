@@ -790,12 +790,32 @@ fn a_dry_run_and_a_rehearsal_mark_nothing_sent() {
         &["--redirect-to", "me@example.org"],
     )
     .status(0)
-    .stdout_has(&format!("rehearsed {id} to me@example.org"));
+    .stdout_has(&format!("rehearsed {id} to me@example.org"))
+    .stdout_has("1 rehearsed (sent to the --redirect-to address, not marked sent)");
     let got = server.accepted();
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].to, ["me@example.org"]);
-    assert_eq!(ids(&run.test, "ready"), [id]);
+    assert_eq!(ids(&run.test, "ready"), std::slice::from_ref(&id));
     assert!(ids(&run.test, "sent").is_empty());
+}
+
+#[test]
+fn a_rehearsal_the_server_refuses_is_counted_as_failed_and_moves_nothing() {
+    let server = SmtpServer::with_rule(|stage, _| {
+        (stage == Stage::Rcpt).then_some(Reply::Code(550, "5.1.1 No such mailbox"))
+    });
+    let run = queue(project(), &[]).status(0);
+    let id = ids(&run.test, "ready")[0].clone();
+    let run = send(
+        run.test,
+        &server.url(),
+        &["--redirect-to", "me@example.org"],
+    )
+    .status(1)
+    .stdout_has(&format!("rehearsal of {id} to me@example.org failed:"))
+    .stdout_has("1 failed");
+    assert_eq!(ids(&run.test, "ready"), [id]);
+    assert!(ids(&run.test, "failed").is_empty());
 }
 
 #[test]
