@@ -187,7 +187,7 @@ impl Directory {
             folder: folder.to_path_buf(),
             ..Directory::default()
         };
-        let files = match yaml_files(folder) {
+        let files = match yaml::files_in(folder) {
             Ok(files) => files,
             Err(e) => {
                 diags.push(
@@ -333,18 +333,6 @@ impl Directory {
             format!("known ids include: {}", shown.join(", "))
         }
     }
-}
-
-fn yaml_files(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(folder)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-        })
-        .collect();
-    files.sort();
-    Ok(files)
 }
 
 /// Checks one entry of a directory file in phases, each reporting into `c`; `None` when any of

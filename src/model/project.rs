@@ -160,16 +160,8 @@ pub fn find_files(given: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
         return given.to_vec();
     }
     let folder = Path::new("campaigns");
-    match std::fs::read_dir(folder) {
-        Ok(entries) => {
-            let mut files: Vec<PathBuf> = entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
-                .collect();
-            files.sort();
-            files
-        }
+    match crate::model::yaml::files_in(folder) {
+        Ok(files) => files,
         Err(e) => {
             diags.push(
                 Diagnostic::error(

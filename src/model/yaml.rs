@@ -49,6 +49,20 @@ fn binary_tag(text: &str) -> Option<u64> {
     })
 }
 
+/// The `*.yaml` and `*.yml` files of `folder`, in name order (campaigns, the recipient
+/// directory).
+pub fn files_in(folder: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(folder)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 /// Reads a text file, rejecting bytes that are not UTF-8 with the line and column where they start.
 pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(path).map_err(|e| {
