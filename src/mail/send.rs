@@ -1035,14 +1035,14 @@ fn deliver(
     let mut pace = Pace::new(opts.rate);
     let total = due.len();
     for (n, d) in due.iter().enumerate() {
-        let step = match addresses(outbox, opts, d, report) {
-            Ok(Some((from, to, eml))) => {
+        let step = match wire(outbox, opts, d, report) {
+            Ok(Some(w)) => {
                 pace.wait();
                 progress(n, total, &d.id);
                 if opts.redirect_to.is_some() {
-                    rehearse(&mut session, outbox, d, &from, &to, &eml, report)
+                    rehearse(&mut session, outbox, d, &w, report)
                 } else {
-                    deliver_one(&mut session, outbox, d, &from, &to, &eml, report)
+                    deliver_one(&mut session, outbox, d, &w, report)
                 }
             }
             Ok(None) => Ok(()),
@@ -1069,12 +1069,7 @@ fn deliver(
 /// The envelope sender, the recipient (the rehearsal's address, if any) and the bytes of `d`;
 /// `None` when they cannot be had (a damaged envelope, a file cut short): the message is failed
 /// with the reason and the run goes on.
-fn addresses(
-    outbox: &Outbox,
-    opts: &SendOptions,
-    d: &Due,
-    report: &mut Report,
-) -> Result<Option<(Address, Address, Vec<u8>)>> {
+fn wire(outbox: &Outbox, opts: &SendOptions, d: &Due, report: &mut Report) -> Result<Option<Wire>> {
     let env = &d.msg.envelope;
     let (from, to) = match (
         env.from.parse::<Address>(),
@@ -1091,7 +1086,7 @@ fn addresses(
         }
     };
     match outbox.eml(d.msg.state, &d.id) {
-        Ok(eml) => Ok(Some((from, to, eml))),
+        Ok(eml) => Ok(Some(Wire { from, to, eml })),
         Err(why) => {
             let line = file_as_failed(outbox, d.msg.state, &d.id, why.to_string(), false)?;
             report.failed += 1;
@@ -1101,18 +1096,24 @@ fn addresses(
     }
 }
 
+/// What goes on the wire for one message: the envelope's sender and recipient, and the bytes.
+struct Wire {
+    from: Address,
+    to: Address,
+    eml: Vec<u8>,
+}
+
 /// A rehearsal: the message goes to the `--redirect-to` address; nothing moves, and only an
 /// event is recorded.
 fn rehearse(
     session: &mut Session,
     outbox: &Outbox,
     d: &Due,
-    from: &Address,
-    to: &Address,
-    eml: &[u8],
+    w: &Wire,
     report: &mut Report,
 ) -> std::result::Result<(), Stop> {
-    match session.transact(outbox, &d.id, from, to, eml, None) {
+    let to = &w.to;
+    match session.transact(outbox, &d.id, &w.from, to, &w.eml, None) {
         Ok(Outcome::Sent(reply)) => {
             report.rehearsed += 1;
             outbox
@@ -1152,9 +1153,7 @@ fn deliver_one(
     session: &mut Session,
     outbox: &Outbox,
     d: &Due,
-    from: &Address,
-    to: &Address,
-    eml: &[u8],
+    w: &Wire,
     report: &mut Report,
 ) -> std::result::Result<(), Stop> {
     outbox
@@ -1162,8 +1161,8 @@ fn deliver_one(
         .map_err(Stop::Outbox)?;
     outbox.clear_data_started(&d.id).map_err(Stop::Outbox)?;
     let attempts = Some(d.msg.record.attempts.len());
-    match session.transact(outbox, &d.id, from, to, eml, attempts) {
-        Ok(outcome) => file(outbox, d, to, outcome, report),
+    match session.transact(outbox, &d.id, &w.from, &w.to, &w.eml, attempts) {
+        Ok(outcome) => file(outbox, d, &w.to, outcome, report),
         Err(e) => {
             // Nothing went out: the message goes back to where it waited.
             outbox.clear_data_started(&d.id).map_err(Stop::Outbox)?;
