@@ -74,9 +74,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     if let Some(here) = args.country {
         for entry in campaign.targets.iter().chain(&campaign.copies) {
-            // The embassy of the section's own country does not exist there: nothing is missing.
-            let own_embassy = matches!(entry.who, appeal::model::campaign::Addressee::EmbassyOf(of) if of == here);
-            if !own_embassy && matches!(entry.who.resolve(&directory, Some(here)), Some(None)) {
+            // What cannot exist in the section's own country is not missing there.
+            let impossible = campaign
+                .cannot_exist_for(&entry.who, here, &directory)
+                .is_some();
+            if !impossible && matches!(entry.who.resolve(&directory, Some(here)), Some(None)) {
                 eprintln!(
                     "warning: {}: the directory has no entry for {} in {} ({here}); the sheet describes it in general (hint: add it to {})",
                     entry.field,

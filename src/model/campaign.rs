@@ -420,6 +420,38 @@ impl Campaign {
         Some(check(path, raw, directory, &mut c))
     }
 
+    /// Why `who` cannot exist for a supporter living in `here`, if it cannot: the embassy of her
+    /// own country, or her own government's `role` when the action targets that country's
+    /// officials already. Nothing is missing then: the addressee is simply not hers to write to.
+    pub fn cannot_exist_for(
+        &self,
+        who: &Addressee,
+        here: Country,
+        directory: &Directory,
+    ) -> Option<String> {
+        match who {
+            Addressee::EmbassyOf(of) if *of == here => Some(format!(
+                "there is no embassy of {} in {}: a supporter who lives there writes to the targets themselves",
+                here.english_name(),
+                here.english_name()
+            )),
+            Addressee::GovernmentRole(role)
+                if self.targets.iter().any(|e| match &e.who {
+                    Addressee::Recipient(id) => {
+                        directory.get(id).is_some_and(|r| r.country == here)
+                    }
+                    _ => false,
+                }) =>
+            {
+                Some(format!(
+                    "the {role} of {} is among the targets this action writes to: a supporter who lives there writes to them directly",
+                    here.english_name()
+                ))
+            }
+            _ => None,
+        }
+    }
+
     /// The most wordings any paragraph has (1 without variants).
     pub fn wordings(&self) -> usize {
         self.asks

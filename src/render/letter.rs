@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::model::campaign::{Addressee, AddresseeEntry, Campaign};
+use crate::model::campaign::{AddresseeEntry, Campaign};
 use crate::model::country::Country;
 use crate::model::diag::Diagnostic;
 use crate::model::directory::{Directory, Recipient, addressee_lines};
@@ -47,31 +47,9 @@ pub fn plan<'a>(
         .iter()
         .map(|e| (e, false))
         .chain(campaign.copies.iter().map(|e| (e, true)));
-    // The countries whose officials the action targets: a supporter there does not write to
-    // "her own government" as a copy, it is the target already.
-    let target_countries: Vec<Country> = campaign
-        .targets
-        .iter()
-        .filter_map(|e| match &e.who {
-            Addressee::Recipient(id) => directory.get(id).map(|r| r.country),
-            _ => None,
-        })
-        .collect();
     for (entry, copy) in entries {
-        let impossible = match (&entry.who, country) {
-            (Addressee::EmbassyOf(of), Some(here)) if *of == here => Some(format!(
-                "there is no embassy of {} in {}: a supporter who lives there writes to the targets themselves",
-                here.english_name(),
-                here.english_name()
-            )),
-            (Addressee::GovernmentRole(role), Some(here)) if target_countries.contains(&here) => {
-                Some(format!(
-                    "the {role} of {} is among the targets this action writes to: a supporter who lives there writes to them directly",
-                    here.english_name()
-                ))
-            }
-            _ => None,
-        };
+        let impossible =
+            country.and_then(|here| campaign.cannot_exist_for(&entry.who, here, directory));
         if let Some(reason) = impossible {
             unresolved.push(Unresolved {
                 entry,
