@@ -5,11 +5,11 @@
 use printpdf::{PdfDocument, PdfPage};
 
 use super::blocks::Block;
+use super::draw::{FontIds, draw_page, save};
+use super::flow::number_pages;
+use super::set::{MM_PER_PT, PlacedLine, Setting, set_line};
 use super::text::{Weight, is_rtl_paragraph};
-use super::{
-    Error, FontChain, FontIds, MM_PER_PT, PdfOptions, PlacedLine, Setting, admit_text, draw_page,
-    glyph_check, number_pages, save, set_line,
-};
+use super::{Error, FontChain, PdfOptions, admit_text, glyph_check};
 use crate::model::lang::Lang;
 
 const MARGIN: f32 = 20.0;

@@ -1,0 +1,334 @@
+//! A letter laid out on pages: the head of the first page, the body flowed after it, page
+//! numbers and the sender's name on the pages after the first.
+
+use super::flow::{flow_pages, number_pages, wrap_body};
+use super::head::{info_block, return_line, window_address};
+use super::layout::{Layout, PdfOptions};
+use super::set::{MM_PER_PT, Placed, Setter, Setting};
+use super::text::Weight;
+use super::{Error, FontChain, all_text, glyph_check};
+use crate::model::lang::Lang;
+use crate::render::letter::{Letter, LetterParts};
+
+/// Lays a letter out on pages. Errors name the letter and what is wrong.
+pub fn place(
+    fonts: &FontChain,
+    layout: &Layout,
+    parts: &LetterParts,
+    lang: &Lang,
+    what: &str,
+    allow_overflow: bool,
+) -> Result<Placed, Error> {
+    let (page_w, page_h) = layout.paper.size();
+    let setter = Setter {
+        fonts,
+        letter_rtl: lang.is_rtl(),
+    };
+    let mut first = Vec::new();
+    first.extend(return_line(&setter, layout, parts));
+    first.extend(window_address(
+        &setter,
+        layout,
+        parts,
+        what,
+        allow_overflow,
+    )?);
+    first.extend(info_block(&setter, layout, parts, page_w));
+    let margins = (layout.left, page_w - layout.right);
+    let lines = wrap_body(
+        fonts,
+        parts,
+        (page_w - layout.left - layout.right) / MM_PER_PT,
+    );
+    let mut pages = flow_pages(&setter, layout, first, lines, margins);
+    number_pages(
+        fonts,
+        lang,
+        &mut pages,
+        page_h - 12.0,
+        Setting {
+            size: 9.0,
+            weight: Weight::Regular,
+            margins,
+        },
+    );
+    // The sender's name on every page after the first.
+    if let Some(name) = parts.sender.first().filter(|l| !l.contains("___")) {
+        for page in pages.iter_mut().skip(1) {
+            page.push(setter.line(
+                name,
+                layout.next_top,
+                Setting {
+                    size: 9.0,
+                    weight: Weight::Regular,
+                    margins,
+                },
+            ));
+        }
+    }
+    Ok(Placed { pages })
+}
+
+/// Checks a letter and lays it out: every character drawable, the address inside the window.
+pub fn layout_letter(
+    fonts: &FontChain,
+    options: &PdfOptions,
+    letter: &Letter,
+    what: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Placed, Error> {
+    let parts = letter.parts.as_ref().ok_or_else(|| Error::NoParts {
+        what: what.to_string(),
+    })?;
+    let all = all_text(letter).unwrap_or_default();
+    glyph_check(fonts, &all, what, options.allow_missing_glyphs, warnings)?;
+    if parts.body.trim().is_empty() {
+        return Err(Error::NoBody {
+            what: what.to_string(),
+        });
+    }
+    place(
+        fonts,
+        &options.layout,
+        parts,
+        &letter.lang,
+        what,
+        options.allow_overflow,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdf::LAYOUTS;
+    use crate::pdf::flow::page_label;
+    use crate::pdf::set::BODY_SIZE;
+
+    fn parts(recipient: &[&str], body: &str) -> LetterParts {
+        LetterParts {
+            sender: vec![
+                "Eva Muster".into(),
+                "Hauptstraße 1".into(),
+                "10115 Berlin".into(),
+            ],
+            recipient: recipient.iter().map(|s| s.to_string()).collect(),
+            date: "3 мая 2011 г.".into(),
+            body: body.into(),
+            subject: None,
+            topic: None,
+        }
+    }
+
+    #[test]
+    fn puts_the_first_address_line_inside_the_window_of_every_layout() {
+        for layout in LAYOUTS {
+            let p = place(
+                &FontChain::default(),
+                &layout,
+                &parts(
+                    &[
+                        "Генеральному прокурору",
+                        "Moscow 125993",
+                        "Russian Federation",
+                    ],
+                    "Текст.",
+                ),
+                &Lang::parse("ru").unwrap(),
+                "t",
+                false,
+            )
+            .unwrap();
+            let (wx, wy, ww, wh) = layout.window;
+            let first = p.pages[0]
+                .iter()
+                .find(|l| l.text == "Генеральному прокурору")
+                .unwrap();
+            assert!(
+                first.x >= wx && first.x < wx + ww,
+                "{}: x {}",
+                layout.name,
+                first.x
+            );
+            assert!(
+                first.y > wy && first.y < wy + wh,
+                "{}: baseline {}",
+                layout.name,
+                first.y
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_an_address_longer_than_the_window() {
+        let long: Vec<&str> = vec!["line"; 12];
+        let e = place(
+            &FontChain::default(),
+            &LAYOUTS[2],
+            &parts(&long, "x"),
+            &Lang::parse("en").unwrap(),
+            "the en letter to `x`",
+            false,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::AddressOverflow {
+                    layout: "us10",
+                    lines: 12,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert!(
+            place(
+                &FontChain::default(),
+                &LAYOUTS[2],
+                &parts(&long, "x"),
+                &Lang::parse("en").unwrap(),
+                "t",
+                true
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn flows_long_letters_onto_numbered_pages() {
+        let body = "Lorem ipsum dolor sit amet, consectetur adipiscing elit.\n\n".repeat(60);
+        let p = place(
+            &FontChain::default(),
+            &LAYOUTS[0],
+            &parts(&["A"], &body),
+            &Lang::parse("de").unwrap(),
+            "t",
+            false,
+        )
+        .unwrap();
+        assert!(p.pages.len() >= 2);
+        assert!(
+            p.pages[1]
+                .iter()
+                .any(|l| l.text == format!("Seite 2 von {}", p.pages.len()))
+        );
+        assert!(
+            p.pages[1].iter().any(|l| l.text == "Eva Muster"),
+            "sender repeated"
+        );
+    }
+
+    #[test]
+    fn keeps_the_closing_and_the_signature_together() {
+        // Every length of letter around a page break: the closing never leaves its signature.
+        for n in 10..40 {
+            let body = format!(
+                "{}Yours sincerely,\n\n\n\nEva Muster",
+                "Lorem ipsum dolor sit amet.\n\n".repeat(n)
+            );
+            let p = place(
+                &FontChain::default(),
+                &LAYOUTS[0],
+                &parts(&["A"], &body),
+                &Lang::parse("en").unwrap(),
+                "t",
+                false,
+            )
+            .unwrap();
+            let page_of = |text: &str| {
+                p.pages
+                    .iter()
+                    .position(|pg| pg.iter().any(|l| l.text == text && l.size == BODY_SIZE))
+            };
+            assert_eq!(
+                page_of("Yours sincerely,"),
+                page_of("Eva Muster"),
+                "{n} paragraphs"
+            );
+        }
+    }
+
+    #[test]
+    fn sets_right_to_left_paragraphs_flush_right() {
+        let body = "أحثكم على عدم تسليم نزام حون جوراييف إلى طاجيكستان.\n\nI urge you.";
+        let placed = |lang: &str| {
+            place(
+                &FontChain::default(),
+                &LAYOUTS[0],
+                &parts(&["A"], body),
+                &Lang::parse(lang).unwrap(),
+                "t",
+                false,
+            )
+            .unwrap()
+        };
+        // In an Arabic letter the Latin paragraph (a supporter's signature) is flush right too.
+        let ar = placed("ar");
+        let latin = ar.pages[0]
+            .iter()
+            .find(|l| l.text == "I urge you.")
+            .unwrap();
+        assert!(!latin.rtl && latin.x > LAYOUTS[0].left + 100.0, "{latin:?}");
+        // In an English letter only the Arabic paragraph is.
+        let p = placed("en");
+        let font = &FontChain::default();
+        let (page_w, _) = LAYOUTS[0].paper.size();
+        let arabic = p.pages[0]
+            .iter()
+            .find(|l| l.text.starts_with("أحثكم"))
+            .unwrap();
+        let end = arabic.x + font.width(&arabic.text, BODY_SIZE, Weight::Regular, true) * MM_PER_PT;
+        assert!(
+            (end - (page_w - LAYOUTS[0].right)).abs() < 0.01,
+            "ends at the right margin: {end}"
+        );
+        let latin = p.pages[0].iter().find(|l| l.text == "I urge you.").unwrap();
+        assert_eq!(latin.x, LAYOUTS[0].left);
+    }
+
+    #[test]
+    fn sets_the_subject_line_in_bold_and_nothing_else() {
+        let mut letter = parts(&["A"], "Re: Anna Test\n\nDear Sir,\n\nRe: Anna Test");
+        letter.subject = Some("Re: Anna Test".into());
+        let p = place(
+            &FontChain::default(),
+            &LAYOUTS[0],
+            &letter,
+            &Lang::parse("en").unwrap(),
+            "t",
+            false,
+        )
+        .unwrap();
+        let weights: Vec<Weight> = p.pages[0]
+            .iter()
+            .filter(|l| l.text == "Re: Anna Test")
+            .map(|l| l.weight)
+            .collect();
+        // Only the subject itself, not a later paragraph that happens to read the same.
+        assert_eq!(weights, [Weight::Bold, Weight::Regular]);
+        assert!(
+            p.pages[0]
+                .iter()
+                .filter(|l| l.text != "Re: Anna Test")
+                .all(|l| l.weight == Weight::Regular)
+        );
+    }
+
+    #[test]
+    fn numbers_pages_in_the_letters_language_and_digits() {
+        assert_eq!(page_label("ru", 2, 3), "страница 2 из 3");
+        assert_eq!(page_label("fr-CA", 2, 3), "page 2 sur 3");
+        assert_eq!(page_label("ar", 2, 13), "الصفحة ٢ من ١٣");
+        assert_eq!(page_label("fa", 2, 3), "صفحهٔ ۲ از ۳");
+        assert_eq!(page_label("zh", 2, 3), "第 2 页，共 3 页");
+        assert_eq!(page_label("sw", 2, 3), "2/3");
+    }
+
+    #[test]
+    fn names_a_missing_layout_and_lists_the_others() {
+        assert_eq!(
+            Layout::named("din-c").unwrap_err().to_string(),
+            "no layout `din-c`; the layouts are: din-b, din-a, us10"
+        );
+    }
+}
