@@ -204,11 +204,11 @@ fn goes_on_past_a_csv_row_with_a_missing_column() {
             "letters/people.failed.csv",
         ]
     );
-    // The failed row as read, plus why, ready to fix and run again.
+    // The failed row as read, plus its outcome and why, ready to fix and run again.
     assert_eq!(
         run.test.read("letters/people.failed.csv"),
-        "name,address,postcode,city,country,email,lang,error\n\
-         Short Row,Somewhere,1234,,,,,\"has 3 fields but the header has 7 (name,address,postcode,city,country,email,lang); a column is missing or a separator is not quoted\"\n"
+        "name,address,postcode,city,country,email,lang,outcome,error\n\
+         Short Row,Somewhere,1234,,,,,failed,\"has 3 fields but the header has 7 (name,address,postcode,city,country,email,lang); a column is missing or a separator is not quoted\"\n"
     );
 }
 

@@ -1144,3 +1144,160 @@ fn a_damaged_envelope_fails_its_message_with_the_file_and_what_to_do() {
     assert_eq!(ids(&run.test, "failed"), [id]);
     assert!(server.received().is_empty());
 }
+
+const MINISTER: &str = "minister@justice.example";
+
+/// The demo project with a second target, the justice minister of the supporter's own
+/// country, whom the directory has for Norway only.
+fn project_with_own_government() -> Test {
+    let t = project();
+    let campaign = t
+        .read("campaigns/demo.yaml")
+        .replace(
+            "targets:\n  - recipient: xx-prosecutor\n",
+            "targets:\n  - recipient: xx-prosecutor\n  - government_role: justice-minister\n",
+        )
+        .replace(
+            "copies:\n  - embassy_of: RU\n    note: {en: \"copies only\", ru: \"только копии\"}\n",
+            "",
+        );
+    let directory = format!(
+        "{}  - id: no-justice-minister\n    kind: government\n    country: NO\n    role: justice-minister\n    title: {{en: \"Minister of Justice\", ru: \"Министр юстиции\"}}\n    address: [\"Postboks 8005 Dep\", \"0030 Oslo\", \"Norway\"]\n    email: \"{MINISTER}\"\n    salutation: {{en: \"Dear Minister\", ru: \"Уважаемый господин министр\"}}\n    verified: {{date: 2026-01-01, source: \"test\"}}\n",
+        t.read("recipients/demo.yaml")
+    );
+    t.file("campaigns/demo.yaml", campaign)
+        .file("recipients/demo.yaml", directory)
+}
+
+/// Ola's row with the wrong country: the directory has no Swedish justice minister.
+const OLA_IN_SWEDEN: &str = "name,address,postcode,city,country,email,lang\nOla Nordmann,Storgata 1,0150,Oslo,SE,ola@example.org,en\n";
+
+/// Queues the supporters of `file`.
+fn queue_file(t: Test, file: &str) -> crate::harness::Run {
+    t.args(["queue", "campaigns/demo.yaml", "--supporters", file])
+        .run()
+        .no_panic()
+}
+
+/// The failed rows of the first run with the country corrected, as the hint says.
+fn corrected(t: Test) -> Test {
+    let failed = t.read("outbox/ola.failed.csv");
+    assert!(
+        failed.contains(",partly done,\"1 letter(s) written; not written: "),
+        "{failed}"
+    );
+    let fixed = failed.replace(",SE,", ",NO,");
+    t.file("ola-fixed.csv", fixed)
+}
+
+#[test]
+fn a_corrected_row_run_again_sends_exactly_what_was_missing() {
+    let server = SmtpServer::start();
+    let t = project_with_own_government().file("ola.csv", OLA_IN_SWEDEN);
+    // His letter to the prosecutor goes; the one to the minister cannot: partly done.
+    let run = queue_file(t, "ola.csv")
+        .status(1)
+        .stdout_has("1 message(s) queued")
+        .stdout_has("supporters' rows: 0 done, 1 partly done, 0 failed")
+        .stderr_has("justice-minister");
+    let run = send(run.test, &server.url(), &[]).status(0);
+    assert_eq!(server.accepted().len(), 1);
+    // The row corrected and run again: the letter sent is recognised (same person: name and
+    // email), only the missing one is queued.
+    let run = queue_file(corrected(run.test), "ola-fixed.csv")
+        .status(0)
+        .stdout_has("1 message(s) queued")
+        .stdout_has("1 already queued before (not queued again)");
+    send(run.test, &server.url(), &[]).status(0);
+    let mut to: Vec<String> = server
+        .accepted()
+        .iter()
+        .flat_map(|r| r.to.clone())
+        .collect();
+    to.sort();
+    assert_eq!(to, [MINISTER, OFFICIAL], "one letter per addressee");
+}
+
+#[test]
+fn a_corrected_row_replaces_its_unsent_message_and_it_goes_once() {
+    let server = SmtpServer::start();
+    let t = project_with_own_government().file("ola.csv", OLA_IN_SWEDEN);
+    let run = queue_file(t, "ola.csv").status(1);
+    let first = ids(&run.test, "ready");
+    assert_eq!(first.len(), 1);
+    let run = queue_file(corrected(run.test), "ola-fixed.csv")
+        .status(0)
+        .stdout_has("1 message(s) queued")
+        .stdout_has("1 unsent message(s) queued before replaced by what they say now");
+    // Same id, new text: his corrected country, not the old one.
+    let ready = ids(&run.test, "ready");
+    assert_eq!(ready.len(), 2);
+    assert!(ready.contains(&first[0]));
+    let message = run.test.read(&format!("outbox/ready/{}", first[0]));
+    assert!(!message.contains("Sweden"), "{message}");
+    assert!(
+        run.test
+            .read("outbox/events.log")
+            .contains("\"event\":\"replaced\"")
+    );
+    // Queued again unchanged: nothing replaced, nothing new.
+    let run = queue_file(run.test, "ola-fixed.csv")
+        .status(0)
+        .stdout_has("0 message(s) queued in outbox, 2 already queued before");
+    send(run.test, &server.url(), &[]).status(0);
+    let accepted = server.accepted();
+    assert_eq!(accepted.len(), 2, "one message per addressee");
+    let to_prosecutor = accepted.iter().find(|r| r.to == [OFFICIAL]).unwrap();
+    assert!(!String::from_utf8_lossy(&to_prosecutor.data).contains("Sweden"));
+}
+
+#[test]
+fn an_unsent_message_is_not_replaced_while_a_send_run_holds_the_outbox() {
+    use std::io::Write;
+    let t = project_with_own_government().file("ola.csv", OLA_IN_SWEDEN);
+    let run = queue_file(t, "ola.csv").status(1);
+    let first = ids(&run.test, "ready");
+    let before = run.test.read(&format!("outbox/ready/{}", first[0]));
+    // A send run holds its lock (flock on outbox/send.lock) for as long as this handle lives.
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(run.test.path().join("outbox/send.lock"))
+        .unwrap();
+    lock.try_lock().unwrap();
+    (&lock).write_all(b"process 1 since today").unwrap();
+    let run = queue_file(corrected(run.test), "ola-fixed.csv")
+        .status(0)
+        .stdout_has("1 message(s) queued")
+        .stderr_has("1 unsent message(s) say something else now")
+        .stderr_has("because `appeal send` holds the outbox");
+    assert_eq!(run.test.read(&format!("outbox/ready/{}", first[0])), before);
+    drop(lock);
+    // After that run, the same queue replaces it.
+    queue_file(run.test, "ola-fixed.csv")
+        .status(0)
+        .stdout_has("1 unsent message(s) queued before replaced");
+}
+
+#[test]
+fn a_message_queued_under_the_earlier_id_scheme_is_not_queued_again() {
+    let run = queue(project(), &[]).status(0);
+    let id = ids(&run.test, "ready")[0].clone();
+    // The id this message had before ids followed the supporter's identity: SHA-256 over
+    // "appeal-message-1", the campaign, her name, her address lines, her email (lowercased),
+    // the recipient, the language and "letter", each ended by NUL; the first 10 bytes in hex.
+    // Computed independently of the code (Python's hashlib) for Eva Muster's demo letter in
+    // English, and the id the binary of that time gave it.
+    let v1 = V1_ID_OF_EVAS_DEMO_LETTER;
+    let outbox = run.test.path().join("outbox");
+    std::fs::rename(outbox.join("ready").join(&id), outbox.join("sent").join(v1)).unwrap();
+    std::fs::write(outbox.join("ids.log"), format!("{v1}\n")).unwrap();
+    let run = queue(run.test, &[])
+        .status(0)
+        .stdout_has("0 message(s) queued in outbox, 1 already queued before");
+    assert!(ids(&run.test, "ready").is_empty());
+}
+
+/// See `a_message_queued_under_the_earlier_id_scheme_is_not_queued_again`.
+const V1_ID_OF_EVAS_DEMO_LETTER: &str = "76e3d84a11040faafca5";

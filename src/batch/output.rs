@@ -48,6 +48,11 @@ pub trait Output: Sync {
         0
     }
 
+    /// Notes about the run as a whole that the output gathered, taken once at its end.
+    fn take_notes(&mut self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Whether `write` only collects letters that `finish` writes as one file (a print pack):
     /// then they are on disk only once `finish` succeeds.
     fn collects(&self) -> bool {

@@ -32,6 +32,10 @@ pub struct QueueOutput {
     lost: usize,
     /// The ids staged since the last commit.
     pending: Vec<String>,
+    /// Unsent messages that say something else now but were left as they were, because a
+    /// `send` run (`kept_by`) holds the outbox.
+    kept: Vec<String>,
+    kept_by: Option<String>,
     /// The campaign file and the recipient directory it was read with, absolute, recorded in
     /// every envelope.
     campaign_file: Option<PathBuf>,
@@ -62,6 +66,8 @@ impl QueueOutput {
             staged: 0,
             lost: 0,
             pending: Vec::new(),
+            kept: Vec::new(),
+            kept_by: None,
             campaign_file: None,
             recipients: None,
         })
@@ -176,6 +182,12 @@ impl Output for QueueOutput {
         let path = self.path(&draft.id, queued == Queued::Staged);
         match queued {
             Queued::Already => Ok(Written::Unchanged(path)),
+            Queued::Replacing => Ok(Written::Replaced(path)),
+            Queued::Kept { holder } => {
+                self.kept.push(draft.id.clone());
+                self.kept_by = Some(holder);
+                Ok(Written::Unchanged(path))
+            }
             Queued::Staged => {
                 self.staged += 1;
                 self.pending.push(draft.id.clone());
@@ -197,6 +209,19 @@ impl Output for QueueOutput {
 
     fn take_lost(&mut self) -> usize {
         std::mem::take(&mut self.lost)
+    }
+
+    fn take_notes(&mut self) -> Vec<String> {
+        if self.kept.is_empty() {
+            return Vec::new();
+        }
+        let kept = std::mem::take(&mut self.kept);
+        vec![format!(
+            "{} unsent message(s) say something else now (a corrected row, another date) but were left as they were, because `appeal send` holds the outbox ({}): they may be on their way this moment (hint: run the same `appeal queue` again after that run to replace the ones still unsent; first: {})",
+            kept.len(),
+            self.kept_by.take().unwrap_or_default(),
+            kept[0]
+        )]
     }
 }
 
@@ -245,6 +270,7 @@ fn outgoing(
     };
     Ok(Outgoing {
         id: message_id(letter, supporter),
+        previous_id: Some(message_id_v1(letter, supporter)),
         campaign: letter.campaign_id.clone(),
         recipient: letter.recipient_id.clone(),
         lang: letter.lang.to_string(),
@@ -260,15 +286,42 @@ fn outgoing(
     })
 }
 
-/// The stable id of the message of one letter: the same campaign, supporter, recipient, language
-/// and kind (letter or copy) give the same id, so queuing again is recognised.
+/// The stable id of the message of one letter: the same campaign, supporter (by
+/// `Supporter::identity`: a row corrected since is the same person), recipient, language and
+/// kind (letter or copy) give the same id, so queuing again is recognised and never sent twice.
 pub fn message_id(letter: &Letter, supporter: &Supporter) -> String {
-    let mut h = Sha256::new();
-    for part in [
+    digest_id(&[
+        "appeal-message-2",
+        &letter.campaign_id,
+        &supporter.identity(),
+        &letter.recipient_id,
+        letter.lang.as_str(),
+        if letter.copy { "copy" } else { "letter" },
+    ])
+}
+
+/// The id the same message had before ids followed the supporter's identity (outboxes queued
+/// until December 2026): it hashed her name, every address line (the country in English) and
+/// her email. Queuing checks it too, so a message queued then is not queued again now. The
+/// address lines are spelled out here as they were then, whatever the letters print today.
+pub fn message_id_v1(letter: &Letter, supporter: &Supporter) -> String {
+    let mut lines = supporter.address.clone();
+    let town = [supporter.postcode.as_str(), supporter.city.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !town.is_empty() {
+        lines.push(town);
+    }
+    if let Some(c) = supporter.country {
+        lines.push(c.english_name().to_string());
+    }
+    digest_id(&[
         "appeal-message-1",
         &letter.campaign_id,
         &supporter.name,
-        &supporter.address_lines().join("\n"),
+        &lines.join("\n"),
         &supporter
             .email
             .as_ref()
@@ -276,7 +329,13 @@ pub fn message_id(letter: &Letter, supporter: &Supporter) -> String {
         &letter.recipient_id,
         letter.lang.as_str(),
         if letter.copy { "copy" } else { "letter" },
-    ] {
+    ])
+}
+
+/// 20 hex digits of the SHA-256 of `parts`, each ended by a NUL.
+fn digest_id(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for part in parts {
         h.update(part.as_bytes());
         h.update([0]);
     }

@@ -77,12 +77,69 @@ impl Shard {
 struct FailedRows {
     path: PathBuf,
     headers: csv::StringRecord,
+    /// The columns of the input that this file adds itself (`outcome`, `error`: the input is
+    /// a file of failed rows run again), left out so they are not doubled.
+    ours: Vec<usize>,
     writer: Option<csv::Writer<std::fs::File>>,
     written: usize,
 }
 
+/// What became of a row of a supporters file, as the summary counts it and the file of failed
+/// rows says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowOutcome {
+    /// Every letter of the row was written (or was there already); skipped addressees with a
+    /// note for the batch (an impossible one, a copy the directory lacks) do not count.
+    Done,
+    /// Some of its letters were written, others failed: the row goes to the file of failed
+    /// rows, and running that file again writes exactly what is missing (the letters already
+    /// written are recognised by the supporter's identity, even with a corrected row).
+    Partly,
+    /// None of its letters was written: the row could not be read, or every letter failed.
+    Failed,
+}
+
+impl RowOutcome {
+    fn name(self) -> &'static str {
+        match self {
+            RowOutcome::Done => "done",
+            RowOutcome::Partly => "partly done",
+            RowOutcome::Failed => "failed",
+        }
+    }
+}
+
 impl FailedRows {
-    fn record(&mut self, record: Option<&csv::StringRecord>, error: &str) -> Result<(), Error> {
+    fn new(path: PathBuf, input: &csv::StringRecord) -> FailedRows {
+        let ours: Vec<usize> = input
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| ["outcome", "error"].contains(&h.trim()))
+            .map(|(i, _)| i)
+            .collect();
+        let headers = input
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !ours.contains(i))
+            .map(|(_, h)| h)
+            .collect();
+        FailedRows {
+            path,
+            headers,
+            ours,
+            writer: None,
+            written: 0,
+        }
+    }
+}
+
+impl FailedRows {
+    fn record(
+        &mut self,
+        record: Option<&csv::StringRecord>,
+        outcome: RowOutcome,
+        error: &str,
+    ) -> Result<(), Error> {
         let path = &self.path;
         let fail = |reason: String| Error::FailedRows {
             path: path.clone(),
@@ -110,6 +167,7 @@ impl FailedRows {
             .map_err(|e| fail(e.to_string()))?;
             let mut w = csv::WriterBuilder::new().flexible(true).from_writer(file);
             let mut header = self.headers.clone();
+            header.push_field("outcome");
             header.push_field("error");
             w.write_record(&header).map_err(io)?;
             self.writer = Some(w);
@@ -117,11 +175,20 @@ impl FailedRows {
         let Some(w) = self.writer.as_mut() else {
             return Ok(());
         };
-        let mut row = record.cloned().unwrap_or_default();
+        let mut row: csv::StringRecord = record
+            .map(|r| {
+                r.iter()
+                    .enumerate()
+                    .filter(|(i, _)| !self.ours.contains(i))
+                    .map(|(_, f)| f)
+                    .collect()
+            })
+            .unwrap_or_default();
         // A row cut short keeps its columns aligned under the header.
         while row.len() < self.headers.len() {
             row.push_field("");
         }
+        row.push_field(outcome.name());
         row.push_field(error);
         w.write_record(&row).map_err(io)?;
         w.flush().map_err(|e| fail(e.to_string()))?;
@@ -192,6 +259,26 @@ pub struct Summary {
     pub warnings: Vec<String>,
     /// The file the failed rows were written to, and how many.
     pub failed_csv: Option<(PathBuf, usize)>,
+    /// The supporters' rows by outcome (none for blank letters).
+    pub rows: RowCounts,
+}
+
+/// How many rows of a run were done, partly done and failed (`RowOutcome`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RowCounts {
+    pub done: usize,
+    pub partly: usize,
+    pub failed: usize,
+}
+
+impl RowCounts {
+    fn count(&mut self, outcome: RowOutcome) {
+        match outcome {
+            RowOutcome::Done => self.done += 1,
+            RowOutcome::Partly => self.partly += 1,
+            RowOutcome::Failed => self.failed += 1,
+        }
+    }
 }
 
 impl Summary {
@@ -242,7 +329,9 @@ pub fn letters<O: Output>(job: &LettersJob, output: &mut O) -> Result<Summary, E
         pool: &pool,
     };
     ctx.feed(output, &mut summary)?;
-    match output.finish() {
+    let finished = output.finish();
+    summary.notes.extend(output.take_notes());
+    match finished {
         Ok(Some(written)) => summary.collected = Some(written),
         Ok(None) => {}
         // Letters collected for one file (a print pack) are not on disk when it fails: the
@@ -400,12 +489,17 @@ impl<'a> Ctx<'a> {
         }
         let prepared = self.prepare_all(output, &plan, &entries, letters);
         let mut why = std::mem::take(&mut plan.why);
+        // Letters written per entry, for its outcome.
+        let mut done = vec![0usize; entries.len()];
         for (j, result) in plan.jobs.iter().zip(prepared) {
             let to = plan.addressed(j, &entries, self.campaign);
             let result = result.and_then(|(p, warnings)| {
                 summary.warnings.extend(warnings);
                 output.write(p, &to)
             });
+            if result.is_ok() {
+                done[j.entry] += 1;
+            }
             match result {
                 Ok(Written::New(_)) => summary.written += 1,
                 Ok(Written::Unchanged(_)) => summary.unchanged += 1,
@@ -417,7 +511,7 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        report_failures(entries, why, summary, failed)
+        report_failures(&entries, &why, &done, summary, failed)
     }
 
     /// Hands the job's supporters to `chunk`, `CHUNK` rows at a time, reporting progress after
@@ -452,12 +546,10 @@ impl<'a> Ctx<'a> {
                 if let Some(previous) = job.failed_csv.as_deref().and_then(keep_previous) {
                     summary.notes.push(previous);
                 }
-                failed = job.failed_csv.clone().map(|path| FailedRows {
-                    path,
-                    headers: file.headers().clone(),
-                    writer: None,
-                    written: 0,
-                });
+                failed = job
+                    .failed_csv
+                    .clone()
+                    .map(|path| FailedRows::new(path, file.headers()));
                 let mut entries = Vec::with_capacity(CHUNK);
                 let mut file = file;
                 let report = |file: &SupportersFile, summary: &Summary| {
@@ -675,37 +767,66 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Counts the chunk's failed rows and letters into the summary, and writes their rows to the
-/// file of failed rows.
+/// Counts the chunk's rows by outcome and its failed rows and letters into the summary, and
+/// writes the rows not done to the file of failed rows.
 fn report_failures(
-    entries: Vec<Entry>,
-    why: Vec<Vec<String>>,
+    entries: &[Entry],
+    why: &[Vec<String>],
+    done: &[usize],
     summary: &mut Summary,
     failed: &mut Option<FailedRows>,
 ) -> Result<(), Error> {
     // A file of failed rows that cannot be written (a full disk) is reported once, and the
     // batch goes on: the rows are still counted and printed.
-    let write = |f: &mut Option<FailedRows>, record, error: &str, summary: &mut Summary| {
-        if let Some(rows) = f.as_mut()
-            && let Err(e) = rows.record(record, error)
-        {
-            summary.failed.push(e.to_string());
-            *f = None;
-        }
-    };
-    for (entry, why) in entries.iter().zip(why) {
+    let write =
+        |f: &mut Option<FailedRows>, record, outcome, error: &str, summary: &mut Summary| {
+            if let Some(rows) = f.as_mut()
+                && let Err(e) = rows.record(record, outcome, error)
+            {
+                summary.failed.push(e.to_string());
+                *f = None;
+            }
+        };
+    for ((entry, why), &done) in entries.iter().zip(why).zip(done) {
         match entry {
             Entry::Bad(e) => {
-                write(failed, e.record.as_ref(), &e.error.to_string(), summary);
+                summary.rows.count(RowOutcome::Failed);
+                write(
+                    failed,
+                    e.record.as_ref(),
+                    RowOutcome::Failed,
+                    &e.error.to_string(),
+                    summary,
+                );
                 summary.failed_rows.push(e.to_string());
             }
-            Entry::Good { record, .. } if !why.is_empty() => {
-                if record.is_some() {
-                    write(failed, record.as_ref(), &why.join("; "), summary);
+            Entry::Good {
+                record, supporter, ..
+            } if !why.is_empty() => {
+                let outcome = if done > 0 {
+                    RowOutcome::Partly
+                } else {
+                    RowOutcome::Failed
+                };
+                if supporter.is_some() {
+                    summary.rows.count(outcome);
                 }
-                summary.failed.extend(why);
+                if record.is_some() {
+                    let error = match outcome {
+                        RowOutcome::Partly => {
+                            format!("{done} letter(s) written; not written: {}", why.join("; "))
+                        }
+                        _ => why.join("; "),
+                    };
+                    write(failed, record.as_ref(), outcome, &error, summary);
+                }
+                summary.failed.extend(why.iter().cloned());
             }
-            Entry::Good { .. } => {}
+            Entry::Good { supporter, .. } => {
+                if supporter.is_some() {
+                    summary.rows.count(RowOutcome::Done);
+                }
+            }
         }
     }
     Ok(())
@@ -717,19 +838,19 @@ fn report_failures(
 struct Slugs {
     /// Slugs given out in this run.
     taken: HashSet<String>,
-    /// Each person seen (name and address), with the row she was first seen in.
-    seen: HashMap<(String, Vec<String>), usize>,
+    /// Each person seen (`Supporter::identity`), with the row she was first seen in.
+    seen: HashMap<String, usize>,
 }
 
 /// The folder of blank letters, never a supporter's.
 const BLANK: &str = "blank";
 
 impl Slugs {
-    /// The folder slug for `s` in `row`, or `Err(first row)` when the same name and address
-    /// came before. A name whose slug is taken (by another person, or by blank letters) gets
+    /// The folder slug for `s` in `row`, or `Err(first row)` when the same person (her
+    /// identity: name with email, postcode or address) came before. A name whose slug is taken (by another person, or by blank letters) gets
     /// the row number, then a counter, until the slug is free.
     fn claim(&mut self, s: &Supporter, row: usize) -> Result<String, usize> {
-        let who = (s.name.clone(), s.address_lines());
+        let who = s.identity();
         if let Some(&first) = self.seen.get(&who) {
             return Err(first);
         }

@@ -213,6 +213,13 @@ pub fn finish(
             summary.failed_rows.len()
         ));
     }
+    let rows = summary.rows;
+    if rows.partly + rows.failed > 0 {
+        line.push_str(&format!(
+            "; supporters' rows: {} done, {} partly done, {} failed",
+            rows.done, rows.partly, rows.failed
+        ));
+    }
     if let Some((path, n)) = &summary.failed_csv {
         line.push_str(&format!(
             "; {n} row(s) to fix and run again in {}",
@@ -229,6 +236,7 @@ pub fn finish(
                 "failed": summary.failed.len(),
                 "failed_rows": summary.failed_rows.len(),
                 "failed_csv": summary.failed_csv.as_ref().map(|(p, _)| p),
+                "rows": summary.rows,
                 "skipped": summary.skipped,
                 "ok": summary.ok(),
                 // Each failure, as the terminal shows it: which letter or row, and why.

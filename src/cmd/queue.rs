@@ -99,6 +99,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         summary.written,
         args.outbox.display()
     );
+    if summary.replaced > 0 {
+        line.push_str(&format!(
+            ", {} unsent message(s) queued before replaced by what they say now",
+            summary.replaced
+        ));
+    }
     if summary.unchanged > 0 {
         line.push_str(&format!(
             ", {} already queued before (not queued again)",
@@ -108,7 +114,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(super::finish(
         &summary,
         line,
-        summary.written + summary.unchanged,
+        summary.written + summary.unchanged + summary.replaced,
         "no messages were queued (hint: see the notes above: no recipient of this campaign is reachable by email or fax gateway)",
         args.run.report,
     ))

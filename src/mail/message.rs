@@ -128,11 +128,19 @@ pub struct Envelope {
     /// campaign exactly as `queue` did, even when `--recipients` pointed elsewhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipients: Option<std::path::PathBuf>,
+    /// What the message says, as a hash (`content_digest`): queuing the same message again
+    /// with other content (a corrected row, another letter date) replaces it while it is
+    /// unsent. Messages queued before it existed have none and are never replaced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
 }
 
 /// A message ready for the outbox: its id, its exact bytes and its envelope.
 pub struct Draft {
     pub id: String,
+    /// The id the same message had under the earlier scheme, if it differs: an outbox that
+    /// knows it has this message already.
+    pub previous_id: Option<String>,
     pub eml: Vec<u8>,
     pub envelope: Envelope,
 }
@@ -142,6 +150,8 @@ pub struct Draft {
 pub struct Outgoing {
     /// The stable id (`<id.campaign@org-domain>` becomes its Message-ID).
     pub id: String,
+    /// Its id under the earlier scheme (see `Draft::previous_id`).
+    pub previous_id: Option<String>,
     pub campaign: String,
     pub recipient: String,
     pub lang: String,
@@ -241,15 +251,86 @@ pub fn build(
             queued_at: now,
             campaign_file: None,
             recipients: None,
+            digest: Some(content_digest(out, &message, route)),
         },
         id: out.id.clone(),
+        previous_id: out.previous_id.clone().filter(|p| *p != out.id),
         eml: message.formatted(),
     })
+}
+
+/// A hash of what a message says and where it goes: its headers but the date and the MIME
+/// boundaries (which lettre draws at random), its text and its attachment. Two builds of the
+/// same letter on the same day have the same digest; a corrected address, note or date does not.
+fn content_digest(out: &Outgoing, message: &Message, route: &Route) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let headers = message.headers();
+    let route = serde_json::to_string(route).unwrap_or_default();
+    let deadline = out.deadline.to_string();
+    let mut parts: Vec<&str> = vec![
+        "appeal-content-1",
+        &route,
+        &deadline,
+        &out.subject,
+        &out.text,
+    ];
+    let named = ["From", "Reply-To", "To", "Subject"].map(|name| headers.get_raw(name));
+    parts.extend(named.iter().map(|v| v.unwrap_or_default()));
+    for part in parts {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    if let Some((name, bytes)) = &out.attachment {
+        h.update(name.as_bytes());
+        h.update([0]);
+        h.update(bytes);
+    }
+    h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_digest_follows_what_a_message_says_not_its_random_boundaries() {
+        let out = |text: &str| Outgoing {
+            id: "aa01".into(),
+            previous_id: None,
+            campaign: "c".into(),
+            recipient: "r".into(),
+            lang: "en".into(),
+            copy: false,
+            supporter: "Eva Muster".into(),
+            signature: "Eva Muster".into(),
+            supporter_email: None,
+            to_name: None,
+            subject: "Anna Test".into(),
+            text: text.into(),
+            attachment: Some(("r.en.pdf".into(), b"%PDF-1.7 letter".to_vec())),
+            deadline: chrono::NaiveDate::from_ymd_opt(2099, 1, 1).unwrap(),
+        };
+        let sender = Sender {
+            from: mailbox("appeals@amnesty.example").unwrap(),
+            own_domains: vec![],
+        };
+        let route = Route::Email {
+            to: "p@example.org".into(),
+        };
+        let build = |text: &str, minute: u32| {
+            let now = chrono::DateTime::from_timestamp(1_800_000_000 + i64::from(minute) * 60, 0)
+                .unwrap();
+            build(&out(text), &sender, &route, now).unwrap()
+        };
+        let (a, b) = (build("Dear Sir", 0), build("Dear Sir", 1));
+        assert_ne!(a.eml, b.eml, "another date and MIME boundary");
+        assert_eq!(a.envelope.digest, b.envelope.digest);
+        assert_ne!(a.envelope.digest, build("Dear Madam", 0).envelope.digest);
+    }
 
     #[test]
     fn reads_a_mailbox_with_or_without_a_name() {

@@ -114,12 +114,21 @@ pub struct Message {
 }
 
 /// What `queue` did with a draft.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Queued {
     /// Staged: it becomes ready at the next `commit`.
     Staged,
-    /// The same message was queued before (by this run or an earlier one).
+    /// The same message was queued before (by this run or an earlier one) and is left as it
+    /// is: it says the same, or it is sent or on its way (never sent twice), or it was queued
+    /// before messages carried a digest of what they say.
     Already,
+    /// The same message waits unsent (ready or deferred) and says something else now (a row
+    /// corrected since): the new text is staged and replaces it at the next `commit`, under the
+    /// same id, so it is still sent once.
+    Replacing,
+    /// As `Replacing`, but a `send` run holds the outbox (`holder`): the message is left as it
+    /// is, since it may be on the wire this moment. Queuing again after that run replaces it.
+    Kept { holder: String },
 }
 
 /// An exclusive lock on the outbox for one kind of work, released when dropped (or when the
@@ -135,6 +144,12 @@ pub struct Outbox {
     staged: Vec<String>,
     /// The ids in `ids.log`, read when first needed (by `queue`).
     queued: Option<HashSet<String>>,
+    /// Unsent messages staged in `tmp/` to replace the one of the same id in the state folder
+    /// named beside it, at `commit`.
+    replacing: Vec<(String, State)>,
+    /// The send lock, taken by `queue` at its first replacement and held to its end, so that no
+    /// `send` run claims a message while its file is being replaced.
+    send_lock: Option<Lock>,
 }
 
 const RECORDS: &str = "records";
@@ -192,6 +207,8 @@ impl Outbox {
             root: root.to_path_buf(),
             staged: Vec::new(),
             queued: None,
+            replacing: Vec::new(),
+            send_lock: None,
         })
     }
 
@@ -347,16 +364,15 @@ impl Outbox {
     /// Writes `draft` into `tmp/`; it becomes ready at `commit`. Call with the queue lock held.
     pub fn stage(&mut self, draft: &Draft) -> Result<Queued> {
         if self.knows(&draft.id)? {
+            return self.restage(draft);
+        }
+        // Queued under the earlier id scheme: the same message, left as it is.
+        if let Some(previous) = &draft.previous_id
+            && self.knows(previous)?
+        {
             return Ok(Queued::Already);
         }
-        let path = self.root.join("tmp").join(&draft.id);
-        remove_if_there(&path)?;
-        let envelope = serde_json::to_vec(&draft.envelope)?;
-        write_new(
-            &path,
-            &[&envelope, b"\n", &draft.eml],
-            !cfg!(target_os = "linux"),
-        )?;
+        self.write_tmp(draft)?;
         self.staged.push(draft.id.clone());
         if let Some(q) = &mut self.queued {
             q.insert(draft.id.clone());
@@ -364,14 +380,62 @@ impl Outbox {
         Ok(Queued::Staged)
     }
 
+    /// A message queued before, queued again: replaced (at `commit`) when it still waits to be
+    /// sent and says something else now; else left as it is (see `Queued`).
+    fn restage(&mut self, draft: &Draft) -> Result<Queued> {
+        let Some(state) = self
+            .locate(&draft.id)
+            .filter(|s| matches!(s, State::Ready | State::Deferred))
+        else {
+            return Ok(Queued::Already);
+        };
+        if self.replacing.iter().any(|(id, _)| *id == draft.id) {
+            return Ok(Queued::Already);
+        }
+        let Ok(old) = self.envelope(state, &draft.id)? else {
+            // A damaged envelope is `send`'s to file as failed, not ours to overwrite.
+            return Ok(Queued::Already);
+        };
+        match (&old.digest, &draft.envelope.digest) {
+            (Some(old), Some(new)) if old != new => {}
+            _ => return Ok(Queued::Already),
+        }
+        if self.send_lock.is_none() {
+            match self.lock("send") {
+                Ok(lock) => self.send_lock = Some(lock),
+                Err(Error::Locked { holder, .. }) => return Ok(Queued::Kept { holder }),
+                Err(e) => return Err(e),
+            }
+        }
+        self.write_tmp(draft)?;
+        self.replacing.push((draft.id.clone(), state));
+        Ok(Queued::Replacing)
+    }
+
+    /// Writes `draft` as `tmp/ID` (flushed by `commit`, or here where there is no `syncfs`).
+    fn write_tmp(&self, draft: &Draft) -> Result<()> {
+        let path = self.root.join("tmp").join(&draft.id);
+        remove_if_there(&path)?;
+        let envelope = serde_json::to_vec(&draft.envelope)?;
+        write_new(
+            &path,
+            &[&envelope, b"\n", &draft.eml],
+            !cfg!(target_os = "linux"),
+        )
+    }
+
     /// Makes every staged message ready, durably. Returns how many.
+    /// Makes every staged message ready, durably, and puts the staged replacements in place of
+    /// the messages they replace. Returns how many new messages.
     pub fn commit(&mut self) -> Result<usize> {
-        if self.staged.is_empty() {
+        if self.staged.is_empty() && self.replacing.is_empty() {
             return Ok(0);
         }
         self.flush_all()?;
         let staged = std::mem::take(&mut self.staged);
-        self.log_ids(&staged)?;
+        if !staged.is_empty() {
+            self.log_ids(&staged)?;
+        }
         let mut events = String::new();
         let now = Utc::now();
         for id in &staged {
@@ -379,6 +443,25 @@ impl Outbox {
             let to = self.path(State::Ready, id);
             fs::rename(&from, &to).map_err(|e| io("cannot move into ready/", &from, e))?;
             events.push_str(&event_line(now, id, "queued", None, State::Ready, ""));
+        }
+        // Under the send lock (taken by `restage`) nothing moves a message but us: a rename
+        // over it swaps the file in one step, and the message stays where it waited.
+        for (id, state) in std::mem::take(&mut self.replacing) {
+            let from = self.root.join("tmp").join(&id);
+            if self.locate(&id) == Some(state) {
+                let to = self.path(state, &id);
+                fs::rename(&from, &to).map_err(|e| io("cannot replace", &to, e))?;
+                events.push_str(&event_line(
+                    now,
+                    &id,
+                    "replaced",
+                    Some(state),
+                    state,
+                    "queued again with other content",
+                ));
+            } else {
+                remove_if_there(&from)?;
+            }
         }
         self.flush_all()?;
         self.append_events(&events)?;
@@ -494,6 +577,7 @@ impl Outbox {
                     queued_at: DateTime::<Utc>::MIN_UTC,
                     campaign_file: None,
                     recipients: None,
+                    digest: None,
                 }
             }
         };
@@ -827,6 +911,7 @@ mod tests {
     fn draft(id: &str) -> Draft {
         Draft {
             id: id.to_string(),
+            previous_id: None,
             eml: format!("Subject: {id}\r\n\r\nBody of {id}\r\n").into_bytes(),
             envelope: Envelope {
                 id: id.to_string(),
@@ -844,6 +929,7 @@ mod tests {
                 queued_at: Utc::now(),
                 campaign_file: None,
                 recipients: None,
+                digest: Some(format!("digest of {id}")),
             },
         }
     }
@@ -868,6 +954,68 @@ mod tests {
         assert_eq!(again.stage(&draft("aa01")).unwrap(), Queued::Already);
         assert_eq!(again.commit().unwrap(), 0);
         assert!(list(&dir.path().join("tmp")).unwrap().is_empty());
+    }
+
+    /// `draft(id)` saying something else.
+    fn corrected(id: &str) -> Draft {
+        let mut d = draft(id);
+        d.eml = format!("Subject: {id}\r\n\r\nCorrected body of {id}\r\n").into_bytes();
+        d.envelope.digest = Some(format!("corrected digest of {id}"));
+        d
+    }
+
+    #[test]
+    fn an_unsent_message_queued_again_with_other_content_is_replaced_a_sent_one_never() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut outbox = Outbox::open(dir.path()).unwrap();
+        for id in ["aa01", "aa02", "aa03"] {
+            outbox.stage(&draft(id)).unwrap();
+        }
+        outbox.commit().unwrap();
+        outbox
+            .transition("aa02", State::Ready, State::Deferred, "")
+            .unwrap();
+        outbox
+            .transition("aa03", State::Ready, State::Sent, "")
+            .unwrap();
+        // The same content again: left alone.
+        assert_eq!(outbox.stage(&draft("aa01")).unwrap(), Queued::Already);
+        for (id, state) in [("aa01", State::Ready), ("aa02", State::Deferred)] {
+            assert_eq!(outbox.stage(&corrected(id)).unwrap(), Queued::Replacing);
+            // Staged once per run, however often it comes.
+            assert_eq!(outbox.stage(&corrected(id)).unwrap(), Queued::Already);
+            assert_eq!(
+                outbox.eml(state, id).unwrap(),
+                draft(id).eml,
+                "not before commit"
+            );
+        }
+        assert_eq!(outbox.stage(&corrected("aa03")).unwrap(), Queued::Already);
+        assert_eq!(outbox.commit().unwrap(), 0, "nothing new");
+        for (id, state) in [("aa01", State::Ready), ("aa02", State::Deferred)] {
+            assert_eq!(outbox.locate(id), Some(state), "it waits where it waited");
+            assert_eq!(outbox.eml(state, id).unwrap(), corrected(id).eml);
+        }
+        assert_eq!(outbox.eml(State::Sent, "aa03").unwrap(), draft("aa03").eml);
+        assert!(list(&dir.path().join("tmp")).unwrap().is_empty());
+        let events = fs::read_to_string(dir.path().join("events.log")).unwrap();
+        assert_eq!(events.matches("\"replaced\"").count(), 2, "{events}");
+    }
+
+    #[test]
+    fn a_message_without_a_digest_or_known_by_its_earlier_id_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut outbox = Outbox::open(dir.path()).unwrap();
+        let mut old = draft("bb01");
+        old.envelope.digest = None;
+        outbox.stage(&old).unwrap();
+        outbox.commit().unwrap();
+        assert_eq!(outbox.stage(&corrected("bb01")).unwrap(), Queued::Already);
+        let mut renamed = corrected("bb02");
+        renamed.previous_id = Some("bb01".into());
+        assert_eq!(outbox.stage(&renamed).unwrap(), Queued::Already);
+        outbox.commit().unwrap();
+        assert_eq!(outbox.ids(State::Ready).unwrap(), ["bb01"]);
     }
 
     #[test]

@@ -58,6 +58,41 @@ impl Supporter {
         }
         lines
     }
+
+    /// Who this supporter is, whatever was corrected in her row since (her country, her street,
+    /// her language): her name with her email when she gave one, else with her postcode, else
+    /// with her street lines. The same person writing to the same addressee in the same campaign
+    /// and language is one message (`batch::queue::message_id`), and one set of letters in a run.
+    /// The name stays in it even with an email: people who share one address (a couple, an
+    /// office) are two supporters, and each signs her own letters.
+    pub fn identity(&self) -> String {
+        use unicode_normalization::UnicodeNormalization;
+        let fold = |s: &str| -> String {
+            s.nfkc()
+                .collect::<String>()
+                .to_lowercase()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let name = fold(&self.name);
+        if let Some(email) = &self.email {
+            return format!("{name}\u{0}email\u{0}{}", email.to_string().to_lowercase());
+        }
+        let postcode: String = fold(&self.postcode)
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect();
+        if !postcode.is_empty() {
+            return format!("{name}\u{0}postcode\u{0}{postcode}");
+        }
+        let street: Vec<String> = self.address.iter().map(|l| fold(l)).collect();
+        format!(
+            "{name}\u{0}address\u{0}{}\u{0}{}",
+            street.join("\n"),
+            fold(&self.city)
+        )
+    }
 }
 
 /// Why a supporter cannot be used, with the field it is about.
@@ -460,6 +495,52 @@ impl Iterator for SupportersFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_corrected_row_is_the_same_person_and_a_shared_email_two() {
+        let ola = Supporter {
+            name: "Ola  Nordmann".into(),
+            address: vec!["Storgata 1".into()],
+            postcode: "0150".into(),
+            city: "Oslo".into(),
+            country: Some(Country::parse("SE").unwrap()),
+            email: Some(EmailAddress::parse("Ola@Example.org").unwrap()),
+            ..Supporter::default()
+        };
+        let corrected = Supporter {
+            name: "ola nordmann".into(),
+            address: vec!["Storgata 10".into()],
+            country: Some(Country::parse("NO").unwrap()),
+            email: Some(EmailAddress::parse("ola@example.org").unwrap()),
+            ..ola.clone()
+        };
+        assert_eq!(ola.identity(), corrected.identity());
+        let kari = Supporter {
+            name: "Kari Nordmann".into(),
+            ..ola.clone()
+        };
+        assert_ne!(ola.identity(), kari.identity(), "one email, two people");
+        // Without an email: name and postcode, however the postcode is spaced.
+        let no_email = |postcode: &str, street: &str| Supporter {
+            email: None,
+            postcode: postcode.into(),
+            address: vec![street.into()],
+            ..ola.clone()
+        };
+        assert_eq!(
+            no_email("SW1A 1AA", "1 Road").identity(),
+            no_email("sw1a1aa", "2 Road").identity()
+        );
+        assert_ne!(
+            no_email("0150", "1 Road").identity(),
+            no_email("0151", "1 Road").identity()
+        );
+        // Without a postcode either: the street tells two people of one name apart.
+        assert_ne!(
+            no_email("", "1 Road").identity(),
+            no_email("", "2 Road").identity()
+        );
+    }
 
     fn supporter(name: &str) -> Supporter {
         SupporterInput {
