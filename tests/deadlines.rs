@@ -17,7 +17,7 @@ fn prop(c: &icalendar::parser::Component, name: &str) -> String {
 #[test]
 fn lists_open_actions_soonest_first_with_advice() {
     let run = Test::shipped()
-        .args(["deadlines", "--date", "2011-04-25"])
+        .args(["deadlines", "--date", "2011-04-25", "--from", "DE"])
         .run()
         .no_panic()
         .status(0);
@@ -35,10 +35,58 @@ fn lists_open_actions_soonest_first_with_advice() {
         words.contains("2011-05-03 in 8 days open 1 target(s) juraev-2011 Russia extradites Tajikistani asylum seeker"),
         "{out}"
     );
+    // 8 days: enough for a letter from Germany to Moscow.
     assert!(
-        out.contains("post, fax or email: there is time for airmail"),
+        out.contains("post, fax or email: there is time for a letter to Russian Federation (airmail within Europe: about a week)"),
         "{out}"
     );
+}
+
+#[test]
+fn advises_by_how_far_the_letter_goes() {
+    // The demo's prosecutor moved to Cairo; 10 days are left.
+    let t = Test::demo();
+    let directory = t.read("recipients/demo.yaml").replace(
+        "country: RU
+    role: prosecutor-general",
+        "country: EG
+    role: prosecutor-general",
+    );
+    let t = t.file("recipients/demo.yaml", directory);
+    let advice = |t: Test, from: &[&str]| {
+        let mut args = vec!["deadlines", "--date", "2026-02-19"];
+        args.extend_from_slice(from);
+        let run = t.args(args).run().no_panic().status(0);
+        (run.stdout.clone(), run.test)
+    };
+    let (out, t) = advice(t, &["--from", "DE"]);
+    assert!(
+        out.contains("fax or email now: a posted letter to Egypt may arrive too late (airmail between continents: two weeks or more)"),
+        "{out}"
+    );
+    let (out, t) = advice(t, &["--from", "EG"]);
+    assert!(out.contains("post, fax or email: there is time for a letter to Egypt (post within the country: 2-3 days)"), "{out}");
+    // Not knowing where letters are posted from, the slower case, said as such.
+    let (out, t) = advice(t, &[]);
+    assert!(
+        out.contains("(say where you post from with --from)"),
+        "{out}"
+    );
+    let run = t
+        .args([
+            "deadlines",
+            "--date",
+            "2026-02-19",
+            "--from",
+            "DE",
+            "--json",
+        ])
+        .run()
+        .no_panic()
+        .status(0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["campaigns"][0]["post_days"], 14);
+    assert_eq!(json["campaigns"][0]["post_to"], "EG");
 }
 
 #[test]
@@ -51,8 +99,9 @@ fn within_keeps_the_close_ones_and_advises_fax_or_email() {
     assert!(run.stdout.contains("juraev-2011"), "{}", run.stdout);
     assert!(!run.stdout.contains("ablyazov-2015"), "{}", run.stdout);
     assert!(
-        run.stdout
-            .contains("fax or email now: a posted letter may arrive too late"),
+        run.stdout.contains(
+            "fax or email now: a posted letter to Russian Federation may arrive too late"
+        ),
         "{}",
         run.stdout
     );

@@ -33,6 +33,11 @@ pub struct Args {
     /// As of this date instead of today.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     date: Option<chrono::NaiveDate>,
+    /// The country the letters are posted in (ISO 3166 alpha-2: DE, FR): the advice then knows
+    /// how long a posted letter takes to each target (a week within Europe, two weeks or more
+    /// between continents). Without it, the slower case is assumed.
+    #[arg(long, value_name = "CC", value_parser = super::parse_country)]
+    from: Option<appeal::model::country::Country>,
     /// Print the list as JSON.
     #[arg(long)]
     json: bool,
@@ -89,7 +94,13 @@ fn load_lines(
         };
         let mut diags = Diagnostics::default();
         match project.load_campaign(file, Some(today), &mut diags) {
-            Some((campaign, _)) => lines.push(Deadline::of(&campaign, today, args.lang.as_ref())),
+            Some((campaign, directory)) => lines.push(Deadline::of(
+                &campaign,
+                &directory,
+                today,
+                args.lang.as_ref(),
+                args.from,
+            )),
             None => {
                 unreadable += 1;
                 problems.extend(diags.into_sorted().into_iter().filter(Diagnostic::is_error));
@@ -113,6 +124,9 @@ fn print_json(lines: &[Deadline], today: chrono::NaiveDate) {
                 "state": d.state.name(),
                 "targets": d.targets,
                 "advice": d.advice(),
+                // The days a posted letter takes to the farthest target, and where it is.
+                "post_days": d.post.map(|(p, _)| p.days),
+                "post_to": d.post.map(|(_, to)| to.code().to_string()),
                 "file": d.file,
             })
         })

@@ -4,8 +4,11 @@
 use chrono::NaiveDate;
 
 use crate::coord::Error;
-use crate::model::campaign::{Campaign, UpdateAction};
+use crate::model::campaign::{Addressee, Campaign, UpdateAction};
+use crate::model::country::Country;
+use crate::model::directory::Directory;
 use crate::model::lang::Lang;
+use crate::model::region::{PostTime, post_time};
 
 /// How far along a campaign is, as of a day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -41,6 +44,10 @@ pub struct Deadline {
     /// The follow-up that ended the action: `stop` or `close`, with its date.
     pub ended: Option<(UpdateAction, NaiveDate)>,
     pub targets: usize,
+    /// How long a posted letter takes to the farthest target (by the rule of thumb of
+    /// `region::post_time`) and where that target is; `None` when every target is in the
+    /// supporter's own country (her embassy of the target state, her government).
+    pub post: Option<(PostTime, Country)>,
     pub file: std::path::PathBuf,
     /// How many follow-ups the campaign has: the calendar event's SEQUENCE, so an import after
     /// a follow-up replaces the event it made before.
@@ -49,8 +56,15 @@ pub struct Deadline {
 
 impl Deadline {
     /// The line of a campaign as of `today`; its title in `lang` (default English) when it has
-    /// one, else in its first language.
-    pub fn of(campaign: &Campaign, today: NaiveDate, lang: Option<&Lang>) -> Deadline {
+    /// one, else in its first language. Letters are posted in `from`, when known; the targets'
+    /// countries come from `directory`.
+    pub fn of(
+        campaign: &Campaign,
+        directory: &Directory,
+        today: NaiveDate,
+        lang: Option<&Lang>,
+        from: Option<Country>,
+    ) -> Deadline {
         let days_left = (campaign.deadline - today).num_days();
         let ended = campaign.ended().map(|u| (u.action, u.date));
         let state = match (ended, days_left) {
@@ -75,13 +89,15 @@ impl Deadline {
             state,
             ended,
             targets: campaign.targets.len(),
+            post: slowest_post(campaign, directory, from),
             file: campaign.file.clone(),
             revision: campaign.updates.len(),
         }
     }
 
-    /// What to do with the time left, as urgent-action sections advise: post while a week or
-    /// more is left, fax or email after that, nothing after the deadline without asking.
+    /// What to do with the time left, as urgent-action sections advise: post while there is
+    /// time for a letter to reach the farthest target (`post`), fax or email after that, nothing
+    /// after the deadline without asking.
     pub fn advice(&self) -> String {
         match (self.state, self.days_left) {
             (State::Ended, _) => match self.ended {
@@ -92,9 +108,23 @@ impl Deadline {
             (State::Passed, _) => {
                 "deadline passed: ask your section office before sending anything".into()
             }
-            (State::Open, d) if d >= 7 => "post, fax or email: there is time for airmail".into(),
             (State::Open, 0) => "last day: fax or email today".into(),
-            (State::Open, _) => "fax or email now: a posted letter may arrive too late".into(),
+            (State::Open, d) => match self.post {
+                None if d >= 3 => {
+                    "post, fax or email: the targets are in the supporter's own country".into()
+                }
+                None => "fax or email now: a posted letter may arrive too late".into(),
+                Some((post, to)) if d >= post.days => format!(
+                    "post, fax or email: there is time for a letter to {} ({})",
+                    to.english_name(),
+                    post.rule
+                ),
+                Some((post, to)) => format!(
+                    "fax or email now: a posted letter to {} may arrive too late ({})",
+                    to.english_name(),
+                    post.rule
+                ),
+            },
         }
     }
 
@@ -108,6 +138,28 @@ impl Deadline {
             d => format!("{} days ago", -d),
         }
     }
+}
+
+/// The slowest post to a target of `campaign` that sits in a fixed country (a directory entry:
+/// for an embassy, the country it is in); targets chosen by the supporter's country (her
+/// government, the embassy in her country) are posted within it and never the slowest.
+fn slowest_post(
+    campaign: &Campaign,
+    directory: &Directory,
+    from: Option<Country>,
+) -> Option<(PostTime, Country)> {
+    campaign
+        .targets
+        .iter()
+        .filter_map(|t| match &t.who {
+            Addressee::Recipient(id) => directory.get(id),
+            Addressee::EmbassyOf(_) | Addressee::GovernmentRole(_) => None,
+        })
+        .map(|r| {
+            let to = r.host.unwrap_or(r.country);
+            (post_time(from, to), to)
+        })
+        .max_by_key(|(post, to)| (post.days, std::cmp::Reverse(*to)))
 }
 
 /// Orders the lines: open actions soonest first, then passed ones (most recent first), then

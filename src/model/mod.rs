@@ -12,6 +12,7 @@ pub mod hash;
 pub mod hours;
 pub mod lang;
 pub mod project;
+pub mod region;
 pub mod slug;
 pub mod supporter;
 pub mod text;
