@@ -357,8 +357,8 @@ fn every_supporter_keeps_her_own_letters_and_a_repeated_row_gets_none() {
     )
     .status(0)
     .stdout_has("6 letter(s) written")
-    .stderr_has("row 4: `Anna` at the same address is row 3 again; one set of letters is enough")
-    .stderr_has("row 5: `Anna` at the same address is row 3 again");
+    .stderr_has("row 4: `Anna` is the supporter of row 3 again (the same name with the same email, postcode or address); one set of letters is enough")
+    .stderr_has("row 5: `Anna` is the supporter of row 3 again");
     for (folder, street) in [("anna", "A"), ("anna-3", "B"), ("anna-3-2", "C")] {
         let letter = run
             .test

@@ -617,7 +617,7 @@ impl<'a> Ctx<'a> {
                 Some(s) => match slugs.claim(s, row) {
                     Ok(slug) => slug,
                     Err(first) => {
-                        summary.notes.push(format!("row {row}: `{}` at the same address is row {first} again; one set of letters is enough", s.name));
+                        summary.notes.push(format!("row {row}: `{}` is the supporter of row {first} again (the same name with the same email, postcode or address); one set of letters is enough", s.name));
                         continue;
                     }
                 },
