@@ -407,3 +407,27 @@ fn refuses_no_us10_letter_of_the_shipped_campaigns_through_the_binary() {
         assert!(!run.stdout.contains("failed"), "{campaign}: {}", run.stdout);
     }
 }
+
+#[test]
+fn a_return_line_longer_than_the_remark_zone_is_cut_with_an_ellipsis_inside_the_window() {
+    let huge = "Wolfgang-Amadeus-Maximilian ".repeat(10);
+    let who = supporter("DE", huge.trim(), &huge, &huge);
+    let din = layout("din-b");
+    let letter = shipped_letters("juraev-2011.yaml", &who).swap_remove(0);
+    let page = placed_first_page(&letter, &din);
+    let (_, wy, _, _) = din.window;
+    let (left, top, right, _) = din.address;
+    let ret: Vec<&PlacedLine> = page
+        .iter()
+        .filter(|l| l.y > wy && l.y < top && l.size <= 7.0)
+        .collect();
+    assert!(ret.len() >= 2, "{ret:?}");
+    assert!(ret.last().unwrap().text.ends_with('…'), "{ret:?}");
+    for l in &ret {
+        assert!(
+            l.x >= left - 0.01 && l.x + width(l) <= right + 0.01,
+            "{l:?}"
+        );
+        assert!(l.y - 0.76 * l.size * MM_PER_PT > wy, "{l:?}");
+    }
+}

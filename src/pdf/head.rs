@@ -33,7 +33,7 @@ pub(super) fn return_line(
     if sender.is_empty() {
         return Vec::new();
     }
-    set_return_line(setter.fonts, layout, &sender.join(" · "))
+    set_return_line(setter.fonts, layout, &sender.join(SEPARATOR))
 }
 
 /// The return line set inside the window's address margins, flush by its own script (a Latin
@@ -50,7 +50,7 @@ fn set_return_line(fonts: &FontChain, layout: &Layout, text: &str) -> Vec<Placed
     } else {
         (SMALL_SIZE * room / natural).max(RETURN_FLOOR)
     };
-    let mut lines = fonts.wrap(text, size, room, Weight::Regular);
+    let mut lines = break_at_separators(fonts, text, size, room);
     let leading = size * 1.2 * MM_PER_PT;
     // The lines go up from the baseline above the address; the top one stays below the window's
     // top edge by its own ascent.
@@ -74,6 +74,28 @@ fn set_return_line(fonts: &FontChain, layout: &Layout, text: &str) -> Vec<Placed
         .map(|(i, l)| set_line(fonts, l, rtl, rtl, top + leading * i as f32, setting))
         .collect()
 }
+
+/// The return line broken between its parts ("name · street · city") where it can be, so a
+/// street stays whole; a part wider than the window alone is broken as a paragraph.
+fn break_at_separators(fonts: &FontChain, text: &str, size: f32, room: f32) -> Vec<String> {
+    let rtl = is_rtl_paragraph(text);
+    let fits = |s: &str| fonts.width(s, size, Weight::Regular, rtl) <= room;
+    let mut lines: Vec<String> = Vec::new();
+    for part in text.split(SEPARATOR) {
+        match lines.last_mut() {
+            Some(last) if fits(&format!("{last}{SEPARATOR}{part}")) => {
+                last.push_str(SEPARATOR);
+                last.push_str(part);
+            }
+            _ if fits(part) => lines.push(part.to_string()),
+            _ => lines.extend(fonts.wrap(part, size, room, Weight::Regular)),
+        }
+    }
+    lines
+}
+
+/// What the return line's parts are joined with.
+const SEPARATOR: &str = " · ";
 
 /// `line` with an ellipsis at its end, cut to fit `room` points.
 fn shorten(fonts: &FontChain, line: &str, size: f32, room: f32) -> String {
