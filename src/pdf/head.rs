@@ -137,16 +137,15 @@ pub fn fit_address(fonts: &FontChain, layout: &Layout, recipient: &[String]) -> 
     } else {
         layout.body_top - ABOVE_BODY
     };
-    let mut fit = None;
-    for &(size, leading) in layout.address_steps {
-        let at = fit_at(fonts, layout, recipient, (size, leading), bottom);
+    for &step in layout.address_steps {
+        let at = fit_at(fonts, layout, recipient, step, bottom);
         if at.fits() {
             return at;
         }
-        fit = Some(at);
     }
-    // The steps are never empty (a test holds LAYOUTS to it); an empty list holds nothing.
-    fit.unwrap_or_else(|| fit_at(fonts, layout, recipient, (10.0, 12.0), layout.address.1))
+    // Overflowing at the smallest size: every layout has one (a test holds LAYOUTS to it).
+    let floor = layout.address_steps.last().copied().unwrap_or((8.0, 9.0));
+    fit_at(fonts, layout, recipient, floor, bottom)
 }
 
 /// The address broken to the width of the window at `size`, and the lines the room down to

@@ -209,3 +209,45 @@ impl PdfOptions {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_layout_sets_its_address_inside_its_window_and_on_its_page() {
+        for l in LAYOUTS {
+            let (wx, wy, ww, wh) = l.window;
+            let (left, top, right, bottom) = l.address;
+            assert!(!l.address_steps.is_empty(), "{}", l.name);
+            assert!(wx <= left && right <= wx + ww && left < right, "{}", l.name);
+            assert!(wy <= top && bottom <= wy + wh && top < bottom, "{}", l.name);
+            let (page_w, _) = l.paper.size();
+            assert!(wx >= 0.0 && wx + ww <= page_w, "{}", l.name);
+            assert!(
+                l.address_steps.windows(2).all(|s| s[0].0 >= s[1].0),
+                "{}: largest first",
+                l.name
+            );
+            assert!(
+                l.address_steps
+                    .iter()
+                    .all(|&(size, leading)| size >= 8.0 && leading > size)
+            );
+        }
+    }
+
+    #[test]
+    fn the_us10_window_is_the_envelope_window_less_the_letters_play() {
+        let us = Layout::named("us10").unwrap();
+        // 7/8 in from the left; 2 1/2 in from the top of a 4 1/8 in envelope (1/2 in from its
+        // bottom, 1 1/8 in tall); 1/8 in shorter and 1 in narrower than the window.
+        let (x, y, w, h) = us.window;
+        for (got, want) in [(x, 22.225), (y, 63.5), (w, 88.9), (h, 25.4)] {
+            assert!((got - want).abs() < 0.001, "{got} != {want}");
+        }
+        assert!(
+            (us.fold_marks[0] - 101.6).abs() < 0.001 && (us.fold_marks[1] - 203.2).abs() < 0.001
+        );
+    }
+}
