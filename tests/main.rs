@@ -19,3 +19,4 @@ mod sheet;
 mod snapshots;
 mod tls;
 mod updates;
+mod windows;

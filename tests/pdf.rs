@@ -207,13 +207,37 @@ fn lists_the_layouts_when_one_does_not_exist() {
 
 #[test]
 fn refuses_an_address_longer_than_the_us_window_unless_allowed() {
-    let run = pdf_letters(&["--lang", "en", "--paper", "letter"]).status(1);
+    // The embassies' addresses with three more lines: 9 where the #10 window holds 6.
+    let t = Test::shipped();
+    let file = t.path().join("recipients/embassies.yaml");
+    let directory = std::fs::read_to_string(&file).unwrap();
+    let longer = directory.replace(
+        "address:\n",
+        "address:\n      - \"Consular Section\"\n      - \"Second Floor\"\n      - \"Room 201\"\n",
+    );
+    assert_ne!(directory, longer);
+    std::fs::write(&file, longer).unwrap();
+    let mut args = vec![
+        "letters",
+        "campaigns/juraev-2011.yaml",
+        "--format",
+        "pdf",
+        "--date",
+        "2011-04-01",
+        "--lang",
+        "en",
+        "--paper",
+        "letter",
+    ];
+    args.extend_from_slice(&SUPPORTER);
+    let run = t.args(args.clone()).run().no_panic().status(1);
     assert!(
-        run.stderr.contains("the window of layout `us10` holds"),
+        run.stderr.contains("the window of layout `us10` holds 6"),
         "{}",
         run.stderr
     );
-    pdf_letters(&["--lang", "en", "--paper", "letter", "--allow-overflow"]).status(0);
+    args.push("--allow-overflow");
+    run.test.args(args).run().no_panic().status(0);
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! `check`: everything wrong with a campaign at once. Loads and validates it, then renders every
-//! letter it can produce (every language, target, copy and supporter country) and reports what fails.
+//! letter it can produce (every language, target, copy and supporter country) and reports what fails,
+//! the address blocks that would not fit an envelope window among them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use chrono::{Months, NaiveDate};
@@ -13,8 +14,9 @@ use crate::model::directory::{Directory, Recipient};
 use crate::model::lang::Lang;
 use crate::model::project::Project;
 use crate::model::supporter::{Supporter, SupporterInput};
+use crate::pdf::{self, AddressFit, FontChain, LAYOUTS, Layout, Paper, fit_address};
 use crate::render;
-use crate::render::letter::{Planned, Renderer, plan};
+use crate::render::letter::{Letter, Planned, Renderer, plan};
 use crate::render::templates::Templates;
 
 /// Directory entries older than this, relative to the campaign's issue date, earn a warning.
@@ -112,6 +114,7 @@ fn render_countries(
     // With parts, so a template that lacks the blocks page layouts need is reported too.
     let renderer = Renderer::new(templates, today).with_parts();
     let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut blocks = Blocks::default();
     for country in countries(campaign, directory) {
         let (planned, unresolved) = plan(campaign, directory, country);
         if let Some(c) = country {
@@ -133,7 +136,10 @@ fn render_countries(
             for lang in languages {
                 for supporter in [None, Some(&sample)] {
                     match renderer.render(campaign, p, &targets, lang, supporter) {
-                        Ok(_) => out.letters += 1,
+                        Ok(letter) => {
+                            out.letters += 1;
+                            blocks.add(p.recipient, &letter, country);
+                        }
                         // Text letters do not need the blocks: for them it is only a warning.
                         Err(e @ render::Error::MissingBlock { .. }) => {
                             // The text letter itself rendered; only page layouts lack the parts.
@@ -151,7 +157,221 @@ fn render_countries(
             }
         }
     }
+    out.diags.extend(blocks.on_paper());
     used
+}
+
+/// The address blocks of the letters rendered, each with the entry it goes to, the languages of
+/// its letters and the supporters' countries (none: any): the same block in many letters (blank
+/// and signed, several supporter countries) is laid out once.
+#[derive(Default)]
+struct Blocks<'d> {
+    blocks: BTreeMap<(String, Vec<String>), Block<'d>>,
+}
+
+struct Block<'d> {
+    recipient: &'d Recipient,
+    langs: BTreeSet<String>,
+    countries: BTreeSet<Option<Country>>,
+}
+
+impl<'d> Blocks<'d> {
+    fn add(&mut self, recipient: &'d Recipient, letter: &Letter, country: Option<Country>) {
+        let Some(parts) = &letter.parts else {
+            return;
+        };
+        let key = (recipient.id.clone(), parts.recipient.clone());
+        let block = self.blocks.entry(key).or_insert_with(|| Block {
+            recipient,
+            langs: BTreeSet::new(),
+            countries: BTreeSet::new(),
+        });
+        block.langs.insert(letter.lang.to_string());
+        block.countries.insert(country);
+    }
+
+    /// Every block laid out in every window a user may choose (`--layout`), as `letters --format
+    /// pdf` would: one diagnostic per entry and overflow, with the languages it happens in.
+    fn on_paper(&self) -> Vec<Diagnostic> {
+        // Measured with the embedded fonts, and the fonts fontconfig gives for other scripts,
+        // found in the blocks' order (sorted) so the outcome does not depend on the run.
+        let mut fonts = FontChain::default();
+        let mut found: BTreeMap<Overflow, (&Recipient, BTreeSet<String>)> = BTreeMap::new();
+        for ((_, lines), block) in &self.blocks {
+            pdf::admit_text(&mut fonts, &lines.join("\n"));
+            let fits: Vec<Fit> = LAYOUTS
+                .iter()
+                .map(|layout| Fit {
+                    layout: layout.name,
+                    // A layout is one the letter's writers use when some of them write on its
+                    // paper (no country: anyone may).
+                    used: block
+                        .countries
+                        .iter()
+                        .any(|c| c.is_none_or(|c| paper_of(c) == layout.paper)),
+                    fit: fit_address(&fonts, layout, lines),
+                    bare: fit_address(&fonts, &no_envelope(layout), lines).fits(),
+                })
+                .collect();
+            for overflow in overflows(&block.recipient.id, &fits) {
+                let seen = found
+                    .entry(overflow)
+                    .or_insert_with(|| (block.recipient, BTreeSet::new()));
+                seen.1.extend(block.langs.iter().cloned());
+            }
+        }
+        found
+            .into_iter()
+            .map(|(o, (r, langs))| o.diagnostic(r, &langs))
+            .collect()
+    }
+}
+
+/// The paper a supporter in `country` prints on: US Letter in the countries CLDR lists for it
+/// (supplemental data, `measurementData/paperSize type="US-Letter"`), A4 elsewhere.
+fn paper_of(country: Country) -> Paper {
+    const LETTER: [&str; 14] = [
+        "BZ", "CA", "CL", "CO", "CR", "GT", "MX", "NI", "PA", "PH", "PR", "SV", "US", "VE",
+    ];
+    if LETTER.contains(&country.code()) {
+        Paper::Letter
+    } else {
+        Paper::A4
+    }
+}
+
+/// `layout` for pages that go in no envelope.
+fn no_envelope(layout: &Layout) -> Layout {
+    Layout {
+        envelope: false,
+        ..*layout
+    }
+}
+
+/// An address block laid out in one layout, and whether the letter's writers use that layout's
+/// paper.
+struct Fit {
+    layout: &'static str,
+    used: bool,
+    fit: AddressFit,
+    bare: bool,
+}
+
+/// An address block that does not fit the windows of some layouts, alike in each: the entry,
+/// whether the writers use these layouts' paper, the layouts, the lines it takes and those they
+/// hold, the lines that wrapped, and the layouts that hold it.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Overflow {
+    id: String,
+    used: bool,
+    /// Whether it fits a page for no envelope (a fax, an email attachment): above the body.
+    bare: bool,
+    layouts: Vec<&'static str>,
+    lines: usize,
+    holds: usize,
+    wrapped: Vec<String>,
+    holding: Vec<&'static str>,
+}
+
+/// The overflows of one block: layouts that overflow alike are one.
+fn overflows(id: &str, fits: &[Fit]) -> Vec<Overflow> {
+    let holding: Vec<&'static str> = fits
+        .iter()
+        .filter(|f| f.fit.fits())
+        .map(|f| f.layout)
+        .collect();
+    let mut found: Vec<Overflow> = Vec::new();
+    for Fit {
+        layout,
+        used,
+        fit,
+        bare,
+    } in fits.iter().filter(|f| !f.fit.fits())
+    {
+        let alike = |o: &&mut Overflow| {
+            (o.used, o.bare, o.lines, o.holds, &o.wrapped)
+                == (*used, *bare, fit.lines.len(), fit.holds, &fit.wrapped)
+        };
+        match found.iter_mut().find(alike) {
+            Some(o) => o.layouts.push(layout),
+            None => found.push(Overflow {
+                id: id.to_string(),
+                used: *used,
+                bare: *bare,
+                layouts: vec![layout],
+                lines: fit.lines.len(),
+                holds: fit.holds,
+                wrapped: fit.wrapped.clone(),
+                holding: holding.clone(),
+            }),
+        }
+    }
+    found
+}
+
+impl Overflow {
+    /// For layouts on the paper the letters' writers print on (a supporter in Spain does not print
+    /// on US Letter): an error when the entry has a postal address (its letters may be posted in
+    /// a window envelope) or when the address does not fit even a page for no envelope; a
+    /// warning when the entry is reached only by fax or email, in no envelope. Else a warning.
+    fn diagnostic(&self, r: &Recipient, langs: &BTreeSet<String>) -> Diagnostic {
+        let quoted = |names: &[&str], and: &str| {
+            let q: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            q.join(and)
+        };
+        let (layouts, hold) = match self.layouts.len() {
+            1 => ("layout", "holds"),
+            _ => ("layouts", "hold"),
+        };
+        let langs: Vec<&str> = langs.iter().map(String::as_str).collect();
+        let message = format!(
+            "the {} letters to `{}`: the address takes {} lines but the window of {layouts} {} {hold} {}{}",
+            langs.join(", "),
+            self.id,
+            self.lines,
+            quoted(&self.layouts, " and "),
+            self.holds,
+            pdf::wrapped_list(&self.wrapped),
+        );
+        let mut fix = if self.wrapped.is_empty() {
+            "join or shorten its lines".to_string()
+        } else {
+            "shorten the wrapped lines or split each in two".to_string()
+        };
+        if !self.holding.is_empty() {
+            fix += &format!(
+                ", or use layout {}, which holds it",
+                quoted(&self.holding, " or ")
+            );
+        }
+        // The wrapped lines are the entry's `address`, or the lines above it (`addressee`, or
+        // the name and title that stand for it).
+        let field = match self.wrapped.is_empty() {
+            true if r.address.is_empty() => "addressee",
+            true => "address",
+            false if self.wrapped.iter().all(|l| r.address.contains(l)) => "address",
+            false => "addressee",
+        };
+        let at = format!("{}.{field}", r.field());
+        if !self.used {
+            Diagnostic::warning(&r.file, r.pos, at, message).hint(format!(
+                "no supporter who writes these letters lives where the paper of {} is the usual one; to use it all the same, {fix}",
+                quoted(&self.layouts, " and ")
+            ))
+        } else if !self.bare {
+            Diagnostic::error(&r.file, r.pos, at, message).hint(format!(
+                "there is no room for it above the body even on a page for no envelope (a fax, an email attachment); {fix}"
+            ))
+        } else if r.address.is_empty() {
+            Diagnostic::warning(&r.file, r.pos, at, message).hint(format!(
+                "the entry has no postal address: its letters go by fax or email, in no envelope; to post them, {fix}"
+            ))
+        } else {
+            Diagnostic::error(&r.file, r.pos, at, message).hint(format!(
+                "`letters --format pdf` refuses these letters; {fix}"
+            ))
+        }
+    }
 }
 
 /// Every other wording of the paragraphs, in every language, once.

@@ -155,7 +155,8 @@ impl Output for QueueOutput {
         let attachment = match (&self.pdf, needs_pdf) {
             (Some((options, fonts)), true) => Some(pdf::render(
                 fonts,
-                options,
+                // A fax or an attachment goes in no envelope: no window to fit.
+                &options.without_envelope(),
                 &letter,
                 &what(),
                 &mut warnings,

@@ -13,15 +13,23 @@ pub enum Error {
     /// A layout name that is not one of `LAYOUTS`.
     #[error("no layout `{0}`; the layouts are: {layouts}", layouts = layout_names())]
     NoLayout(String),
-    /// The recipient's address needs more lines than the envelope window holds.
+    /// The recipient's address needs more lines than the envelope window holds (or, on a page
+    /// for no envelope, than there is room for above the body).
     #[error(
-        "{what}: the address takes {lines} lines but the window of layout `{layout}` holds {max} (hint: shorten the directory entry's address, choose another --layout, or pass --allow-overflow)"
+        "{what}: the address takes {lines} lines but {room} holds {max}{wrapped} (hint: shorten or split {which} in the directory entry, choose another --layout, or pass --allow-overflow)",
+        room = room(*.envelope, layout),
+        wrapped = wrapped_list(wrapped),
+        which = if wrapped.is_empty() { "its lines" } else { "the wrapped lines" },
     )]
     AddressOverflow {
         what: String,
         lines: usize,
         layout: &'static str,
         max: usize,
+        /// The address's own lines that were too wide for the window and took two or more.
+        wrapped: Vec<String>,
+        /// Whether the page goes in a window envelope (else the room is that above the body).
+        envelope: bool,
     },
     /// A letter handed over without the parts (sender, recipient, date, body) a layout places.
     #[error("{what}: the letter was rendered without its parts")]
@@ -72,4 +80,24 @@ fn nor_others(others: usize) -> String {
     } else {
         String::new()
     }
+}
+
+fn room(envelope: bool, layout: &str) -> String {
+    if envelope {
+        format!("the window of layout `{layout}`")
+    } else {
+        format!("the room above the body in layout `{layout}`")
+    }
+}
+
+/// The lines that wrapped, for the overflow message: what to shorten.
+pub fn wrapped_list(wrapped: &[String]) -> String {
+    if wrapped.is_empty() {
+        return "; no line wrapped".to_string();
+    }
+    let quoted: Vec<String> = wrapped.iter().map(|l| format!("`{l}`")).collect();
+    format!(
+        "; too wide for it, these lines wrapped: {}",
+        quoted.join(", ")
+    )
 }

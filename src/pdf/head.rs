@@ -1,22 +1,27 @@
 //! The head of a letter's first page: the return-address line, the recipient in the window and
 //! the sender's block with the date.
 
-use super::Error;
-use super::layout::Layout;
-use super::set::{
-    ADDRESS_LEADING, ADDRESS_SIZE, MM_PER_PT, PlacedLine, SMALL_SIZE, Setter, Setting,
-};
-use super::text::Weight;
+use super::layout::{ASCENT, DESCENT, Layout};
+use super::set::{MM_PER_PT, PlacedLine, SMALL_SIZE, Setter, Setting, set_line};
+use super::text::{Weight, is_rtl_paragraph};
+use super::{Error, FontChain};
 use crate::render::letter::LetterParts;
+
+/// The return line shrinks from `SMALL_SIZE` to no less than this to fit the window's width:
+/// 6 pt is the smallest a postal worker reads without a loupe; below it, it takes more lines.
+const RETURN_FLOOR: f32 = 6.0;
+/// Without an envelope the address may run down to this far above the body's first baseline:
+/// the body's ascenders (2.95 mm at 11 pt) and 2 mm of space.
+const ABOVE_BODY: f32 = 5.0;
 
 /// The return-address line, small, above the window (not for layouts without one).
 pub(super) fn return_line(
     setter: &Setter,
     layout: &Layout,
     parts: &LetterParts,
-) -> Option<PlacedLine> {
+) -> Vec<PlacedLine> {
     if layout.return_line <= 0.0 {
-        return None;
+        return Vec::new();
     }
     let sender: Vec<&str> = parts
         .sender
@@ -26,22 +31,164 @@ pub(super) fn return_line(
         .filter(|l| !l.contains("___") && !l.contains('@'))
         .collect();
     if sender.is_empty() {
-        return None;
+        return Vec::new();
     }
-    let (wx, _, ww, _) = layout.window;
-    Some(setter.line(
-        &sender.join(" · "),
-        layout.return_line,
-        Setting {
-            size: SMALL_SIZE,
-            weight: Weight::Regular,
-            margins: (wx + 5.0, wx + ww - 5.0),
-        },
-    ))
+    set_return_line(setter.fonts, layout, &sender.join(SEPARATOR))
 }
 
-/// The recipient in the window; an address longer than the window holds is an error unless
-/// `allow_overflow`.
+/// The return line set inside the window's address margins, flush by its own script (a Latin
+/// address flush left in an Arabic letter too): at `SMALL_SIZE`, shrunk down to `RETURN_FLOOR`
+/// when wider than the window, then broken onto lines going up into the remark zone; only when
+/// the remark zone is full is the last line cut, with an ellipsis. Nothing runs off the window.
+fn set_return_line(fonts: &FontChain, layout: &Layout, text: &str) -> Vec<PlacedLine> {
+    let (left, _, right, _) = layout.address;
+    let room = (right - left) / MM_PER_PT;
+    let rtl = is_rtl_paragraph(text);
+    let natural = fonts.width(text, SMALL_SIZE, Weight::Regular, rtl);
+    let size = if natural <= room {
+        SMALL_SIZE
+    } else {
+        (SMALL_SIZE * room / natural).max(RETURN_FLOOR)
+    };
+    let mut lines = break_at_separators(fonts, text, size, room);
+    let leading = size * 1.2 * MM_PER_PT;
+    // The lines go up from the baseline above the address; the top one stays below the window's
+    // top edge by its own ascent.
+    let zone = layout.return_line - layout.window.1 - ASCENT * size * MM_PER_PT;
+    let most = 1 + (zone.max(0.0) / leading).floor() as usize;
+    if lines.len() > most {
+        lines.truncate(most);
+        if let Some(last) = lines.last_mut() {
+            *last = shorten(fonts, last, size, room);
+        }
+    }
+    let top = layout.return_line - leading * (lines.len().saturating_sub(1)) as f32;
+    let setting = Setting {
+        size,
+        weight: Weight::Regular,
+        margins: (left, right),
+    };
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| set_line(fonts, l, rtl, rtl, top + leading * i as f32, setting))
+        .collect()
+}
+
+/// The return line broken between its parts ("name · street · city") where it can be, so a
+/// street stays whole; a part wider than the window alone is broken as a paragraph.
+fn break_at_separators(fonts: &FontChain, text: &str, size: f32, room: f32) -> Vec<String> {
+    let rtl = is_rtl_paragraph(text);
+    let fits = |s: &str| fonts.width(s, size, Weight::Regular, rtl) <= room;
+    let mut lines: Vec<String> = Vec::new();
+    for part in text.split(SEPARATOR) {
+        match lines.last_mut() {
+            Some(last) if fits(&format!("{last}{SEPARATOR}{part}")) => {
+                last.push_str(SEPARATOR);
+                last.push_str(part);
+            }
+            _ if fits(part) => lines.push(part.to_string()),
+            _ => lines.extend(fonts.wrap(part, size, room, Weight::Regular)),
+        }
+    }
+    lines
+}
+
+/// What the return line's parts are joined with.
+const SEPARATOR: &str = " · ";
+
+/// `line` with an ellipsis at its end, cut to fit `room` points.
+fn shorten(fonts: &FontChain, line: &str, size: f32, room: f32) -> String {
+    let rtl = is_rtl_paragraph(line);
+    let mut kept: Vec<char> = line.chars().collect();
+    loop {
+        let candidate: String = kept.iter().collect::<String>().trim_end().to_string() + "…";
+        if kept.is_empty() || fonts.width(&candidate, size, Weight::Regular, rtl) <= room {
+            return candidate;
+        }
+        kept.pop();
+    }
+}
+
+/// An address set for a layout: its lines as broken (each with the direction of the address line
+/// it came from), the size and leading it is set in, how many lines the room holds at that size,
+/// and the address's own lines that were too wide and had to be broken.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AddressFit {
+    pub lines: Vec<(String, bool)>,
+    pub size: f32,
+    pub leading: f32,
+    pub holds: usize,
+    pub wrapped: Vec<String>,
+}
+
+impl AddressFit {
+    pub fn fits(&self) -> bool {
+        self.lines.len() <= self.holds
+    }
+}
+
+/// Fits `recipient` into the layout's window (or, when the page goes in no envelope, above its
+/// body): at the largest of the layout's address sizes at which it fits, else at the smallest,
+/// where it overflows. `check` asks the same question `letters` does, through this function.
+pub fn fit_address(fonts: &FontChain, layout: &Layout, recipient: &[String]) -> AddressFit {
+    let bottom = if layout.envelope {
+        layout.address.3
+    } else {
+        layout.body_top - ABOVE_BODY
+    };
+    for &step in layout.address_steps {
+        let at = fit_at(fonts, layout, recipient, step, bottom);
+        if at.fits() {
+            return at;
+        }
+    }
+    // Overflowing at the smallest size: every layout has one (a test holds LAYOUTS to it).
+    let floor = layout.address_steps.last().copied().unwrap_or((8.0, 9.0));
+    fit_at(fonts, layout, recipient, floor, bottom)
+}
+
+/// The address broken to the width of the window at `size`, and the lines the room down to
+/// `bottom` holds: the first baseline sits an ascent below the address's top, and the last
+/// line's descenders stay above `bottom`.
+fn fit_at(
+    fonts: &FontChain,
+    layout: &Layout,
+    recipient: &[String],
+    (size, leading): (f32, f32),
+    bottom: f32,
+) -> AddressFit {
+    let (left, top, right, _) = layout.address;
+    let room = (right - left) / MM_PER_PT;
+    let mut lines = Vec::new();
+    let mut wrapped = Vec::new();
+    for line in recipient {
+        let rtl = is_rtl_paragraph(line);
+        let pieces = fonts.wrap(line, size, room, Weight::Regular);
+        if pieces.len() > 1 {
+            wrapped.push(line.clone());
+        }
+        lines.extend(pieces.into_iter().map(|p| (p, rtl)));
+    }
+    let span = bottom - top - (ASCENT + DESCENT) * size * MM_PER_PT;
+    let holds = if span < 0.0 {
+        0
+    } else {
+        1 + (span / (leading * MM_PER_PT)).floor() as usize
+    };
+    AddressFit {
+        lines,
+        size,
+        leading,
+        holds,
+        wrapped,
+    }
+}
+
+/// The recipient in the window, each line flush by its own script (a Latin line flush left, an
+/// Arabic line flush right); an address longer than the window holds is an error naming the
+/// lines that wrapped, unless `allow_overflow` (then it runs on below the window: no line is
+/// ever dropped).
 pub(super) fn window_address(
     setter: &Setter,
     layout: &Layout,
@@ -49,38 +196,40 @@ pub(super) fn window_address(
     what: &str,
     allow_overflow: bool,
 ) -> Result<Vec<PlacedLine>, Error> {
-    let (wx, wy, ww, wh) = layout.window;
-    let zone = wy + wh - layout.address_top;
-    let max_lines = ((zone - 1.0) / (ADDRESS_LEADING * MM_PER_PT)).floor() as usize;
-    let address: Vec<String> = parts
-        .recipient
-        .iter()
-        .flat_map(|l| {
-            setter
-                .fonts
-                .wrap(l, ADDRESS_SIZE, (ww - 10.0) / MM_PER_PT, Weight::Regular)
-        })
-        .collect();
-    if address.len() > max_lines && !allow_overflow {
+    let fit = fit_address(setter.fonts, layout, &parts.recipient);
+    if !fit.fits() && !allow_overflow {
         return Err(Error::AddressOverflow {
             what: what.to_string(),
-            lines: address.len(),
+            lines: fit.lines.len(),
             layout: layout.name,
-            max: max_lines,
+            max: fit.holds,
+            wrapped: fit.wrapped,
+            envelope: layout.envelope,
         });
     }
+    let (left, top, right, _) = layout.address;
     let setting = Setting {
-        size: ADDRESS_SIZE,
+        size: fit.size,
         weight: Weight::Regular,
-        margins: (wx + 5.0, wx + ww - 5.0),
+        margins: (left, right),
     };
-    let mut y = layout.address_top + ADDRESS_SIZE * MM_PER_PT;
-    let mut lines = Vec::new();
-    for text in &address {
-        lines.push(setter.line(text, y, setting));
-        y += ADDRESS_LEADING * MM_PER_PT;
-    }
-    Ok(lines)
+    let first = top + ASCENT * fit.size * MM_PER_PT;
+    let leading = fit.leading * MM_PER_PT;
+    Ok(fit
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, (text, rtl))| {
+            set_line(
+                setter.fonts,
+                text,
+                *rtl,
+                *rtl,
+                first + leading * i as f32,
+                setting,
+            )
+        })
+        .collect())
 }
 
 /// The sender's block and the date to the right of the window (or above it, for the US layout).
