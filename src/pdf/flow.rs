@@ -3,7 +3,8 @@
 use super::FontChain;
 use super::layout::Layout;
 use super::set::{
-    BODY_LEADING, BODY_SIZE, BOTTOM, MM_PER_PT, PlacedLine, Setter, Setting, set_line,
+    BODY_LEADING, BODY_LEADING_MIN, BODY_SIZE, BOTTOM, MM_PER_PT, PARA_SPACE, PARA_SPACE_MIN,
+    PlacedLine, Setter, Setting, set_line,
 };
 use super::text::{Weight, is_rtl_paragraph};
 use crate::model::lang::Lang;
@@ -66,8 +67,197 @@ pub(super) fn wrap_body(fonts: &FontChain, parts: &LetterParts, text_w: f32) -> 
         .collect()
 }
 
-/// The body flowed onto pages after `first`: from body_top on the first page, next_top on the
-/// others. The closing formula, the signature space and the printed name stay on one page.
+/// What separates a line of the body from the line above it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Gap {
+    /// The next line of the same paragraph.
+    Line,
+    /// A new paragraph: the leading and the paragraph space.
+    Paragraph,
+    /// The space to sign in, as many lines as the template left empty: never tightened, a
+    /// signature needs it.
+    Signature(usize),
+}
+
+/// A line of the body as it is composed: no empty lines any more, each line knows what
+/// separates it from the one above and whether a page may end before it.
+#[derive(Debug)]
+struct Composed {
+    line: BodyLine,
+    gap: Gap,
+    /// A page may break before this line without leaving a widow or an orphan (fewer than two
+    /// lines of a paragraph at the foot or the head of a page) and without parting what is kept
+    /// together (the subject from what follows, the end of the letter from its signature).
+    breakable: bool,
+}
+
+/// The body's lines with their gaps and break points. Runs of empty lines become paragraph
+/// space, except the run before the printed name (see `closing_start`), the signature space.
+fn compose(lines: Vec<BodyLine>) -> Vec<Composed> {
+    let texts: Vec<&str> = lines.iter().map(|(l, _, _)| l.as_str()).collect();
+    let closing = closing_start(&texts);
+    let name = texts[closing..]
+        .iter()
+        .position(|l| l.is_empty())
+        .map(|gap| closing + gap)
+        .and_then(|gap| {
+            texts[gap..]
+                .iter()
+                .position(|l| !l.is_empty())
+                .map(|n| gap + n)
+        });
+    // Paragraphs as ranges of `out`, to apply the break rules once every line is known.
+    let mut out: Vec<Composed> = Vec::new();
+    let mut paragraphs: Vec<(usize, usize, bool)> = Vec::new();
+    let mut empty_run = 0;
+    let mut keep_from = None;
+    for (i, line) in lines.into_iter().enumerate() {
+        if line.0.is_empty() {
+            empty_run += 1;
+            continue;
+        }
+        let gap = match (out.is_empty(), empty_run) {
+            (true, _) => Gap::Line,
+            (false, 0) => Gap::Line,
+            (false, n) if Some(i) == name && n >= 2 => Gap::Signature(n),
+            (false, _) => Gap::Paragraph,
+        };
+        if i == closing && closing > 0 {
+            keep_from = Some(out.len());
+        }
+        if gap != Gap::Line || out.is_empty() {
+            paragraphs.push((out.len(), out.len(), line.2 == Weight::Bold));
+        }
+        empty_run = 0;
+        out.push(Composed {
+            line,
+            gap,
+            breakable: false,
+        });
+        if let Some(p) = paragraphs.last_mut() {
+            p.1 = out.len();
+        }
+    }
+    mark_breaks(&mut out, &paragraphs, keep_from);
+    out
+}
+
+/// Marks where a page may break: inside a paragraph only with two lines on either side, before
+/// a paragraph unless the one above is the bold subject, and nowhere from the last two lines of
+/// the last paragraph (`keep_from` is the closing's first line) to the printed name.
+fn mark_breaks(
+    out: &mut [Composed],
+    paragraphs: &[(usize, usize, bool)],
+    keep_from: Option<usize>,
+) {
+    let mut after_subject = false;
+    for &(start, end, bold) in paragraphs {
+        let n = end - start;
+        for (k, line) in out[start..end].iter_mut().enumerate() {
+            line.breakable = if k == 0 {
+                start > 0 && !after_subject
+            } else {
+                k >= 2 && n - k >= 2
+            };
+        }
+        after_subject = bold;
+    }
+    let Some(closing) = keep_from else {
+        return;
+    };
+    // The last paragraph before the closing keeps its last two lines (or its only one) with it.
+    let last = paragraphs
+        .iter()
+        .rev()
+        .find(|&&(start, _, _)| start < closing)
+        .map_or(closing, |&(start, end, _)| end.saturating_sub(2).max(start));
+    for line in out.iter_mut().skip(last + 1) {
+        line.breakable = false;
+    }
+}
+
+/// How tightly a body is set, both in points: its leading and the space between paragraphs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Spacing {
+    pub(super) leading: f32,
+    pub(super) paragraph: f32,
+}
+
+impl Spacing {
+    /// The spacing `step` steps of `FIT_STEPS` from the loosest (0) to the tightest allowed.
+    fn at(step: usize) -> Spacing {
+        let t = step as f32 / FIT_STEPS as f32;
+        Spacing {
+            leading: BODY_LEADING - t * (BODY_LEADING - BODY_LEADING_MIN),
+            paragraph: PARA_SPACE - t * (PARA_SPACE - PARA_SPACE_MIN),
+        }
+    }
+
+    /// The distance in mm from the baseline above to a line after `gap`.
+    fn advance(self, gap: Gap) -> f32 {
+        let pt = match gap {
+            Gap::Line => self.leading,
+            Gap::Paragraph => self.leading + self.paragraph,
+            Gap::Signature(n) => BODY_LEADING * (n + 1) as f32,
+        };
+        pt * MM_PER_PT
+    }
+}
+
+/// How many tighter spacings are tried between the loosest and the tightest.
+const FIT_STEPS: usize = 8;
+
+/// Where the body may go: the first baseline on the first page and on the others, and the
+/// lowest baseline, all mm from the top of the page.
+#[derive(Clone, Copy)]
+struct Frame {
+    first_top: f32,
+    next_top: f32,
+    bottom: f32,
+}
+
+/// The body flowed at `spacing`: for each page, the lines on it (index, baseline). A page
+/// breaks before the last line allowed to start one, when the next line would pass the bottom.
+fn flow(lines: &[Composed], spacing: Spacing, frame: Frame) -> Vec<Vec<(usize, f32)>> {
+    let mut pages: Vec<Vec<(usize, f32)>> = vec![Vec::new()];
+    let mut page_start = 0;
+    let mut top = frame.first_top;
+    let mut y = top;
+    let mut i = 0;
+    while i < lines.len() {
+        let here = if i == page_start {
+            top
+        } else {
+            y + spacing.advance(lines[i].gap)
+        };
+        if here > frame.bottom && i > page_start {
+            // The latest line a page may start with; when a kept block is taller than a page,
+            // the page breaks where it is full rather than never.
+            let at = (page_start + 1..=i)
+                .rev()
+                .find(|&j| lines[j].breakable)
+                .unwrap_or(i);
+            if let Some(page) = pages.last_mut() {
+                page.truncate(at - page_start);
+            }
+            pages.push(Vec::new());
+            page_start = at;
+            top = frame.next_top;
+            i = at;
+            continue;
+        }
+        if let Some(page) = pages.last_mut() {
+            page.push((i, here));
+        }
+        y = here;
+        i += 1;
+    }
+    pages
+}
+
+/// The body flowed onto pages after `first`: from body_top on the first page, from the top of
+/// the others after their running head. A letter that runs over by a few lines is set tighter,
+/// step by step down to the least leading and paragraph space, when that saves a page.
 pub(super) fn flow_pages(
     setter: &Setter,
     layout: &Layout,
@@ -76,30 +266,29 @@ pub(super) fn flow_pages(
     margins: (f32, f32),
 ) -> Vec<Vec<PlacedLine>> {
     let (_, page_h) = layout.paper.size();
+    let frame = Frame {
+        first_top: layout.body_top,
+        next_top: layout.next_top + 12.0,
+        bottom: page_h - BOTTOM,
+    };
+    let composed = compose(lines);
+    let loose = flow(&composed, Spacing::at(0), frame);
+    let fitted = (1..=FIT_STEPS)
+        .map(|step| flow(&composed, Spacing::at(step), frame))
+        .find(|pages| pages.len() < loose.len())
+        .unwrap_or(loose);
     let mut pages = vec![first];
-    let mut y = layout.body_top;
-    let bottom = page_h - BOTTOM;
-    let texts: Vec<&str> = lines.iter().map(|(l, _, _)| l.as_str()).collect();
-    let keep_from = closing_start(&texts);
-    let leading = BODY_LEADING * MM_PER_PT;
-    let keep_height = leading * lines.len().saturating_sub(keep_from) as f32;
-    for (i, (text, rtl, weight)) in lines.into_iter().enumerate() {
-        let closing_would_split = i == keep_from && y + keep_height > bottom + leading;
-        if y > bottom || closing_would_split {
-            pages.push(Vec::new());
-            y = layout.next_top + 12.0;
-        }
-        if !text.is_empty()
-            && let Some(page) = pages.last_mut()
-        {
+    pages.resize_with(fitted.len(), Vec::new);
+    for (page, placed) in pages.iter_mut().zip(fitted) {
+        for (i, y) in placed {
+            let (text, rtl, weight) = &composed[i].line;
             let setting = Setting {
                 size: BODY_SIZE,
-                weight,
+                weight: *weight,
                 margins,
             };
-            page.push(setter.para_line(&text, rtl, y, setting));
+            page.push(setter.para_line(text, *rtl, y, setting));
         }
-        y += leading;
     }
     pages
 }
