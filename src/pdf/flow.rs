@@ -327,3 +327,147 @@ pub(super) fn closing_start(lines: &[&str]) -> usize {
         .rposition(|l| l.is_empty())
         .map_or(0, |i| i + 1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A body of paragraphs of `sizes` lines, a closing and a name after three empty lines, as
+    /// the templates write it.
+    fn body(sizes: &[usize]) -> Vec<BodyLine> {
+        let line = |t: String| (t, false, Weight::Regular);
+        let mut lines = Vec::new();
+        for (p, &n) in sizes.iter().enumerate() {
+            lines.extend((0..n).map(|l| line(format!("p{p} l{l}"))));
+            lines.push(line(String::new()));
+        }
+        lines.push(line("Yours sincerely,".into()));
+        lines.extend((0..3).map(|_| line(String::new())));
+        lines.push(line("Eva Muster".into()));
+        lines
+    }
+
+    const FRAME: Frame = Frame {
+        first_top: 100.0,
+        next_top: 37.0,
+        bottom: 272.0,
+    };
+
+    /// The page of each line, by its text.
+    fn pages_by_text(lines: &[Composed], pages: &[Vec<(usize, f32)>]) -> Vec<(String, usize)> {
+        pages
+            .iter()
+            .enumerate()
+            .flat_map(|(page, on)| {
+                on.iter()
+                    .map(move |&(i, _)| (lines[i].line.0.clone(), page))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn separates_paragraphs_by_half_a_line_not_a_blank_line() {
+        let lines = compose(body(&[2, 1]));
+        let pages = flow(&lines, Spacing::at(0), FRAME);
+        let ys: Vec<f32> = pages[0].iter().map(|&(_, y)| y / MM_PER_PT).collect();
+        let steps: Vec<f32> = ys.windows(2).map(|w| w[1] - w[0]).collect();
+        let expect = [13.6, 20.6, 20.6, 4.0 * 13.6];
+        for (got, want) in steps.iter().zip(expect) {
+            assert!((got - want).abs() < 0.01, "{steps:?}");
+        }
+    }
+
+    #[test]
+    fn never_leaves_a_widow_an_orphan_or_a_lone_closing() {
+        // Every paragraph length against every position of a page break.
+        for n in 1..8 {
+            for before in 0..40 {
+                let mut sizes = vec![1; before];
+                sizes.extend([n, 2, n]);
+                let lines = compose(body(&sizes));
+                let pages = flow(&lines, Spacing::at(0), FRAME);
+                let placed = pages_by_text(&lines, &pages);
+                for p in 0..sizes.len() {
+                    let of: Vec<usize> = placed
+                        .iter()
+                        .filter(|(t, _)| t.starts_with(&format!("p{p} ")))
+                        .map(|&(_, page)| page)
+                        .collect();
+                    for page in of.iter() {
+                        let here = of.iter().filter(|q| *q == page).count();
+                        assert!(here >= 2 || of.len() == 1, "{sizes:?}: p{p} {of:?}");
+                    }
+                }
+                let page_of = |t: &str| placed.iter().find(|(l, _)| l == t).map(|&(_, p)| p);
+                let closing = page_of("Yours sincerely,");
+                assert_eq!(closing, page_of("Eva Muster"));
+                let last = sizes.len() - 1;
+                assert_eq!(
+                    closing,
+                    page_of(&format!("p{last} l{}", n - 1)),
+                    "{sizes:?}"
+                );
+                if n >= 2 {
+                    assert_eq!(
+                        closing,
+                        page_of(&format!("p{last} l{}", n - 2)),
+                        "{sizes:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn keeps_the_subject_with_what_follows() {
+        let mut lines = body(&[1, 3, 3]);
+        lines[0].2 = Weight::Bold;
+        let composed = compose(lines);
+        assert!(!composed[1].breakable, "after the subject");
+        assert!(composed[4].breakable, "before the next paragraph");
+    }
+
+    #[test]
+    fn fits_a_letter_a_few_lines_over_by_spacing_within_its_bounds() {
+        // Paragraphs of 3 lines until the letter runs over one page by a little.
+        let over = (1..30)
+            .map(|n| compose(body(&vec![3; n])))
+            .find(|l| flow(l, Spacing::at(0), FRAME).len() == 2)
+            .unwrap();
+        let tight = flow(&over, Spacing::at(FIT_STEPS), FRAME);
+        assert_eq!(tight.len(), 1, "fits at the tightest spacing");
+        let tightest = Spacing::at(FIT_STEPS);
+        assert_eq!(tightest.leading, BODY_LEADING_MIN);
+        assert_eq!(tightest.paragraph, PARA_SPACE_MIN);
+        // And a letter a page too long stays at its natural spacing on two pages.
+        let long = compose(body(&[3; 20]));
+        let pages = flow(&long, Spacing::at(0), FRAME);
+        assert!(pages.len() >= 2);
+    }
+
+    #[test]
+    fn breaks_a_block_taller_than_a_page_where_the_page_is_full() {
+        // One paragraph of 80 lines kept with its closing: it still ends, on several pages.
+        let lines = compose(body(&[80]));
+        let pages = flow(&lines, Spacing::at(0), FRAME);
+        assert!(pages.len() >= 2);
+        assert_eq!(pages.iter().map(Vec::len).sum::<usize>(), lines.len());
+        for (_, y) in pages.iter().flatten() {
+            assert!(*y <= FRAME.bottom + 0.01);
+        }
+    }
+
+    #[test]
+    fn a_body_without_a_closing_flows_as_paragraphs() {
+        let line = |t: &str| (t.to_string(), false, Weight::Regular);
+        for body in [
+            vec![line("only")],
+            vec![line("a"), line(""), line("b")],
+            vec![],
+        ] {
+            let lines = compose(body);
+            let pages = flow(&lines, Spacing::at(0), FRAME);
+            assert_eq!(pages.len(), 1);
+        }
+    }
+}
