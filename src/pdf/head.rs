@@ -103,9 +103,13 @@ pub(super) fn info_block(
         margins: (ix, right),
     };
     // Rules are as long as a line of the address written by hand needs, not the page's width
-    // (the US layout's block runs across the page).
+    // (the US layout's block runs across the page), from the side the letter reads from.
     let ruled = Setting {
-        margins: (ix, right.min(ix + RULE_BLOCK)),
+        margins: if setter.letter_rtl {
+            (ix.max(right - RULE_BLOCK), right)
+        } else {
+            (ix, right.min(ix + RULE_BLOCK))
+        },
         ..setting
     };
     let mut lines = Vec::new();
