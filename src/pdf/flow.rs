@@ -185,11 +185,22 @@ pub(super) struct Spacing {
 
 impl Spacing {
     /// The spacing `step` steps of `FIT_STEPS` from the loosest (0) to the tightest allowed.
+    /// The space between paragraphs gives first, as TeX's stretchable paragraph skip does, so
+    /// that lines keep their rhythm; in the second half the leading gives too, and the last
+    /// point of paragraph space.
     fn at(step: usize) -> Spacing {
-        let t = step as f32 / FIT_STEPS as f32;
-        Spacing {
-            leading: BODY_LEADING - t * (BODY_LEADING - BODY_LEADING_MIN),
-            paragraph: PARA_SPACE - t * (PARA_SPACE - PARA_SPACE_MIN),
+        let half = FIT_STEPS / 2;
+        let lerp = |from: f32, to: f32, done: usize| from - (from - to) * done as f32 / half as f32;
+        if step <= half {
+            Spacing {
+                leading: BODY_LEADING,
+                paragraph: lerp(PARA_SPACE, PARA_SPACE_MIN + 1.0, step),
+            }
+        } else {
+            Spacing {
+                leading: lerp(BODY_LEADING, BODY_LEADING_MIN, step - half),
+                paragraph: lerp(PARA_SPACE_MIN + 1.0, PARA_SPACE_MIN, step - half),
+            }
         }
     }
 
@@ -436,13 +447,24 @@ mod tests {
             .unwrap();
         let tight = flow(&over, Spacing::at(FIT_STEPS), FRAME);
         assert_eq!(tight.len(), 1, "fits at the tightest spacing");
-        let tightest = Spacing::at(FIT_STEPS);
-        assert_eq!(tightest.leading, BODY_LEADING_MIN);
-        assert_eq!(tightest.paragraph, PARA_SPACE_MIN);
         // And a letter a page too long stays at its natural spacing on two pages.
         let long = compose(body(&[3; 20]));
         let pages = flow(&long, Spacing::at(0), FRAME);
         assert!(pages.len() >= 2);
+    }
+
+    #[test]
+    fn tightens_paragraph_space_before_leading_and_never_past_the_bounds() {
+        let steps: Vec<Spacing> = (0..=FIT_STEPS).map(Spacing::at).collect();
+        assert_eq!(steps[0].leading, BODY_LEADING);
+        assert_eq!(steps[0].paragraph, PARA_SPACE);
+        assert_eq!(steps[FIT_STEPS / 2].leading, BODY_LEADING);
+        assert!((steps[FIT_STEPS].leading - BODY_LEADING_MIN).abs() < 1e-4);
+        assert!((steps[FIT_STEPS].paragraph - PARA_SPACE_MIN).abs() < 1e-4);
+        for w in steps.windows(2) {
+            assert!(w[1].leading <= w[0].leading && w[1].paragraph <= w[0].paragraph);
+            assert!(w[1].paragraph < w[0].paragraph || w[1].leading < w[0].leading);
+        }
     }
 
     #[test]
