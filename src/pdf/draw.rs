@@ -73,20 +73,26 @@ impl FontIds<'_> {
 }
 
 pub(super) fn mark(ops: &mut Vec<Op>, page_h: f32, y_top: f32, length: f32) {
+    rule(ops, page_h, y_top, (3.0, 3.0 + length));
+}
+
+/// A horizontal line from `x.0` to `x.1` at `y_top`, mm from the page's top-left corner, in the
+/// outline colour and thickness set before.
+pub(super) fn rule(ops: &mut Vec<Op>, page_h: f32, y_top: f32, x: (f32, f32)) {
     let y: Pt = Mm(page_h - y_top).into();
     ops.push(Op::DrawLine {
         line: Line {
             points: vec![
                 LinePoint {
                     p: Point {
-                        x: Mm(3.0).into(),
+                        x: Mm(x.0).into(),
                         y,
                     },
                     bezier: false,
                 },
                 LinePoint {
                     p: Point {
-                        x: Mm(3.0 + length).into(),
+                        x: Mm(x.1).into(),
                         y,
                     },
                     bezier: false,
@@ -122,6 +128,10 @@ pub(super) fn pages_of(
             if let Some(y) = layout.hole_mark {
                 mark(&mut ops, page_h, y, 8.0);
             }
+        }
+        // Rules to write on, in the grey of the marks (set on the first page, where they are).
+        for r in placed.rules.iter().filter(|r| r.page == i) {
+            rule(&mut ops, page_h, r.y, r.x);
         }
         pages.push(draw_page(lines, fonts, ids, (page_w, page_h), ops));
     }

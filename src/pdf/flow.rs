@@ -3,7 +3,8 @@
 use super::FontChain;
 use super::layout::Layout;
 use super::set::{
-    BODY_LEADING, BODY_SIZE, BOTTOM, MM_PER_PT, PlacedLine, Setter, Setting, set_line,
+    BODY_LEADING, BODY_LEADING_MIN, BODY_SIZE, BOTTOM, MM_PER_PT, PARA_SPACE, PARA_SPACE_MIN,
+    PlacedLine, Setter, Setting, set_line,
 };
 use super::text::{Weight, is_rtl_paragraph};
 use crate::model::lang::Lang;
@@ -66,8 +67,208 @@ pub(super) fn wrap_body(fonts: &FontChain, parts: &LetterParts, text_w: f32) -> 
         .collect()
 }
 
-/// The body flowed onto pages after `first`: from body_top on the first page, next_top on the
-/// others. The closing formula, the signature space and the printed name stay on one page.
+/// What separates a line of the body from the line above it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Gap {
+    /// The next line of the same paragraph.
+    Line,
+    /// A new paragraph: the leading and the paragraph space.
+    Paragraph,
+    /// The space to sign in, as many lines as the template left empty: never tightened, a
+    /// signature needs it.
+    Signature(usize),
+}
+
+/// A line of the body as it is composed: no empty lines any more, each line knows what
+/// separates it from the one above and whether a page may end before it.
+#[derive(Debug)]
+struct Composed {
+    line: BodyLine,
+    gap: Gap,
+    /// A page may break before this line without leaving a widow or an orphan (fewer than two
+    /// lines of a paragraph at the foot or the head of a page) and without parting what is kept
+    /// together (the subject from what follows, the end of the letter from its signature).
+    breakable: bool,
+}
+
+/// The body's lines with their gaps and break points. Runs of empty lines become paragraph
+/// space, except the run before the printed name (see `closing_start`), the signature space.
+fn compose(lines: Vec<BodyLine>) -> Vec<Composed> {
+    let texts: Vec<&str> = lines.iter().map(|(l, _, _)| l.as_str()).collect();
+    let closing = closing_start(&texts);
+    let name = texts[closing..]
+        .iter()
+        .position(|l| l.is_empty())
+        .map(|gap| closing + gap)
+        .and_then(|gap| {
+            texts[gap..]
+                .iter()
+                .position(|l| !l.is_empty())
+                .map(|n| gap + n)
+        });
+    // Paragraphs as ranges of `out`, to apply the break rules once every line is known.
+    let mut out: Vec<Composed> = Vec::new();
+    let mut paragraphs: Vec<(usize, usize, bool)> = Vec::new();
+    let mut empty_run = 0;
+    let mut keep_from = None;
+    for (i, line) in lines.into_iter().enumerate() {
+        if line.0.is_empty() {
+            empty_run += 1;
+            continue;
+        }
+        let gap = match (out.is_empty(), empty_run) {
+            (true, _) => Gap::Line,
+            (false, 0) => Gap::Line,
+            (false, n) if Some(i) == name && n >= 2 => Gap::Signature(n),
+            (false, _) => Gap::Paragraph,
+        };
+        if i == closing && closing > 0 {
+            keep_from = Some(out.len());
+        }
+        if gap != Gap::Line || out.is_empty() {
+            paragraphs.push((out.len(), out.len(), line.2 == Weight::Bold));
+        }
+        empty_run = 0;
+        out.push(Composed {
+            line,
+            gap,
+            breakable: false,
+        });
+        if let Some(p) = paragraphs.last_mut() {
+            p.1 = out.len();
+        }
+    }
+    mark_breaks(&mut out, &paragraphs, keep_from);
+    out
+}
+
+/// Marks where a page may break: inside a paragraph only with two lines on either side, before
+/// a paragraph unless the one above is the bold subject, and nowhere from the last two lines of
+/// the last paragraph (`keep_from` is the closing's first line) to the printed name.
+fn mark_breaks(
+    out: &mut [Composed],
+    paragraphs: &[(usize, usize, bool)],
+    keep_from: Option<usize>,
+) {
+    let mut after_subject = false;
+    for &(start, end, bold) in paragraphs {
+        let n = end - start;
+        for (k, line) in out[start..end].iter_mut().enumerate() {
+            line.breakable = if k == 0 {
+                start > 0 && !after_subject
+            } else {
+                k >= 2 && n - k >= 2
+            };
+        }
+        after_subject = bold;
+    }
+    let Some(closing) = keep_from else {
+        return;
+    };
+    // The last paragraph before the closing keeps its last two lines (or its only one) with it.
+    let last = paragraphs
+        .iter()
+        .rev()
+        .find(|&&(start, _, _)| start < closing)
+        .map_or(closing, |&(start, end, _)| end.saturating_sub(2).max(start));
+    for line in out.iter_mut().skip(last + 1) {
+        line.breakable = false;
+    }
+}
+
+/// How tightly a body is set, both in points: its leading and the space between paragraphs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Spacing {
+    pub(super) leading: f32,
+    pub(super) paragraph: f32,
+}
+
+impl Spacing {
+    /// The spacing `step` steps of `FIT_STEPS` from the loosest (0) to the tightest allowed.
+    /// The space between paragraphs gives first, as TeX's stretchable paragraph skip does, so
+    /// that lines keep their rhythm; in the second half the leading gives too, and the last
+    /// point of paragraph space.
+    fn at(step: usize) -> Spacing {
+        let half = FIT_STEPS / 2;
+        let lerp = |from: f32, to: f32, done: usize| from - (from - to) * done as f32 / half as f32;
+        if step <= half {
+            Spacing {
+                leading: BODY_LEADING,
+                paragraph: lerp(PARA_SPACE, PARA_SPACE_MIN + 1.0, step),
+            }
+        } else {
+            Spacing {
+                leading: lerp(BODY_LEADING, BODY_LEADING_MIN, step - half),
+                paragraph: lerp(PARA_SPACE_MIN + 1.0, PARA_SPACE_MIN, step - half),
+            }
+        }
+    }
+
+    /// The distance in mm from the baseline above to a line after `gap`.
+    fn advance(self, gap: Gap) -> f32 {
+        let pt = match gap {
+            Gap::Line => self.leading,
+            Gap::Paragraph => self.leading + self.paragraph,
+            Gap::Signature(n) => BODY_LEADING * (n + 1) as f32,
+        };
+        pt * MM_PER_PT
+    }
+}
+
+/// How many tighter spacings are tried between the loosest and the tightest.
+const FIT_STEPS: usize = 8;
+
+/// Where the body may go: the first baseline on the first page and on the others, and the
+/// lowest baseline, all mm from the top of the page.
+#[derive(Clone, Copy)]
+struct Frame {
+    first_top: f32,
+    next_top: f32,
+    bottom: f32,
+}
+
+/// The body flowed at `spacing`: for each page, the lines on it (index, baseline). A page
+/// breaks before the last line allowed to start one, when the next line would pass the bottom.
+fn flow(lines: &[Composed], spacing: Spacing, frame: Frame) -> Vec<Vec<(usize, f32)>> {
+    let mut pages: Vec<Vec<(usize, f32)>> = vec![Vec::new()];
+    let mut page_start = 0;
+    let mut top = frame.first_top;
+    let mut y = top;
+    let mut i = 0;
+    while i < lines.len() {
+        let here = if i == page_start {
+            top
+        } else {
+            y + spacing.advance(lines[i].gap)
+        };
+        if here > frame.bottom && i > page_start {
+            // The latest line a page may start with; when a kept block is taller than a page,
+            // the page breaks where it is full rather than never.
+            let at = (page_start + 1..=i)
+                .rev()
+                .find(|&j| lines[j].breakable)
+                .unwrap_or(i);
+            if let Some(page) = pages.last_mut() {
+                page.truncate(at - page_start);
+            }
+            pages.push(Vec::new());
+            page_start = at;
+            top = frame.next_top;
+            i = at;
+            continue;
+        }
+        if let Some(page) = pages.last_mut() {
+            page.push((i, here));
+        }
+        y = here;
+        i += 1;
+    }
+    pages
+}
+
+/// The body flowed onto pages after `first`: from body_top on the first page, from the top of
+/// the others after their running head. A letter that runs over by a few lines is set tighter,
+/// step by step down to the least leading and paragraph space, when that saves a page.
 pub(super) fn flow_pages(
     setter: &Setter,
     layout: &Layout,
@@ -76,30 +277,29 @@ pub(super) fn flow_pages(
     margins: (f32, f32),
 ) -> Vec<Vec<PlacedLine>> {
     let (_, page_h) = layout.paper.size();
+    let frame = Frame {
+        first_top: layout.body_top,
+        next_top: layout.next_top + 12.0,
+        bottom: page_h - BOTTOM,
+    };
+    let composed = compose(lines);
+    let loose = flow(&composed, Spacing::at(0), frame);
+    let fitted = (1..=FIT_STEPS)
+        .map(|step| flow(&composed, Spacing::at(step), frame))
+        .find(|pages| pages.len() < loose.len())
+        .unwrap_or(loose);
     let mut pages = vec![first];
-    let mut y = layout.body_top;
-    let bottom = page_h - BOTTOM;
-    let texts: Vec<&str> = lines.iter().map(|(l, _, _)| l.as_str()).collect();
-    let keep_from = closing_start(&texts);
-    let leading = BODY_LEADING * MM_PER_PT;
-    let keep_height = leading * lines.len().saturating_sub(keep_from) as f32;
-    for (i, (text, rtl, weight)) in lines.into_iter().enumerate() {
-        let closing_would_split = i == keep_from && y + keep_height > bottom + leading;
-        if y > bottom || closing_would_split {
-            pages.push(Vec::new());
-            y = layout.next_top + 12.0;
-        }
-        if !text.is_empty()
-            && let Some(page) = pages.last_mut()
-        {
+    pages.resize_with(fitted.len(), Vec::new);
+    for (page, placed) in pages.iter_mut().zip(fitted) {
+        for (i, y) in placed {
+            let (text, rtl, weight) = &composed[i].line;
             let setting = Setting {
                 size: BODY_SIZE,
-                weight,
+                weight: *weight,
                 margins,
             };
-            page.push(setter.para_line(&text, rtl, y, setting));
+            page.push(setter.para_line(text, *rtl, y, setting));
         }
-        y += leading;
     }
     pages
 }
@@ -137,4 +337,159 @@ pub(super) fn closing_start(lines: &[&str]) -> usize {
         .iter()
         .rposition(|l| l.is_empty())
         .map_or(0, |i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A body of paragraphs of `sizes` lines, a closing and a name after three empty lines, as
+    /// the templates write it.
+    fn body(sizes: &[usize]) -> Vec<BodyLine> {
+        let line = |t: String| (t, false, Weight::Regular);
+        let mut lines = Vec::new();
+        for (p, &n) in sizes.iter().enumerate() {
+            lines.extend((0..n).map(|l| line(format!("p{p} l{l}"))));
+            lines.push(line(String::new()));
+        }
+        lines.push(line("Yours sincerely,".into()));
+        lines.extend((0..3).map(|_| line(String::new())));
+        lines.push(line("Eva Muster".into()));
+        lines
+    }
+
+    const FRAME: Frame = Frame {
+        first_top: 100.0,
+        next_top: 37.0,
+        bottom: 272.0,
+    };
+
+    /// The page of each line, by its text.
+    fn pages_by_text(lines: &[Composed], pages: &[Vec<(usize, f32)>]) -> Vec<(String, usize)> {
+        pages
+            .iter()
+            .enumerate()
+            .flat_map(|(page, on)| {
+                on.iter()
+                    .map(move |&(i, _)| (lines[i].line.0.clone(), page))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn separates_paragraphs_by_half_a_line_not_a_blank_line() {
+        let lines = compose(body(&[2, 1]));
+        let pages = flow(&lines, Spacing::at(0), FRAME);
+        let ys: Vec<f32> = pages[0].iter().map(|&(_, y)| y / MM_PER_PT).collect();
+        let steps: Vec<f32> = ys.windows(2).map(|w| w[1] - w[0]).collect();
+        let expect = [13.6, 20.6, 20.6, 4.0 * 13.6];
+        for (got, want) in steps.iter().zip(expect) {
+            assert!((got - want).abs() < 0.01, "{steps:?}");
+        }
+    }
+
+    #[test]
+    fn never_leaves_a_widow_an_orphan_or_a_lone_closing() {
+        // Every paragraph length against every position of a page break.
+        for n in 1..8 {
+            for before in 0..40 {
+                let mut sizes = vec![1; before];
+                sizes.extend([n, 2, n]);
+                let lines = compose(body(&sizes));
+                let pages = flow(&lines, Spacing::at(0), FRAME);
+                let placed = pages_by_text(&lines, &pages);
+                for p in 0..sizes.len() {
+                    let of: Vec<usize> = placed
+                        .iter()
+                        .filter(|(t, _)| t.starts_with(&format!("p{p} ")))
+                        .map(|&(_, page)| page)
+                        .collect();
+                    for page in of.iter() {
+                        let here = of.iter().filter(|q| *q == page).count();
+                        assert!(here >= 2 || of.len() == 1, "{sizes:?}: p{p} {of:?}");
+                    }
+                }
+                let page_of = |t: &str| placed.iter().find(|(l, _)| l == t).map(|&(_, p)| p);
+                let closing = page_of("Yours sincerely,");
+                assert_eq!(closing, page_of("Eva Muster"));
+                let last = sizes.len() - 1;
+                assert_eq!(
+                    closing,
+                    page_of(&format!("p{last} l{}", n - 1)),
+                    "{sizes:?}"
+                );
+                if n >= 2 {
+                    assert_eq!(
+                        closing,
+                        page_of(&format!("p{last} l{}", n - 2)),
+                        "{sizes:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn keeps_the_subject_with_what_follows() {
+        let mut lines = body(&[1, 3, 3]);
+        lines[0].2 = Weight::Bold;
+        let composed = compose(lines);
+        assert!(!composed[1].breakable, "after the subject");
+        assert!(composed[4].breakable, "before the next paragraph");
+    }
+
+    #[test]
+    fn fits_a_letter_a_few_lines_over_by_spacing_within_its_bounds() {
+        // Paragraphs of 3 lines until the letter runs over one page by a little.
+        let over = (1..30)
+            .map(|n| compose(body(&vec![3; n])))
+            .find(|l| flow(l, Spacing::at(0), FRAME).len() == 2)
+            .unwrap();
+        let tight = flow(&over, Spacing::at(FIT_STEPS), FRAME);
+        assert_eq!(tight.len(), 1, "fits at the tightest spacing");
+        // And a letter a page too long stays at its natural spacing on two pages.
+        let long = compose(body(&[3; 20]));
+        let pages = flow(&long, Spacing::at(0), FRAME);
+        assert!(pages.len() >= 2);
+    }
+
+    #[test]
+    fn tightens_paragraph_space_before_leading_and_never_past_the_bounds() {
+        let steps: Vec<Spacing> = (0..=FIT_STEPS).map(Spacing::at).collect();
+        assert_eq!(steps[0].leading, BODY_LEADING);
+        assert_eq!(steps[0].paragraph, PARA_SPACE);
+        assert_eq!(steps[FIT_STEPS / 2].leading, BODY_LEADING);
+        assert!((steps[FIT_STEPS].leading - BODY_LEADING_MIN).abs() < 1e-4);
+        assert!((steps[FIT_STEPS].paragraph - PARA_SPACE_MIN).abs() < 1e-4);
+        for w in steps.windows(2) {
+            assert!(w[1].leading <= w[0].leading && w[1].paragraph <= w[0].paragraph);
+            assert!(w[1].paragraph < w[0].paragraph || w[1].leading < w[0].leading);
+        }
+    }
+
+    #[test]
+    fn breaks_a_block_taller_than_a_page_where_the_page_is_full() {
+        // One paragraph of 80 lines kept with its closing: it still ends, on several pages.
+        let lines = compose(body(&[80]));
+        let pages = flow(&lines, Spacing::at(0), FRAME);
+        assert!(pages.len() >= 2);
+        assert_eq!(pages.iter().map(Vec::len).sum::<usize>(), lines.len());
+        for (_, y) in pages.iter().flatten() {
+            assert!(*y <= FRAME.bottom + 0.01);
+        }
+    }
+
+    #[test]
+    fn a_body_without_a_closing_flows_as_paragraphs() {
+        let line = |t: &str| (t.to_string(), false, Weight::Regular);
+        for body in [
+            vec![line("only")],
+            vec![line("a"), line(""), line("b")],
+            vec![],
+        ] {
+            let lines = compose(body);
+            let pages = flow(&lines, Spacing::at(0), FRAME);
+            assert_eq!(pages.len(), 1);
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! the sender's block with the date.
 
 use super::layout::{ASCENT, DESCENT, Layout};
-use super::set::{MM_PER_PT, PlacedLine, SMALL_SIZE, Setter, Setting, set_line};
+use super::set::{MM_PER_PT, PlacedLine, RULE_PITCH, Rule, SMALL_SIZE, Setter, Setting, set_line};
 use super::text::{Weight, is_rtl_paragraph};
 use super::{Error, FontChain};
 use crate::render::letter::LetterParts;
@@ -233,24 +233,91 @@ pub(super) fn window_address(
 }
 
 /// The sender's block and the date to the right of the window (or above it, for the US layout).
+/// In a blank letter, a line with `___` becomes its label and a rule to write on, `RULE_PITCH`
+/// below the one above, inside the block: from the label to the block's far side (from the near
+/// side to the label in a right-to-left letter), and a line with no label continues the rule
+/// above it. Returns the lines and the rules, all on the first page.
 pub(super) fn info_block(
     setter: &Setter,
     layout: &Layout,
     parts: &LetterParts,
     page_w: f32,
-) -> Vec<PlacedLine> {
+) -> (Vec<PlacedLine>, Vec<Rule>) {
     let (ix, iy) = layout.info;
+    let right = page_w - layout.right;
     let setting = Setting {
         size: 9.0,
         weight: Weight::Regular,
-        margins: (ix, page_w - layout.right),
+        margins: (ix, right),
+    };
+    // Rules are as long as a line of the address written by hand needs, not the page's width
+    // (the US layout's block runs across the page), from the side the letter reads from.
+    let ruled = Setting {
+        margins: if setter.letter_rtl {
+            (ix.max(right - RULE_BLOCK), right)
+        } else {
+            (ix, right.min(ix + RULE_BLOCK))
+        },
+        ..setting
     };
     let mut lines = Vec::new();
+    let mut rules = Vec::new();
     let mut y = iy;
+    // Where the rule of the line above begins (left to right) or ends (right to left).
+    let mut rule_from = None;
     for text in &parts.sender {
-        lines.push(setter.line(text, y, setting));
-        y += 11.0 * MM_PER_PT;
+        let Some(label) = fill_in_label(text) else {
+            lines.push(setter.line(text, y, setting));
+            y += 11.0 * MM_PER_PT;
+            rule_from = None;
+            continue;
+        };
+        if rules.is_empty() && !lines.is_empty() {
+            // Room to write above the first rule.
+            y += RULE_PITCH - 11.0 * MM_PER_PT;
+        }
+        let (left, right) = ruled.margins;
+        let rtl = setter.letter_rtl || is_rtl_paragraph(label);
+        let mut x = if label.is_empty() {
+            rule_from.unwrap_or(if rtl { right } else { left })
+        } else {
+            let line = setter.line(label, y, ruled);
+            let w = setter.fonts.width(label, 9.0, Weight::Regular, rtl) * MM_PER_PT;
+            lines.push(line);
+            if rtl { right - w - 1.5 } else { left + w + 1.5 }
+        };
+        // A label too long for the block still leaves a rule of a third of it.
+        let third = (right - left) / 3.0;
+        x = if rtl {
+            x.max(left + third)
+        } else {
+            x.min(right - third)
+        };
+        rule_from = Some(x);
+        rules.push(Rule {
+            page: 0,
+            x: if rtl { (left, x) } else { (x, right) },
+            y: y + 0.6,
+        });
+        y += RULE_PITCH;
+    }
+    if !rules.is_empty() {
+        y += 11.0 * MM_PER_PT - RULE_PITCH;
     }
     lines.push(setter.line(&parts.date, y + 4.0, setting));
-    lines
+    (lines, rules)
+}
+
+/// The widest a block of rules runs, mm: a handwritten address line.
+const RULE_BLOCK: f32 = 80.0;
+
+/// The label of a fill-in line ("Name: ______" gives "Name:", a line of only underscores ""),
+/// or `None` for a line of text. A line with text after its underscores stays text, as written.
+fn fill_in_label(line: &str) -> Option<&str> {
+    let first = line.find("___")?;
+    let last = line.rfind('_')?;
+    if !line[last + 1..].trim().is_empty() {
+        return None;
+    }
+    Some(line[..first].trim_end_matches('_').trim())
 }

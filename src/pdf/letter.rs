@@ -1,11 +1,11 @@
-//! A letter laid out on pages: the head of the first page, the body flowed after it, page
-//! numbers and the sender's name on the pages after the first.
+//! A letter laid out on pages: the head of the first page, the body flowed after it, the page
+//! number at the foot of the first page and a running head on the pages after it.
 
-use super::flow::{flow_pages, number_pages, wrap_body};
+use super::flow::{flow_pages, page_label, wrap_body};
 use super::head::{info_block, return_line, window_address};
 use super::layout::{Layout, PdfOptions};
-use super::set::{MM_PER_PT, Placed, Setter, Setting};
-use super::text::Weight;
+use super::set::{MM_PER_PT, Placed, Setter, Setting, set_line};
+use super::text::{Weight, is_rtl_paragraph};
 use super::{Error, FontChain, all_text, glyph_check};
 use crate::model::lang::Lang;
 use crate::render::letter::{Letter, LetterParts};
@@ -33,7 +33,8 @@ pub fn place(
         what,
         allow_overflow,
     )?);
-    first.extend(info_block(&setter, layout, parts, page_w));
+    let (info, rules) = info_block(&setter, layout, parts, page_w);
+    first.extend(info);
     let margins = (layout.left, page_w - layout.right);
     let lines = wrap_body(
         fonts,
@@ -41,32 +42,68 @@ pub fn place(
         (page_w - layout.left - layout.right) / MM_PER_PT,
     );
     let mut pages = flow_pages(&setter, layout, first, lines, margins);
-    number_pages(
-        fonts,
-        lang,
-        &mut pages,
-        page_h - 12.0,
-        Setting {
-            size: 9.0,
-            weight: Weight::Regular,
-            margins,
-        },
-    );
-    // The sender's name on every page after the first.
-    if let Some(name) = parts.sender.first().filter(|l| !l.contains("___")) {
-        for page in pages.iter_mut().skip(1) {
-            page.push(setter.line(
-                name,
-                layout.next_top,
-                Setting {
-                    size: 9.0,
-                    weight: Weight::Regular,
-                    margins,
-                },
-            ));
+    let count = pages.len();
+    let small = Setting {
+        size: 9.0,
+        weight: Weight::Regular,
+        margins,
+    };
+    if let [first, rest @ ..] = pages.as_mut_slice()
+        && !rest.is_empty()
+    {
+        // "page 1 of 2" at the foot says that more follows; the pages after it say which letter
+        // they belong to at the head, where a clerk sorting loose pages looks.
+        let label = page_label(lang.as_str(), 1, count);
+        let rtl = is_rtl_paragraph(&label);
+        first.push(set_line(fonts, &label, rtl, true, page_h - 12.0, small));
+        for (i, page) in rest.iter_mut().enumerate() {
+            let head = running_head(
+                &setter,
+                parts,
+                &page_label(lang.as_str(), i + 2, count),
+                small,
+            );
+            page.push(setter.para_line(&head, setter.letter_rtl, layout.next_top, small));
         }
     }
-    Ok(Placed { pages })
+    Ok(Placed { pages, rules })
+}
+
+/// The running head of a continuation page: sender, addressee, date and "page N of M", so a
+/// page that comes loose can be matched to its letter. The addressee's first line is shortened
+/// (" …") to keep the head on one line; a blank letter's head has no sender.
+fn running_head(setter: &Setter, parts: &LetterParts, label: &str, setting: Setting) -> String {
+    let sender = parts.sender.first().filter(|l| !l.contains("___"));
+    let addressee = parts.recipient.first().map_or("", |l| l.trim());
+    let head = |addressee: &str| {
+        sender
+            .map(String::as_str)
+            .into_iter()
+            .chain([addressee, parts.date.as_str(), label])
+            .filter(|part| !part.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    let (left, right) = setting.margins;
+    let fits = |text: &str| {
+        setter
+            .fonts
+            .width(text, setting.size, setting.weight, setter.letter_rtl)
+            * MM_PER_PT
+            <= right - left
+    };
+    let words: Vec<&str> = addressee.split_whitespace().collect();
+    (1..=words.len())
+        .rev()
+        .map(|n| {
+            if n == words.len() {
+                head(addressee)
+            } else {
+                head(&format!("{} …", words[..n].join(" ")))
+            }
+        })
+        .find(|text| fits(text))
+        .unwrap_or_else(|| head(""))
 }
 
 /// Checks a letter and lays it out: every character drawable, the address inside the window.
@@ -208,13 +245,19 @@ mod tests {
         .unwrap();
         assert!(p.pages.len() >= 2);
         assert!(
-            p.pages[1]
+            p.pages[0]
                 .iter()
-                .any(|l| l.text == format!("Seite 2 von {}", p.pages.len()))
+                .any(|l| l.text == format!("Seite 1 von {}", p.pages.len()))
+        );
+        // A loose page says whose letter it is, to whom, of when, and which page.
+        let head = format!(
+            "Eva Muster · A · 3 мая 2011 г. · Seite 2 von {}",
+            p.pages.len()
         );
         assert!(
-            p.pages[1].iter().any(|l| l.text == "Eva Muster"),
-            "sender repeated"
+            p.pages[1].iter().any(|l| l.text == head),
+            "{:?}",
+            p.pages[1].last()
         );
     }
 

@@ -4,8 +4,23 @@
 use super::FontChain;
 use super::text::{self, Weight, is_rtl_paragraph};
 
+/// The body's type size. It is also its floor: a letter is fitted to its page by spacing, never
+/// by smaller type, which officials read on paper and often on a fax.
 pub(super) const BODY_SIZE: f32 = 11.0;
-pub(super) const BODY_LEADING: f32 = 14.0;
+/// Baseline to baseline in the body, points: KOMA-Script's scrlttr2 sets 11 pt on 13.6 pt
+/// (1.24 × the size), as tight as a sans serif with DejaVu's tall x-height reads well.
+pub(super) const BODY_LEADING: f32 = 13.6;
+/// The tightest leading a letter is fitted with: DejaVu Sans' ascender to descender is 12.8 pt
+/// at 11 pt, so 13 pt still keeps accents and descenders of neighbouring lines apart.
+pub(super) const BODY_LEADING_MIN: f32 = 13.0;
+/// The space between paragraphs, points, on top of the leading: half a line, as scrlttr2's
+/// `parskip=half`, instead of the blank line of plain text.
+pub(super) const PARA_SPACE: f32 = 7.0;
+/// The least paragraph space a fitted letter keeps: still visibly more than a line break.
+pub(super) const PARA_SPACE_MIN: f32 = 3.0;
+/// Blank letters: the distance between the rules a supporter writes on by hand, mm (handwriting
+/// needs 7-8 mm; text lines of 3.9 mm are too tight to write on).
+pub(super) const RULE_PITCH: f32 = 8.0;
 pub(super) const ADDRESS_SIZE: f32 = 9.5;
 pub(super) const ADDRESS_LEADING: f32 = 10.5;
 pub(super) const SMALL_SIZE: f32 = 7.0;
@@ -16,6 +31,19 @@ pub(super) const BOTTOM: f32 = 25.0;
 #[derive(Debug, Default, PartialEq)]
 pub struct Placed {
     pub pages: Vec<Vec<PlacedLine>>,
+    /// Rules drawn to write on by hand (the sender's block of a blank letter).
+    pub rules: Vec<Rule>,
+}
+
+/// A horizontal rule, 0.3 pt grey, on one page.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rule {
+    /// The page, from 0.
+    pub page: usize,
+    /// Left and right ends, mm from the left edge of the page.
+    pub x: (f32, f32),
+    /// mm from the top of the page.
+    pub y: f32,
 }
 
 /// One line on a page.
