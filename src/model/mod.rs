@@ -4,6 +4,7 @@
 
 pub mod campaign;
 pub mod contact;
+pub mod address;
 pub mod country;
 pub mod diag;
 pub mod directory;
