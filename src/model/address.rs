@@ -215,6 +215,11 @@ impl Rules {
         self.region_kind.replace('_', "/")
     }
 
+    /// A region as a hint shows it: "AL (Alabama)"; none for a country without a list.
+    pub fn region_example(&self) -> Option<String> {
+        self.regions.first().map(Region::shown)
+    }
+
     /// Example postcodes, for hints ("95014").
     pub fn postcode_example(&self) -> Option<&str> {
         self.zipex.as_deref().and_then(|z| z.split(',').next())
@@ -229,7 +234,21 @@ impl Rules {
         [Field::Street, Field::City, Field::Region, Field::Postcode]
             .into_iter()
             .filter(|f| self.requires(*f) && parts.get(*f).trim().is_empty())
+            .filter(|f| *f != Field::Region || self.city_region(parts.city).is_none())
             .collect()
+    }
+
+    /// The region a city is by itself (Moscow, Saint Petersburg, Sevastopol in Russia): its key
+    /// or Latin name is the city's name. Full names are not compared, so Washington (a city)
+    /// is not taken for WA (the state).
+    fn city_region(&self, city: &str) -> Option<&Region> {
+        let city = city.trim().to_lowercase();
+        if city.is_empty() {
+            return None;
+        }
+        self.regions.iter().find(|r| {
+            r.key.to_lowercase() == city || r.latin.as_ref().is_some_and(|l| l.to_lowercase() == city)
+        })
     }
 
     /// The region `given` names: its key, full name, Latin name or ISO code, in any case; or
@@ -290,7 +309,7 @@ impl Rules {
             let field = match letter {
                 'A' => Field::Street,
                 'C' => Field::City,
-                'S' => return self.region_shown(parts.region, latin),
+                'S' => return self.region_shown(parts, latin),
                 'Z' => Field::Postcode,
                 // Name and organisation are the letter's own lines; the metadata's dependent
                 // locality and sorting code have no field here.
@@ -310,7 +329,14 @@ impl Rules {
 
     /// A region as printed: the key of a known region (`IL`), its Latin name in an address
     /// written in Latin script, or the text as given.
-    fn region_shown(&self, given: &str, latin: bool) -> String {
+    fn region_shown(&self, parts: &Parts, latin: bool) -> String {
+        let given = parts.region;
+        // A city that is a region by itself is not written twice ("Москва / Москва").
+        if self.city_region(parts.city).is_some_and(|r| r.key == given)
+            || given.eq_ignore_ascii_case(parts.city)
+        {
+            return String::new();
+        }
         let shown = match self.regions.iter().find(|r| r.key == given) {
             Some(r) if latin && !is_latin_text(&r.key) => r.latin.clone().unwrap_or(r.key.clone()),
             Some(r) => r.key.clone(),
@@ -430,6 +456,18 @@ pub fn country_line(country: Country, posted_in: Option<Country>) -> Option<Stri
         return None;
     }
     Some(rules(country).country_line(country))
+}
+
+/// Whether `line` is a country line naming `country`: its English name ("France", "USA"), its
+/// name in the metadata ("UNITED STATES") or its code, in any case.
+pub fn names_country(line: &str, country: Country) -> bool {
+    let line = line.trim().trim_end_matches('.').to_lowercase();
+    [
+        country.english_name().to_lowercase(),
+        rules(country).country_line(country).to_lowercase(),
+        country.code().to_lowercase(),
+    ]
+    .contains(&line)
 }
 
 #[cfg(test)]

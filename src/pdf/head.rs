@@ -18,19 +18,11 @@ pub(super) fn return_line(
     if layout.return_line <= 0.0 {
         return None;
     }
-    let sender: Vec<&str> = parts
-        .sender
-        .iter()
-        .map(String::as_str)
-        // Every postal worker reads this line: the supporter's email stays off it.
-        .filter(|l| !l.contains("___") && !l.contains('@'))
-        .collect();
-    if sender.is_empty() {
-        return None;
-    }
+    // Name, street, postcode and city, as the renderer made it (none on a blank letter).
+    let sender = parts.return_address.as_deref().filter(|s| !s.is_empty())?;
     let (wx, _, ww, _) = layout.window;
     Some(setter.line(
-        &sender.join(" · "),
+        sender,
         layout.return_line,
         Setting {
             size: SMALL_SIZE,
