@@ -97,7 +97,9 @@ struct Table {
 static TABLE: LazyLock<Table> = LazyLock::new(load);
 
 /// Parses the vendored metadata once. A country's missing fields come from `ZZ`, as in
-/// libaddressinput. The file is part of the build and a test parses it, so a failure here can
+/// libaddressinput, except `upper`: `ZZ`'s "C" would put every city in capitals, where
+/// Germany's DIN 5008 or Norway's post no longer ask for them; capitals are kept for the
+/// countries whose own record asks (US, GB, FR, RU, IT, ES, CA ...). The file is part of the build and a test parses it, so a failure here can
 /// only be a broken checkout: it leaves every country on the built-in fallback, never a panic.
 fn load() -> Table {
     let mut raw: HashMap<String, RawRules> = serde_json::from_str(DATA).unwrap_or_default();
@@ -111,14 +113,17 @@ fn load() -> Table {
         fmt: field(&r.fmt, &zz.fmt, "%N%n%O%n%A%n%C"),
         lfmt: r.lfmt.clone(),
         require: field(&r.require, &zz.require, "AC"),
-        upper: field(&r.upper, &zz.upper, "C"),
+        upper: r.upper.clone().unwrap_or_default(),
         name: r.name.clone(),
         zipex: r.zipex.clone(),
         region_kind: field(&r.state_name_type, &zz.state_name_type, "province"),
         regions: regions(r),
     };
     Table {
-        by_code: raw.iter().map(|(code, r)| (code.clone(), rules(r))).collect(),
+        by_code: raw
+            .iter()
+            .map(|(code, r)| (code.clone(), rules(r)))
+            .collect(),
         fallback: rules(&RawRules::default()),
     }
 }
@@ -246,9 +251,14 @@ impl Rules {
         if city.is_empty() {
             return None;
         }
-        self.regions.iter().find(|r| {
-            r.key.to_lowercase() == city || r.latin.as_ref().is_some_and(|l| l.to_lowercase() == city)
-        })
+        let named = |name: &str| {
+            let name = name.to_lowercase();
+            name == city || name.starts_with(&format!("{city} "))
+        };
+        // "Cairo" is "Cairo Governorate" too, but never a full name ("Washington").
+        self.regions
+            .iter()
+            .find(|r| r.key.to_lowercase() == city || r.latin.as_deref().is_some_and(named))
     }
 
     /// The region `given` names: its key, full name, Latin name or ISO code, in any case; or
@@ -270,7 +280,11 @@ impl Rules {
         let starts: Vec<&Region> = self
             .regions
             .iter()
-            .filter(|r| r.names().iter().any(|n| n.to_lowercase().starts_with(&prefix)))
+            .filter(|r| {
+                r.names()
+                    .iter()
+                    .any(|n| n.to_lowercase().starts_with(&prefix))
+            })
             .collect();
         if let [one] = starts.as_slice() {
             return Ok(Some(one));
@@ -495,7 +509,13 @@ mod tests {
             _ => String::new(),
         };
         assert_eq!(fill("%N%n%O%n%C, %S %Z", value), ["Springfield 62701"]);
-        let zip = |l: char| if l == 'Z' { "154-0023".into() } else { String::new() };
+        let zip = |l: char| {
+            if l == 'Z' {
+                "154-0023".into()
+            } else {
+                String::new()
+            }
+        };
         assert_eq!(fill("〒%Z%n%S", zip), ["〒154-0023"]);
     }
 
@@ -508,7 +528,10 @@ mod tests {
         assert_eq!(eg.region("Cairo").unwrap().unwrap().key, "القاهرة");
         let e = us.region("Ilinois").unwrap_err();
         assert_eq!(e.kind, "state");
-        assert!(e.suggestions.contains(&"IL (Illinois)".to_string()), "{e:?}");
+        assert!(
+            e.suggestions.contains(&"IL (Illinois)".to_string()),
+            "{e:?}"
+        );
         assert_eq!(rules(c("DE")).region("Berlin"), Ok(None));
     }
 }

@@ -2,9 +2,9 @@
 //! they hold, each checked once into a type that cannot hold a bad value. Imports nothing of ours
 //! outside `model`.
 
+pub mod address;
 pub mod campaign;
 pub mod contact;
-pub mod address;
 pub mod country;
 pub mod diag;
 pub mod directory;
