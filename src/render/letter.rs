@@ -586,8 +586,51 @@ mod tests {
                 !parts.body.contains("Moscow 125993"),
                 "{lang}: no address in the body"
             );
+            assert_eq!(parts.return_address, None, "{lang}: a blank letter");
         }
         assert!(!diags.has_errors(), "{diags:?}");
+    }
+
+    #[test]
+    fn a_signed_letter_carries_a_short_return_address_for_the_window() {
+        let mut diags = crate::model::diag::Diagnostics::default();
+        let templates = Templates::load(&[], &mut diags);
+        let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let directory = Directory::load(&repo.join("recipients"), &mut diags);
+        let campaign = Campaign::load(
+            &repo.join("campaigns/juraev-2011.yaml"),
+            &directory,
+            &mut diags,
+        )
+        .unwrap();
+        let eva = crate::model::supporter::SupporterInput {
+            name: "Eva Muster".into(),
+            address: vec!["Hauptstraße 1".into()],
+            postcode: "10115".into(),
+            city: "Berlin".into(),
+            country: "DE".into(),
+            email: "eva@example.org".into(),
+            ..Default::default()
+        }
+        .check_complete()
+        .unwrap();
+        let (planned, _) = plan(&campaign, &directory, eva.country);
+        let renderer = Renderer::new(&templates, chrono::NaiveDate::MIN).with_parts();
+        let de = Lang::parse("de").unwrap();
+        let return_address = |id: &str| {
+            let p = planned.iter().find(|p| p.recipient.id == id).unwrap();
+            let letter = renderer.render(&campaign, p, &[], &de, Some(&eva)).unwrap();
+            letter.parts.unwrap().return_address
+        };
+        // No email; the country only on international mail.
+        assert_eq!(
+            return_address("ru-embassy-de").as_deref(),
+            Some("Eva Muster · Hauptstraße 1 · 10115 Berlin")
+        );
+        assert_eq!(
+            return_address("ru-prosecutor-general").as_deref(),
+            Some("Eva Muster · Hauptstraße 1 · 10115 Berlin · GERMANY")
+        );
     }
 
     #[test]
