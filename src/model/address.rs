@@ -265,10 +265,10 @@ impl Rules {
     /// the start of exactly one name ("Cairo" for "Cairo Governorate"). `Ok(None)` when the
     /// country has no list of regions: anything goes.
     pub fn region(&self, given: &str) -> Result<Option<&Region>, UnknownRegion> {
-        if self.regions.is_empty() {
+        let wanted = given.trim().to_lowercase();
+        if self.regions.is_empty() || wanted.is_empty() {
             return Ok(None);
         }
-        let wanted = given.trim().to_lowercase();
         let exact = self
             .regions
             .iter()

@@ -589,6 +589,57 @@ mod tests {
         assert_eq!(e.field, "name");
     }
 
+    fn american(region: &str) -> SupporterInput {
+        SupporterInput {
+            name: "Jane Doe".into(),
+            address: vec!["1 Main Street".into()],
+            postcode: "62701".into(),
+            city: "Springfield".into(),
+            region: region.into(),
+            country: "US".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn keeps_a_state_as_the_code_the_post_expects() {
+        assert_eq!(american("Illinois").check().unwrap().region, "IL");
+        assert_eq!(american("il").check().unwrap().region, "IL");
+        assert_eq!(american("Ilinois").check().unwrap_err().field, "region");
+    }
+
+    #[test]
+    fn refuses_an_address_without_a_required_part_but_not_a_name_alone() {
+        let e = american("").check_complete().unwrap_err();
+        assert_eq!(e.field, "region");
+        assert!(e.message.contains("e.g. AL (Alabama)"), "{}", e.message);
+        let name_only = SupporterInput {
+            name: "Jane Doe".into(),
+            country: "US".into(),
+            ..Default::default()
+        };
+        assert!(name_only.check_complete().is_ok());
+    }
+
+    #[test]
+    fn keeps_the_identity_of_a_supporter_without_a_region_as_before() {
+        // Message ids and repeated rows hang on this form: it must not move with the printing.
+        let eva = SupporterInput {
+            name: "Eva".into(),
+            address: vec!["Hauptstraße 1".into()],
+            postcode: "10115".into(),
+            city: "Berlin".into(),
+            country: "DE".into(),
+            ..Default::default()
+        }
+        .check()
+        .unwrap();
+        assert_eq!(
+            eva.address_lines(),
+            ["Hauptstraße 1", "10115 Berlin", "Germany"]
+        );
+    }
+
     #[test]
     fn rejects_unknown_countries() {
         let e = SupporterInput {
