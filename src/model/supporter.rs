@@ -46,30 +46,6 @@ impl Supporter {
             .join(" ")
     }
 
-    /// The address as given, in one fixed form that identifies the supporter (message ids,
-    /// repeated rows, the choice of wordings): street lines, "postcode city region", the
-    /// country's English name. Not what is printed (`postal_address`): changing this form would
-    /// give queued messages new ids and send them twice.
-    pub fn address_lines(&self) -> Vec<String> {
-        let mut lines = self.address.clone();
-        let town = [
-            self.postcode.as_str(),
-            self.city.as_str(),
-            self.region.as_str(),
-        ]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-        if !town.is_empty() {
-            lines.push(town);
-        }
-        if let Some(c) = self.country {
-            lines.push(c.english_name().to_string());
-        }
-        lines
-    }
-
     fn parts(&self) -> Parts<'_> {
         Parts {
             street: &self.address,
@@ -98,6 +74,29 @@ impl Supporter {
             .chain(self.postal_address(posted_in))
             .collect::<Vec<_>>()
             .join(" · ")
+    }
+
+    /// The address as given, in one fixed form: street lines, "postcode city region", the
+    /// country's English name. What is derived from it (the wordings a supporter gets, ids)
+    /// must not move when printing changes, so letters print `postal_address` instead.
+    pub fn address_lines(&self) -> Vec<String> {
+        let mut lines = self.address.clone();
+        let town = [
+            self.postcode.as_str(),
+            self.city.as_str(),
+            self.region.as_str(),
+        ]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+        if !town.is_empty() {
+            lines.push(town);
+        }
+        if let Some(c) = self.country {
+            lines.push(c.english_name().to_string());
+        }
+        lines
     }
 }
 
