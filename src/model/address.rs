@@ -247,32 +247,32 @@ impl Rules {
     /// or Latin name is the city's name. Full names are not compared, so Washington (a city)
     /// is not taken for WA (the state).
     fn city_region(&self, city: &str) -> Option<&Region> {
-        let city = city.trim().to_lowercase();
+        let city = fold(city);
         if city.is_empty() {
             return None;
         }
         let named = |name: &str| {
-            let name = name.to_lowercase();
+            let name = fold(name);
             name == city || name.starts_with(&format!("{city} "))
         };
         // "Cairo" is "Cairo Governorate" too, but never a full name ("Washington").
         self.regions
             .iter()
-            .find(|r| r.key.to_lowercase() == city || r.latin.as_deref().is_some_and(named))
+            .find(|r| fold(&r.key) == city || r.latin.as_deref().is_some_and(named))
     }
 
     /// The region `given` names: its key, full name, Latin name or ISO code, in any case; or
     /// the start of exactly one name ("Cairo" for "Cairo Governorate"). `Ok(None)` when the
     /// country has no list of regions: anything goes.
     pub fn region(&self, given: &str) -> Result<Option<&Region>, UnknownRegion> {
-        let wanted = given.trim().to_lowercase();
+        let wanted = fold(given);
         if self.regions.is_empty() || wanted.is_empty() {
             return Ok(None);
         }
         let exact = self
             .regions
             .iter()
-            .find(|r| r.names().iter().any(|n| n.to_lowercase() == wanted));
+            .find(|r| r.names().iter().any(|n| fold(n) == wanted));
         if let Some(r) = exact {
             return Ok(Some(r));
         }
@@ -280,11 +280,7 @@ impl Rules {
         let starts: Vec<&Region> = self
             .regions
             .iter()
-            .filter(|r| {
-                r.names()
-                    .iter()
-                    .any(|n| n.to_lowercase().starts_with(&prefix))
-            })
+            .filter(|r| r.names().iter().any(|n| fold(n).starts_with(&prefix)))
             .collect();
         if let [one] = starts.as_slice() {
             return Ok(Some(one));
@@ -293,7 +289,7 @@ impl Rules {
         near.sort_by_key(|r| {
             r.names()
                 .iter()
-                .map(|n| strsim::levenshtein(&n.to_lowercase(), &wanted))
+                .map(|n| strsim::levenshtein(&fold(n), &wanted))
                 .min()
         });
         Err(UnknownRegion {
@@ -310,8 +306,12 @@ impl Rules {
             (Some(l), true) => l.clone(),
             _ => self.fmt.clone(),
         };
-        // A postcode the supporter gave is kept even where the metadata has no place for one
-        // (its default record, used for 55 countries, has none): after the city.
+        // A city or postcode that was given is kept even where the metadata has no place for
+        // it (Japan's Latin format has no city; the default record, used for 55 countries, no
+        // postcode): the city below the street, the postcode after the city.
+        if !fmt.contains("%C") && !parts.city.is_empty() {
+            fmt = fmt.replacen("%A", "%A%n%C", 1);
+        }
         if !fmt.contains("%Z") && !parts.postcode.is_empty() {
             fmt = if fmt.contains("%C") {
                 fmt.replace("%C", "%C %Z")
@@ -381,6 +381,17 @@ impl Region {
             format!("{} ({other})", self.key)
         }
     }
+}
+
+/// A name as compared: trimmed, lowercase, without accents ("Québec" is "quebec"), so a
+/// supporter's spelling meets the metadata's.
+fn fold(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.trim()
+        .nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
 }
 
 fn is_latin_text(text: &str) -> bool {
@@ -502,6 +513,22 @@ mod tests {
     }
 
     #[test]
+    fn keeps_a_city_the_format_has_no_place_for() {
+        // Japan's Latin format (`%A, %S`) has no city: it goes below the street.
+        let street = ["1-2-3 Shibuya".to_string()];
+        let parts = Parts {
+            street: &street,
+            city: "Shibuya-ku",
+            region: "東京都",
+            postcode: "150-0002",
+        };
+        assert_eq!(
+            rules(c("JP")).lines(&parts),
+            ["1-2-3 Shibuya", "Shibuya-ku, TOKYO", "150-0002"]
+        );
+    }
+
+    #[test]
     fn drops_the_text_that_belongs_to_an_empty_field() {
         let value = |l: char| match l {
             'C' => "Springfield".to_string(),
@@ -533,5 +560,7 @@ mod tests {
             "{e:?}"
         );
         assert_eq!(rules(c("DE")).region("Berlin"), Ok(None));
+        let ca = rules(c("CA"));
+        assert_eq!(ca.region("Québec").unwrap().unwrap().key, "QC");
     }
 }
