@@ -350,7 +350,7 @@ fn varies_the_wording_per_supporter_and_checks_every_variant() {
 fn every_supporter_keeps_her_own_letters_and_a_repeated_row_gets_none() {
     // Row 3's name with its row number is row 2's name: once, with --force, row 2's letters
     // were replaced by row 3's. A person repeated after such a clash got a second set.
-    let csv = "name,address,country,lang\nAnna,A,NO,en\nAnna 3,B,NO,en\nAnna,C,NO,en\nAnna,C,NO,en\nAnna,C,NO,en\n";
+    let csv = "name,address,postcode,city,country,lang\nAnna,A,0150,Oslo,NO,en\nAnna 3,B,0151,Oslo,NO,en\nAnna,C,0152,Oslo,NO,en\nAnna,C,0152,Oslo,NO,en\nAnna,C,0152,Oslo,NO,en\n";
     let run = letters(
         Test::demo().file("people.csv", csv),
         &["--supporters", "people.csv", "--force"],

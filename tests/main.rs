@@ -4,6 +4,7 @@
 mod harness;
 mod smtp_server;
 
+mod addresses;
 mod bad_input;
 mod batch;
 mod check;

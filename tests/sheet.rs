@@ -21,7 +21,7 @@ fn the_sheet_says_what_to_ask_whom_and_by_when() {
         "## PLEASE WRITE IMMEDIATELY in Russian or your own language:\n",
         "- Urge them not to extradite her\n",
         "## PLEASE SEND APPEALS BEFORE MARCH 1, 2026 TO:\n",
-        "Prosecutor General\\\nStreet 1\\\nMoscow 125993\\\nRussian Federation\\\nFax: +7 495 000 00 00\\\nSalutation: Dear Prosecutor General\n",
+        "Prosecutor General\\\nStreet 1\\\nMoscow 125993\\\nRUSSIAN FEDERATION\\\nFax: +7 495 000 00 00\\\nSalutation: Dear Prosecutor General\n",
         "## And copies to:\n\ncopies only\n",
         "UA: UA 1/26. Issue date: January 10, 2026.\n",
     ] {
@@ -39,7 +39,7 @@ fn plain_text_has_no_markdown_left() {
     );
     assert!(txt.contains("• Призовите не выдавать её\n"), "{txt}");
     assert!(
-        txt.contains("Street 1\nMoscow 125993\nRussian Federation\nФакс: +7 495 000 00 00\n"),
+        txt.contains("Street 1\nMoscow 125993\nRUSSIAN FEDERATION\nФакс: +7 495 000 00 00\n"),
         "{txt}"
     );
     assert!(!txt.contains('\\') && !txt.contains("# "), "{txt}");
@@ -176,7 +176,8 @@ fn several_languages_to_write_in_are_listed_once_with_or() {
 fn a_sections_country_lists_its_embassy_or_says_the_directory_lacks_it() {
     sheet(Test::demo(), &["--lang", "en", "--country", "NO"])
         .status(0)
-        .stdout_has("Drammensveien 74\\\n0244 Oslo\\\nNorway\n")
+        // A Norwegian section posts within Norway: no country line.
+        .stdout_has("Drammensveien 74\\\n0244 Oslo\n")
         .stderr_lacks("warning");
     sheet(Test::demo(), &["--lang", "en", "--country", "JP"])
         .status(0)

@@ -190,10 +190,7 @@ fn sets_each_address_line_flush_by_its_own_script() {
             let page = placed_first_page(letter, &layout);
             let lines = address_lines(&page, &layout);
             let address: Vec<&&PlacedLine> = lines.iter().filter(|l| l.size >= 8.0).collect();
-            assert!(
-                address.iter().any(|l| l.text == "Moscow 125993"),
-                "{lines:?}"
-            );
+            assert!(address.iter().any(|l| l.text == "125993"), "{lines:?}");
             for l in address {
                 if l.rtl {
                     assert!(
@@ -395,6 +392,8 @@ fn refuses_no_us10_letter_of_the_shipped_campaigns_through_the_binary() {
             "62701",
             "--city",
             "Springfield",
+            "--region",
+            "IL",
             "--country",
             "US",
         ] {

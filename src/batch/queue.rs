@@ -399,6 +399,7 @@ mod tests {
                 .into(),
             subject: Some("Re: Anna Test".into()),
             topic: Some("Anna Test".into()),
+            return_address: None,
         };
         assert_eq!(
             text_of(&parts),

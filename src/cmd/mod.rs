@@ -277,10 +277,10 @@ pub fn today() -> chrono::NaiveDate {
 /// Who signs: one supporter from flags, a CSV of supporters, or nobody (blank letters).
 #[derive(clap::Args)]
 pub struct SupporterArgs {
-    /// Supporters from a CSV file with a header row: name,address,postcode,city,country,email,lang,note
+    /// Supporters from a CSV file with a header row: name,address,postcode,city,region,country,email,lang,note
     /// (extra columns are available to templates). `-` reads standard input. Separated by `,`,
     /// `;` or tab. Rows that fail are written with an `error` column to OUT/<file>.failed.csv.
-    #[arg(long, value_name = "FILE.csv", conflicts_with_all = ["name", "address", "postcode", "city", "country", "email", "note"])]
+    #[arg(long, value_name = "FILE.csv", conflicts_with_all = ["name", "address", "postcode", "city", "region", "country", "email", "note"])]
     pub supporters: Option<PathBuf>,
     /// Only part K of N of the supporters (e.g. 2/4), to spread a batch over processes or
     /// machines; the parts together give exactly the whole.
@@ -296,6 +296,10 @@ pub struct SupporterArgs {
     pub postcode: Option<String>,
     #[arg(long, requires = "name")]
     pub city: Option<String>,
+    /// The supporter's state, province or oblast (IL or Illinois), where her country's post
+    /// asks for one (US, CA, AU, IT, ES, RU ...).
+    #[arg(long, requires = "name")]
+    pub region: Option<String>,
     /// The supporter's country, ISO 3166 alpha-2 (DE, FR, NO): chooses the embassy and government letters go to.
     #[arg(long, value_parser = parse_country)]
     pub country: Option<Country>,
@@ -341,6 +345,7 @@ impl SupporterArgs {
             address: self.address.clone(),
             postcode: self.postcode.clone().unwrap_or_default(),
             city: self.city.clone().unwrap_or_default(),
+            region: self.region.clone().unwrap_or_default(),
             country: self
                 .country
                 .map(|c| c.code().to_string())
@@ -351,7 +356,7 @@ impl SupporterArgs {
             initials: self.initials,
             extra: Default::default(),
         };
-        match input.check() {
+        match input.check_complete() {
             Ok(s) => Some(Supporters::One(Box::new(s))),
             Err(e) => {
                 eprintln!(

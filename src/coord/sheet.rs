@@ -337,7 +337,7 @@ fn addressee_sheet(
     let resolved = entry.who.resolve(directory, country).flatten();
     Ok(match (&entry.who, resolved) {
         (_, Some(r)) => {
-            let v: RecipientView = recipient_view(r, lang, what)?;
+            let v: RecipientView = recipient_view(r, lang, country, what)?;
             AddresseeSheet {
                 kind: "recipient",
                 name: escape_inline(v.name),

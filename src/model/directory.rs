@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use crate::model::address::{self, Field, Parts};
 use crate::model::contact::{EmailAddress, FaxNumber};
 use crate::model::country::Country;
 use crate::model::diag::{Diagnostic, Diagnostics, Pos};
@@ -55,6 +56,17 @@ struct RawRecipient {
     unknown: Vec<String>,
     represents: Option<Country>,
     host: Option<Country>,
+    /// The country the address is in, where it is not the embassy's `host` or the `country`.
+    postal_country: Option<Country>,
+    /// With `city`, the address is given in parts and laid out by its country's rules;
+    /// `address` then holds the lines above the city (organisation, street).
+    #[schemars(with = "Option<String>")]
+    city: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
+    postcode: Option<Spanned<String>>,
+    /// State, province ...: `DC`, `IL`.
+    #[schemars(with = "Option<String>")]
+    region: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -139,7 +151,13 @@ pub struct Recipient {
     pub gender: Option<Gender>,
     pub title: Localized,
     pub addressee: Localized,
+    /// The postal address as posted from abroad: its lines by the postal country's rules,
+    /// the country line in capitals last (`Recipient::address_from`).
     pub address: Vec<String>,
+    /// The same address posted within its country: no country line.
+    pub address_domestic: Vec<String>,
+    /// The country the address is in: `postal_country`, else an embassy's host, else `country`.
+    pub postal_country: Country,
     pub fax: Option<FaxNumber>,
     pub email: Option<EmailAddress>,
     /// When faxes may go out (`timezone` and `office_hours` in the file).
@@ -158,6 +176,16 @@ impl Recipient {
     /// The field path of this entry in its file, for messages: `recipients[ru-prosecutor-general]`.
     pub fn field(&self) -> String {
         format!("recipients[{}]", self.id)
+    }
+
+    /// The address block of a letter posted in `posted_from` (the supporter's country): no
+    /// country line when that is the address's own country.
+    pub fn address_from(&self, posted_from: Option<Country>) -> &[String] {
+        if posted_from == Some(self.postal_country) {
+            &self.address_domestic
+        } else {
+            &self.address
+        }
     }
 }
 
@@ -342,7 +370,7 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
     let errors_before = c.diags.error_count();
     let (id, field) = check_id(&raw.id, index, c);
     let texts = check_texts(raw, &field, c);
-    let address = check_address(entry, &field, c);
+    let postal = check_postal(entry, &field, check_address(entry, &field, c), c);
     check_embassy(entry, &field, c);
     let role = check_role(raw.role.as_ref(), &field, c);
     let (email, fax) = check_contact(raw, &field, c);
@@ -363,7 +391,9 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
         gender: raw.gender,
         title: texts.title,
         addressee: texts.addressee,
-        address,
+        address: postal.abroad,
+        address_domestic: postal.domestic,
+        postal_country: postal.country,
         fax,
         email,
         hours,
@@ -464,6 +494,127 @@ fn check_address(entry: &Spanned<RawRecipient>, field: &str, c: &mut Checker) ->
         _ => {}
     }
     address
+}
+
+/// An entry's postal address in the two forms letters use, and its country.
+struct Postal {
+    abroad: Vec<String>,
+    domestic: Vec<String>,
+    country: Country,
+}
+
+/// Lays the address out by its postal country's rules. With `city` the address is in parts
+/// (`lines` are those above the city) and the country's rules place the city, region and
+/// postcode. Without, the lines are printed as written (directories from before parts), and a
+/// last line naming the postal country ("France", "USA") is the country line, left out of
+/// domestic letters and written in capitals on the others.
+fn check_postal(
+    entry: &Spanned<RawRecipient>,
+    field: &str,
+    lines: Vec<String>,
+    c: &mut Checker,
+) -> Postal {
+    let raw = &entry.value;
+    let embassy_host = raw.host.filter(|_| raw.kind == Kind::Embassy);
+    let country = raw.postal_country.or(embassy_host).unwrap_or(raw.country);
+    let rules = address::rules(country);
+    let mut one = |v: &Option<Spanned<String>>, name: &str| {
+        v.as_ref()
+            .and_then(|s| c.one_line(s, &format!("{field}.{name}")))
+            .unwrap_or_default()
+    };
+    let (city, postcode, given_region) = (
+        one(&raw.city, "city"),
+        one(&raw.postcode, "postcode"),
+        one(&raw.region, "region"),
+    );
+    if city.is_empty() {
+        if let Some(s) = raw.postcode.as_ref().or(raw.region.as_ref()) {
+            c.error(
+                Pos::of(s),
+                field,
+                "`postcode` and `region` are parts of an address given with `city`",
+                "add `city:`, and leave the town line out of `address`",
+            );
+        }
+        return legacy_postal(lines, country);
+    }
+    let region = match (rules.region(&given_region), &raw.region) {
+        (Err(unknown), Some(at)) if !given_region.is_empty() => {
+            c.error(
+                Pos::of(at),
+                &format!("{field}.region"),
+                format!(
+                    "`{given_region}` is not a {} of {}",
+                    unknown.kind,
+                    country.english_name()
+                ),
+                format!(
+                    "write its code or name (nearest: {})",
+                    unknown.suggestions.join(", ")
+                ),
+            );
+            given_region
+        }
+        (Ok(Some(r)), _) => r.key.clone(),
+        _ => given_region,
+    };
+    let parts = Parts {
+        street: &lines,
+        city: &city,
+        region: &region,
+        postcode: &postcode,
+    };
+    // The region is not asked of the directory: offices' own published addresses leave it out
+    // in their capitals ("Moscow 125993"), which the posts deliver.
+    for missing in rules
+        .missing(&parts)
+        .into_iter()
+        .filter(|f| *f != Field::Region)
+    {
+        c.warning(
+            Pos::of(entry),
+            field,
+            format!(
+                "the address has no {}, which the post of {} asks for",
+                missing.column(),
+                country.english_name()
+            ),
+            format!(
+                "add `{}:` from the office's published address",
+                missing.column()
+            ),
+        );
+    }
+    let domestic = rules.lines(&parts);
+    let mut abroad = domestic.clone();
+    abroad.push(rules.country_line(country));
+    Postal {
+        abroad,
+        domestic,
+        country,
+    }
+}
+
+/// An address written as lines: a last line naming `country` is its country line.
+fn legacy_postal(lines: Vec<String>, country: Country) -> Postal {
+    match lines.split_last() {
+        Some((last, above)) if address::names_country(last, country) => {
+            let domestic = above.to_vec();
+            let mut abroad = domestic.clone();
+            abroad.push(address::rules(country).country_line(country));
+            Postal {
+                abroad,
+                domestic,
+                country,
+            }
+        }
+        _ => Postal {
+            abroad: lines.clone(),
+            domestic: lines,
+            country,
+        },
+    }
 }
 
 /// Checks that an embassy has `represents` and `host`, and that nothing else has them.

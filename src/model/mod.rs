@@ -2,6 +2,7 @@
 //! they hold, each checked once into a type that cannot hold a bad value. Imports nothing of ours
 //! outside `model`.
 
+pub mod address;
 pub mod campaign;
 pub mod contact;
 pub mod country;

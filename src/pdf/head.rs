@@ -23,17 +23,12 @@ pub(super) fn return_line(
     if layout.return_line <= 0.0 {
         return Vec::new();
     }
-    let sender: Vec<&str> = parts
-        .sender
-        .iter()
-        .map(String::as_str)
-        // Every postal worker reads this line: the supporter's email stays off it.
-        .filter(|l| !l.contains("___") && !l.contains('@'))
-        .collect();
-    if sender.is_empty() {
+    // Name, street, postcode and city, as the renderer made it (none on a blank letter), parts
+    // joined by `SEPARATOR` so that a line too wide for the window breaks between them.
+    let Some(sender) = parts.return_address.as_deref().filter(|s| !s.is_empty()) else {
         return Vec::new();
-    }
-    set_return_line(setter.fonts, layout, &sender.join(SEPARATOR))
+    };
+    set_return_line(setter.fonts, layout, sender)
 }
 
 /// The return line set inside the window's address margins, flush by its own script (a Latin

@@ -153,6 +153,7 @@ mod tests {
             body: body.into(),
             subject: None,
             topic: None,
+            return_address: Some("Eva Muster · Hauptstraße 1 · 10115 Berlin".into()),
         }
     }
 

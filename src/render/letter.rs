@@ -134,6 +134,10 @@ pub struct LetterParts {
     /// 60/001/2011)" inside "Re: ..."): `{% block topic %}` inside the subject block, an email's
     /// Subject header. `None` when the template has no such block.
     pub topic: Option<String>,
+    /// The return line above an envelope window: "name · street · postcode city", the country
+    /// only on international mail, never the email (`Supporter::return_address`). `None` for
+    /// a blank letter.
+    pub return_address: Option<String>,
 }
 
 /// What a letter template sees. Documented for template authors in docs/templates.md (`appeal guide templates`).
@@ -267,7 +271,9 @@ impl<'t> Renderer<'t> {
             .render(name, &context)
             .map_err(|e| template_diagnostic(&e, &describe(), name.as_ref()))?;
         let parts = if self.parts {
-            Some(self.parts(name, &context, lang, &describe)?)
+            let mut parts = self.parts(name, &context, lang, &describe)?;
+            parts.return_address = supporter.map(|s| s.return_address(Some(r.postal_country)));
+            Some(parts)
         } else {
             None
         };
@@ -355,10 +361,11 @@ impl<'t> Renderer<'t> {
             .get(lang)
             .ok_or_else(|| missing_campaign("letter"))?,
             asks,
-            recipient: recipient_view(r, lang, &letters_to)?,
+            // Posted from the supporter's country: no country line within it.
+            recipient: recipient_view(r, lang, supporter.and_then(|s| s.country), &letters_to)?,
             copy: planned.copy,
             targets: target_views(targets, lang, &letters_to)?,
-            supporter: supporter_view(supporter),
+            supporter: supporter_view(supporter, r.postal_country),
         })
     }
 
@@ -421,6 +428,7 @@ impl<'t> Renderer<'t> {
             body: block("body")?,
             subject: optional_block("subject")?.filter(|s| !s.trim().is_empty()),
             topic: optional_block("topic")?.filter(|s| !s.trim().is_empty()),
+            return_address: None,
         })
     }
 }
@@ -434,7 +442,7 @@ fn target_views<'r>(
     targets
         .iter()
         .map(|t| {
-            let v = recipient_view(t, lang, letters_to)?;
+            let v = recipient_view(t, lang, None, letters_to)?;
             Ok(TargetView {
                 title: v.title,
                 salutation: v.salutation,
@@ -444,9 +452,11 @@ fn target_views<'r>(
         .collect()
 }
 
+/// The recipient as templates see her, her address as posted from `posted_from`.
 pub(crate) fn recipient_view<'r>(
     r: &'r Recipient,
     lang: &Lang,
+    posted_from: Option<Country>,
     describe: &dyn Fn() -> String,
 ) -> Result<RecipientView<'r>, Diagnostic> {
     let missing = |field: &str| {
@@ -462,7 +472,7 @@ pub(crate) fn recipient_view<'r>(
         name: r.name.get(lang).unwrap_or_default(),
         title: r.title.get(lang).ok_or_else(|| missing("title"))?,
         addressee: addressee_lines(r, lang).ok_or_else(|| missing("title"))?,
-        address: &r.address,
+        address: r.address_from(posted_from),
         salutation: r
             .salutation
             .get(lang)
@@ -472,7 +482,8 @@ pub(crate) fn recipient_view<'r>(
     })
 }
 
-fn supporter_view(s: Option<&Supporter>) -> SupporterView<'_> {
+/// The supporter as templates see her, her address as posted to `posted_in`.
+fn supporter_view(s: Option<&Supporter>, posted_in: Country) -> SupporterView<'_> {
     match s {
         None => SupporterView {
             blank: true,
@@ -492,7 +503,7 @@ fn supporter_view(s: Option<&Supporter>) -> SupporterView<'_> {
                 s.name.clone()
             },
             signature: s.signature(),
-            address: s.address_lines(),
+            address: s.postal_address(Some(posted_in)),
             email: s.email.as_deref().unwrap_or_default(),
             note: &s.note,
             extra: s
@@ -558,7 +569,7 @@ mod tests {
             let parts = letter.parts.unwrap();
             assert_eq!(
                 parts.recipient.last().map(String::as_str),
-                Some("Russian Federation"),
+                Some("RUSSIAN FEDERATION"),
                 "{lang}"
             );
             assert!(parts.date.contains("2011"), "{lang}: {}", parts.date);
@@ -575,8 +586,51 @@ mod tests {
                 !parts.body.contains("Moscow 125993"),
                 "{lang}: no address in the body"
             );
+            assert_eq!(parts.return_address, None, "{lang}: a blank letter");
         }
         assert!(!diags.has_errors(), "{diags:?}");
+    }
+
+    #[test]
+    fn a_signed_letter_carries_a_short_return_address_for_the_window() {
+        let mut diags = crate::model::diag::Diagnostics::default();
+        let templates = Templates::load(&[], &mut diags);
+        let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let directory = Directory::load(&repo.join("recipients"), &mut diags);
+        let campaign = Campaign::load(
+            &repo.join("campaigns/juraev-2011.yaml"),
+            &directory,
+            &mut diags,
+        )
+        .unwrap();
+        let eva = crate::model::supporter::SupporterInput {
+            name: "Eva Muster".into(),
+            address: vec!["Hauptstraße 1".into()],
+            postcode: "10115".into(),
+            city: "Berlin".into(),
+            country: "DE".into(),
+            email: "eva@example.org".into(),
+            ..Default::default()
+        }
+        .check_complete()
+        .unwrap();
+        let (planned, _) = plan(&campaign, &directory, eva.country);
+        let renderer = Renderer::new(&templates, chrono::NaiveDate::MIN).with_parts();
+        let de = Lang::parse("de").unwrap();
+        let return_address = |id: &str| {
+            let p = planned.iter().find(|p| p.recipient.id == id).unwrap();
+            let letter = renderer.render(&campaign, p, &[], &de, Some(&eva)).unwrap();
+            letter.parts.unwrap().return_address
+        };
+        // No email; the country only on international mail.
+        assert_eq!(
+            return_address("ru-embassy-de").as_deref(),
+            Some("Eva Muster · Hauptstraße 1 · 10115 Berlin")
+        );
+        assert_eq!(
+            return_address("ru-prosecutor-general").as_deref(),
+            Some("Eva Muster · Hauptstraße 1 · 10115 Berlin · GERMANY")
+        );
     }
 
     #[test]
