@@ -270,3 +270,27 @@ fn a_directory_region_that_does_not_exist_is_an_error_at_its_line() {
         .stderr_has("us.yaml:9:")
         .stderr_has("recipients[us-somewhere].region: `Ilinois` is not a state of USA");
 }
+
+#[test]
+fn blank_letters_posted_within_the_recipients_country_have_no_country_line() {
+    let blank = |country: &str| {
+        let run = Test::shipped()
+            .args([
+                "letters",
+                "campaigns/juraev-2011.yaml",
+                "--country",
+                country,
+                "--lang",
+                "en",
+                "--date",
+                "2011-04-01",
+            ])
+            .run()
+            .no_panic()
+            .status(0);
+        run.test
+            .read("letters/juraev-2011/blank/ru-prosecutor-general.en.txt")
+    };
+    assert!(!blank("RU").contains("RUSSIAN FEDERATION"));
+    assert!(blank("DE").contains("\n125993\nRUSSIAN FEDERATION\n"));
+}

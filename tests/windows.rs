@@ -430,3 +430,49 @@ fn a_return_line_longer_than_the_remark_zone_is_cut_with_an_ellipsis_inside_the_
         assert!(l.y - 0.76 * l.size * MM_PER_PT > wy, "{l:?}");
     }
 }
+
+#[test]
+fn a_long_sender_line_wraps_inside_the_senders_block() {
+    // A name and street longer than the block beside the window: in a German letter they ran
+    // off the right edge of the page, in an Arabic one into the window.
+    let who = supporter(
+        "DE",
+        "Prof. Dr. Maximiliane Alexandra von Hohenzollern-Sigmaringen",
+        "Karl-Liebknecht-Straße 1234, Hinterhaus, Seitenflügel links",
+        "Berlin",
+    );
+    let letters = shipped_letters("juraev-2011.yaml", &who);
+    for name in ["din-b", "din-a"] {
+        let layout = layout(name);
+        let (page_w, _) = layout.paper.size();
+        let (ix, _) = layout.info;
+        for lang in ["de", "ar"] {
+            let letter = letters
+                .iter()
+                .find(|l| l.lang.as_str() == lang && l.recipient_id == "ru-prosecutor-general")
+                .unwrap();
+            let page = placed_first_page(letter, &layout);
+            let block: Vec<&PlacedLine> = page
+                .iter()
+                .filter(|l| l.size == 9.0 && l.y < layout.body_top - 5.0 && l.x + 0.01 >= ix - 60.0)
+                .filter(|l| {
+                    l.text.contains("Hohenzollern")
+                        || l.text.contains("Seitenflügel")
+                        || l.text.contains("Maximiliane")
+                        || l.text.contains("Liebknecht")
+                })
+                .collect();
+            assert!(!block.is_empty(), "{name} {lang}: {page:?}");
+            for l in block {
+                assert!(
+                    l.x >= ix - 0.01 && l.x + width(l) <= page_w - layout.right + 0.01,
+                    "{name} {lang}: `{}` from {} to {} mm, the block is {ix} to {}",
+                    l.text,
+                    l.x,
+                    l.x + width(l),
+                    page_w - layout.right
+                );
+            }
+        }
+    }
+}

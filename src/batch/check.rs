@@ -432,11 +432,21 @@ fn countries(campaign: &Campaign, directory: &Directory) -> Vec<Option<Country>>
 }
 
 fn sample_supporter(country: Option<Country>) -> Supporter {
+    // A complete address where she lives: the region and the postcode her country's post asks
+    // for (a US supporter has a state), so the sample letters look as real ones do.
+    let rules = country.map(crate::model::address::rules);
     let input = SupporterInput {
         name: "Maria Muster".into(),
         address: vec!["Example Street 1".into()],
-        postcode: "12345".into(),
+        postcode: rules
+            .and_then(|r| r.postcode_example())
+            .unwrap_or("12345")
+            .to_string(),
         city: "Example City".into(),
+        region: rules
+            .and_then(|r| r.region_code_example())
+            .unwrap_or_default()
+            .to_string(),
         country: country.map(|c| c.code().to_string()).unwrap_or_default(),
         email: "maria@example.org".into(),
         ..SupporterInput::default()
@@ -487,5 +497,9 @@ mod tests {
     #[test]
     fn sample_supporter_is_valid() {
         assert_eq!(sample_supporter(Country::parse("FR")).name, "Maria Muster");
+        // A US sample has a state, as USPS asks.
+        let us = sample_supporter(Country::parse("US"));
+        assert_eq!(us.name, "Maria Muster", "valid");
+        assert!(!us.region.is_empty());
     }
 }

@@ -314,6 +314,9 @@ pub fn letters<O: Output>(job: &LettersJob, output: &mut O) -> Result<Summary, E
     if output.needs_parts() {
         renderer = renderer.with_parts();
     }
+    if let Supporters::Blank { country } = &job.supporters {
+        renderer.blank_posted_in = *country;
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(job.jobs)
         .build()

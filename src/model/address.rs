@@ -225,6 +225,11 @@ impl Rules {
         self.regions.first().map(Region::shown)
     }
 
+    /// The code of the first region, as a supporter would write it ("AL"), for sample addresses.
+    pub fn region_code_example(&self) -> Option<&str> {
+        self.regions.first().map(|r| r.key.as_str())
+    }
+
     /// Example postcodes, for hints ("95014").
     pub fn postcode_example(&self) -> Option<&str> {
         self.zipex.as_deref().and_then(|z| z.split(',').next())

@@ -262,8 +262,13 @@ pub(super) fn info_block(
     let mut rule_from = None;
     for text in &parts.sender {
         let Some(label) = fill_in_label(text) else {
-            lines.push(setter.line(text, y, setting));
-            y += 11.0 * MM_PER_PT;
+            // A line wider than the block (a long name or street) wraps inside it, rather than
+            // running off the page or, in a right-to-left letter, into the window.
+            let width = (right - ix) / MM_PER_PT;
+            for part in setter.fonts.wrap(text, 9.0, width, Weight::Regular) {
+                lines.push(setter.line(&part, y, setting));
+                y += 11.0 * MM_PER_PT;
+            }
             rule_from = None;
             continue;
         };

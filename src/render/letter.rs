@@ -208,6 +208,9 @@ pub struct Renderer<'t> {
     pub parts: bool,
     /// Every paragraph in wording number `n` (for `check`), instead of one chosen per supporter.
     pub wording: Option<usize>,
+    /// Where blank letters are posted (`letters --country` without a name), so that a letter
+    /// posted within a recipient's country carries no country line.
+    pub blank_posted_in: Option<Country>,
     dates: DateFormats,
 }
 
@@ -221,6 +224,7 @@ impl<'t> Renderer<'t> {
             date,
             parts: false,
             wording: None,
+            blank_posted_in: None,
             dates: DateFormats::default(),
         }
     }
@@ -362,7 +366,12 @@ impl<'t> Renderer<'t> {
             .ok_or_else(|| missing_campaign("letter"))?,
             asks,
             // Posted from the supporter's country: no country line within it.
-            recipient: recipient_view(r, lang, supporter.and_then(|s| s.country), &letters_to)?,
+            recipient: recipient_view(
+                r,
+                lang,
+                supporter.map_or(self.blank_posted_in, |s| s.country),
+                &letters_to,
+            )?,
             copy: planned.copy,
             targets: target_views(targets, lang, &letters_to)?,
             supporter: supporter_view(supporter, r.postal_country),
