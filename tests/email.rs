@@ -1301,3 +1301,41 @@ fn a_message_queued_under_the_earlier_id_scheme_is_not_queued_again() {
 
 /// See `a_message_queued_under_the_earlier_id_scheme_is_not_queued_again`.
 const V1_ID_OF_EVAS_DEMO_LETTER: &str = "76e3d84a11040faafca5";
+
+#[test]
+fn a_commit_cut_short_counts_only_what_reached_ready() {
+    let csv = "name,address,postcode,city,country,lang\nAnna Eins,Weg 1,10115,Berlin,DE,en\nBert Zwei,Weg 2,10115,Berlin,DE,en\nCarla Drei,Weg 3,10115,Berlin,DE,en\n";
+    // The ids the three messages get, from a first outbox.
+    let run = queue_csv(csv).status(0).stdout_has("3 message(s) queued");
+    let ids_of = |t: &Test| -> Vec<(String, String)> {
+        ids(t, "ready")
+            .into_iter()
+            .map(|id| {
+                let head = t.read(&format!("outbox/ready/{id}"));
+                let supporter = head.split("\"supporter\":\"").nth(1).unwrap();
+                (supporter.split('"').next().unwrap().to_string(), id)
+            })
+            .collect()
+    };
+    let mut by_name = ids_of(&run.test);
+    by_name.sort();
+    let second = &by_name[1].1;
+    // A fresh outbox where the second message cannot be moved into ready/ (as on a full disk:
+    // a folder stands where its file goes).
+    let t = run.test;
+    std::fs::remove_dir_all(t.path().join("outbox")).unwrap();
+    let obstacle = t.path().join(format!("outbox/ready/{second}"));
+    std::fs::create_dir_all(&obstacle).unwrap();
+    std::fs::write(obstacle.join("x"), "").unwrap();
+    t.args([
+        "queue",
+        "campaigns/demo.yaml",
+        "--supporters",
+        "supporters.csv",
+    ])
+    .run()
+    .no_panic()
+    .status(1)
+    .stdout_has("1 message(s) queued")
+    .stderr_has("the 2 message(s) staged with it are not queued");
+}

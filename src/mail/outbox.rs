@@ -823,6 +823,8 @@ fn list(dir: &Path) -> Result<Vec<String>> {
     let mut ids: Vec<String> = fs::read_dir(dir)
         .map_err(|e| io("cannot list", dir, e))?
         .filter_map(|e| e.ok())
+        // A folder is no message, whatever its name (as `locate` sees it too).
+        .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
         .filter_map(|e| e.file_name().into_string().ok())
         .filter(|n| is_id(n))
         .collect();
