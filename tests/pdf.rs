@@ -237,7 +237,14 @@ fn refuses_an_address_longer_than_the_us_window_unless_allowed() {
         run.stderr
     );
     args.push("--allow-overflow");
-    run.test.args(args).run().no_panic().status(0);
+    // Written, and said: which letter, which lines, that it runs past the window.
+    run.test
+        .args(args)
+        .run()
+        .no_panic()
+        .status(0)
+        .stderr_has("the window of layout `us10` holds 6")
+        .stderr_has("printed anyway, running past the window (--allow-overflow)");
 }
 
 #[test]

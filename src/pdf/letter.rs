@@ -124,6 +124,25 @@ pub fn layout_letter(
             what: what.to_string(),
         });
     }
+    // Under --allow-overflow an address too long for the window is printed on below it: said,
+    // with the lines that wrapped, so nobody is surprised at the envelope.
+    let layout = &options.layout;
+    if options.allow_overflow {
+        let fit = super::fit_address(fonts, layout, &parts.recipient);
+        if !fit.fits() {
+            let overflow = Error::AddressOverflow {
+                what: what.to_string(),
+                lines: fit.lines.len(),
+                layout: layout.name,
+                max: fit.holds,
+                wrapped: fit.wrapped,
+                envelope: layout.envelope,
+            };
+            warnings.push(format!(
+                "{overflow}; printed anyway, running past the window (--allow-overflow)"
+            ));
+        }
+    }
     place(
         fonts,
         &options.layout,
