@@ -10,7 +10,7 @@ use chrono::{Months, NaiveDate};
 use crate::model::campaign::{Addressee, Campaign};
 use crate::model::country::Country;
 use crate::model::diag::{Diagnostic, Diagnostics};
-use crate::model::directory::{Directory, Recipient};
+use crate::model::directory::{Directory, Gender, Recipient};
 use crate::model::lang::Lang;
 use crate::model::project::Project;
 use crate::model::supporter::{Supporter, SupporterInput};
@@ -42,6 +42,9 @@ pub fn check_campaign(path: &Path, project: &Project, today: NaiveDate) -> Check
     );
     render_wordings(
         &campaign, &directory, &templates, &languages, today, &mut out,
+    );
+    render_persons(
+        path, &campaign, &directory, &templates, &languages, today, &mut out,
     );
     for id in &used {
         if let Some(r) = directory.get(id) {
@@ -405,6 +408,56 @@ fn render_wordings(
 }
 
 /// The targets among the planned letters (a copy quotes them).
+/// The persons a campaign could be about, beside its own: one man, one woman, a group, two
+/// people, two women, three women, and a man with two women.
+const AS_PERSONS: [&[Gender]; 7] = {
+    use Gender::{Female as F, Group as G, Male as M};
+    [&[M], &[F], &[G], &[M, F], &[F, F], &[F, F, F], &[M, F, F]]
+};
+
+/// Renders a target's letter and a copy in every language as if the campaign were about each of
+/// `AS_PERSONS`, so that a template closing that breaks for two women is found before a
+/// coordinator changes a gender. (Every choice of the campaign's texts was checked for its
+/// forms when the file was loaded.) A problem is reported once, with who it happens for.
+fn render_persons(
+    path: &Path,
+    campaign: &Campaign,
+    directory: &Directory,
+    templates: &Templates,
+    languages: &[Lang],
+    today: NaiveDate,
+    out: &mut Checked,
+) {
+    let country = countries(campaign, directory).into_iter().flatten().next();
+    let renderer = Renderer::new(templates, today);
+    let mut seen: BTreeSet<String> = out.diags.iter().map(|d| d.message.clone()).collect();
+    for genders in AS_PERSONS {
+        let Some(as_them) = Campaign::load_as_persons(path, directory, Some(today), genders) else {
+            return;
+        };
+        let (planned, _) = plan(&as_them, directory, country);
+        let targets = targets_of(&planned);
+        let first_copy = planned.iter().find(|p| p.copy);
+        for p in planned.iter().take(1).chain(first_copy) {
+            for lang in languages {
+                match renderer.render(&as_them, p, &targets, lang, None) {
+                    Ok(_) => out.letters += 1,
+                    Err(e) => {
+                        let d = Diagnostic::from(e);
+                        if seen.insert(d.message.clone()) {
+                            let who = crate::model::agree::Form::of(genders).describe();
+                            out.diags.push(Diagnostic {
+                                message: format!("{} (were the persons {who})", d.message),
+                                ..d
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn targets_of<'a>(planned: &[Planned<'a>]) -> Vec<&'a Recipient> {
     planned
         .iter()

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use crate::model::agree::{self, Form};
 use crate::model::country::Country;
 use crate::model::diag::{Diagnostic, Diagnostics, Pos};
 use crate::model::directory::{Directory, Gender};
@@ -45,6 +46,10 @@ struct RawCampaign {
     /// The action's headline.
     #[schemars(with = "crate::model::text::TextSchema")]
     title: RawText,
+    /// The letters' subject line ("Request for a moratorium on extraditions to Russia"), one line
+    /// per language; without it, the subject is the persons' names.
+    #[schemars(with = "Option<crate::model::text::TextSchema>")]
+    subject: Option<RawText>,
     /// The person(s) at risk.
     #[schemars(with = "Vec<RawPerson>")]
     persons: Spanned<Vec<Spanned<RawPerson>>>,
@@ -316,7 +321,11 @@ pub struct Campaign {
     pub write_in: Vec<Lang>,
     pub or_own_language: bool,
     pub title: Localized,
+    /// The letters' subject, which wins over the persons' names.
+    pub subject: Option<Localized>,
     pub persons: Vec<Person>,
+    /// The persons' gender and number, which every text below already agrees with.
+    pub form: Form,
     pub risk: Localized,
     pub background: Localized,
     pub additional_information: Option<Localized>,
@@ -388,7 +397,7 @@ impl Campaign {
         };
         let errors_before = diags.error_count();
         let mut c = Checker { file: path, diags };
-        let campaign = check(path, raw, directory, &mut c);
+        let campaign = check(path, raw, directory, None, &mut c);
         (diags.error_count() == errors_before).then_some(campaign)
     }
 
@@ -417,7 +426,30 @@ impl Campaign {
             file: path,
             diags: &mut scratch,
         };
-        Some(check(path, raw, directory, &mut c))
+        Some(check(path, raw, directory, None, &mut c))
+    }
+
+    /// The campaign as if its persons had `genders` (names and texts of its own persons reused
+    /// in turn), its texts agreeing with them: `check` renders every letter for one man, one
+    /// woman, two women, a group... so a text or template that breaks for one of them is found
+    /// before a coordinator changes a gender. Problems of the file were reported by `load`.
+    pub fn load_as_persons(
+        path: &Path,
+        directory: &Directory,
+        as_of: Option<chrono::NaiveDate>,
+        genders: &[Gender],
+    ) -> Option<Campaign> {
+        let text = yaml::read_text(path).ok()?;
+        let mut raw: RawCampaign = yaml::parse(path, &text).ok()?;
+        if let Some(day) = as_of {
+            raw.updates.retain(|u| u.value.date.value.0 <= day);
+        }
+        let mut scratch = Diagnostics::default();
+        let mut c = Checker {
+            file: path,
+            diags: &mut scratch,
+        };
+        Some(check(path, raw, directory, Some(genders), &mut c))
     }
 
     /// Why `who` cannot exist for a supporter living in `here`, if it cannot: the embassy of her
@@ -524,13 +556,27 @@ impl Campaign {
 
 /// Checks a parsed campaign file in phases, each reporting into `c` and handing on what it
 /// checked, then applies the follow-ups: one run reports every problem of the file.
-fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) -> Campaign {
+fn check(
+    path: &Path,
+    raw: RawCampaign,
+    directory: &Directory,
+    as_persons: Option<&[Gender]>,
+    c: &mut Checker,
+) -> Campaign {
     let id = check_id(path, &raw.id, c);
     let languages = check_languages(&raw.languages, c);
     let write_in = check_write_in(&raw.write_in, &languages, c);
     let (issued, deadline) = check_dates(&raw, c);
     let texts = check_texts(&raw, &languages, c);
-    let persons = check_persons(&raw.persons, &languages, c);
+    let mut persons = check_persons(&raw.persons, &languages, c);
+    if let Some(genders) = as_persons.filter(|_| !persons.is_empty()) {
+        persons = (0..genders.len())
+            .map(|i| Person {
+                gender: genders[i],
+                ..persons[i % persons.len()].clone()
+            })
+            .collect();
+    }
     let (asks, ask_ids) = check_asks(&raw.asks, &languages, c);
     let (targets, copies) = check_targets_and_copies(&raw, &languages, directory, c);
     let mut campaign = Campaign {
@@ -546,6 +592,8 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
         write_in,
         or_own_language: raw.or_own_language,
         title: texts.title,
+        subject: texts.subject,
+        form: Form::of(&persons.iter().map(|p| p.gender).collect::<Vec<_>>()),
         persons,
         risk: texts.risk,
         background: texts.background,
@@ -561,7 +609,63 @@ fn check(path: &Path, raw: RawCampaign, directory: &Directory, c: &mut Checker) 
     apply_updates(&mut campaign, &raw.updates, ask_ids, directory, c);
     no_twice(&campaign.targets, c);
     no_twice(&campaign.copies, c);
+    agree_texts(&mut campaign);
     campaign
+}
+
+/// Resolves every choice of the campaign's texts for its persons, once, so that letters, sheets
+/// and emails all read the same agreed text. A person's own texts agree with that person.
+fn agree_texts(campaign: &mut Campaign) {
+    let form = campaign.form;
+    let all = |t: &mut Localized| *t = t.map(|s| agree::agree(s, form).into_owned());
+    let some = |t: &mut Option<Localized>| {
+        if let Some(t) = t {
+            *t = t.map(|s| agree::agree(s, form).into_owned());
+        }
+    };
+    all(&mut campaign.title);
+    some(&mut campaign.subject);
+    all(&mut campaign.risk);
+    all(&mut campaign.background);
+    some(&mut campaign.additional_information);
+    all(&mut campaign.letter);
+    campaign.letter_variants.iter_mut().for_each(all);
+    some(&mut campaign.late_note);
+    for ask in &mut campaign.asks {
+        all(&mut ask.sheet);
+        all(&mut ask.letter);
+        ask.letter_variants.iter_mut().for_each(all);
+    }
+    for entry in campaign.targets.iter_mut().chain(&mut campaign.copies) {
+        some(&mut entry.note);
+    }
+    campaign.updates.iter_mut().for_each(|u| all(&mut u.text));
+    for p in &mut campaign.persons {
+        let own = Form::of_one(p.gender);
+        for t in [&mut p.nationality, &mut p.status, &mut p.held] {
+            if let Some(t) = t {
+                *t = t.map(|s| agree::agree(s, own).into_owned());
+            }
+        }
+    }
+}
+
+/// Reports the malformed choices of a text and those that lack a required form, each at the line
+/// it is on: a block (`|`) starts on the line after its key.
+fn check_choices(raw: &RawText, field: &str, c: &mut Checker) {
+    for (key, value) in &raw.value {
+        let text = &value.value;
+        for p in agree::problems(text) {
+            let pos = Pos::of(value);
+            let below = if text.contains('\n') {
+                1 + text[..p.at].matches('\n').count() as u64
+            } else {
+                0
+            };
+            let at = Pos::new(pos.line + below, if below > 0 { 1 } else { pos.col });
+            c.error(at, &format!("{field}.{key}"), p.message, p.hint);
+        }
+    }
 }
 
 /// Checks the campaign's id: a valid id, and (a warning) the same as the file's name.
@@ -672,6 +776,7 @@ fn check_dates(raw: &RawCampaign, c: &mut Checker) -> (chrono::NaiveDate, chrono
 /// The campaign's own texts, checked.
 struct Texts {
     title: Localized,
+    subject: Option<Localized>,
     risk: Localized,
     background: Localized,
     additional_information: Option<Localized>,
@@ -682,13 +787,24 @@ struct Texts {
 
 /// A text that may run over several lines, checked in every language of `langs`.
 fn paragraph(raw: &RawText, field: &str, langs: &[Lang], c: &mut Checker) -> Localized {
+    check_choices(raw, field, c);
     Localized::check(raw, field, langs, Lines::Many, c)
+}
+
+/// A one-line text (the title, the subject), its choices checked.
+fn one_line_text(raw: &RawText, field: &str, langs: &[Lang], c: &mut Checker) -> Localized {
+    check_choices(raw, field, c);
+    Localized::check(raw, field, langs, Lines::One, c)
 }
 
 /// Checks the campaign's texts: each in every declared language, the title on one line.
 fn check_texts(raw: &RawCampaign, langs: &[Lang], c: &mut Checker) -> Texts {
     // The title heads the sheet and names the campaign in lists: one line.
-    let title = Localized::check(&raw.title, "title", langs, Lines::One, c);
+    let title = one_line_text(&raw.title, "title", langs, c);
+    let subject = raw
+        .subject
+        .as_ref()
+        .map(|t| one_line_text(t, "subject", langs, c));
     let risk = paragraph(&raw.risk, "risk", langs, c);
     let background = paragraph(&raw.background, "background", langs, c);
     let additional_information = raw
@@ -708,6 +824,7 @@ fn check_texts(raw: &RawCampaign, langs: &[Lang], c: &mut Checker) -> Texts {
         .map(|t| paragraph(t, "late_note", langs, c));
     Texts {
         title,
+        subject,
         risk,
         background,
         additional_information,
@@ -858,21 +975,13 @@ fn no_twice(list: &[AddresseeEntry], c: &mut Checker) {
 fn check_ask(a: &RawAsk, field: &str, langs: &[Lang], c: &mut Checker) -> Ask {
     Ask {
         id: a.id.as_ref().map(|i| i.value.trim().to_string()),
-        sheet: Localized::check(&a.sheet, &format!("{field}.sheet"), langs, Lines::Many, c),
-        letter: Localized::check(&a.letter, &format!("{field}.letter"), langs, Lines::Many, c),
+        sheet: paragraph(&a.sheet, &format!("{field}.sheet"), langs, c),
+        letter: paragraph(&a.letter, &format!("{field}.letter"), langs, c),
         letter_variants: a
             .letter_variants
             .iter()
             .enumerate()
-            .map(|(v, t)| {
-                Localized::check(
-                    t,
-                    &format!("{field}.letter_variants[{v}]"),
-                    langs,
-                    Lines::Many,
-                    c,
-                )
-            })
+            .map(|(v, t)| paragraph(t, &format!("{field}.letter_variants[{v}]"), langs, c))
             .collect(),
     }
 }

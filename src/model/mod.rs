@@ -3,6 +3,7 @@
 //! outside `model`.
 
 pub mod address;
+pub mod agree;
 pub mod campaign;
 pub mod contact;
 pub mod country;

@@ -206,6 +206,17 @@ impl Localized {
             .find_map(|l| self.texts.get(l).map(String::as_str))
     }
 
+    /// The same texts, each changed by `f` (campaign texts made to agree with the persons).
+    pub fn map(&self, f: impl Fn(&str) -> String) -> Localized {
+        Localized {
+            texts: self
+                .texts
+                .iter()
+                .map(|(lang, text)| (lang.clone(), f(text)))
+                .collect(),
+        }
+    }
+
     pub fn languages(&self) -> impl Iterator<Item = &Lang> {
         self.texts.keys()
     }

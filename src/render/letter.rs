@@ -148,6 +148,11 @@ struct LetterView<'a> {
     campaign: CampaignView<'a>,
     person: PersonView<'a>,
     persons: Vec<PersonView<'a>>,
+    /// The persons' gender and number, as a campaign text's choices name it: m, f, two,
+    /// two-f, group, group-f.
+    form: &'static str,
+    /// The persons' names joined as the language joins a list ("A, B и C", "A, B et C").
+    names: String,
     letter: &'a str,
     asks: Vec<&'a str>,
     recipient: RecipientView<'a>,
@@ -160,6 +165,8 @@ struct LetterView<'a> {
 struct CampaignView<'a> {
     id: &'a str,
     title: &'a str,
+    /// The campaign's subject line, or "" when it has none (then letters name the persons).
+    subject: &'a str,
     reference: String,
     deadline: String,
 }
@@ -349,6 +356,10 @@ impl<'t> Renderer<'t> {
                     .title
                     .get(lang)
                     .ok_or_else(|| missing_campaign("title"))?,
+                subject: match &campaign.subject {
+                    Some(s) => s.get(lang).ok_or_else(|| missing_campaign("subject"))?,
+                    None => "",
+                },
                 reference: campaign.reference(),
                 deadline: self.dates.long(lang, campaign.deadline),
             },
@@ -356,6 +367,8 @@ impl<'t> Renderer<'t> {
                 name: person.name.get(lang).unwrap_or_default(),
                 gender: person.gender.code(),
             },
+            form: campaign.form.code(),
+            names: join_names(lang, persons.iter().map(|p| p.name)),
             persons,
             letter: crate::model::campaign::wording(
                 &campaign.letter,
@@ -439,6 +452,21 @@ impl<'t> Renderer<'t> {
             topic: optional_block("topic")?.filter(|s| !s.trim().is_empty()),
             return_address: None,
         })
+    }
+}
+
+/// Names joined as `lang` joins a list of people, from CLDR's list patterns ("A, B и C", "A y
+/// B", "A、B和C"): the maintained data knows each language's conjunction, comma and spacing
+/// (Spanish "y" becomes "e" before an i sound), which a table here would not.
+pub fn join_names<'n>(lang: &Lang, names: impl Iterator<Item = &'n str> + Clone) -> String {
+    use icu_list::ListFormatter;
+    use icu_list::options::{ListFormatterOptions, ListLength};
+    let locale: icu_locale::Locale = lang.as_str().parse().unwrap_or(icu_locale::Locale::UNKNOWN);
+    let options = ListFormatterOptions::default().with_length(ListLength::Wide);
+    match ListFormatter::try_new_and(locale.into(), options) {
+        Ok(formatter) => formatter.format_to_string(names),
+        // Compiled data has a root pattern for every locale; this only guards the call.
+        Err(_) => names.collect::<Vec<_>>().join(", "),
     }
 }
 
