@@ -16,6 +16,7 @@ mod letters;
 mod new;
 mod paper;
 mod pdf;
+mod persons;
 mod schema;
 mod sheet;
 mod snapshots;

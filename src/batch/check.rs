@@ -440,18 +440,17 @@ fn render_persons(
         let first_copy = planned.iter().find(|p| p.copy);
         for p in planned.iter().take(1).chain(first_copy) {
             for lang in languages {
-                match renderer.render(&as_them, p, &targets, lang, None) {
-                    Ok(_) => out.letters += 1,
-                    Err(e) => {
-                        let d = Diagnostic::from(e);
-                        if seen.insert(d.message.clone()) {
-                            let who = crate::model::agree::Form::of(genders).describe();
-                            out.diags.push(Diagnostic {
-                                message: format!("{} (were the persons {who})", d.message),
-                                ..d
-                            });
-                        }
-                    }
+                // Not counted: these letters are trials, not letters the campaign produces.
+                let Err(e) = renderer.render(&as_them, p, &targets, lang, None) else {
+                    continue;
+                };
+                let d = Diagnostic::from(e);
+                if seen.insert(d.message.clone()) {
+                    let who = crate::model::agree::Form::of(genders).describe();
+                    out.diags.push(Diagnostic {
+                        message: format!("{} (were the persons {who})", d.message),
+                        ..d
+                    });
                 }
             }
         }

@@ -642,27 +642,24 @@ fn agree_texts(campaign: &mut Campaign) {
     campaign.updates.iter_mut().for_each(|u| all(&mut u.text));
     for p in &mut campaign.persons {
         let own = Form::of_one(p.gender);
-        for t in [&mut p.nationality, &mut p.status, &mut p.held] {
-            if let Some(t) = t {
-                *t = t.map(|s| agree::agree(s, own).into_owned());
-            }
+        for t in [&mut p.nationality, &mut p.status, &mut p.held]
+            .into_iter()
+            .flatten()
+        {
+            *t = t.map(|s| agree::agree(s, own).into_owned());
         }
     }
 }
 
 /// Reports the malformed choices of a text and those that lack a required form, each at the line
-/// it is on: a block (`|`) starts on the line after its key.
+/// it is on: a block (`|`) keeps its line breaks, and its position is its first line's.
 fn check_choices(raw: &RawText, field: &str, c: &mut Checker) {
     for (key, value) in &raw.value {
         let text = &value.value;
         for p in agree::problems(text) {
             let pos = Pos::of(value);
-            let below = if text.contains('\n') {
-                1 + text[..p.at].matches('\n').count() as u64
-            } else {
-                0
-            };
-            let at = Pos::new(pos.line + below, if below > 0 { 1 } else { pos.col });
+            let below = text[..p.at].matches('\n').count() as u64;
+            let at = Pos::new(pos.line + below, pos.col);
             c.error(at, &format!("{field}.{key}"), p.message, p.hint);
         }
     }
