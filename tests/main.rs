@@ -13,6 +13,7 @@ mod email;
 mod fuzz;
 mod letters;
 mod new;
+mod pack;
 mod pdf;
 mod schema;
 mod sheet;
