@@ -62,6 +62,9 @@ pub struct Pack<W: Write> {
     lang: Langs,
     /// One object serialised, before it goes out in one write.
     buf: Vec<u8>,
+    /// `CHUNK` and `NODE`, smaller in tests.
+    chunk: usize,
+    node: usize,
 }
 
 /// The page tree: the node being filled and the nodes written.
@@ -116,7 +119,17 @@ impl<W: Write> Pack<W> {
             outline: Outline::default(),
             lang: Langs::None,
             buf: Vec::new(),
+            chunk: CHUNK,
+            node: NODE,
         })
+    }
+
+    /// A pack with small chunks and page-tree nodes, so tests cross their boundaries.
+    #[cfg(test)]
+    fn sized(mut self, chunk: usize, node: usize) -> Self {
+        self.chunk = chunk;
+        self.node = node;
+        self
     }
 
     /// Draws the pages of a placed letter at the end of the pack, with `bookmark` as its entry in
@@ -145,7 +158,7 @@ impl<W: Write> Pack<W> {
             Langs::One(one) if one == lang => Langs::One(one),
             _ => Langs::Several,
         };
-        if self.drawn.len() >= CHUNK {
+        if self.drawn.len() >= self.chunk {
             self.flush()?;
         }
         Ok(())
@@ -277,7 +290,7 @@ impl<W: Write> Pack<W> {
 
     /// Hangs page `page` in the page tree; returns its parent node. A full node is written.
     fn place(&mut self, page: u32) -> io::Result<u32> {
-        if self.tree.kids.len() >= NODE
+        if self.tree.kids.len() >= self.node
             && let Some(node) = self.tree.node.take()
         {
             self.write_node(node)?;
@@ -636,5 +649,111 @@ impl<W: Write> Write for Sink<W> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdf::LAYOUTS;
+
+    /// A pack of letters of `pages` pages each (empty pages: the structure is what is tested),
+    /// in `langs` in turn, cut in chunks of 2 letters and nodes of 3 pages.
+    fn pack(pages: &[usize], langs: &[&str], duplex: bool) -> Vec<u8> {
+        let fonts = FontChain::default();
+        let mut pack = Pack::new(Vec::new(), "campaign", duplex)
+            .unwrap()
+            .sized(2, 3);
+        for (i, n) in pages.iter().enumerate() {
+            let placed = Placed {
+                pages: (0..*n).map(|_| Vec::new()).collect(),
+            };
+            let title = format!("Ива́н {i} → Прокурор");
+            let lang = langs[i % langs.len()];
+            pack.add(&LAYOUTS[0], &placed, &fonts, &title, lang)
+                .unwrap();
+        }
+        pack.finish().unwrap()
+    }
+
+    /// The outline's titles and the 1-based page each opens, following /First and /Next, with
+    /// /Prev and /Last checked on the way.
+    fn outline(doc: &lopdf::Document) -> Vec<(String, u32)> {
+        let number: HashMap<ObjectId, u32> =
+            doc.get_pages().into_iter().map(|(n, id)| (id, n)).collect();
+        let root_id = doc.catalog().unwrap().get(b"Outlines").unwrap();
+        let root = doc.get_dictionary(root_id.as_reference().unwrap()).unwrap();
+        let mut at = root.get(b"First").and_then(Object::as_reference).ok();
+        let (mut out, mut prev) = (Vec::new(), None);
+        while let Some(id) = at {
+            let item = doc.get_dictionary(id).unwrap();
+            assert_eq!(item.get(b"Prev").and_then(Object::as_reference).ok(), prev);
+            let dest = item.get(b"Dest").unwrap().as_array().unwrap();
+            let title = lopdf::decode_text_string(item.get(b"Title").unwrap()).unwrap();
+            out.push((title, number[&dest[0].as_reference().unwrap()]));
+            prev = Some(id);
+            at = item.get(b"Next").and_then(Object::as_reference).ok();
+        }
+        assert_eq!(root.get(b"Last").and_then(Object::as_reference).ok(), prev);
+        assert_eq!(
+            root.get(b"Count").unwrap().as_i64().unwrap(),
+            out.len() as i64
+        );
+        out
+    }
+
+    #[test]
+    fn blank_backs_and_bookmarks_survive_chunk_and_node_boundaries() {
+        let doc = lopdf::Document::load_mem(&pack(&[1, 2, 3, 1, 2], &["ru"], true)).unwrap();
+        // 1+1, 2, 3+1, 1+1, 2.
+        assert_eq!(doc.get_pages().len(), 12);
+        let firsts: Vec<u32> = outline(&doc).iter().map(|(_, p)| *p).collect();
+        assert_eq!(firsts, [1, 3, 5, 9, 11]);
+        assert_eq!(outline(&doc)[3].0, "Ива́н 3 → Прокурор");
+        let lang = doc.catalog().unwrap().get(b"Lang").unwrap();
+        assert_eq!(lang.as_str().unwrap(), b"ru");
+        // Every page of the tree under a node that counts its pages.
+        let root = doc.catalog().unwrap().get(b"Pages").unwrap();
+        let root = doc.get_dictionary(root.as_reference().unwrap()).unwrap();
+        assert_eq!(root.get(b"Count").unwrap().as_i64().unwrap(), 12);
+        assert_eq!(root.get(b"Kids").unwrap().as_array().unwrap().len(), 4);
+    }
+
+    #[test]
+    fn without_duplex_letters_follow_each_other_and_several_languages_set_none() {
+        let doc = lopdf::Document::load_mem(&pack(&[1, 2, 3], &["ru", "en"], false)).unwrap();
+        assert_eq!(doc.get_pages().len(), 6);
+        let firsts: Vec<u32> = outline(&doc).iter().map(|(_, p)| *p).collect();
+        assert_eq!(firsts, [1, 2, 4]);
+        assert!(doc.catalog().unwrap().get(b"Lang").is_err());
+    }
+
+    #[test]
+    fn the_same_letters_give_the_same_bytes() {
+        let a = pack(&[1, 2, 3, 1], &["de"], true);
+        assert_eq!(a, pack(&[1, 2, 3, 1], &["de"], true));
+        assert_ne!(a, pack(&[1, 2, 3, 2], &["de"], true));
+    }
+
+    #[test]
+    fn text_strings_beyond_ascii_are_utf16be_with_a_byte_order_mark() {
+        assert_eq!(text_string("ru"), Object::string_literal("ru"));
+        let Object::String(bytes, _) = text_string("Ё → ش") else {
+            panic!("a string")
+        };
+        assert_eq!(
+            bytes,
+            [
+                0xFE, 0xFF, 0x04, 0x01, 0, 0x20, 0x21, 0x92, 0, 0x20, 0x06, 0x34
+            ]
+        );
+    }
+
+    #[test]
+    fn strings_and_names_are_escaped() {
+        let mut out = Vec::new();
+        serialise(&Object::string_literal("a(b\\c))\r"), &mut out);
+        serialise(&Object::Name(b"A B#".to_vec()), &mut out);
+        assert_eq!(out, b"(a\\(b\\\\c\\)\\)\\r)/A#20B#23");
     }
 }
