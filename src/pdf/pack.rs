@@ -217,6 +217,7 @@ impl<W: Write> Pack<W> {
         drop(doc);
         compress(&mut lo);
         let pages: Vec<ObjectId> = lo.page_iter().collect();
+        share_resources(&mut lo, &pages);
         // The chunk's catalog, page tree and information are the pack's to write: only what
         // its pages use is kept, numbered in printpdf's (deterministic) order.
         let order = reachable(&lo, &pages);
@@ -442,6 +443,29 @@ struct Hung {
     parents: HashMap<ObjectId, u32>,
     blanks: Vec<(u32, u32, Object)>,
     firsts: Vec<Option<u32>>,
+}
+
+/// Points every page of a chunk whose resources equal the first page's at the first page's:
+/// printpdf gives each page its own copy of the same dictionary, one object a page for nothing.
+fn share_resources(lo: &mut lopdf::Document, pages: &[ObjectId]) {
+    let resources = |lo: &lopdf::Document, page: ObjectId| {
+        let id = lo.get_dictionary(page).ok()?.get(b"Resources").ok()?;
+        id.as_reference().ok()
+    };
+    let Some(shared) = pages.first().and_then(|p| resources(lo, *p)) else {
+        return;
+    };
+    let Ok(first) = lo.get_object(shared).cloned() else {
+        return;
+    };
+    for page in &pages[1..] {
+        if let Some(own) = resources(lo, *page)
+            && lo.get_object(own).is_ok_and(|o| *o == first)
+            && let Ok(dict) = lo.get_dictionary_mut(*page)
+        {
+            dict.set("Resources", Object::Reference(shared));
+        }
+    }
 }
 
 /// The objects `pages` use, directly or not, in number order; a page's `/Parent` (the chunk's
