@@ -689,9 +689,9 @@ mod tests {
             .unwrap()
             .sized(2, 3);
         for (i, n) in pages.iter().enumerate() {
-            let placed = Placed {
-                pages: (0..*n).map(|_| Vec::new()).collect(),
-            };
+            // Through `Default`: a placed letter may carry more than pages (rules to write on).
+            let mut placed = Placed::default();
+            placed.pages.extend((0..*n).map(|_| Vec::new()));
             let title = format!("Ива́н {i} → Прокурор");
             let lang = langs[i % langs.len()];
             pack.add(&LAYOUTS[0], &placed, &fonts, &title, lang)
