@@ -13,9 +13,8 @@ mod email;
 mod fuzz;
 mod letters;
 mod new;
-mod pdf;
-// After `pdf`, the print pack's tests, which read PDFs back the same way.
 mod pack;
+mod pdf;
 mod schema;
 mod sheet;
 mod snapshots;
