@@ -5,8 +5,16 @@ use crate::harness::{Run, Test};
 
 const PACK: &str = "out/ablyazov-2015/print-pack.pdf";
 
-/// Supporters whose French letters to the Ablyazov campaign's addressees have one or two pages.
-const SUPPORTERS: &str = "name,country\nEva Muster,DE\nJean Dupont,FR\nИван Петров,RU\n";
+/// Supporters whose French letters to the Ablyazov campaign's addressees have one page and
+/// more: Jean's and Ivan's notes of their own make their letters longer.
+fn supporters() -> String {
+    let note = "Je suis ce dossier depuis des années avec une grande inquiétude. ";
+    format!(
+        "name,country,note\nEva Muster,DE,\nJean Dupont,FR,\"{}\"\nИван Петров,RU,\"{}\"\n",
+        note.repeat(25),
+        note.repeat(70)
+    )
+}
 
 fn letters(t: Test, extra: &[&str]) -> Run {
     let mut args = vec![
@@ -87,9 +95,9 @@ fn is_blank(doc: &lopdf::Document, id: lopdf::ObjectId) -> bool {
 
 #[test]
 fn a_duplex_pack_starts_every_letter_on_a_front_side_after_a_blank_back() {
-    let singles = letters(shipped(SUPPORTERS), &[]).status(0);
+    let singles = letters(shipped(&supporters()), &[]).status(0);
     let singles = single_pages(&singles);
-    let run = letters(shipped(SUPPORTERS), &["--combine", "--duplex"])
+    let run = letters(shipped(&supporters()), &["--combine", "--duplex"])
         .status(0)
         .stdout_has(&format!("{} letter(s) in the print pack", singles.len()));
     let (_, doc) = pack(&run);
@@ -98,8 +106,8 @@ fn a_duplex_pack_starts_every_letter_on_a_front_side_after_a_blank_back() {
     let pages = doc.get_pages();
     let by_page: Vec<usize> = singles.iter().map(|(_, n)| *n).collect();
     assert!(
-        by_page.contains(&1) && by_page.contains(&2),
-        "letters of one and two pages: {singles:?}"
+        by_page.iter().any(|n| n % 2 == 1) && by_page.iter().any(|n| n % 2 == 0),
+        "letters of an odd and of an even number of pages: {singles:?}"
     );
     let total: usize = by_page.iter().map(|n| n + n % 2).sum();
     assert_eq!(
@@ -125,8 +133,8 @@ fn a_duplex_pack_starts_every_letter_on_a_front_side_after_a_blank_back() {
 
 #[test]
 fn a_pack_has_exactly_the_letters_pages_and_one_bookmark_per_letter_in_input_order() {
-    let singles = single_pages(&letters(shipped(SUPPORTERS), &[]).status(0));
-    let run = letters(shipped(SUPPORTERS), &["--combine"]).status(0);
+    let singles = single_pages(&letters(shipped(&supporters()), &[]).status(0));
+    let run = letters(shipped(&supporters()), &["--combine"]).status(0);
     let (_, doc) = pack(&run);
     let total: usize = singles.iter().map(|(_, n)| n).sum();
     assert_eq!(
@@ -226,7 +234,7 @@ fn a_pack_is_the_same_bytes_for_one_thread_or_two_and_for_a_shard() {
 
 #[test]
 fn duplex_without_combine_is_a_usage_error() {
-    letters(shipped(SUPPORTERS), &["--duplex"])
+    letters(shipped(&supporters()), &["--duplex"])
         .status(2)
         .stderr_has("--duplex")
         .stderr_has("hint: add --combine");
@@ -234,7 +242,7 @@ fn duplex_without_combine_is_a_usage_error() {
 
 #[test]
 fn a_pack_with_other_content_is_refused_without_force_and_kept() {
-    let run = letters(shipped(SUPPORTERS), &["--combine"]).status(0);
+    let run = letters(shipped(&supporters()), &["--combine"]).status(0);
     let (before, _) = pack(&run);
     // The same run again: the pack is there unchanged.
     let run = letters(run.test, &["--combine"]).status(0);
@@ -255,7 +263,7 @@ fn a_pack_with_other_content_is_refused_without_force_and_kept() {
 #[cfg(unix)]
 #[test]
 fn never_writes_a_pack_through_a_symbolic_link() {
-    let t = shipped(SUPPORTERS).file("precious.pdf", "precious");
+    let t = shipped(&supporters()).file("precious.pdf", "precious");
     std::fs::create_dir_all(t.path().join("out/ablyazov-2015")).unwrap();
     std::os::unix::fs::symlink(t.path().join("precious.pdf"), t.path().join(PACK)).unwrap();
     let run = letters(t, &["--combine", "--force"])
