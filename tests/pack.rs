@@ -245,7 +245,9 @@ fn a_pack_with_other_content_is_refused_without_force_and_kept() {
     let run = letters(shipped(&supporters()), &["--combine"]).status(0);
     let (before, _) = pack(&run);
     // The same run again: the pack is there unchanged.
-    let run = letters(run.test, &["--combine"]).status(0);
+    let run = letters(run.test, &["--combine"])
+        .status(0)
+        .stdout_has("print-pack.pdf (already there, unchanged)");
     assert!(pack(&run).0 == before);
     // Other letters: refused, the pack kept, no temporary file left.
     let t = run.test.file("s.csv", "name,country\nEva Muster,DE\n");
@@ -255,7 +257,9 @@ fn a_pack_with_other_content_is_refused_without_force_and_kept() {
         .stderr_has("none of the 4 letter(s) collected for it is on disk");
     assert!(pack(&run).0 == before);
     assert_eq!(run.test.files_under("out"), [PACK]);
-    let run = letters(run.test, &["--combine", "--force"]).status(0);
+    let run = letters(run.test, &["--combine", "--force"])
+        .status(0)
+        .stdout_has("print-pack.pdf (replaced)");
     assert!(pack(&run).0 != before);
     assert_eq!(bookmarks(&pack(&run).1).len(), 4);
 }

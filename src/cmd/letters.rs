@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use appeal::batch::output::TextOutput;
+use appeal::batch::output::{TextOutput, Written};
 use appeal::batch::pdf::PdfOutput;
 use appeal::batch::run;
 
@@ -75,9 +75,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     super::print_notes(&summary, &job.supporters, args.run.report);
     let mut line = match &summary.collected {
         Some(pack) => format!(
-            "{} letter(s) in the print pack {}",
+            "{} letter(s) in the print pack {}{}",
             summary.written,
-            pack.path().display()
+            pack.path().display(),
+            match pack {
+                Written::New(_) => "",
+                Written::Unchanged(_) => " (already there, unchanged)",
+                Written::Replaced(_) => " (replaced)",
+            }
         ),
         None => format!(
             "{} letter(s) written to {}",
