@@ -14,6 +14,7 @@ mod email;
 mod fuzz;
 mod letters;
 mod new;
+mod pack;
 mod paper;
 mod pdf;
 mod persons;

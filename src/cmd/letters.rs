@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use appeal::batch::output::TextOutput;
+use appeal::batch::output::{TextOutput, Written};
 use appeal::batch::pdf::PdfOutput;
 use appeal::batch::run;
 
@@ -21,6 +21,10 @@ pub struct Args {
     /// from a new page, instead of a file per letter.
     #[arg(long)]
     combine: bool,
+    /// With --combine, for a printer that prints on both sides: a blank page after each letter
+    /// of an odd number of pages, so every letter starts on a front side.
+    #[arg(long)]
+    duplex: bool,
     /// Output folder.
     #[arg(long, value_name = "DIR", default_value = "letters")]
     out: PathBuf,
@@ -40,6 +44,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("error: --combine makes a PDF print pack (hint: add --format pdf)");
         return Ok(ExitCode::from(2));
     }
+    if args.duplex && !args.combine {
+        eprintln!(
+            "error: --duplex adds blank backs between the letters of a print pack (hint: add --combine)"
+        );
+        return Ok(ExitCode::from(2));
+    }
     let Some((job, bar)) = args.run.job(&args.out) else {
         return Ok(ExitCode::from(2));
     };
@@ -49,8 +59,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let Some((options, fonts)) = args.pdf.options()? else {
                 return Ok(ExitCode::from(2));
             };
-            let pdf = PdfOutput::new(args.out.clone(), args.force, options, fonts);
-            run::letters(&job, &mut if args.combine { pdf.combined() } else { pdf })?
+            let mut pdf = PdfOutput::new(args.out.clone(), args.force, options, fonts);
+            if args.combine {
+                pdf = pdf.combined();
+            }
+            if args.duplex {
+                pdf = pdf.duplex();
+            }
+            run::letters(&job, &mut pdf)?
         }
     };
     if let Some(bar) = bar {
@@ -59,9 +75,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     super::print_notes(&summary, &job.supporters, args.run.report);
     let mut line = match &summary.collected {
         Some(pack) => format!(
-            "{} letter(s) in the print pack {}",
+            "{} letter(s) in the print pack {}{}",
             summary.written,
-            pack.path().display()
+            pack.path().display(),
+            match pack {
+                Written::New(_) => "",
+                Written::Unchanged(_) => " (already there, unchanged)",
+                Written::Replaced(_) => " (replaced)",
+            }
         ),
         None => format!(
             "{} letter(s) written to {}",
