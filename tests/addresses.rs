@@ -59,7 +59,7 @@ fn a_british_address_has_the_post_town_then_the_postcode_on_lines_of_their_own()
     assert_eq!(
         head(&run, "sam-smith", "ru-embassy-gb.copy.en"),
         "Sam Smith\n1 High Street\nLONDON\nSW1A 1AA\n\n\
-         Ambassador of the Russian Federation to the United Kingdom\n\
+         H.E. the Ambassador of the Russian Federation to the United Kingdom\n\
          Embassy of the Russian Federation\n6/7 Kensington Palace Gardens\nLONDON\nW8 4QP\n"
     );
 }
@@ -126,8 +126,8 @@ fn a_letter_posted_within_germany_has_no_country_line() {
     assert_eq!(
         head(&run, "eva-muster", "ru-embassy-de.copy.de"),
         "Eva Muster\nHauptstraße 1\n10115 Berlin\n\n\
-         Botschafter der Russischen Föderation in Deutschland\n\
-         Embassy of the Russian Federation\nUnter den Linden 63-65\n10117 Berlin\n"
+         S. E. Herrn Botschafter der Russischen Föderation in Deutschland\n\
+         Botschaft der Russischen Föderation\nUnter den Linden 63-65\n10117 Berlin\n"
     );
 }
 
@@ -137,7 +137,7 @@ fn a_letter_from_germany_abroad_names_both_countries_in_capitals() {
     assert_eq!(
         head(&run, "eva-muster", "ru-prosecutor-general.de"),
         "Eva Muster\nHauptstraße 1\n10115 Berlin\nGERMANY\n\n\
-         Herrn Generalstaatsanwalt\nJurij Tschaika\n\
+         Herrn Juri Tschaika\nGeneralstaatsanwalt der Russischen Föderation\n\
          Bolshaia Dmitrovka 15 A\nMOSCOW\n125993\nRUSSIAN FEDERATION\n"
     );
 }

@@ -271,6 +271,7 @@ pub const DEMO_DIRECTORY: &str = r#"recipients:
     address: ["Street 1", "Moscow 125993", "Russian Federation"]
     fax: "+7 495 000 00 00"
     salutation: {en: "Dear Prosecutor General", ru: "Уважаемый господин Генеральный прокурор"}
+    to: {ru: "Генеральному прокурору"}
     verified: {date: 2026-01-01, source: "test"}
   - id: ru-embassy-no
     kind: embassy

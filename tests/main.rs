@@ -4,6 +4,7 @@
 mod harness;
 mod smtp_server;
 
+mod addressees;
 mod addresses;
 mod bad_input;
 mod batch;

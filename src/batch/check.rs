@@ -46,6 +46,7 @@ pub fn check_campaign(path: &Path, project: &Project, today: NaiveDate) -> Check
     render_persons(
         path, &campaign, &directory, &templates, &languages, today, &mut out,
     );
+    copy_phrases(&campaign, &directory, &languages, &mut out.diags);
     for id in &used {
         if let Some(r) = directory.get(id) {
             freshness(r, &campaign, &mut out.diags);
@@ -403,6 +404,48 @@ fn render_wordings(
                 Ok(_) => out.letters += 1,
                 Err(e) => out.diags.push(e.into()),
             }
+        }
+    }
+}
+
+/// Warns about each target a copy letter names whose directory entry cannot say, in a language
+/// of the campaign, how the copy names it ("au Procureur général ..."): the cover then names no
+/// one. Once per entry and language, at the entry.
+fn copy_phrases(
+    campaign: &Campaign,
+    directory: &Directory,
+    languages: &[Lang],
+    diags: &mut Diagnostics,
+) {
+    let mut seen: BTreeSet<(String, Lang)> = BTreeSet::new();
+    for country in countries(campaign, directory) {
+        let (planned, _) = plan(campaign, directory, country);
+        // A copy letter quotes the first target (`targets[0]` in the templates).
+        let Some(target) = planned.iter().find(|p| !p.copy).map(|p| p.recipient) else {
+            continue;
+        };
+        if !planned.iter().any(|p| p.copy) {
+            continue;
+        }
+        for lang in languages {
+            if target.copy_phrase(lang).is_some() || !seen.insert((target.id.clone(), lang.clone()))
+            {
+                continue;
+            }
+            diags.push(
+                Diagnostic::warning(
+                    &target.file,
+                    target.pos,
+                    format!("{}.to.{lang}", target.field()),
+                    format!(
+                        "the {lang} copy letters of `{}` cannot name `{}`: the entry has no `{lang}` phrase for it",
+                        campaign.id, target.id
+                    ),
+                )
+                .hint(format!(
+                    "add `to: {{{lang}: \"...\"}}` with the words the copy names it with, preposition and article included (fr: \"au Procureur général de la Fédération de Russie\")"
+                )),
+            );
         }
     }
 }

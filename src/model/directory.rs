@@ -14,11 +14,19 @@ use crate::model::lang::Lang;
 use crate::model::text::{Checker, Lines, Localized, Names, RawText, normalize};
 use crate::model::yaml::{self, Date};
 
+mod forms;
+pub use forms::{LangForms, Made};
+
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
     #[schemars(with = "Vec<RawRecipient>")]
+    #[serde(default)]
     recipients: Vec<Spanned<RawRecipient>>,
+    /// How letters name addressees in a language (block, salutation, copy phrase), where an
+    /// entry gives none of its own: replaces the built-in forms of each language it lists.
+    #[schemars(with = "Option<std::collections::BTreeMap<String, LangForms>>")]
+    forms: Option<Spanned<std::collections::BTreeMap<String, Spanned<LangForms>>>>,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -38,6 +46,17 @@ struct RawRecipient {
     title: RawText,
     #[schemars(with = "Option<crate::model::text::TextSchema>")]
     addressee: Option<RawText>,
+    /// The short title a salutation uses ("Bundesministerin", "Procureur général").
+    #[schemars(with = "Option<crate::model::text::TextSchema>")]
+    office: Option<RawText>,
+    /// The entry as a copy letter names it, with its preposition and article where the
+    /// language needs them: "au Procureur général de la Fédération de Russie".
+    #[schemars(with = "Option<crate::model::text::TextSchema>")]
+    to: Option<RawText>,
+    /// The closing formula's words for this entry, where the language varies them by rank
+    /// (fr: "l'expression de ma très haute considération").
+    #[schemars(with = "Option<crate::model::text::TextSchema>")]
+    closing: Option<RawText>,
     #[schemars(with = "Option<Vec<String>>")]
     address: Option<Spanned<Vec<Spanned<String>>>>,
     #[schemars(with = "Option<String>")]
@@ -48,8 +67,8 @@ struct RawRecipient {
     timezone: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
     office_hours: Option<Spanned<String>>,
-    #[schemars(with = "crate::model::text::TextSchema")]
-    salutation: RawText,
+    #[schemars(with = "Option<crate::model::text::TextSchema>")]
+    salutation: Option<RawText>,
     #[schemars(with = "Option<RawVerified>")]
     verified: Option<Spanned<RawVerified>>,
     #[serde(default)]
@@ -162,7 +181,17 @@ pub struct Recipient {
     pub email: Option<EmailAddress>,
     /// When faxes may go out (`timezone` and `office_hours` in the file).
     pub hours: Option<crate::model::hours::OfficeHours>,
+    /// The salutations the entry gives; `Recipient::salutation_in` adds those the forms make.
     pub salutation: Localized,
+    /// The short title salutations use (`office` in the file).
+    pub office: Localized,
+    /// How a copy letter names the entry (`to` in the file); see `Recipient::copy_phrase`.
+    pub to: Localized,
+    /// The closing formula's words, where a language varies them by rank (`closing`).
+    pub closing: Localized,
+    /// What the directory's forms make for the entry, by language (`forms::make`), for what
+    /// the entry does not give itself.
+    pub made: std::collections::BTreeMap<Lang, Made>,
     pub verified: Option<Verified>,
     /// Facts the directory's authors could not confirm (`address`, `fax` ...), listed so `check` warns.
     pub unknown: Vec<String>,
@@ -187,6 +216,46 @@ impl Recipient {
             &self.address
         }
     }
+
+    /// What the forms made for `lang`, following its fallback chain.
+    fn made_in(&self, lang: &Lang) -> Option<&Made> {
+        lang.chain().iter().find_map(|l| self.made.get(l))
+    }
+
+    /// The salutation in `lang`: the entry's own, else the one its forms make from its gender
+    /// and kind ("Sehr geehrte Frau Bundesministerin", "Madame, Monsieur" for a court).
+    pub fn salutation_in(&self, lang: &Lang) -> Option<&str> {
+        self.salutation
+            .get(lang)
+            .or_else(|| self.made_in(lang)?.salutation.as_deref())
+    }
+
+    /// How a copy letter names this entry in `lang` ("an den Generalstaatsanwalt der Russischen
+    /// Föderation"): the entry's `to`, else what the forms make (a Russian dative block, an
+    /// English title); `None` when the language's grammar needs the entry to say.
+    pub fn copy_phrase(&self, lang: &Lang) -> Option<&str> {
+        self.to
+            .get(lang)
+            .or_else(|| self.made_in(lang)?.to.as_deref())
+    }
+
+    /// The lines above the address in `lang`: the entry's own `addressee`, else the forms' block
+    /// (honorific, name, title), else the holder's name and the title.
+    pub fn block(&self, lang: &Lang) -> Option<Vec<String>> {
+        if let Some(block) = self.addressee.get(lang) {
+            return Some(block.lines().map(str::to_string).collect());
+        }
+        if let Some(lines) = self.made_in(lang).and_then(|m| m.block.clone()) {
+            return Some(lines);
+        }
+        let title = self.title.get(lang)?;
+        let mut lines = Vec::new();
+        if let Some(name) = self.name.get(lang) {
+            lines.push(name.to_string());
+        }
+        lines.extend(title.lines().map(str::to_string));
+        Some(lines)
+    }
 }
 
 /// All recipients of a folder, by id.
@@ -195,6 +264,8 @@ pub struct Directory {
     pub folder: PathBuf,
     entries: Vec<Recipient>,
     by_id: HashMap<String, usize>,
+    /// The forms by language: the built-in ones, replaced per language by a file's `forms:`.
+    forms: std::collections::BTreeMap<Lang, LangForms>,
     /// Entries refused with errors (already reported): a campaign naming one is not told again
     /// that the directory lacks it.
     refused: Vec<Refused>,
@@ -213,6 +284,7 @@ impl Directory {
     pub fn load(folder: &Path, diags: &mut Diagnostics) -> Directory {
         let mut dir = Directory {
             folder: folder.to_path_buf(),
+            forms: forms::built_in().clone(),
             ..Directory::default()
         };
         let files = match yaml::files_in(folder) {
@@ -239,6 +311,9 @@ impl Directory {
                 }
             };
             let mut c = Checker { file: &file, diags };
+            if let Some(f) = &raw.forms {
+                check_forms(f, &mut dir.forms, &mut c);
+            }
             let mut checked = Vec::new();
             for (i, entry) in raw.recipients.iter().enumerate() {
                 match check_entry(entry, i, &mut c) {
@@ -257,6 +332,14 @@ impl Directory {
             for r in checked {
                 dir.insert(r, diags);
             }
+        }
+        // After every file: a file's forms serve the entries of all of them.
+        for r in &mut dir.entries {
+            r.made = dir
+                .forms
+                .iter()
+                .map(|(lang, f)| (lang.clone(), forms::make(r, lang, f)))
+                .collect();
         }
         dir
     }
@@ -398,6 +481,10 @@ fn check_entry(entry: &Spanned<RawRecipient>, index: usize, c: &mut Checker) -> 
         email,
         hours,
         salutation: texts.salutation,
+        office: texts.office,
+        to: texts.to,
+        closing: texts.closing,
+        made: Default::default(),
         verified: raw.verified.as_ref().map(|v| Verified {
             date: v.value.date.0,
             source: v.value.source.trim().to_string(),
@@ -436,6 +523,9 @@ struct EntryTexts {
     title: Localized,
     salutation: Localized,
     addressee: Localized,
+    office: Localized,
+    to: Localized,
+    closing: Localized,
 }
 
 /// Checks the entry's texts: name, title and salutation on one line, the addressee block.
@@ -445,13 +535,15 @@ fn check_texts(raw: &RawRecipient, field: &str, c: &mut Checker) -> EntryTexts {
         None => Names::default(),
     };
     let title = Localized::check(&raw.title, &format!("{field}.title"), &[], Lines::One, c);
-    let salutation = Localized::check(
-        &raw.salutation,
-        &format!("{field}.salutation"),
-        &[],
-        Lines::One,
-        c,
-    );
+    // Optional one-line texts; a salutation the entry lacks is made from its gender and kind.
+    let mut one_line = |raw: &Option<RawText>, name: &str| match raw {
+        Some(t) => Localized::check(t, &format!("{field}.{name}"), &[], Lines::One, c),
+        None => Localized::default(),
+    };
+    let salutation = one_line(&raw.salutation, "salutation");
+    let office = one_line(&raw.office, "office");
+    let to = one_line(&raw.to, "to");
+    let closing = one_line(&raw.closing, "closing");
     // The block above the address: one or more lines ("Генеральному прокурору\nРоссийской ...").
     let addressee = match &raw.addressee {
         Some(a) => Localized::check(a, &format!("{field}.addressee"), &[], Lines::Many, c),
@@ -462,6 +554,9 @@ fn check_texts(raw: &RawRecipient, field: &str, c: &mut Checker) -> EntryTexts {
         title,
         salutation,
         addressee,
+        office,
+        to,
+        closing,
     }
 }
 
@@ -736,17 +831,46 @@ fn check_hours(
     }
 }
 
-/// The address-block lines of `r` in `lang`: the directory's own lines for that language when it
-/// gives them (a Russian dative), else the holder's name and the title.
+/// The address-block lines of `r` in `lang` (`Recipient::block`).
 pub fn addressee_lines(r: &Recipient, lang: &Lang) -> Option<Vec<String>> {
-    if let Some(block) = r.addressee.get(lang) {
-        return Some(block.lines().map(str::to_string).collect());
+    r.block(lang)
+}
+
+/// Checks a file's `forms:` (language tags, known placeholders) and puts each language's forms
+/// in place of those it had.
+fn check_forms(
+    raw: &Spanned<std::collections::BTreeMap<String, Spanned<LangForms>>>,
+    into: &mut std::collections::BTreeMap<Lang, LangForms>,
+    c: &mut Checker,
+) {
+    for (key, f) in &raw.value {
+        let at = format!("forms.{key}");
+        let Some(lang) = Lang::parse(key) else {
+            c.error(
+                Pos::of(f),
+                &at,
+                format!("`{key}` is not a language tag"),
+                "use a BCP 47 tag such as it, pt-BR",
+            );
+            continue;
+        };
+        let unknown: Vec<String> = f
+            .value
+            .texts()
+            .flat_map(forms::unknown_placeholders)
+            .collect();
+        if let Some(p) = unknown.first() {
+            c.error(
+                Pos::of(f),
+                &at,
+                format!("unknown placeholder `{{{p}}}`"),
+                format!(
+                    "use {}",
+                    forms::PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
+                ),
+            );
+            continue;
+        }
+        into.insert(lang, f.value.clone());
     }
-    let title = r.title.get(lang)?;
-    let mut lines = Vec::new();
-    if let Some(name) = r.name.get(lang) {
-        lines.push(name.to_string());
-    }
-    lines.extend(title.lines().map(str::to_string));
-    Some(lines)
 }

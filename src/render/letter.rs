@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::model::campaign::{AddresseeEntry, Campaign};
 use crate::model::country::Country;
 use crate::model::diag::Diagnostic;
-use crate::model::directory::{Directory, Recipient, addressee_lines};
+use crate::model::directory::{Directory, Kind, Recipient, addressee_lines};
 use crate::model::lang::{DateFormats, Lang};
 use crate::model::supporter::Supporter;
 use crate::render::Error;
@@ -186,6 +186,12 @@ pub(crate) struct RecipientView<'a> {
     pub salutation: &'a str,
     pub fax: &'a str,
     pub email: &'a str,
+    /// The closing formula's words where the entry varies them (`closing`), else "".
+    pub closing: &'a str,
+    /// `official`, `court`, `ministry`, `embassy` or `government`.
+    pub kind: &'static str,
+    /// An institution, not a person (no `gender`): a court is "贵院", not "您".
+    pub institution: bool,
 }
 
 #[derive(Serialize)]
@@ -193,6 +199,10 @@ struct TargetView<'a> {
     title: &'a str,
     salutation: &'a str,
     addressee: Vec<String>,
+    /// How a copy letter names the target ("au Procureur général ..."), or "" when the
+    /// directory does not say for this language (`check` reports it).
+    to: &'a str,
+    closing: &'a str,
 }
 
 #[derive(Serialize)]
@@ -484,6 +494,8 @@ fn target_views<'r>(
                 title: v.title,
                 salutation: v.salutation,
                 addressee: v.addressee,
+                to: t.copy_phrase(lang).unwrap_or_default(),
+                closing: v.closing,
             })
         })
         .collect()
@@ -503,19 +515,33 @@ pub(crate) fn recipient_view<'r>(
             format!("{}.{field}", r.field()),
             format!("no `{lang}` {field}, needed for {}", describe()),
         )
-        .hint(format!("add `{lang}: ...` to the {field} of `{}`", r.id))
+        .hint(match field {
+            // A salutation is also made from the entry's gender and kind, where the forms of
+            // the language have one.
+            "salutation" if r.gender.is_none() && r.kind == Kind::Embassy => format!(
+                "add `{lang}: ...` to the salutation of `{}`, or its ambassador's `gender: m` or `f`",
+                r.id
+            ),
+            _ => format!("add `{lang}: ...` to the {field} of `{}`", r.id),
+        })
     };
     Ok(RecipientView {
         name: r.name.get(lang).unwrap_or_default(),
         title: r.title.get(lang).ok_or_else(|| missing("title"))?,
         addressee: addressee_lines(r, lang).ok_or_else(|| missing("title"))?,
         address: r.address_from(posted_from),
-        salutation: r
-            .salutation
-            .get(lang)
-            .ok_or_else(|| missing("salutation"))?,
+        salutation: r.salutation_in(lang).ok_or_else(|| missing("salutation"))?,
         fax: r.fax.as_deref().unwrap_or_default(),
         email: r.email.as_deref().unwrap_or_default(),
+        closing: r.closing.get(lang).unwrap_or_default(),
+        kind: match r.kind {
+            Kind::Official => "official",
+            Kind::Court => "court",
+            Kind::Ministry => "ministry",
+            Kind::Embassy => "embassy",
+            Kind::Government => "government",
+        },
+        institution: r.gender.is_none(),
     })
 }
 
