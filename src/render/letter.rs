@@ -340,9 +340,11 @@ impl<'t> Renderer<'t> {
                     .ok_or_else(|| missing_campaign(&format!("asks[{i}].letter")))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        // Dates as written where the supporter lives (or where blank letters are posted).
+        let region = supporter.map_or(self.blank_posted_in, |s| s.country);
         Ok(LetterView {
             lang: lang.as_str(),
-            date: self.dates.long(lang, self.date),
+            date: self.dates.long(lang, region, self.date),
             campaign: CampaignView {
                 id: &campaign.id,
                 title: campaign
@@ -350,7 +352,7 @@ impl<'t> Renderer<'t> {
                     .get(lang)
                     .ok_or_else(|| missing_campaign("title"))?,
                 reference: campaign.reference(),
-                deadline: self.dates.long(lang, campaign.deadline),
+                deadline: self.dates.long(lang, region, campaign.deadline),
             },
             person: PersonView {
                 name: person.name.get(lang).unwrap_or_default(),
