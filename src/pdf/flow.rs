@@ -325,11 +325,16 @@ pub(super) fn number_pages(
 }
 
 /// The first line of the closing block: the last paragraph before the signature space (the run
-/// of empty lines before the printed name).
+/// of empty lines before the printed name). The printed name may have lines right under it (a
+/// Chinese letter's date): the signature block is the last run of lines.
 pub(super) fn closing_start(lines: &[&str]) -> usize {
-    let Some(last) = lines.iter().rposition(|l| !l.is_empty()) else {
+    let Some(end) = lines.iter().rposition(|l| !l.is_empty()) else {
         return 0;
     };
+    let last = lines[..end]
+        .iter()
+        .rposition(|l| l.is_empty())
+        .map_or(0, |i| i + 1);
     let Some(gap_start) = lines[..last].iter().rposition(|l| !l.is_empty()) else {
         return 0;
     };

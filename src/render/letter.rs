@@ -11,6 +11,7 @@ use crate::model::lang::{DateFormats, Lang};
 use crate::model::supporter::Supporter;
 use crate::render::Error;
 use crate::render::templates::{Templates, template_diagnostic};
+use crate::render::typography::Typography;
 
 /// One addressee of a campaign resolved to a directory entry for a supporter's country.
 #[derive(Clone, Debug)]
@@ -274,10 +275,15 @@ impl<'t> Renderer<'t> {
             .templates
             .render(name, &context)
             .map_err(|e| template_diagnostic(&e, &describe(), name.as_ref()))?;
+        // Typography once, on the text and the parts alike; address blocks stay as written.
+        let (to, from) = (&view.recipient, &view.supporter);
+        let quoted = view.targets.iter().flat_map(|t| &t.addressee);
+        let verbatim = to.addressee.iter().chain(to.address).chain(&from.address);
+        let typography = Typography::new(lang, verbatim.chain([&from.name]).chain(quoted));
         let parts = if self.parts {
             let mut parts = self.parts(name, &context, lang, &describe)?;
             parts.return_address = supporter.map(|s| s.return_address(Some(r.postal_country)));
-            Some(parts)
+            Some(typography.parts(parts))
         } else {
             None
         };
@@ -289,7 +295,7 @@ impl<'t> Renderer<'t> {
             supporter: supporter.map(|s| s.name.clone()).unwrap_or_default(),
             title: format!("{} — {}", view.campaign.title, view.recipient.title),
             signature: supporter.map(Supporter::signature).unwrap_or_default(),
-            text: tidy(&body),
+            text: typography.text(&tidy(&body)),
             parts,
         })
     }
