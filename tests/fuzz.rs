@@ -1113,9 +1113,11 @@ fn write_project(root: &Path, context: Context, files: &BTreeMap<String, Vec<u8>
     if context == Context::Shipped {
         let to = root.join("templates");
         std::fs::create_dir_all(&to).unwrap();
+        // Files only: `templates/style/` holds the style notes, not templates.
         for e in std::fs::read_dir(repo().join("templates"))
             .unwrap()
             .flatten()
+            .filter(|e| e.path().is_file())
         {
             std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
         }

@@ -114,7 +114,7 @@ fn rerunning_is_safe_and_never_overwrites_without_force() {
     assert!(
         run.test
             .read("letters/demo/eva/xx-prosecutor.en.txt")
-            .contains("February 1, 2026")
+            .contains("1 February 2026")
     );
     let run = run
         .test
@@ -132,7 +132,7 @@ fn rerunning_is_safe_and_never_overwrites_without_force() {
     assert!(
         run.test
             .read("letters/demo/eva/xx-prosecutor.en.txt")
-            .contains("February 2, 2026")
+            .contains("2 February 2026")
     );
 }
 

@@ -23,5 +23,6 @@ mod schema;
 mod sheet;
 mod snapshots;
 mod tls;
+mod typography;
 mod updates;
 mod windows;

@@ -20,10 +20,10 @@ fn the_sheet_says_what_to_ask_whom_and_by_when() {
         "Anna Test is detained.\n",
         "## PLEASE WRITE IMMEDIATELY in Russian or your own language:\n",
         "- Urge them not to extradite her\n",
-        "## PLEASE SEND APPEALS BEFORE MARCH 1, 2026 TO:\n",
+        "## PLEASE SEND APPEALS BEFORE 1 MARCH 2026 TO:\n",
         "Prosecutor General\\\nStreet 1\\\nMoscow 125993\\\nRUSSIAN FEDERATION\\\nFax: +7 495 000 00 00\\\nSalutation: Dear Prosecutor General\n",
         "## And copies to:\n\ncopies only\n",
-        "UA: UA 1/26. Issue date: January 10, 2026.\n",
+        "UA: UA 1/26. Issue date: 10 January 2026.\n",
     ] {
         assert!(md.contains(expected), "missing {expected:?} in:\n{md}");
     }
@@ -90,7 +90,7 @@ fn a_stopped_action_shows_its_outcome_and_no_asks() {
     let md = &run.stdout;
     assert!(md.contains("## FURTHER INFORMATION: STOP ACTION\n"), "{md}");
     assert!(
-        md.contains("## Stop action, February 20, 2026\n\nAnna Test was released.\n"),
+        md.contains("## Stop action, 20 February 2026\n\nAnna Test was released.\n"),
         "{md}"
     );
     assert!(md.contains("No further action is requested."), "{md}");

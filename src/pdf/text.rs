@@ -152,10 +152,16 @@ impl FontChain {
     }
 
     /// The font that draws `c` in a run now drawn by `current`: spaces stay in the run they
-    /// follow; bold text uses the bold face where DejaVu Sans would draw it.
+    /// follow when its font has them (an ideographic space, U+3000, starting a Chinese
+    /// paragraph goes to a font that has it, not a box); bold text uses the bold face where
+    /// DejaVu Sans would draw it.
     fn font_for(&self, c: char, current: Option<usize>, weight: Weight) -> usize {
         let font = if c.is_whitespace() {
-            current.unwrap_or(0)
+            current
+                .filter(|&f| self.fonts[f].has(c))
+                .or_else(|| self.index_of(c))
+                .or(current)
+                .unwrap_or(0)
         } else {
             self.index_of(c).unwrap_or(0)
         };

@@ -11,6 +11,7 @@ use crate::model::lang::{DateFormats, Lang};
 use crate::model::supporter::Supporter;
 use crate::render::Error;
 use crate::render::templates::{Templates, template_diagnostic};
+use crate::render::typography::Typography;
 
 /// One addressee of a campaign resolved to a directory entry for a supporter's country.
 #[derive(Clone, Debug)]
@@ -291,10 +292,15 @@ impl<'t> Renderer<'t> {
             .templates
             .render(name, &context)
             .map_err(|e| template_diagnostic(&e, &describe(), name.as_ref()))?;
+        // Typography once, on the text and the parts alike; address blocks stay as written.
+        let (to, from) = (&view.recipient, &view.supporter);
+        let quoted = view.targets.iter().flat_map(|t| &t.addressee);
+        let verbatim = to.addressee.iter().chain(to.address).chain(&from.address);
+        let typography = Typography::new(lang, verbatim.chain([&from.name]).chain(quoted));
         let parts = if self.parts {
             let mut parts = self.parts(name, &context, lang, &describe)?;
             parts.return_address = supporter.map(|s| s.return_address(Some(r.postal_country)));
-            Some(parts)
+            Some(typography.parts(parts))
         } else {
             None
         };
@@ -306,7 +312,7 @@ impl<'t> Renderer<'t> {
             supporter: supporter.map(|s| s.name.clone()).unwrap_or_default(),
             title: format!("{} — {}", view.campaign.title, view.recipient.title),
             signature: supporter.map(Supporter::signature).unwrap_or_default(),
-            text: tidy(&body),
+            text: typography.text(&tidy(&body)),
             parts,
         })
     }
@@ -357,9 +363,11 @@ impl<'t> Renderer<'t> {
                     .ok_or_else(|| missing_campaign(&format!("asks[{i}].letter")))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        // Dates as written where the supporter lives (or where blank letters are posted).
+        let region = supporter.map_or(self.blank_posted_in, |s| s.country);
         Ok(LetterView {
             lang: lang.as_str(),
-            date: self.dates.long(lang, self.date),
+            date: self.dates.long(lang, region, self.date),
             campaign: CampaignView {
                 id: &campaign.id,
                 title: campaign
@@ -371,7 +379,7 @@ impl<'t> Renderer<'t> {
                     None => "",
                 },
                 reference: campaign.reference(),
-                deadline: self.dates.long(lang, campaign.deadline),
+                deadline: self.dates.long(lang, region, campaign.deadline),
             },
             person: PersonView {
                 name: person.name.get(lang).unwrap_or_default(),

@@ -3,6 +3,7 @@
 
 pub mod letter;
 pub mod templates;
+pub mod typography;
 
 use std::path::Path;
 

@@ -1,0 +1,406 @@
+//! Typography per language, applied once to a rendered letter (its text and its parts): the
+//! language's quotation marks, apostrophes, and French spacing with narrow no-break spaces.
+//!
+//! Templates and campaign texts can then be typed with straight quotes on any keyboard, and no
+//! letter carries a straight quote. The pass works line by line (a letter's paragraph is one
+//! line), so the text and the parts a page lays out come out the same, and it is idempotent:
+//! what it writes it reads back as the same marks. It leaves alone URLs, email addresses and the
+//! lines of address blocks (`Typography::new`), which the post and the directory spell as they are.
+
+use std::collections::HashSet;
+
+use crate::model::lang::Lang;
+use crate::render::letter::LetterParts;
+
+/// U+202F NARROW NO-BREAK SPACE: French puts it before ; : ! ? and inside « ». Unicode line
+/// breaking treats it as glue (class GL), so no line starts with the sign it holds.
+pub const NNBSP: char = '\u{202f}';
+
+/// A pair of quotation marks: opening, closing.
+type Pair = (char, char);
+
+/// How a language quotes.
+#[derive(Clone, Copy, Debug)]
+struct Style {
+    outer: Pair,
+    inner: Pair,
+    /// Whether the marks follow the nesting depth (Russian «…„…“…»: the author's straight
+    /// double or single quote does not matter), or the kind the author typed (English “…” for
+    /// double quotes, ‘…’ for single, which British English uses outside).
+    by_depth: bool,
+    /// Whether « and » are the language's own marks, read as quotes (and nested) rather than
+    /// left as typed.
+    guillemets: bool,
+    /// French spacing: U+202F before ; : ! ? and % and inside « ».
+    french: bool,
+}
+
+fn style(lang: &Lang) -> Style {
+    let base = lang.as_str().split('-').next().unwrap_or_default();
+    let english = Style {
+        outer: ('“', '”'),
+        inner: ('‘', '’'),
+        by_depth: false,
+        guillemets: false,
+        french: false,
+    };
+    // Languages quoting with « » outside take their inner marks by depth.
+    let guillemets = |inner: Pair, french: bool| Style {
+        outer: ('«', '»'),
+        inner,
+        by_depth: true,
+        guillemets: true,
+        french,
+    };
+    match base {
+        "de" => Style {
+            outer: ('„', '“'),
+            inner: ('‚', '‘'),
+            ..english
+        },
+        "ru" | "uk" | "be" => guillemets(('„', '“'), false),
+        "fr" => guillemets(('“', '”'), true),
+        "es" | "ar" | "fa" => guillemets(('“', '”'), false),
+        // English, Chinese (Simplified: “…” and ‘…’) and any language not known here: curly
+        // marks rather than straight ones.
+        _ => english,
+    }
+}
+
+/// The typography of one letter: its language's rules and the lines it leaves as written.
+pub struct Typography<'a> {
+    style: Style,
+    verbatim: HashSet<&'a str>,
+}
+
+impl<'a> Typography<'a> {
+    /// The rules of `lang`; a line of the letter equal to one of `verbatim` (the lines of the
+    /// address blocks, the supporter's name) is left as written.
+    pub fn new(lang: &Lang, verbatim: impl IntoIterator<Item = &'a String>) -> Self {
+        Typography {
+            style: style(lang),
+            verbatim: verbatim
+                .into_iter()
+                .map(|l| l.trim())
+                .filter(|l| !l.is_empty())
+                .collect(),
+        }
+    }
+
+    /// Every line of `text`.
+    pub fn text(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() + text.len() / 16);
+        for (i, line) in text.split('\n').enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(&self.line(line));
+        }
+        out
+    }
+
+    /// The parts as the text has them: the sender's block (its fill-in labels; the address
+    /// lines are verbatim), the date and the body with its subject and topic. The address in the
+    /// window and the return line are left as written.
+    pub fn parts(&self, mut parts: LetterParts) -> LetterParts {
+        for line in &mut parts.sender {
+            *line = self.line(line);
+        }
+        parts.date = self.text(&parts.date);
+        parts.body = self.text(&parts.body);
+        parts.subject = parts.subject.map(|s| self.text(&s));
+        parts.topic = parts.topic.map(|s| self.text(&s));
+        parts
+    }
+
+    /// One line (a paragraph), unless it is verbatim.
+    pub fn line(&self, line: &str) -> String {
+        if self.verbatim.contains(line.trim()) {
+            return line.to_string();
+        }
+        let mut chars: Vec<char> = line.chars().collect();
+        let mut keep = protected(&chars);
+        quotes(self.style, &mut chars, &keep);
+        if self.style.french {
+            french_spacing(&mut chars, &mut keep);
+        }
+        chars.into_iter().collect()
+    }
+}
+
+/// Which characters belong to a URL or an email address, which keep their straight quotes and
+/// their colons without a space.
+fn protected(chars: &[char]) -> Vec<bool> {
+    let mut keep = vec![false; chars.len()];
+    // Word boundaries as char indices.
+    let mut start = 0;
+    while start < chars.len() {
+        if chars[start].is_whitespace() {
+            start += 1;
+            continue;
+        }
+        let end = (start..chars.len())
+            .find(|&i| chars[i].is_whitespace())
+            .unwrap_or(chars.len());
+        let word: String = chars[start..end].iter().collect();
+        if let Some((from, to)) = address_in(&word) {
+            keep[start + from..start + to].fill(true);
+        }
+        start = end;
+    }
+    keep
+}
+
+/// The span (char indices) of a URL or an email address in a word, without the punctuation
+/// and quotation marks around it.
+fn address_in(word: &str) -> Option<(usize, usize)> {
+    // ASCII lowercase keeps byte offsets, which `word[..byte]` needs.
+    let lower = word.to_ascii_lowercase();
+    let at = ["https://", "http://", "mailto:", "www."]
+        .iter()
+        .filter_map(|p| lower.find(p))
+        .min()
+        .map(|byte| word[..byte].chars().count());
+    let at = at.or_else(|| {
+        // An email address: something@something.tld
+        let (user, domain) = word.split_once('@')?;
+        let user_ok = user.chars().any(char::is_alphanumeric);
+        let domain_ok = domain.contains('.') && domain.chars().any(char::is_alphanumeric);
+        (user_ok && domain_ok).then(|| {
+            word.chars()
+                .position(|c| c.is_alphanumeric())
+                .unwrap_or_default()
+        })
+    })?;
+    let chars: Vec<char> = word.chars().collect();
+    let trailing = |c: char| ".,;:!?)]}\"'»”’“‘«".contains(c);
+    let mut end = chars.len();
+    while end > at && trailing(chars[end - 1]) {
+        end -= 1;
+    }
+    (end > at).then_some((at, end))
+}
+
+/// The kind of mark the author typed: double (" “ ” „ « ») or single (' ‘ ’ ‚).
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Kind {
+    Double,
+    Single,
+}
+
+/// A quotation mark as typed: its kind, and its direction when the mark itself says it
+/// („ ‚ « open, » closes); straight and curly marks get it from their neighbours.
+fn token(c: char, style: Style) -> Option<(Kind, Option<bool>)> {
+    match c {
+        '"' | '“' | '”' => Some((Kind::Double, None)),
+        '„' => Some((Kind::Double, Some(true))),
+        '«' if style.guillemets => Some((Kind::Double, Some(true))),
+        '»' if style.guillemets => Some((Kind::Double, Some(false))),
+        '\'' | '‘' | '’' => Some((Kind::Single, None)),
+        '‚' => Some((Kind::Single, Some(true))),
+        _ => None,
+    }
+}
+
+/// Whether a quotation mark after `prev` opens a quotation: at the start, after a space, an
+/// opening bracket, a dash or a slash, or right after another opening mark.
+fn opens_after(prev: Option<char>, prev_opened: bool) -> bool {
+    match prev {
+        None => true,
+        Some(c) => prev_opened || c.is_whitespace() || "([{<—–-/".contains(c),
+    }
+}
+
+/// Replaces every quotation mark and apostrophe by the language's own, in place (one char for
+/// one), nesting with a stack. A single quote between letters, or after one with no single
+/// quotation open, is an apostrophe (’); a single quotation never closed was one too.
+fn quotes(style: Style, chars: &mut [char], keep: &[bool]) {
+    // Open quotations: their kind and where their opening mark is.
+    let mut stack: Vec<(Kind, usize)> = Vec::new();
+    let mut prev_opened = false;
+    for i in 0..chars.len() {
+        let Some((kind, fixed)) = token(chars[i], style).filter(|_| !keep[i]) else {
+            prev_opened = false;
+            continue;
+        };
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        let single_open = stack.iter().any(|&(k, _)| k == Kind::Single);
+        if kind == Kind::Single && fixed.is_none() && word(prev) && (word(next) || !single_open) {
+            chars[i] = '’';
+            prev_opened = false;
+            continue;
+        }
+        let open = fixed.unwrap_or_else(|| {
+            if opens_after(prev, prev_opened) {
+                true
+            } else if !word(next) {
+                false
+            } else {
+                // Between two letters with no space (Chinese writes none): it opens unless a
+                // quotation of its kind is open.
+                !stack.iter().any(|&(k, _)| k == kind)
+            }
+        });
+        if open {
+            chars[i] = mark(style, kind, stack.len(), true);
+            stack.push((kind, i));
+        } else {
+            // Closes the innermost quotation of its kind, and any left open inside it.
+            let depth = stack
+                .iter()
+                .rposition(|&(k, _)| k == kind)
+                .unwrap_or(stack.len());
+            for &(k, at) in &stack[depth.min(stack.len())..] {
+                if k == Kind::Single && k != kind {
+                    chars[at] = '’';
+                }
+            }
+            stack.truncate(depth);
+            chars[i] = mark(style, kind, depth, false);
+        }
+        prev_opened = open;
+    }
+    for (kind, at) in stack {
+        if kind == Kind::Single {
+            chars[at] = '’';
+        }
+    }
+}
+
+/// The mark for a quotation of `kind` at `depth` (0: outermost).
+fn mark(style: Style, kind: Kind, depth: usize, open: bool) -> char {
+    let inner = if style.by_depth {
+        depth % 2 == 1
+    } else {
+        kind == Kind::Single
+    };
+    let (o, c) = if inner { style.inner } else { style.outer };
+    if open { o } else { c }
+}
+
+/// French spacing: a narrow no-break space (U+202F) before ; : ! ? and %, after « and before »,
+/// replacing an ordinary or no-break space there or added where there was none. A colon is
+/// spaced only before a space or the end of the line, so times (14:30) and references keep theirs.
+fn french_spacing(chars: &mut Vec<char>, keep: &mut Vec<bool>) {
+    let space = |c: char| c == ' ' || c == '\u{a0}' || c == NNBSP;
+    let mut i = 0;
+    while i < chars.len() {
+        if keep[i] {
+            i += 1;
+            continue;
+        }
+        let c = chars[i];
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        let before = match c {
+            '»' => true,
+            ';' | '!' | '?' => next.is_none_or(|n| n.is_whitespace() || "»)”.,;:!?".contains(n)),
+            ':' => next.is_none_or(char::is_whitespace),
+            '%' => prev.is_some_and(|p| p.is_ascii_digit() || space(p)),
+            _ => false,
+        };
+        if before {
+            match prev {
+                Some(p) if space(p) => chars[i - 1] = NNBSP,
+                // After a word, a number or a closing mark; not after another sign (« ?! »),
+                // an opening bracket or at the start of the line.
+                Some(p) if p.is_alphanumeric() || "»”’)]".contains(p) => {
+                    chars.insert(i, NNBSP);
+                    keep.insert(i, false);
+                    i += 1;
+                }
+                _ => {}
+            }
+        }
+        if c == '«' {
+            match next {
+                Some(n) if space(n) => chars[i + 1] = NNBSP,
+                Some(_) => {
+                    chars.insert(i + 1, NNBSP);
+                    keep.insert(i + 1, false);
+                }
+                None => {}
+            }
+        }
+        i += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typo(lang: &str, text: &str) -> String {
+        let t = Typography::new(&Lang::parse(lang).unwrap(), []);
+        let once = t.text(text);
+        assert_eq!(t.text(&once), once, "idempotent for {text:?}");
+        once
+    }
+
+    #[test]
+    fn spaces_french_punctuation_with_narrow_no_break_spaces() {
+        assert_eq!(
+            typo("fr", "Objet : l'affaire \"aveux\" à 99,7 % ! Vraiment?"),
+            "Objet\u{202f}: l’affaire «\u{202f}aveux\u{202f}» à 99,7\u{202f}%\u{202f}! Vraiment\u{202f}?"
+        );
+        assert_eq!(typo("fr", "« aveux »"), "«\u{202f}aveux\u{202f}»");
+        assert_eq!(
+            typo("fr", "à 14:30, voir https://example.org/a?b=c:d"),
+            "à 14:30, voir https://example.org/a?b=c:d"
+        );
+        assert_eq!(typo("fr", "Nom : ____"), "Nom\u{202f}: ____");
+    }
+
+    #[test]
+    fn nests_each_languages_quotation_marks() {
+        assert_eq!(
+            typo("de", "ein \"Geständnis\" und 'so'"),
+            "ein „Geständnis“ und ‚so‘"
+        );
+        assert_eq!(typo("de", "„Er sagte \"nein\"“"), "„Er sagte „nein““");
+        assert_eq!(typo("ru", "\"Он сказал \"нет\"\""), "«Он сказал „нет“»");
+        assert_eq!(typo("ru", "«Он сказал «нет»»"), "«Он сказал „нет“»");
+        assert_eq!(
+            typo("en", "a \"confession\" isn't 'real'"),
+            "a “confession” isn’t ‘real’"
+        );
+        assert_eq!(typo("es", "una \"confesión\""), "una «confesión»");
+        assert_eq!(
+            typo("fr", "« il a dit \"non\" »"),
+            "«\u{202f}il a dit “non”\u{202f}»"
+        );
+        assert_eq!(typo("zh", "被逼作出\"供述\""), "被逼作出“供述”");
+    }
+
+    #[test]
+    fn tells_apostrophes_from_single_quotes() {
+        assert_eq!(typo("en", "the Juraevs' case"), "the Juraevs’ case");
+        assert_eq!(typo("en", "in the '90s"), "in the ’90s");
+        assert_eq!(typo("fr", "aujourd'hui l'avocat"), "aujourd’hui l’avocat");
+        assert_eq!(typo("de", "geht's"), "geht’s");
+    }
+
+    #[test]
+    fn leaves_urls_emails_and_verbatim_lines_alone() {
+        let address = vec!["12 rue de l'Église".to_string()];
+        let t = Typography::new(&Lang::parse("fr").unwrap(), &address);
+        assert_eq!(
+            t.text("12 rue de l'Église\nÉcrire à o'neil@example.org : merci"),
+            "12 rue de l'Église\nÉcrire à o'neil@example.org\u{202f}: merci"
+        );
+        assert_eq!(
+            typo("en", "see \"https://x.org/it's\"."),
+            "see “https://x.org/it's”."
+        );
+    }
+
+    #[test]
+    fn leaves_no_straight_quote() {
+        for lang in ["ru", "en", "fr", "de", "es", "ar", "fa", "zh"] {
+            let out = typo(lang, "\"a 'b' c\" d'e 'f \"g");
+            assert!(!out.contains(['"', '\'']), "{lang}: {out}");
+        }
+    }
+}

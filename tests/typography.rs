@@ -1,0 +1,355 @@
+//! Issue 15, dates and typography: English dates by the supporter's region, the typography pass
+//! (quotation marks, apostrophes, French spacing) in the text letter and on the PDF's placed
+//! lines, and the Chinese letter form (the date under the signature, indented paragraphs).
+
+use appeal::batch::run::load;
+use appeal::model::diag::Diagnostics;
+use appeal::model::directory::Recipient;
+use appeal::model::lang::Lang;
+use appeal::model::project::Project;
+use appeal::model::supporter::{Supporter, SupporterInput};
+use appeal::pdf::{FontChain, LAYOUTS, Placed, admit_fonts, place};
+use appeal::render::letter::{Letter, LetterParts, Renderer, plan};
+use appeal::render::typography::{NNBSP, Typography};
+
+use crate::harness::{EVA, Test, repo};
+
+const LANGS: [&str; 8] = ["ru", "en", "fr", "de", "es", "ar", "fa", "zh"];
+
+fn date() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
+}
+
+fn eva() -> Supporter {
+    SupporterInput {
+        name: "Eva Muster".into(),
+        address: vec!["Hauptstraße 1".into()],
+        postcode: "10115".into(),
+        city: "Berlin".into(),
+        country: "DE".into(),
+        ..SupporterInput::default()
+    }
+    .check()
+    .unwrap()
+}
+
+/// Every letter of the shipped campaign `id` from `supporter` in `lang`, with its parts.
+fn letters(id: &str, lang: &str, supporter: Option<&Supporter>) -> Vec<Letter> {
+    let file = repo().join(format!("campaigns/{id}.yaml"));
+    let project = Project::locate(&file, None, None).unwrap();
+    let mut diags = Diagnostics::default();
+    let Some((campaign, directory, templates)) = load(&file, &project, Some(date()), &mut diags)
+    else {
+        panic!("{id} does not load: {diags:?}");
+    };
+    let renderer = Renderer::new(&templates, date()).with_parts();
+    let (planned, _) = plan(&campaign, &directory, supporter.and_then(|s| s.country));
+    let targets: Vec<&Recipient> = planned
+        .iter()
+        .filter(|p| !p.copy)
+        .map(|p| p.recipient)
+        .collect();
+    let lang = Lang::parse(lang).unwrap();
+    planned
+        .iter()
+        .map(|p| {
+            renderer
+                .render(&campaign, p, &targets, &lang, supporter)
+                .unwrap()
+        })
+        .collect()
+}
+
+fn shipped_campaigns() -> [&'static str; 3] {
+    ["ablyazov-2015", "juraev-2011", "no-extradition-to-russia"]
+}
+
+fn placed_on_every_layout(fonts: &FontChain, letter: &Letter) -> Vec<Placed> {
+    let parts = letter.parts.as_ref().unwrap();
+    LAYOUTS
+        .iter()
+        .map(|layout| place(fonts, layout, parts, &letter.lang, "t", true).unwrap())
+        .collect()
+}
+
+/// The signs French spaces from the word before them, and which no line may start with.
+const SPACED: [char; 6] = [':', ';', '!', '?', '»', '%'];
+
+fn french_line_faults(text: &str) -> Option<String> {
+    let t = text.trim();
+    (t.starts_with(SPACED) || t.ends_with('«')).then(|| format!("{t:?}"))
+}
+
+#[test]
+fn dates_an_english_letter_from_germany_the_british_way() {
+    let mut args = vec![
+        "letters",
+        "campaigns/juraev-2011.yaml",
+        "--lang",
+        "en",
+        "--date",
+        "2026-12-01",
+    ];
+    args.extend_from_slice(&EVA);
+    let run = Test::shipped().args(args).run().no_panic().status(0);
+    let text = run
+        .test
+        .read("letters/juraev-2011/eva-muster/ru-prosecutor-general.en.txt");
+    assert!(text.contains("\n1 December 2026\n"), "{text}");
+    assert!(!text.contains("December 1"), "{text}");
+}
+
+#[test]
+fn dates_an_english_letter_from_the_us_the_american_way() {
+    let run = Test::shipped()
+        .args([
+            "letters",
+            "campaigns/juraev-2011.yaml",
+            "--lang",
+            "en",
+            "--date",
+            "2026-12-01",
+            "--name",
+            "Joe Doe",
+            "--address",
+            "1 Main Street",
+            "--postcode",
+            "62701",
+            "--city",
+            "Springfield",
+            "--region",
+            "IL",
+            "--country",
+            "US",
+        ])
+        .run()
+        .no_panic();
+    let text = run
+        .test
+        .read("letters/juraev-2011/joe-doe/ru-prosecutor-general.en.txt");
+    assert!(text.contains("\nDecember 1, 2026\n"), "{text}");
+}
+
+#[test]
+fn an_explicit_english_variant_wins_over_the_supporters_region() {
+    let mut args = vec![
+        "letters",
+        "campaigns/juraev-2011.yaml",
+        "--lang",
+        "en-US",
+        "--date",
+        "2026-12-01",
+    ];
+    args.extend_from_slice(&EVA);
+    let run = Test::shipped().args(args).run().no_panic().status(0);
+    let text = run
+        .test
+        .read("letters/juraev-2011/eva-muster/ru-prosecutor-general.en-US.txt");
+    assert!(text.contains("\nDecember 1, 2026\n"), "{text}");
+}
+
+#[test]
+fn dates_an_english_sheet_by_the_sections_country_british_without_one() {
+    let sheet = |extra: &[&str]| {
+        let mut args = vec!["sheet", "campaigns/juraev-2011.yaml", "--lang", "en"];
+        args.extend_from_slice(extra);
+        Test::shipped().args(args).run().no_panic().status(0).stdout
+    };
+    let none = sheet(&[]);
+    assert!(none.contains("BEFORE 3 MAY 2011 TO:"), "{none}");
+    assert!(none.contains("Issue date: 22 March 2011."), "{none}");
+    let de = sheet(&["--country", "DE"]);
+    assert!(de.contains("BEFORE 3 MAY 2011 TO:"), "{de}");
+    let us = sheet(&["--country", "US"]);
+    assert!(us.contains("BEFORE MAY 3, 2011 TO:"), "{us}");
+}
+
+#[test]
+fn spaces_french_letters_with_narrow_no_break_spaces_in_text_and_pdf() {
+    let fonts = FontChain::default();
+    let eva = eva();
+    let mut seen = (false, false, false);
+    for id in shipped_campaigns() {
+        for letter in letters(id, "fr", Some(&eva)) {
+            let text = &letter.text;
+            seen.0 |= text.contains("«\u{202f}aveux\u{202f}»");
+            seen.1 |= text.contains("99,7\u{202f}% des");
+            seen.2 |= text.contains("Objet\u{202f}: ");
+            let body = &letter.parts.as_ref().unwrap().body;
+            for sign in [" :", " ;", " !", " ?", "« ", " »", " %", "\u{a0}:"] {
+                assert!(!body.contains(sign), "{id}: {sign:?} in\n{body}");
+            }
+            for placed in placed_on_every_layout(&fonts, &letter) {
+                let faults: Vec<String> = placed
+                    .pages
+                    .iter()
+                    .flatten()
+                    .filter_map(|l| french_line_faults(&l.text))
+                    .collect();
+                assert!(
+                    faults.is_empty(),
+                    "{id} {}: {faults:?}",
+                    letter.recipient_id
+                );
+            }
+        }
+    }
+    assert_eq!(seen, (true, true, true), "« aveux », 99,7 %, Objet :");
+}
+
+#[test]
+fn never_breaks_a_pdf_line_at_a_narrow_no_break_space() {
+    // The same French sentence shifted by one letter at a time, so that the line ends fall on
+    // every one of its spaced signs in turn. With ordinary spaces, lines do start with a sign.
+    let fr = Lang::parse("fr").unwrap();
+    let typed =
+        "Objet : il a dit « non » ; vraiment ? Oui ! Et 99,7 % des affaires : « aveux » forcés.";
+    let set = Typography::new(&fr, []).line(typed);
+    assert!(set.contains(NNBSP));
+    let fonts = FontChain::default();
+    let faults = |sentence: &str| -> usize {
+        (0..80)
+            .map(|shift| {
+                let parts = LetterParts {
+                    sender: vec![],
+                    recipient: vec!["Someone".into()],
+                    date: String::new(),
+                    body: format!("{}{}", "m".repeat(shift), format!(" {sentence}").repeat(6)),
+                    subject: None,
+                    topic: None,
+                    return_address: None,
+                };
+                let placed = place(&fonts, &LAYOUTS[0], &parts, &fr, "t", true).unwrap();
+                placed
+                    .pages
+                    .iter()
+                    .flatten()
+                    .filter_map(|l| french_line_faults(&l.text))
+                    .count()
+            })
+            .sum()
+    };
+    assert!(faults(typed) > 0, "the test shifts breaks onto the signs");
+    assert_eq!(faults(&set), 0);
+}
+
+#[test]
+fn the_embedded_fonts_draw_no_break_spaces_and_every_quotation_mark() {
+    for bytes in [dejavu::sans::regular(), dejavu::sans::bold()] {
+        let font = printpdf::ParsedFont::from_bytes(bytes, 0, &mut Vec::new()).unwrap();
+        for c in "\u{202f}\u{a0}«»„“”‚‘’".chars() {
+            let gid = font.lookup_glyph_index(c as u32);
+            assert!(gid.is_some_and(|g| g != 0), "U+{:04X}", c as u32);
+        }
+    }
+}
+
+#[test]
+fn quotes_german_russian_and_english_letters_their_own_way() {
+    let eva = eva();
+    let body = |lang: &str| {
+        letters("juraev-2011", lang, Some(&eva))
+            .into_iter()
+            .find(|l| l.recipient_id == "ru-prosecutor-general")
+            .unwrap()
+            .parts
+            .unwrap()
+            .body
+    };
+    assert!(body("de").contains("ein „Geständnis“ gegen"));
+    assert!(body("ru").contains("«признательные показания»"));
+    let en = body("en");
+    assert!(en.contains("a “confession” against"), "{en}");
+    assert!(en.contains("Prosecutor General’s Office"), "{en}");
+    // Nesting, on the public pass.
+    let nested =
+        |lang: &str, text: &str| Typography::new(&Lang::parse(lang).unwrap(), []).line(text);
+    assert_eq!(nested("de", "\"Er sagte 'nein'\""), "„Er sagte ‚nein‘“");
+    assert_eq!(nested("ru", "\"Он сказал \"нет\"\""), "«Он сказал „нет“»");
+    assert_eq!(nested("en", "\"He said 'no'\""), "“He said ‘no’”");
+    assert_eq!(nested("es", "\"Dijo \"no\"\""), "«Dijo “no”»");
+}
+
+#[test]
+fn leaves_no_straight_quote_in_any_shipped_letter_and_is_idempotent() {
+    let eva = eva();
+    for id in shipped_campaigns() {
+        for lang in LANGS {
+            for supporter in [Some(&eva), None] {
+                for letter in letters(id, lang, supporter) {
+                    let parts = letter.parts.as_ref().unwrap();
+                    let what = format!("{id} {} {lang}", letter.recipient_id);
+                    // Address blocks are left as the directory writes them; the rest is not.
+                    assert!(!parts.body.contains(['"', '\'']), "{what}:\n{}", parts.body);
+                    assert!(!parts.date.contains(['"', '\'']), "{what}");
+                    let again = Typography::new(&letter.lang, []);
+                    assert_eq!(again.text(&parts.body), parts.body, "{what}");
+                    assert!(letter.text.contains(&parts.body), "{what}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn dates_a_chinese_letter_under_its_signature_in_text_and_pdf() {
+    let eva = eva();
+    let mut fonts = FontChain::default();
+    for supporter in [Some(&eva), None] {
+        for letter in letters("juraev-2011", "zh", supporter) {
+            admit_fonts(&mut fonts, &letter);
+            let lines: Vec<&str> = letter.text.lines().collect();
+            let n = lines.len();
+            assert_eq!(lines[n - 1], "2026年12月1日", "{}", letter.text);
+            assert!(
+                lines[n - 2] == "Eva Muster" || lines[n - 2].starts_with("姓名（正楷）"),
+                "{}",
+                letter.text
+            );
+            assert_eq!(letter.text.matches("2026年12月1日").count(), 1);
+            // 首行缩进两字, «　　此致» indented, «敬礼！» flush left.
+            assert!(
+                letter.text.contains("\n　　此致\n敬礼！\n"),
+                "{}",
+                letter.text
+            );
+            assert!(letter.text.contains("\n　　我相信您会竭尽所能保护"));
+            let salutation = lines.iter().position(|l| l.ends_with('：')).unwrap();
+            assert!(lines[salutation + 2].starts_with("　　"), "{}", letter.text);
+            let parts = letter.parts.as_ref().unwrap();
+            assert_eq!(parts.date, "", "the date block is empty");
+            assert!(parts.body.ends_with("\n2026年12月1日"));
+            assert_pdf_dates_under_signature(&fonts, &letter);
+        }
+    }
+}
+
+/// On every layout, the date is the last line of the letter's last page, under the signature,
+/// and nowhere in the head.
+fn assert_pdf_dates_under_signature(fonts: &FontChain, letter: &Letter) {
+    for placed in placed_on_every_layout(fonts, letter) {
+        let last = placed.pages.last().unwrap();
+        let lowest = last
+            .iter()
+            .filter(|l| l.size == 11.0)
+            .max_by(|a, b| a.y.total_cmp(&b.y))
+            .unwrap();
+        assert_eq!(lowest.text, "2026年12月1日");
+        let signature = last
+            .iter()
+            .filter(|l| l.size == 11.0 && l.y < lowest.y)
+            .max_by(|a, b| a.y.total_cmp(&b.y))
+            .unwrap();
+        assert!(
+            signature.text == "Eva Muster" || signature.text.starts_with("姓名"),
+            "{signature:?}"
+        );
+        let dated = placed
+            .pages
+            .iter()
+            .flatten()
+            .filter(|l| l.text.contains("2026年12月1日"))
+            .count();
+        assert_eq!(dated, 1, "the date once, under the signature");
+    }
+}
