@@ -314,7 +314,8 @@ fn the_campaigns_subject_wins_over_the_names() {
         "{ru}"
     );
     assert!(
-        read("fr").contains("Objet\u{202F}: Demande de moratoire sur les extraditions vers la Russie\n")
+        read("fr")
+            .contains("Objet\u{202F}: Demande de moratoire sur les extraditions vers la Russie\n")
     );
     assert!(read("es").contains("Asunto: Solicitud de moratoria de las extradiciones a Rusia\n"));
     assert!(read("en").contains("Re: Request for a moratorium on extraditions to Russia\n"));
