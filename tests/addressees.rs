@@ -314,11 +314,7 @@ fn a_court_without_gender_gets_the_institutions_forms() {
                 "Tribunal de la Ciudad de Moscú / Street 3",
                 "Señoras y señores",
             ),
-            (
-                "ar",
-                "محكمة مدينة موسكو / Street 3",
-                "حضرات السيدات والسادة",
-            ),
+            ("ar", "محكمة مدينة موسكو / Street 3", "السادة المحترمون"),
             (
                 "fa",
                 "دادگاه شهر مسکو / Street 3",
