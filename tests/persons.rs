@@ -130,9 +130,9 @@ fn the_sheet_of_a_campaign_changed_to_a_woman_agrees_too() {
         .no_panic()
         .status(0);
     for phrase in [
-        "La Russie extrade une demandeuse d'asile tadjike",
-        "Nizomhon Juraev, citoyenne tadjike, risque d'être extradée",
-        "ancienne élue locale et femme d'affaires",
+        "La Russie extrade une demandeuse d’asile tadjike",
+        "Nizomhon Juraev, citoyenne tadjike, risque d’être extradée",
+        "ancienne élue locale et femme d’affaires",
     ] {
         assert!(
             run.stdout.contains(phrase),

@@ -360,3 +360,32 @@ fn assert_pdf_dates_under_signature(fonts: &FontChain, letter: &Letter) {
         );
     }
 }
+
+#[test]
+fn the_french_sheet_is_set_as_the_letters_are() {
+    // The second native review found the sheet still with ordinary spaces before colons and
+    // straight apostrophes, while the letters had the French typography.
+    let run = Test::shipped()
+        .args([
+            "sheet",
+            "campaigns/juraev-2011.yaml",
+            "--lang",
+            "fr",
+            "--out",
+            "-",
+        ])
+        .run()
+        .no_panic()
+        .status(0);
+    let sheet = &run.stdout;
+    assert!(sheet.contains("Risque\u{202F}: "), "{sheet}");
+    assert!(sheet.contains("Formule d’appel\u{202F}: "), "{sheet}");
+    assert!(sheet.contains("«\u{202F}aveux\u{202F}»"), "{sheet}");
+    assert!(
+        !sheet.contains(" :"),
+        "an ordinary space before a colon:\n{sheet}"
+    );
+    assert!(!sheet.contains('\''), "a straight apostrophe:\n{sheet}");
+    // Markdown's hard line breaks after address lines are kept.
+    assert!(sheet.contains("\\\n"), "{sheet}");
+}

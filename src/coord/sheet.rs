@@ -320,8 +320,12 @@ fn render_sheet(
     let md = templates
         .render(name, &context)
         .map_err(|e| template_diagnostic(&e, &what, name.as_ref()))?;
-    // One blank line between blocks: a Markdown paragraph break.
-    Ok(crate::render::letter::tidy_with(&md, 1))
+    // One blank line between blocks: a Markdown paragraph break. Then the language's typography,
+    // as in letters (French spaces, quotation marks, apostrophes): Markdown's own marks (`*`, `#`,
+    // `-`, `\\` escapes) are none of the characters the pass touches, and URLs and email
+    // addresses are left as they are.
+    let md = crate::render::letter::tidy_with(&md, 1);
+    Ok(crate::render::typography::Typography::new(lang, std::iter::empty::<&String>()).text(&md))
 }
 
 /// One target or copy for the sheet.
