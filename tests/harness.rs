@@ -283,3 +283,62 @@ pub const DEMO_DIRECTORY: &str = r#"recipients:
     salutation: {en: "Your Excellency", ru: "Уважаемый господин Посол"}
     verified: {date: 2026-01-01, source: "test"}
 "#;
+
+/// Eva Muster of Berlin, the supporter the shipped letters are measured and reviewed with.
+pub fn eva() -> appeal::model::supporter::Supporter {
+    appeal::model::supporter::SupporterInput {
+        name: "Eva Muster".into(),
+        address: vec!["Hauptstraße 1".into()],
+        postcode: "10115".into(),
+        city: "Berlin".into(),
+        country: "DE".into(),
+        ..Default::default()
+    }
+    .check()
+    .unwrap()
+}
+
+/// Every letter of the campaign file `campaign` from `supporter` (blank letters: `None`), dated
+/// `date`, in `langs` (empty: every language the campaign has), with their parts: rendered in
+/// process as `letters` renders them, for tests that look at the layout or the text itself.
+pub fn render_letters(
+    campaign: &Path,
+    supporter: Option<&appeal::model::supporter::Supporter>,
+    date: chrono::NaiveDate,
+    langs: &[&str],
+) -> Vec<appeal::render::letter::Letter> {
+    use appeal::render::letter::{Renderer, plan};
+    let project = appeal::model::project::Project::locate(campaign, None, None).unwrap();
+    let mut diags = appeal::model::diag::Diagnostics::default();
+    let Some((campaign_, directory, templates)) =
+        appeal::batch::run::load(campaign, &project, Some(date), &mut diags)
+    else {
+        panic!("{} does not load: {diags:?}", campaign.display());
+    };
+    let renderer = Renderer::new(&templates, date).with_parts();
+    let (planned, _) = plan(&campaign_, &directory, supporter.and_then(|s| s.country));
+    let targets: Vec<_> = planned
+        .iter()
+        .filter(|p| !p.copy)
+        .map(|p| p.recipient)
+        .collect();
+    let langs: Vec<appeal::model::lang::Lang> = if langs.is_empty() {
+        campaign_.languages.clone()
+    } else {
+        langs
+            .iter()
+            .map(|l| appeal::model::lang::Lang::parse(l).unwrap())
+            .collect()
+    };
+    let mut letters = Vec::new();
+    for p in &planned {
+        for lang in &langs {
+            letters.push(
+                renderer
+                    .render(&campaign_, p, &targets, lang, supporter)
+                    .unwrap(),
+            );
+        }
+    }
+    letters
+}

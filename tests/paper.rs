@@ -6,15 +6,11 @@
 
 use std::path::{Path, PathBuf};
 
-use appeal::batch::run::load;
-use appeal::model::diag::Diagnostics;
-use appeal::model::directory::Recipient;
-use appeal::model::project::Project;
-use appeal::model::supporter::{Supporter, SupporterInput};
+use appeal::model::supporter::Supporter;
 use appeal::pdf::{FontChain, LAYOUTS, Layout, Placed, PlacedLine, admit_fonts, place};
-use appeal::render::letter::{Letter, Renderer, plan};
+use appeal::render::letter::Letter;
 
-use crate::harness::repo;
+use crate::harness::{eva, repo};
 
 /// The body's type size: the lines of the body are told from the head and the page numbers by it.
 const BODY: f32 = 11.0;
@@ -23,19 +19,6 @@ const DATE: (i32, u32, u32) = (2026, 1, 15);
 
 fn date() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(DATE.0, DATE.1, DATE.2).unwrap()
-}
-
-fn eva() -> Supporter {
-    SupporterInput {
-        name: "Eva Muster".into(),
-        address: vec!["Hauptstraße 1".into()],
-        postcode: "10115".into(),
-        city: "Berlin".into(),
-        country: "DE".into(),
-        ..SupporterInput::default()
-    }
-    .check()
-    .unwrap()
 }
 
 fn campaigns() -> Vec<PathBuf> {
@@ -50,30 +33,7 @@ fn campaigns() -> Vec<PathBuf> {
 
 /// Every letter of `campaign` from `supporter` (blank: `None`), in every language it has.
 fn letters_of(campaign: &Path, supporter: Option<&Supporter>) -> Vec<Letter> {
-    let project = Project::locate(campaign, None, None).unwrap();
-    let mut diags = Diagnostics::default();
-    let Some((campaign, directory, templates)) = load(campaign, &project, Some(date()), &mut diags)
-    else {
-        panic!("{} does not load: {diags:?}", campaign.display());
-    };
-    let renderer = Renderer::new(&templates, date()).with_parts();
-    let (planned, _) = plan(&campaign, &directory, supporter.and_then(|s| s.country));
-    let targets: Vec<&Recipient> = planned
-        .iter()
-        .filter(|p| !p.copy)
-        .map(|p| p.recipient)
-        .collect();
-    let mut letters = Vec::new();
-    for p in &planned {
-        for lang in &campaign.languages {
-            letters.push(
-                renderer
-                    .render(&campaign, p, &targets, lang, supporter)
-                    .unwrap(),
-            );
-        }
-    }
-    letters
+    crate::harness::render_letters(campaign, supporter, date(), &[])
 }
 
 fn placed(fonts: &FontChain, layout: &Layout, letter: &Letter) -> Placed {

@@ -2,17 +2,13 @@
 //! (quotation marks, apostrophes, French spacing) in the text letter and on the PDF's placed
 //! lines, and the Chinese letter form (the date under the signature, indented paragraphs).
 
-use appeal::batch::run::load;
-use appeal::model::diag::Diagnostics;
-use appeal::model::directory::Recipient;
 use appeal::model::lang::Lang;
-use appeal::model::project::Project;
-use appeal::model::supporter::{Supporter, SupporterInput};
+use appeal::model::supporter::Supporter;
 use appeal::pdf::{FontChain, LAYOUTS, Placed, admit_fonts, place};
-use appeal::render::letter::{Letter, LetterParts, Renderer, plan};
+use appeal::render::letter::{Letter, LetterParts};
 use appeal::render::typography::{NNBSP, Typography};
 
-use crate::harness::{EVA, Test, repo};
+use crate::harness::{EVA, Test, eva, repo};
 
 const LANGS: [&str; 8] = ["ru", "en", "fr", "de", "es", "ar", "fa", "zh"];
 
@@ -20,44 +16,10 @@ fn date() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
 }
 
-fn eva() -> Supporter {
-    SupporterInput {
-        name: "Eva Muster".into(),
-        address: vec!["Hauptstraße 1".into()],
-        postcode: "10115".into(),
-        city: "Berlin".into(),
-        country: "DE".into(),
-        ..SupporterInput::default()
-    }
-    .check()
-    .unwrap()
-}
-
 /// Every letter of the shipped campaign `id` from `supporter` in `lang`, with its parts.
 fn letters(id: &str, lang: &str, supporter: Option<&Supporter>) -> Vec<Letter> {
     let file = repo().join(format!("campaigns/{id}.yaml"));
-    let project = Project::locate(&file, None, None).unwrap();
-    let mut diags = Diagnostics::default();
-    let Some((campaign, directory, templates)) = load(&file, &project, Some(date()), &mut diags)
-    else {
-        panic!("{id} does not load: {diags:?}");
-    };
-    let renderer = Renderer::new(&templates, date()).with_parts();
-    let (planned, _) = plan(&campaign, &directory, supporter.and_then(|s| s.country));
-    let targets: Vec<&Recipient> = planned
-        .iter()
-        .filter(|p| !p.copy)
-        .map(|p| p.recipient)
-        .collect();
-    let lang = Lang::parse(lang).unwrap();
-    planned
-        .iter()
-        .map(|p| {
-            renderer
-                .render(&campaign, p, &targets, &lang, supporter)
-                .unwrap()
-        })
-        .collect()
+    crate::harness::render_letters(&file, supporter, date(), &[lang])
 }
 
 fn shipped_campaigns() -> [&'static str; 3] {

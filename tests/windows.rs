@@ -3,11 +3,9 @@
 //! window, and `check` refusing what `letters --format pdf` would refuse (but not for a letter
 //! that goes in no envelope).
 
-use appeal::model::diag::Diagnostics;
-use appeal::model::project::Project;
 use appeal::model::supporter::{Supporter, SupporterInput};
 use appeal::pdf::{FontChain, LAYOUTS, Layout, PdfOptions, PlacedLine, place};
-use appeal::render::letter::{Letter, Renderer, plan};
+use appeal::render::letter::Letter;
 
 use crate::harness::{DEMO_CAMPAIGN, DEMO_DIRECTORY, Test, repo};
 
@@ -36,32 +34,10 @@ fn supporter(country: &str, name: &str, street: &str, city: &str) -> Supporter {
     .unwrap()
 }
 
-/// Every letter of a shipped campaign a supporter in `country` writes, in every language.
 fn shipped_letters(campaign: &str, who: &Supporter) -> Vec<Letter> {
     let path = repo().join("campaigns").join(campaign);
-    let project = Project::locate(&path, None, None).unwrap();
-    let mut diags = Diagnostics::default();
-    let (campaign, directory, templates) =
-        appeal::batch::run::load(&path, &project, None, &mut diags).expect("a shipped campaign");
-    let today = chrono::NaiveDate::from_ymd_opt(2011, 4, 1).unwrap();
-    let renderer = Renderer::new(&templates, today).with_parts();
-    let (planned, _) = plan(&campaign, &directory, who.country);
-    let targets: Vec<_> = planned
-        .iter()
-        .filter(|p| !p.copy)
-        .map(|p| p.recipient)
-        .collect();
-    let mut letters = Vec::new();
-    for p in &planned {
-        for lang in &campaign.languages {
-            letters.push(
-                renderer
-                    .render(&campaign, p, &targets, lang, Some(who))
-                    .unwrap(),
-            );
-        }
-    }
-    letters
+    let date = chrono::NaiveDate::from_ymd_opt(2011, 4, 1).unwrap();
+    crate::harness::render_letters(&path, Some(who), date, &[])
 }
 
 fn shipped_campaigns() -> Vec<String> {
