@@ -45,10 +45,13 @@ for campaign in campaigns/*.yaml; do
     # The sheet's title, as the Markdown sheet gives it, comes back from the PDF (right-to-left
     # text comes back from pdftotext in shaped forms and visual order: there, only that text
     # comes back at all).
-    title=$("$bin" sheet "$campaign" --lang "$lang" | sed -n "s/^# //p" | sed -n 2p | cut -d" " -f1)
+    # No-break spaces (French typography puts U+202F before a colon) count as spaces, on both
+    # sides: extractors differ in how they give them back.
+    nbsp='s/\xe2\x80\xaf/ /g; s/\xc2\xa0/ /g'
+    title=$("$bin" sheet "$campaign" --lang "$lang" | sed -n "s/^# //p" | sed -n 2p | sed "$nbsp" | cut -d" " -f1)
     case "$lang" in
       ar|fa|he|ur) test -n "$(pdftotext "$pdf" - | tr -d '[:space:]')" || { echo "ci: no text comes back from $pdf"; exit 1; } ;;
-      *) pdftotext "$pdf" - | tr "\n" " " | grep -qF "$title" || { echo "ci: '$title' does not come back from $pdf"; exit 1; } ;;
+      *) pdftotext "$pdf" - | sed "$nbsp" | tr "\n" " " | grep -qF "$title" || { echo "ci: '$title' does not come back from $pdf"; exit 1; } ;;
     esac
     count=$((count + 1))
   done
