@@ -364,7 +364,7 @@ fn a_copy_letter_names_its_target_as_the_language_needs_and_quotes_the_letter() 
         ),
         (
             "es",
-            "adjunto a continuación copia de la carta que he dirigido a la Ministra de Justicia.",
+            "reproduzco a continuación la carta que he dirigido a la Ministra de Justicia.",
             "Copia de mi carta:",
             "Atentamente,",
         ),
