@@ -219,29 +219,8 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> crate::batch::Resul
         };
         file.write_all(bytes)?;
         drop(file);
-        // Into place without replacing a file that is there: one rename on Linux (two file
-        // system operations a letter instead of three), else a hard link and an unlink.
-        #[cfg(target_os = "linux")]
-        match rustix::fs::renameat_with(
-            rustix::fs::CWD,
-            &tmp,
-            rustix::fs::CWD,
-            path,
-            rustix::fs::RenameFlags::NOREPLACE,
-        ) {
-            Ok(()) => return Ok(Ok(Written::New(path.to_path_buf()))),
-            // EEXIST: compare below; EINVAL: the file system cannot; then link as elsewhere.
-            Err(e) if e == rustix::io::Errno::EXIST => {}
-            Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {}
-            Err(e) => return Err(e.into()),
-        }
-        match std::fs::hard_link(&tmp, path) {
-            Ok(()) => {
-                std::fs::remove_file(&tmp)?;
-                return Ok(Ok(Written::New(path.to_path_buf())));
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e),
+        if move_into_place(&tmp, path)? {
+            return Ok(Ok(Written::New(path.to_path_buf())));
         }
         let existing = std::fs::read(path)?;
         if existing == bytes {
@@ -264,6 +243,34 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> crate::batch::Resul
                 source: e,
             })
         }
+    }
+}
+
+/// Moves `tmp` to `path` only if no file is there: one rename on Linux (two file system
+/// operations a letter instead of three), else a hard link and an unlink. `Ok(false)`: a file is
+/// there, and `tmp` is left for the caller to compare with it.
+pub fn move_into_place(tmp: &Path, path: &Path) -> std::io::Result<bool> {
+    #[cfg(target_os = "linux")]
+    match rustix::fs::renameat_with(
+        rustix::fs::CWD,
+        tmp,
+        rustix::fs::CWD,
+        path,
+        rustix::fs::RenameFlags::NOREPLACE,
+    ) {
+        Ok(()) => return Ok(true),
+        // EEXIST: there is one; EINVAL: the file system cannot; then link as elsewhere.
+        Err(e) if e == rustix::io::Errno::EXIST => return Ok(false),
+        Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {}
+        Err(e) => return Err(e.into()),
+    }
+    match std::fs::hard_link(tmp, path) {
+        Ok(()) => {
+            std::fs::remove_file(tmp)?;
+            Ok(true)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e),
     }
 }
 

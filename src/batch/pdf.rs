@@ -296,26 +296,8 @@ fn place(tmp: &Path, path: &Path, force: bool) -> crate::batch::Result<Written> 
         if path.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
             return Ok(Err(Error::LinkAtFile(path.to_path_buf())));
         }
-        #[cfg(target_os = "linux")]
-        match rustix::fs::renameat_with(
-            rustix::fs::CWD,
-            tmp,
-            rustix::fs::CWD,
-            path,
-            rustix::fs::RenameFlags::NOREPLACE,
-        ) {
-            Ok(()) => return Ok(Ok(Written::New(path.to_path_buf()))),
-            Err(e) if e == rustix::io::Errno::EXIST => {}
-            Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {}
-            Err(e) => return Err(e.into()),
-        }
-        match std::fs::hard_link(tmp, path) {
-            Ok(()) => {
-                std::fs::remove_file(tmp)?;
-                return Ok(Ok(Written::New(path.to_path_buf())));
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e),
+        if crate::batch::output::move_into_place(tmp, path)? {
+            return Ok(Ok(Written::New(path.to_path_buf())));
         }
         let (same, empty) = compare(tmp, path)?;
         if same {
