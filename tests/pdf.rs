@@ -394,3 +394,159 @@ fn the_return_line_in_the_window_carries_no_email() {
     );
     assert!(!line.contains('@'), "{line}");
 }
+
+/// The information dictionary of `doc`.
+fn info(doc: &lopdf::Document) -> lopdf::Dictionary {
+    let id = doc.trailer.get(b"Info").unwrap().as_reference().unwrap();
+    doc.get_dictionary(id).unwrap().clone()
+}
+
+/// The catalog's XMP packet, which must be uncompressed (PDF/A 6.6.2.1).
+fn xmp(doc: &lopdf::Document) -> String {
+    let id = doc
+        .catalog()
+        .unwrap()
+        .get(b"Metadata")
+        .unwrap()
+        .as_reference()
+        .unwrap();
+    let stream = doc.get_object(id).unwrap().as_stream().unwrap();
+    assert!(stream.dict.get(b"Filter").is_err(), "XMP is not filtered");
+    String::from_utf8(stream.content.clone()).unwrap()
+}
+
+#[test]
+fn a_letter_says_truly_what_it_is_made_by_and_when_and_claims_no_pdfx() {
+    let run = pdf_letters(&["--lang", "de"]).status(0);
+    let path = run
+        .test
+        .path()
+        .join("letters/juraev-2011/eva-muster/ru-prosecutor-general.de.pdf");
+    let bytes = std::fs::read(path).unwrap();
+    assert!(bytes.starts_with(b"%PDF-1.7"), "the header says 1.7");
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let info = info(&doc);
+    for placeholder in ["GTS_PDFXVersion", "Identifier", "Trapped"] {
+        assert!(
+            info.get(placeholder.as_bytes()).is_err(),
+            "{placeholder} in {info:?}"
+        );
+    }
+    let text = |key: &str| {
+        String::from_utf8_lossy(info.get(key.as_bytes()).unwrap().as_str().unwrap()).into_owned()
+    };
+    assert_eq!(text("CreationDate"), "D:20110401", "the letter's date");
+    assert_eq!(text("ModDate"), "D:20110401");
+    assert_eq!(text("Producer"), appeal::pdf::PRODUCER);
+    assert_eq!(text("Author"), "Eva Muster");
+    assert!(doc.catalog().unwrap().get(b"OutputIntents").is_err());
+    let xmp = xmp(&doc);
+    assert!(
+        xmp.contains("<xmp:CreateDate>2011-04-01</xmp:CreateDate>"),
+        "{xmp}"
+    );
+    assert!(xmp.contains("<rdf:li>de</rdf:li>"), "{xmp}");
+    assert!(
+        !xmp.contains("pdfaid"),
+        "no PDF/A claim without --pdfa: {xmp}"
+    );
+}
+
+#[test]
+fn pdfa_letters_and_packs_carry_the_identification_and_an_srgb_output_intent() {
+    let run = pdf_letters(&["--lang", "ru", "--lang", "ar", "--pdfa"]).status(0);
+    let path = run
+        .test
+        .path()
+        .join("letters/juraev-2011/eva-muster/ru-prosecutor-general.ar.pdf");
+    let single = lopdf::Document::load_mem(&std::fs::read(path).unwrap()).unwrap();
+    let run = pdf_letters(&["--lang", "ru", "--lang", "ar", "--pdfa", "--combine"]).status(0);
+    let path = run.test.path().join("letters/juraev-2011/print-pack.pdf");
+    let pack = lopdf::Document::load_mem(&std::fs::read(path).unwrap()).unwrap();
+    for doc in [single, pack] {
+        let xmp = xmp(&doc);
+        assert!(xmp.contains("<pdfaid:part>2</pdfaid:part>"), "{xmp}");
+        assert!(
+            xmp.contains("<pdfaid:conformance>B</pdfaid:conformance>"),
+            "{xmp}"
+        );
+        let intents = doc.catalog().unwrap().get(b"OutputIntents").unwrap();
+        let intent = intents.as_array().unwrap()[0].as_dict().unwrap();
+        assert_eq!(intent.get(b"S").unwrap().as_name().unwrap(), b"GTS_PDFA1");
+        let profile = intent
+            .get(b"DestOutputProfile")
+            .unwrap()
+            .as_reference()
+            .unwrap();
+        let profile = doc.get_object(profile).unwrap().as_stream().unwrap();
+        assert_eq!(profile.dict.get(b"N").unwrap().as_i64().unwrap(), 3);
+        let icc = profile.decompressed_content().unwrap();
+        assert_eq!(&icc[36..40], b"acsp", "an ICC profile");
+        assert_eq!(&icc[16..20], b"RGB ");
+        // Every font is embedded (PDF/A 6.2.11.4).
+        for object in doc.objects.values() {
+            let Ok(d) = object.as_dict() else { continue };
+            if d.get(b"Type")
+                .and_then(|t| t.as_name())
+                .is_ok_and(|n| n == b"FontDescriptor")
+            {
+                assert!(d.get(b"FontFile2").is_ok(), "embedded: {d:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn subset_tags_follow_the_subset_so_different_subsets_never_share_a_name() {
+    let run = pdf_letters(&["--lang", "ru", "--lang", "de"]).status(0);
+    let dir = run.test.path().join("letters/juraev-2011/eva-muster");
+    let fonts = |name: &str| -> Vec<String> {
+        let doc = lopdf::Document::load_mem(&std::fs::read(dir.join(name)).unwrap()).unwrap();
+        let mut names: Vec<String> = doc
+            .objects
+            .values()
+            .filter_map(|o| o.as_dict().ok())
+            .filter_map(|d| d.get(b"FontName").ok())
+            .map(|n| String::from_utf8_lossy(n.as_name().unwrap()).into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let ru = fonts("ru-prosecutor-general.ru.pdf");
+    let de = fonts("ru-prosecutor-general.de.pdf");
+    assert!(
+        ru.iter().all(|n| n.len() > 7
+            && n.as_bytes()[6] == b'+'
+            && n[..6].bytes().all(|b| b.is_ascii_uppercase())),
+        "{ru:?}"
+    );
+    let regular = |names: &[String]| {
+        names
+            .iter()
+            .find(|n| n.ends_with("+DejaVuSans"))
+            .cloned()
+            .unwrap()
+    };
+    assert_ne!(
+        regular(&ru),
+        regular(&de),
+        "Cyrillic and German subsets differ, so do their tags"
+    );
+    assert!(
+        !ru.iter().any(|n| n.starts_with("AAAAA")),
+        "no counter tags: {ru:?}"
+    );
+    // The same letter made again gets the same tags.
+    let again = pdf_letters(&["--lang", "ru"]).status(0);
+    let doc = std::fs::read(
+        again
+            .test
+            .path()
+            .join("letters/juraev-2011/eva-muster/ru-prosecutor-general.ru.pdf"),
+    )
+    .unwrap();
+    assert_eq!(
+        doc,
+        std::fs::read(dir.join("ru-prosecutor-general.ru.pdf")).unwrap()
+    );
+}

@@ -236,6 +236,7 @@ fn a_page_for_no_envelope_is_not_held_to_the_window() {
         layout: din,
         allow_overflow: false,
         allow_missing_glyphs: false,
+        pdfa: false,
     }
     .without_envelope();
     let fit = appeal::pdf::fit_address(&fonts, &options.layout, &eight);

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use super::Error;
 use super::output::{Addressed, Folders, Output, Written, letter_path, write_file};
-use crate::pdf::{FontChain, Pack, PdfOptions, Placed, admit_fonts, layout_letter, render};
+use crate::pdf::{
+    DocInfo, FontChain, Pack, PdfOptions, Placed, admit_fonts, layout_letter, render,
+};
 use crate::render::letter::Letter;
 
 /// PDF letters: `OUT/<campaign>/<supporter>/<recipient>.<lang>.pdf`. With `combined()`, one
@@ -68,6 +70,8 @@ pub struct PackLetter {
     /// Its entry in the pack's outline.
     bookmark: String,
     lang: String,
+    /// The letter's date: the pack's is the first letter's.
+    date: chrono::NaiveDate,
 }
 
 /// The outline entry of a letter: "Eva Muster → Prosecutor General (ru)". The name is the one
@@ -132,6 +136,7 @@ impl Output for PdfOutput {
                 placed,
                 bookmark: bookmark(&letter, to),
                 lang: letter.lang.to_string(),
+                date: letter.date,
                 campaign_id: letter.campaign_id,
             }));
             return Ok((prepared, warnings));
@@ -150,12 +155,14 @@ impl Output for PdfOutput {
         };
         if self.pack.is_none() {
             let path = self.out.join(&letter.campaign_id).join("print-pack.pdf");
-            self.pack = Some(PackFile::start(
-                &mut self.folders,
-                path,
-                &letter.campaign_id,
-                self.duplex,
-            ));
+            let info = DocInfo {
+                title: letter.campaign_id.clone(),
+                subject: letter.campaign_id.clone(),
+                date: Some(letter.date),
+                pdfa: self.options.pdfa,
+                ..DocInfo::default()
+            };
+            self.pack = Some(PackFile::start(&mut self.folders, path, info, self.duplex));
         }
         if let Some(pack) = &mut self.pack {
             pack.add(&self.options, &letter, &self.fonts);
@@ -191,7 +198,7 @@ enum PackState {
 
 impl PackFile {
     /// Creates the temporary file of the pack that goes to `path`, never through a symbolic link.
-    fn start(folders: &mut Folders, path: PathBuf, title: &str, duplex: bool) -> PackFile {
+    fn start(folders: &mut Folders, path: PathBuf, info: DocInfo, duplex: bool) -> PackFile {
         let name = path
             .file_name()
             .and_then(|n| n.to_str())
@@ -203,7 +210,7 @@ impl PackFile {
                 return Err(Error::LinkAtFile(path.clone()));
             }
             let file = create_new(&tmp).map_err(|source| write_error(&path, source))?;
-            Pack::new(BufWriter::with_capacity(1 << 20, file), title, duplex)
+            Pack::new(BufWriter::with_capacity(1 << 20, file), info, duplex)
                 .map_err(|source| write_error(&path, source))
         })();
         let state = match state {

@@ -388,6 +388,9 @@ pub struct PdfArgs {
     /// in order of preference. Fonts found through fontconfig come after these.
     #[arg(long, value_name = "FILE")]
     pub font: Vec<PathBuf>,
+    /// PDF: write PDF/A-2b for archives (XMP identification, sRGB output intent).
+    #[arg(long)]
+    pub pdfa: bool,
 }
 
 impl PdfArgs {
@@ -411,6 +414,7 @@ impl PdfArgs {
             layout,
             allow_overflow: self.allow_overflow,
             allow_missing_glyphs: self.allow_missing_glyphs,
+            pdfa: self.pdfa,
         };
         Ok(Some((options, fonts)))
     }

@@ -98,17 +98,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let Some((options, mut fonts)) = args.pdf.options()? else {
                 return Ok(ExitCode::from(2));
             };
-            let title = campaign
-                .title
-                .get(&lang)
-                .unwrap_or(&campaign.id)
-                .to_string();
+            let info = pdf::DocInfo {
+                title: campaign
+                    .title
+                    .get(&lang)
+                    .unwrap_or(&campaign.id)
+                    .to_string(),
+                subject: campaign.id.clone(),
+                // The sheet is as of its last news: the issue date or the latest update's.
+                date: campaign
+                    .updates
+                    .iter()
+                    .map(|u| u.date)
+                    .chain([campaign.issued])
+                    .max(),
+                ..pdf::DocInfo::default()
+            };
             let mut warnings = Vec::new();
             let bytes = pdf::document(
                 &mut fonts,
                 &options,
-                &title,
-                &campaign.id,
+                &info,
                 &lang,
                 &pdf::blocks(&md),
                 &mut warnings,

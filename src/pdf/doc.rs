@@ -7,6 +7,7 @@ use printpdf::{PdfDocument, PdfPage};
 use super::blocks::Block;
 use super::draw::{FontIds, draw_page, save};
 use super::flow::number_pages;
+use super::meta::DocInfo;
 use super::set::{MM_PER_PT, PlacedLine, Setting, set_line};
 use super::text::{Weight, is_rtl_paragraph};
 use super::{Error, FontChain, PdfOptions, admit_text, glyph_check};
@@ -28,14 +29,13 @@ fn style(block: &Block) -> (f32, f32, Weight, f32) {
     }
 }
 
-/// Builds the PDF of `blocks` on the paper of `options`. Every character must have a glyph in the
+/// Builds the PDF of `blocks` on the paper of `options`, saying it is `info` in `lang`. Every character must have a glyph in the
 /// fonts (fontconfig is asked for the ones the chain lacks), unless `allow_missing_glyphs`: then
 /// the warning goes to `warnings`.
 pub fn document(
     fonts: &mut FontChain,
     options: &PdfOptions,
-    title: &str,
-    subject: &str,
+    info: &DocInfo,
     lang: &Lang,
     blocks: &[Block],
     warnings: &mut Vec<String>,
@@ -54,9 +54,7 @@ pub fn document(
             margins: (MARGIN, page_w - MARGIN),
         },
     );
-    let mut doc = PdfDocument::new(title);
-    doc.metadata.info.subject = subject.to_string();
-    doc.metadata.info.keywords = vec![lang.to_string()];
+    let mut doc = PdfDocument::new(&info.title);
     let mut ids = FontIds {
         doc: &mut doc,
         ids: Vec::new(),
@@ -66,7 +64,12 @@ pub fn document(
         .map(|lines| draw_page(lines, fonts, &mut ids, (page_w, page_h), Vec::new()))
         .collect();
     doc.with_pages(pdf_pages);
-    Ok(save(&doc, Some(lang.as_str())))
+    let info = DocInfo {
+        lang: Some(lang.to_string()),
+        pdfa: options.pdfa,
+        ..info.clone()
+    };
+    Ok(save(&doc, &info))
 }
 
 /// Admits fonts for every character of the sheet and checks that each has a glyph.

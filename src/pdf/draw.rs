@@ -8,6 +8,8 @@ use printpdf::{
 
 use super::layout::{Layout, PdfOptions};
 use super::letter::layout_letter;
+use super::meta::{self, DocInfo};
+use super::pack::text_string;
 use super::set::{MM_PER_PT, Placed, PlacedLine};
 use super::{Error, FontChain};
 use crate::render::letter::Letter;
@@ -153,27 +155,32 @@ pub(super) fn draw_page(
     PdfPage::new(Mm(page_w), Mm(page_h), ops)
 }
 
-/// Serialises a document with the letter's language tag in the catalog (`/Lang`, read by screen
-/// readers and PDF/UA checkers), which printpdf has no field for.
-pub(super) fn save(doc: &PdfDocument, lang: Option<&str>) -> Vec<u8> {
+/// Serialises a document with what `info` says it is: the information dictionary and XMP
+/// metadata of `meta` in place of printpdf's placeholders, the language tag in the catalog
+/// (`/Lang`, read by screen readers and PDF/UA checkers, which printpdf has no field for), subset
+/// tags from the subsets' bytes, and under `--pdfa` the output intent.
+pub(super) fn save(doc: &PdfDocument, info: &DocInfo) -> Vec<u8> {
     let mut lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut Vec::new());
     compress(&mut lo);
+    meta::tag_subsets(&mut lo);
+    // The version of what the file uses (`/Lang`, XMP, output intents), not printpdf's 1.3.
+    lo.version = "1.7".to_string();
     // The file identifier, which printpdf draws from a process-wide counter: from what the
     // document is instead, so the same letter gets the same bytes in any run, shard or thread.
-    let info = &doc.metadata.info;
     let id = {
         use sha2::Digest;
         let mut h = sha2::Sha256::new();
         for part in [
-            info.document_title.as_str(),
+            info.title.as_str(),
             info.author.as_str(),
             info.subject.as_str(),
-            lang.unwrap_or_default(),
+            info.lang.as_deref().unwrap_or_default(),
         ] {
             h.update(part.as_bytes());
             h.update([0]);
         }
         h.update(doc.pages.len().to_le_bytes());
+        h.update(format!("{:?} {}", info.date, info.pdfa).as_bytes());
         h.finalize()[..16]
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -186,10 +193,37 @@ pub(super) fn save(doc: &PdfDocument, lang: Option<&str>) -> Vec<u8> {
             lopdf::Object::string_literal(id),
         ]),
     );
-    if let Some(lang) = lang
-        && let Ok(catalog) = lo.catalog_mut()
+    let dictionary = info.dictionary();
+    match lo
+        .trailer
+        .get(b"Info")
+        .and_then(lopdf::Object::as_reference)
     {
-        catalog.set("Lang", lopdf::Object::string_literal(lang));
+        Ok(old) => {
+            lo.objects
+                .insert(old, lopdf::Object::Dictionary(dictionary));
+        }
+        Err(_) => {
+            let new = lo.add_object(dictionary);
+            lo.trailer.set("Info", new);
+        }
+    }
+    let metadata = lo.add_object(info.metadata_stream());
+    let intent = info.pdfa.then(|| {
+        let profile = lo.add_object(meta::srgb_profile());
+        meta::output_intent(profile)
+    });
+    if let Ok(catalog) = lo.catalog_mut() {
+        if let Some(lang) = &info.lang {
+            catalog.set("Lang", text_string(lang));
+        }
+        catalog.set("Metadata", metadata);
+        if let Some(intent) = intent {
+            catalog.set(
+                "OutputIntents",
+                lopdf::Object::Array(vec![lopdf::Object::Dictionary(intent)]),
+            );
+        }
     }
     let mut bytes = Vec::new();
     // Writing into memory cannot fail.
@@ -240,9 +274,6 @@ pub fn render(
 ) -> Result<Vec<u8>, Error> {
     let placed = layout_letter(fonts, options, letter, what, warnings)?;
     let mut doc = PdfDocument::new(&letter.title);
-    doc.metadata.info.author = letter.signature.clone();
-    doc.metadata.info.subject = letter.campaign_id.clone();
-    doc.metadata.info.keywords = vec![letter.lang.to_string()];
     let pages = pages_of(
         &options.layout,
         &placed,
@@ -253,5 +284,13 @@ pub fn render(
         },
     );
     doc.with_pages(pages);
-    Ok(save(&doc, Some(letter.lang.as_str())))
+    let info = DocInfo {
+        title: letter.title.clone(),
+        author: letter.signature.clone(),
+        subject: letter.campaign_id.clone(),
+        lang: Some(letter.lang.to_string()),
+        date: Some(letter.date),
+        pdfa: options.pdfa,
+    };
+    Ok(save(&doc, &info))
 }

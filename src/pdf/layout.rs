@@ -199,6 +199,8 @@ pub struct PdfOptions {
     pub allow_overflow: bool,
     /// Warn instead of failing when no font has a glyph for a character (it prints as a box).
     pub allow_missing_glyphs: bool,
+    /// Write PDF/A-2b (XMP identification, sRGB output intent) for archives.
+    pub pdfa: bool,
 }
 
 impl PdfOptions {

@@ -19,6 +19,7 @@ use printpdf::{PdfDocument, PdfPage, PdfSaveOptions};
 use super::FontChain;
 use super::draw::{FontIds, compress, pages_of};
 use super::layout::Layout;
+use super::meta::{self, DocInfo};
 use super::set::Placed;
 
 /// Letters per printpdf document. Each chunk embeds its own subset of each font (~35 KB for
@@ -49,7 +50,8 @@ struct Drawn {
 /// order give the same bytes.
 pub struct Pack<W: Write> {
     out: Sink<W>,
-    title: String,
+    /// What the pack says it is; its language is set at the end, from the letters'.
+    info: DocInfo,
     duplex: bool,
     /// The file offset of each object by number (0: not written yet; number 0 is never used).
     offsets: Vec<u64>,
@@ -101,18 +103,18 @@ enum Langs {
 }
 
 impl<W: Write> Pack<W> {
-    /// A pack writing to `out`, whose document title and subject are `title` (a run's campaign
-    /// id). Writes the file's header.
-    pub fn new(out: W, title: &str, duplex: bool) -> io::Result<Pack<W>> {
+    /// A pack writing to `out` that says it is `info` (title and subject: a run's campaign id).
+    /// Writes the file's header.
+    pub fn new(out: W, info: DocInfo, duplex: bool) -> io::Result<Pack<W>> {
         let mut out = Sink::new(out);
         // The second line marks the file as binary (PDF 32000 7.5.2).
         out.write_all(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n")?;
         Ok(Pack {
             out,
-            title: title.to_string(),
+            doc: chunk_doc(&info.title),
+            info,
             duplex,
             offsets: vec![0; OUTLINES as usize + 1],
-            doc: chunk_doc(title),
             ids: Vec::new(),
             pages: Vec::new(),
             drawn: Vec::new(),
@@ -190,16 +192,27 @@ impl<W: Write> Pack<W> {
         }
         // One language for all: say it. Per-letter languages (a structure tree with /Lang per
         // letter) are issue 16's.
-        if let Langs::One(lang) = &self.lang {
+        self.info.lang = match &self.lang {
+            Langs::One(lang) => Some(lang.clone()),
+            _ => None,
+        };
+        if let Some(lang) = &self.info.lang {
             catalog.set("Lang", text_string(lang));
         }
+        let metadata = self.alloc();
+        self.write(metadata, &Object::Stream(self.info.metadata_stream()))?;
+        catalog.set("Metadata", Object::Reference((metadata, 0)));
+        if self.info.pdfa {
+            let profile = self.alloc();
+            self.write(profile, &Object::Stream(meta::srgb_profile()))?;
+            let intent = meta::output_intent((profile, 0));
+            catalog.set(
+                "OutputIntents",
+                Object::Array(vec![Object::Dictionary(intent)]),
+            );
+        }
         self.write(CATALOG, &Object::Dictionary(catalog))?;
-        let info = dict([
-            ("Title", text_string(&self.title)),
-            ("Subject", text_string(&self.title)),
-            ("Creator", text_string("appeal")),
-        ]);
-        self.write(INFO, &Object::Dictionary(info))?;
+        self.write(INFO, &Object::Dictionary(self.info.dictionary()))?;
         self.write_trailer()?;
         Ok(self.out.inner)
     }
@@ -211,12 +224,14 @@ impl<W: Write> Pack<W> {
         if self.drawn.is_empty() {
             return Ok(());
         }
-        let mut doc = std::mem::replace(&mut self.doc, chunk_doc(&self.title));
+        let mut doc = std::mem::replace(&mut self.doc, chunk_doc(&self.info.title));
         self.ids.clear();
         doc.with_pages(std::mem::take(&mut self.pages));
         let mut lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut Vec::new());
         drop(doc);
         compress(&mut lo);
+        // Each chunk embeds its own subsets: their names must differ within the pack.
+        meta::tag_subsets(&mut lo);
         let pages: Vec<ObjectId> = lo.page_iter().collect();
         share_resources(&mut lo, &pages);
         // The chunk's catalog, page tree and information are the pack's to write: only what
@@ -686,9 +701,12 @@ mod tests {
     /// in `langs` in turn, cut in chunks of 2 letters and nodes of 3 pages.
     fn pack(pages: &[usize], langs: &[&str], duplex: bool) -> Vec<u8> {
         let fonts = FontChain::default();
-        let mut pack = Pack::new(Vec::new(), "campaign", duplex)
-            .unwrap()
-            .sized(2, 3);
+        let info = DocInfo {
+            title: "campaign".into(),
+            subject: "campaign".into(),
+            ..DocInfo::default()
+        };
+        let mut pack = Pack::new(Vec::new(), info, duplex).unwrap().sized(2, 3);
         for (i, n) in pages.iter().enumerate() {
             // Through `Default`: a placed letter may carry more than pages (rules to write on).
             let mut placed = Placed::default();

@@ -113,6 +113,8 @@ pub struct Letter {
     pub title: String,
     /// The printed name under the signature ("" for a blank letter).
     pub signature: String,
+    /// The letter's date (a PDF's creation date).
+    pub date: chrono::NaiveDate,
     /// The whole letter as plain text.
     pub text: String,
     /// The letter's parts, when the renderer was asked for them (`Renderer::with_parts`).
@@ -312,6 +314,7 @@ impl<'t> Renderer<'t> {
             supporter: supporter.map(|s| s.name.clone()).unwrap_or_default(),
             title: format!("{} — {}", view.campaign.title, view.recipient.title),
             signature: supporter.map(Supporter::signature).unwrap_or_default(),
+            date: self.date,
             text: typography.text(&tidy(&body)),
             parts,
         })
