@@ -550,3 +550,255 @@ fn subset_tags_follow_the_subset_so_different_subsets_never_share_a_name() {
         std::fs::read(dir.join("ru-prosecutor-general.ru.pdf")).unwrap()
     );
 }
+
+/// A structure element as the tests see it: its depth, its type, and its marked-content
+/// references as (page number from 0, MCID).
+type Element = (usize, String, Vec<(usize, i64)>);
+
+/// The structure tree of `doc`, depth first.
+fn structure(doc: &lopdf::Document) -> Vec<Element> {
+    let catalog = doc.catalog().unwrap();
+    let marked = catalog.get(b"MarkInfo").unwrap().as_dict().unwrap();
+    assert!(marked.get(b"Marked").unwrap().as_bool().unwrap(), "marked");
+    let prefs = catalog
+        .get(b"ViewerPreferences")
+        .unwrap()
+        .as_dict()
+        .unwrap();
+    assert!(prefs.get(b"DisplayDocTitle").unwrap().as_bool().unwrap());
+    let pages: Vec<lopdf::ObjectId> = doc.page_iter().collect();
+    let root = catalog
+        .get(b"StructTreeRoot")
+        .unwrap()
+        .as_reference()
+        .unwrap();
+    let root = doc.get_dictionary(root).unwrap();
+    let mut out = Vec::new();
+    fn walk(
+        doc: &lopdf::Document,
+        pages: &[lopdf::ObjectId],
+        id: lopdf::ObjectId,
+        depth: usize,
+        out: &mut Vec<Element>,
+    ) {
+        let d = doc.get_dictionary(id).unwrap();
+        let tag = String::from_utf8_lossy(d.get(b"S").unwrap().as_name().unwrap()).into_owned();
+        let at = out.len();
+        out.push((depth, tag, Vec::new()));
+        for kid in d.get(b"K").unwrap().as_array().unwrap() {
+            match kid {
+                lopdf::Object::Reference(r) => walk(doc, pages, *r, depth + 1, out),
+                lopdf::Object::Dictionary(mcr) => {
+                    let pg = mcr.get(b"Pg").unwrap().as_reference().unwrap();
+                    let page = pages
+                        .iter()
+                        .position(|p| *p == pg)
+                        .expect("a page of the file");
+                    out[at]
+                        .2
+                        .push((page, mcr.get(b"MCID").unwrap().as_i64().unwrap()));
+                }
+                other => panic!("unexpected kid {other:?}"),
+            }
+        }
+    }
+    walk(
+        doc,
+        &pages,
+        root.get(b"K").unwrap().as_reference().unwrap(),
+        0,
+        &mut out,
+    );
+    out
+}
+
+/// The MCIDs of each page's content in drawing order, and how many artifacts it has.
+fn marked_content(doc: &lopdf::Document) -> Vec<(Vec<i64>, usize)> {
+    doc.page_iter()
+        .map(|page| {
+            let content = lopdf::content::Content::decode(&doc.get_page_content(page)).unwrap();
+            let mut mcids = Vec::new();
+            let mut artifacts = 0;
+            for op in content.operations.iter().filter(|o| o.operator == "BDC") {
+                match op.operands[0].as_name().unwrap() {
+                    b"Artifact" => artifacts += 1,
+                    _ => mcids.push(
+                        op.operands[1]
+                            .as_dict()
+                            .unwrap()
+                            .get(b"MCID")
+                            .unwrap()
+                            .as_i64()
+                            .unwrap(),
+                    ),
+                }
+            }
+            (mcids, artifacts)
+        })
+        .collect()
+}
+
+/// Checks that the structure tree references every marked line once, in drawing order (reading
+/// order), and that the parent tree points each back at its element.
+fn assert_tree_matches_content(doc: &lopdf::Document) -> Vec<Element> {
+    let tree = structure(doc);
+    let in_tree: Vec<(usize, i64)> = tree.iter().flat_map(|(_, _, refs)| refs.clone()).collect();
+    let drawn: Vec<(usize, i64)> = marked_content(doc)
+        .into_iter()
+        .enumerate()
+        .flat_map(|(page, (mcids, _))| mcids.into_iter().map(move |m| (page, m)))
+        .collect();
+    assert_eq!(
+        in_tree, drawn,
+        "the tree reads the lines in the order they are drawn"
+    );
+    let root = doc
+        .catalog()
+        .unwrap()
+        .get(b"StructTreeRoot")
+        .unwrap()
+        .as_reference()
+        .unwrap();
+    let root = doc.get_dictionary(root).unwrap();
+    let mut parent_arrays = std::collections::HashMap::new();
+    let mut collect = |nums: &Vec<lopdf::Object>| {
+        for pair in nums.chunks(2) {
+            parent_arrays.insert(
+                pair[0].as_i64().unwrap(),
+                pair[1].as_array().unwrap().clone(),
+            );
+        }
+    };
+    let tree_dict = root.get(b"ParentTree").unwrap().as_dict().unwrap();
+    if let Ok(nums) = tree_dict.get(b"Nums") {
+        collect(nums.as_array().unwrap());
+    }
+    if let Ok(kids) = tree_dict.get(b"Kids") {
+        for kid in kids.as_array().unwrap() {
+            let leaf = doc.get_dictionary(kid.as_reference().unwrap()).unwrap();
+            collect(leaf.get(b"Nums").unwrap().as_array().unwrap());
+        }
+    }
+    let pages: Vec<lopdf::ObjectId> = doc.page_iter().collect();
+    for (page, mcid) in drawn {
+        let key = doc
+            .get_dictionary(pages[page])
+            .unwrap()
+            .get(b"StructParents")
+            .unwrap()
+            .as_i64()
+            .unwrap();
+        let element = parent_arrays[&key][mcid as usize].as_reference().unwrap();
+        let k = doc
+            .get_dictionary(element)
+            .unwrap()
+            .get(b"K")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone();
+        assert!(
+            k.iter().any(|kid| kid.as_dict().is_ok_and(|mcr| mcr
+                .get(b"MCID")
+                .unwrap()
+                .as_i64()
+                .unwrap()
+                == mcid
+                && mcr.get(b"Pg").unwrap().as_reference().unwrap() == pages[page])),
+            "the parent tree points page {page} MCID {mcid} at its element"
+        );
+    }
+    tree
+}
+
+#[test]
+fn letters_are_tagged_paragraphs_and_a_heading_in_reading_order_with_page_furniture_as_artifacts() {
+    let run = pdf_letters(&["--lang", "ru", "--lang", "ar"]).status(0);
+    let dir = run.test.path().join("letters/juraev-2011/eva-muster");
+    let mut two_pages = 0;
+    for name in [
+        "ru-prosecutor-general.ru.pdf",
+        "ru-prosecutor-general.ar.pdf",
+        "ru-embassy-de.copy.ar.pdf",
+        // A copy letter quotes the main one: two pages.
+        "ru-embassy-de.copy.ru.pdf",
+    ] {
+        let doc = lopdf::Document::load_mem(&std::fs::read(dir.join(name)).unwrap()).unwrap();
+        let tree = assert_tree_matches_content(&doc);
+        assert_eq!(tree[0].1, "Document");
+        let tags: Vec<&str> = tree[1..].iter().map(|(_, t, _)| t.as_str()).collect();
+        assert_eq!(
+            tags.iter().filter(|t| **t == "H1").count(),
+            1,
+            "{name}: the subject is the one heading: {tags:?}"
+        );
+        assert!(
+            tags.iter().all(|t| matches!(*t, "P" | "H1")),
+            "{name}: {tags:?}"
+        );
+        // The address is one element of several lines, not a paragraph per line.
+        assert!(
+            tree.iter().any(|(_, t, refs)| t == "P" && refs.len() >= 4),
+            "{name}"
+        );
+        let content = marked_content(&doc);
+        assert!(
+            content.iter().all(|(_, artifacts)| *artifacts >= 1),
+            "{name}: marks are artifacts"
+        );
+        if content.len() > 1 {
+            // Page numbers and the running head are artifacts too.
+            assert!(content[1].1 >= 2, "{name}: {content:?}");
+            two_pages += 1;
+        }
+    }
+    assert!(two_pages > 0, "a letter of two pages was checked");
+}
+
+#[test]
+fn sheets_tag_headings_and_lists_and_packs_one_part_per_letter_in_its_language() {
+    let run = Test::shipped()
+        .args([
+            "sheet",
+            "campaigns/juraev-2011.yaml",
+            "--lang",
+            "en",
+            "--format",
+            "pdf",
+            "--out",
+            "sheet.pdf",
+        ])
+        .run()
+        .no_panic()
+        .status(0);
+    let doc = lopdf::Document::load_mem(&std::fs::read(run.test.path().join("sheet.pdf")).unwrap())
+        .unwrap();
+    let tree = assert_tree_matches_content(&doc);
+    let find = |tag: &str| {
+        tree.iter()
+            .position(|(_, t, _)| t == tag)
+            .unwrap_or_else(|| panic!("{tag} in {tree:?}"))
+    };
+    assert!(find("H1") < find("L"));
+    let list = find("L");
+    let (depth, ..) = tree[list];
+    assert_eq!(tree[list + 1].1, "LI");
+    assert_eq!(
+        (tree[list + 2].1.as_str(), tree[list + 3].1.as_str()),
+        ("Lbl", "LBody")
+    );
+    assert_eq!(tree[list + 2].0, depth + 2);
+
+    let run = pdf_letters(&["--lang", "ru", "--lang", "de", "--combine", "--duplex"]).status(0);
+    let doc = lopdf::Document::load_mem(
+        &std::fs::read(run.test.path().join("letters/juraev-2011/print-pack.pdf")).unwrap(),
+    )
+    .unwrap();
+    let tree = assert_tree_matches_content(&doc);
+    let parts: Vec<_> = tree
+        .iter()
+        .filter(|(d, t, _)| *d == 1 && t == "Part")
+        .collect();
+    assert_eq!(parts.len(), 6, "one part per letter");
+    assert!(tree.iter().all(|(d, t, _)| *d != 1 || t == "Part"));
+}

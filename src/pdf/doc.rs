@@ -8,7 +8,8 @@ use super::blocks::Block;
 use super::draw::{FontIds, draw_page, save};
 use super::flow::number_pages;
 use super::meta::DocInfo;
-use super::set::{MM_PER_PT, PlacedLine, Setting, set_line};
+use super::set::{MM_PER_PT, PlacedLine, Role, Setting, set_line};
+use super::tags::Marks;
 use super::text::{Weight, is_rtl_paragraph};
 use super::{Error, FontChain, PdfOptions, admit_text, glyph_check};
 use crate::model::lang::Lang;
@@ -59,9 +60,20 @@ pub fn document(
         doc: &mut doc,
         ids: Vec::new(),
     };
+    let mut marks = Marks::default();
     let pdf_pages: Vec<PdfPage> = pages
         .iter()
-        .map(|lines| draw_page(lines, fonts, &mut ids, (page_w, page_h), Vec::new()))
+        .enumerate()
+        .map(|(i, lines)| {
+            draw_page(
+                lines,
+                fonts,
+                &mut ids,
+                (i, &mut marks),
+                (page_w, page_h),
+                Vec::new(),
+            )
+        })
         .collect();
     doc.with_pages(pdf_pages);
     let info = DocInfo {
@@ -69,7 +81,7 @@ pub fn document(
         pdfa: options.pdfa,
         ..info.clone()
     };
-    Ok(save(&doc, &info))
+    Ok(save(&doc, &info, &marks))
 }
 
 /// Admits fonts for every character of the sheet and checks that each has a glyph.
@@ -163,6 +175,11 @@ fn flow(
         let bullet = matches!(block, Block::Bullet(_));
         let indent = if bullet { INDENT } else { 0.0 };
         let lines = wrap_block(fonts, block, sheet_rtl, (right - left - indent) / MM_PER_PT);
+        let role = match block {
+            Block::Heading(level, _) => Role::H(*level),
+            Block::Bullet(_) => Role::LBody,
+            Block::Paragraph(_) | Block::Lines(_) => Role::P,
+        };
         let keep = keep_with_next(blocks, n, lines.len(), leading, page_h);
         for (i, (text, rtl)) in lines.into_iter().enumerate() {
             if y + leading + if i == 0 { keep } else { 0.0 } > page_h - BOTTOM {
@@ -174,32 +191,39 @@ fn flow(
             let page = pages.last_mut().expect("there is always a page");
             if bullet && i == 0 {
                 let margins = (left, right);
-                page.push(set_line(
+                page.push(
+                    set_line(
+                        fonts,
+                        "•",
+                        false,
+                        flush_right,
+                        y,
+                        Setting {
+                            size,
+                            weight: Weight::Regular,
+                            margins,
+                        },
+                    )
+                    .tagged(Role::Lbl),
+                );
+            }
+            let margins = (left + indent, right - indent);
+            page.push(
+                set_line(
                     fonts,
-                    "•",
-                    false,
+                    &text,
+                    rtl,
                     flush_right,
                     y,
                     Setting {
                         size,
-                        weight: Weight::Regular,
+                        weight,
                         margins,
                     },
-                ));
-            }
-            let margins = (left + indent, right - indent);
-            page.push(set_line(
-                fonts,
-                &text,
-                rtl,
-                flush_right,
-                y,
-                Setting {
-                    size,
-                    weight,
-                    margins,
-                },
-            ));
+                )
+                .tagged(role)
+                .continuing(i > 0),
+            );
         }
     }
     pages

@@ -11,6 +11,7 @@ use super::letter::layout_letter;
 use super::meta::{self, DocInfo};
 use super::pack::text_string;
 use super::set::{MM_PER_PT, Placed, PlacedLine};
+use super::tags::{self, Marks};
 use super::{Error, FontChain};
 use crate::render::letter::Letter;
 
@@ -111,11 +112,14 @@ pub(super) fn pages_of(
     placed: &Placed,
     fonts: &FontChain,
     ids: &mut FontIds,
+    marks: &mut Marks,
 ) -> Vec<PdfPage> {
     let (page_w, page_h) = layout.paper.size();
     let mut pages = Vec::new();
     for (i, lines) in placed.pages.iter().enumerate() {
         let mut ops = Vec::new();
+        // Marks and rules are page furniture, not text a screen reader reads.
+        ops.push(tags::artifact("Layout"));
         if i == 0 {
             ops.push(Op::SetOutlineColor {
                 col: Color::Greyscale(Greyscale {
@@ -135,22 +139,33 @@ pub(super) fn pages_of(
         for r in placed.rules.iter().filter(|r| r.page == i) {
             rule(&mut ops, page_h, r.y, r.x);
         }
-        pages.push(draw_page(lines, fonts, ids, (page_w, page_h), ops));
+        ops.push(Op::EndMarkedContent);
+        pages.push(draw_page(
+            lines,
+            fonts,
+            ids,
+            (i, marks),
+            (page_w, page_h),
+            ops,
+        ));
     }
     pages
 }
 
-/// One PDF page: `ops` (what is drawn before the text: fold marks), then the placed lines in
-/// order. Letters and the sheet share it.
+/// Page `page` of a document: `ops` (what is drawn before the text: fold marks), then the
+/// placed lines in order, each in its marked content (`marks`). Letters and the sheet share it.
 pub(super) fn draw_page(
     lines: &[PlacedLine],
     fonts: &FontChain,
     ids: &mut FontIds,
+    (page, marks): (usize, &mut Marks),
     (page_w, page_h): (f32, f32),
     mut ops: Vec<Op>,
 ) -> PdfPage {
     for line in lines {
+        marks.begin(&mut ops, page, line);
         text_op(&mut ops, fonts, ids, page_h, line);
+        ops.push(Op::EndMarkedContent);
     }
     PdfPage::new(Mm(page_w), Mm(page_h), ops)
 }
@@ -159,9 +174,10 @@ pub(super) fn draw_page(
 /// metadata of `meta` in place of printpdf's placeholders, the language tag in the catalog
 /// (`/Lang`, read by screen readers and PDF/UA checkers, which printpdf has no field for), subset
 /// tags from the subsets' bytes, and under `--pdfa` the output intent.
-pub(super) fn save(doc: &PdfDocument, info: &DocInfo) -> Vec<u8> {
+pub(super) fn save(doc: &PdfDocument, info: &DocInfo, marks: &Marks) -> Vec<u8> {
     let mut lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut Vec::new());
     compress(&mut lo);
+    tags::tag_document(&mut lo, marks);
     meta::tag_subsets(&mut lo);
     // The version of what the file uses (`/Lang`, XMP, output intents), not printpdf's 1.3.
     lo.version = "1.7".to_string();
@@ -274,6 +290,7 @@ pub fn render(
 ) -> Result<Vec<u8>, Error> {
     let placed = layout_letter(fonts, options, letter, what, warnings)?;
     let mut doc = PdfDocument::new(&letter.title);
+    let mut marks = Marks::default();
     let pages = pages_of(
         &options.layout,
         &placed,
@@ -282,6 +299,7 @@ pub fn render(
             doc: &mut doc,
             ids: Vec::new(),
         },
+        &mut marks,
     );
     doc.with_pages(pages);
     let info = DocInfo {
@@ -292,5 +310,5 @@ pub fn render(
         date: Some(letter.date),
         pdfa: options.pdfa,
     };
-    Ok(save(&doc, &info))
+    Ok(save(&doc, &info, &marks))
 }

@@ -4,7 +4,7 @@ use super::FontChain;
 use super::layout::Layout;
 use super::set::{
     BODY_LEADING, BODY_LEADING_MIN, BODY_SIZE, BOTTOM, MM_PER_PT, PARA_SPACE, PARA_SPACE_MIN,
-    PlacedLine, Setter, Setting, set_line,
+    PlacedLine, Role, Setter, Setting, set_line,
 };
 use super::text::{Weight, is_rtl_paragraph};
 use crate::model::lang::{Lang, number};
@@ -298,7 +298,18 @@ pub(super) fn flow_pages(
                 weight: *weight,
                 margins,
             };
-            page.push(setter.para_line(text, *rtl, y, setting));
+            // The subject line is the letter's heading; each paragraph one element.
+            let role = if *weight == Weight::Bold {
+                Role::H(1)
+            } else {
+                Role::P
+            };
+            page.push(
+                setter
+                    .para_line(text, *rtl, y, setting)
+                    .tagged(role)
+                    .continuing(composed[i].gap == Gap::Line),
+            );
         }
     }
     pages
@@ -320,7 +331,7 @@ pub(super) fn number_pages(
     for (i, page) in pages.iter_mut().enumerate() {
         let label = page_label(lang.as_str(), i + 1, count);
         let rtl = is_rtl_paragraph(&label);
-        page.push(set_line(fonts, &label, rtl, true, y, setting));
+        page.push(set_line(fonts, &label, rtl, true, y, setting).tagged(Role::Artifact));
     }
 }
 

@@ -66,7 +66,9 @@ fn set_return_line(fonts: &FontChain, layout: &Layout, text: &str) -> Vec<Placed
     lines
         .iter()
         .enumerate()
-        .map(|(i, l)| set_line(fonts, l, rtl, rtl, top + leading * i as f32, setting))
+        .map(|(i, l)| {
+            set_line(fonts, l, rtl, rtl, top + leading * i as f32, setting).continuing(i > 0)
+        })
         .collect()
 }
 
@@ -223,6 +225,7 @@ pub(super) fn window_address(
                 first + leading * i as f32,
                 setting,
             )
+            .continuing(i > 0)
         })
         .collect())
 }
@@ -266,7 +269,9 @@ pub(super) fn info_block(
             // running off the page or, in a right-to-left letter, into the window.
             let width = (right - ix) / MM_PER_PT;
             for part in setter.fonts.wrap(text, 9.0, width, Weight::Regular) {
-                lines.push(setter.line(&part, y, setting));
+                // The sender's block is one element, read as one address.
+                let continues = !lines.is_empty();
+                lines.push(setter.line(&part, y, setting).continuing(continues));
                 y += 11.0 * MM_PER_PT;
             }
             rule_from = None;

@@ -4,7 +4,7 @@
 use super::flow::{flow_pages, page_label, wrap_body};
 use super::head::{info_block, return_line, window_address};
 use super::layout::{Layout, PdfOptions};
-use super::set::{MM_PER_PT, Placed, Setter, Setting, set_line};
+use super::set::{MM_PER_PT, Placed, Role, Setter, Setting, set_line};
 use super::text::{Weight, is_rtl_paragraph};
 use super::{Error, FontChain, all_text, glyph_check};
 use crate::model::lang::Lang;
@@ -55,7 +55,7 @@ pub fn place(
         // they belong to at the head, where a clerk sorting loose pages looks.
         let label = page_label(lang.as_str(), 1, count);
         let rtl = is_rtl_paragraph(&label);
-        first.push(set_line(fonts, &label, rtl, true, page_h - 12.0, small));
+        first.push(set_line(fonts, &label, rtl, true, page_h - 12.0, small).tagged(Role::Artifact));
         for (i, page) in rest.iter_mut().enumerate() {
             let head = running_head(
                 &setter,
@@ -63,7 +63,11 @@ pub fn place(
                 &page_label(lang.as_str(), i + 2, count),
                 small,
             );
-            page.push(setter.para_line(&head, setter.letter_rtl, layout.next_top, small));
+            page.push(
+                setter
+                    .para_line(&head, setter.letter_rtl, layout.next_top, small)
+                    .tagged(Role::Artifact),
+            );
         }
     }
     Ok(Placed { pages, rules })

@@ -15,6 +15,7 @@ mod letter;
 mod meta;
 mod pack;
 mod set;
+mod tags;
 mod text;
 
 pub use blocks::{Block, blocks, plain_text};

@@ -21,6 +21,7 @@ use super::draw::{FontIds, compress, pages_of};
 use super::layout::Layout;
 use super::meta::{self, DocInfo};
 use super::set::Placed;
+use super::tags::{self, Marks};
 
 /// Letters per printpdf document. Each chunk embeds its own subset of each font (~35 KB for
 /// DejaVu Sans and Bold in five languages, against ~3.3 KB a letter), so a bigger chunk makes a
@@ -38,11 +39,17 @@ const ROOT: u32 = 1;
 const CATALOG: u32 = 2;
 const INFO: u32 = 3;
 const OUTLINES: u32 = 4;
+/// The structure tree's root and its `Document` element, whose kids are the letters' parts.
+const STRUCT_ROOT: u32 = 5;
+const DOCUMENT: u32 = 6;
 
-/// A letter drawn but not yet written: its bookmark's title and its page count.
+/// A letter drawn but not yet written: its bookmark's title, its page count, its language and
+/// its marked content (for its part of the structure tree).
 struct Drawn {
     bookmark: String,
     pages: usize,
+    lang: String,
+    marks: Marks,
 }
 
 /// A print pack being written to `W`: letters one after the other, each from a new page (with
@@ -63,6 +70,11 @@ pub struct Pack<W: Write> {
     tree: Tree,
     outline: Outline,
     lang: Langs,
+    /// The structure tree: the letters' parts, the parent tree's leaves (one per chunk: number,
+    /// first and last key) and the next key (a page's `/StructParents`).
+    parts: Vec<u32>,
+    parent_leaves: Vec<(u32, i64, i64)>,
+    next_key: i64,
     /// One object serialised, before it goes out in one write.
     buf: Vec<u8>,
     /// `CHUNK` and `NODE`, smaller in tests.
@@ -114,13 +126,16 @@ impl<W: Write> Pack<W> {
             doc: chunk_doc(&info.title),
             info,
             duplex,
-            offsets: vec![0; OUTLINES as usize + 1],
+            offsets: vec![0; DOCUMENT as usize + 1],
             ids: Vec::new(),
             pages: Vec::new(),
             drawn: Vec::new(),
             tree: Tree::default(),
             outline: Outline::default(),
             lang: Langs::None,
+            parts: Vec::new(),
+            parent_leaves: Vec::new(),
+            next_key: 0,
             buf: Vec::new(),
             chunk: CHUNK,
             node: NODE,
@@ -149,11 +164,14 @@ impl<W: Write> Pack<W> {
             doc: &mut self.doc,
             ids: std::mem::take(&mut self.ids),
         };
-        let pages = pages_of(layout, placed, fonts, &mut ids);
+        let mut marks = Marks::default();
+        let pages = pages_of(layout, placed, fonts, &mut ids, &mut marks);
         self.ids = ids.ids;
         self.drawn.push(Drawn {
             bookmark: bookmark.to_string(),
             pages: pages.len(),
+            lang: lang.to_string(),
+            marks,
         });
         self.pages.extend(pages);
         self.lang = match std::mem::replace(&mut self.lang, Langs::Several) {
@@ -211,6 +229,7 @@ impl<W: Write> Pack<W> {
                 Object::Array(vec![Object::Dictionary(intent)]),
             );
         }
+        self.finish_structure(&mut catalog)?;
         self.write(CATALOG, &Object::Dictionary(catalog))?;
         self.write(INFO, &Object::Dictionary(self.info.dictionary()))?;
         self.write_trailer()?;
@@ -240,6 +259,7 @@ impl<W: Write> Pack<W> {
         let map: HashMap<ObjectId, u32> = order.iter().map(|old| (*old, self.alloc())).collect();
         let drawn = std::mem::take(&mut self.drawn);
         let hung = self.hang(&drawn, &pages, &map, &lo)?;
+        let keys = self.structure(&drawn, &pages, &map)?;
         for old in &order {
             let Some(mut object) = lo.objects.remove(old) else {
                 continue;
@@ -247,6 +267,9 @@ impl<W: Write> Pack<W> {
             renumber(&mut object, &map);
             if let (Some(parent), Object::Dictionary(page)) = (hung.parents.get(old), &mut object) {
                 page.set("Parent", Object::Reference((*parent, 0)));
+                if let Some(key) = keys.get(old) {
+                    page.set("StructParents", Object::Integer(*key));
+                }
             }
             self.write(map[old], &object)?;
         }
@@ -264,6 +287,95 @@ impl<W: Write> Pack<W> {
                 self.bookmark(letter.bookmark, page)?;
             }
         }
+        Ok(())
+    }
+
+    /// Writes the chunk's part of the structure tree: one `Part` per letter (its language, its
+    /// bookmark as title) with its paragraphs, and one leaf of the parent tree. Returns each
+    /// page's parent-tree key.
+    fn structure(
+        &mut self,
+        drawn: &[Drawn],
+        pages: &[ObjectId],
+        map: &HashMap<ObjectId, u32>,
+    ) -> io::Result<HashMap<ObjectId, i64>> {
+        let mut keys = HashMap::new();
+        let mut nums = Vec::new();
+        let mut objects = Vec::new();
+        let mut at = 0;
+        for letter in drawn {
+            let mine = pages.get(at..at + letter.pages).unwrap_or_default();
+            at += letter.pages;
+            let new: Vec<ObjectId> = mine.iter().map(|p| (map[p], 0)).collect();
+            let part = self.alloc();
+            let offsets = &mut self.offsets;
+            let mut alloc = || {
+                offsets.push(0);
+                ((offsets.len() - 1) as u32, 0)
+            };
+            let mut builder = tags::Builder {
+                alloc: &mut alloc,
+                objects: Vec::new(),
+                parents: Vec::new(),
+            };
+            let kids = builder.elements(&letter.marks.marks, (part, 0), &new);
+            let mut element = tags::element(
+                "Part",
+                (DOCUMENT, 0),
+                kids.into_iter().map(Object::Reference).collect(),
+            );
+            element.set("Lang", text_string(&letter.lang));
+            element.set("T", text_string(&letter.bookmark));
+            objects.extend(builder.objects);
+            objects.push(((part, 0), element));
+            for (i, old) in mine.iter().enumerate() {
+                let key = self.next_key;
+                self.next_key += 1;
+                keys.insert(*old, key);
+                nums.push(Object::Integer(key));
+                nums.push(Object::Array(
+                    builder.parents.get(i).cloned().unwrap_or_default(),
+                ));
+            }
+            self.parts.push(part);
+        }
+        for ((id, _), object) in objects {
+            self.write(id, &Object::Dictionary(object))?;
+        }
+        if let (Some(Object::Integer(first)), Some(last)) = (nums.first(), keys.values().max()) {
+            let leaf = self.alloc();
+            let first = *first;
+            let object = dict([
+                (
+                    "Limits",
+                    Object::Array(vec![Object::Integer(first), Object::Integer(*last)]),
+                ),
+                ("Nums", Object::Array(nums)),
+            ]);
+            self.write(leaf, &Object::Dictionary(object))?;
+            self.parent_leaves.push((leaf, first, *last));
+        }
+        Ok(keys)
+    }
+
+    /// Writes the structure tree's root and `Document` element, and marks the catalog.
+    fn finish_structure(&mut self, catalog: &mut Dictionary) -> io::Result<()> {
+        let parts = std::mem::take(&mut self.parts);
+        let document = tags::element(
+            "Document",
+            (STRUCT_ROOT, 0),
+            refs(&parts).as_array().cloned().unwrap_or_default(),
+        );
+        self.write(DOCUMENT, &Object::Dictionary(document))?;
+        let leaves: Vec<u32> = self.parent_leaves.iter().map(|(id, ..)| *id).collect();
+        let parent_tree = dict([("Kids", refs(&leaves))]);
+        let root = tags::tree_root(
+            (DOCUMENT, 0),
+            Object::Dictionary(parent_tree),
+            self.next_key as usize,
+        );
+        self.write(STRUCT_ROOT, &Object::Dictionary(root))?;
+        tags::mark_catalog(catalog, (STRUCT_ROOT, 0));
         Ok(())
     }
 

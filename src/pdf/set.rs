@@ -61,6 +61,40 @@ pub struct PlacedLine {
     pub weight: Weight,
     /// What to draw, left to right: shaped once here, drawn as is.
     pub runs: Vec<text::Run>,
+    /// What the line is in the tagged PDF's structure.
+    pub role: Role,
+    /// The line goes on the element of the line before it (the next line of a paragraph or an
+    /// address), rather than starting one of its own.
+    pub continues: bool,
+}
+
+/// What a line is in a tagged PDF (PDF 32000 14.8.4, the standard structure types), or an
+/// artifact: what the page repeats or decorates (page numbers, the running head) and a screen
+/// reader skips.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Role {
+    /// A paragraph, or a block of lines read as one (an address, the sender's block).
+    #[default]
+    P,
+    /// A heading of level 1-6 (a letter's subject line, the sheet's headings).
+    H(u8),
+    /// A list item's label (the bullet) and its body; consecutive items form one list.
+    Lbl,
+    LBody,
+    /// Page furniture: page numbers, the running head of continuation pages.
+    Artifact,
+}
+
+impl PlacedLine {
+    /// The line as `role`.
+    pub(super) fn tagged(self, role: Role) -> Self {
+        PlacedLine { role, ..self }
+    }
+
+    /// The line as the next line of the element before it when `continues`.
+    pub(super) fn continuing(self, continues: bool) -> Self {
+        PlacedLine { continues, ..self }
+    }
 }
 
 pub(super) const MM_PER_PT: f32 = 25.4 / 72.0;
@@ -99,6 +133,8 @@ pub(super) fn set_line(
         rtl,
         weight,
         runs,
+        role: Role::P,
+        continues: false,
     }
 }
 
