@@ -223,3 +223,30 @@ fn the_guide_prints_the_format_pages_the_hints_name() {
         .stdout_has("recipients")
         .stdout_has("settings");
 }
+
+#[test]
+fn man_out_writes_every_page_when_its_reader_stops_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(crate::harness::BIN)
+        .args(["man", "--out"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // `| head -0`: the pipe is closed before the first path is printed.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let pages = std::fs::read_dir(dir.path()).unwrap().count();
+    let expected = crate::harness::Test::shipped()
+        .args(["man", "--out", "pages"])
+        .run()
+        .status(0)
+        .stdout
+        .lines()
+        .count();
+    assert_eq!(pages, expected, "every page is written");
+}

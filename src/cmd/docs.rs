@@ -69,11 +69,15 @@ pub fn man(args: ManArgs, cli: clap::Command) -> anyhow::Result<ExitCode> {
     })?;
     let mut commands = Vec::new();
     with_subcommands(cli, &mut commands);
+    let mut stdout = std::io::stdout().lock();
+    let mut listing = true;
     for command in commands {
         let page = page(command);
         let path = dir.join(page.get_filename());
         let note = write_page(&path, &render(&page)?)?;
-        println!("{}{note}", path.display());
+        // A reader that stops reading (`| head`) ends the list, not the pages: every page is
+        // still written.
+        listing = listing && writeln!(stdout, "{}{note}", path.display()).is_ok();
     }
     Ok(ExitCode::SUCCESS)
 }
