@@ -9,6 +9,7 @@ mod addresses;
 mod bad_input;
 mod batch;
 mod check;
+mod cjk;
 mod deadlines;
 mod docs;
 mod email;

@@ -385,8 +385,10 @@ pub struct PdfArgs {
     #[arg(long)]
     pub allow_missing_glyphs: bool,
     /// PDF: a font to draw characters DejaVu Sans lacks (CJK, Devanagari ...); repeat for several,
-    /// in order of preference. Fonts found through fontconfig come after these.
-    #[arg(long, value_name = "FILE")]
+    /// in order of preference. Fonts found through fontconfig come after these. For a collection
+    /// (.ttc), FILE#INDEX names its face; without an index each letter draws with the face of its
+    /// language (SC, TC, JP or KR).
+    #[arg(long, value_name = "FILE[#INDEX]")]
     pub font: Vec<PathBuf>,
     /// PDF: write PDF/A-2b for archives (XMP identification, sRGB output intent).
     #[arg(long)]

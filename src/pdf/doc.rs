@@ -7,11 +7,12 @@ use printpdf::{PdfDocument, PdfPage};
 use super::blocks::Block;
 use super::draw::{FontIds, draw_page, save};
 use super::flow::number_pages;
+use super::letter::bold_check;
 use super::meta::DocInfo;
 use super::set::{MM_PER_PT, PlacedLine, Role, Setting, set_line};
 use super::tags::Marks;
 use super::text::{Weight, is_rtl_paragraph};
-use super::{Error, FontChain, PdfOptions, admit_text, glyph_check};
+use super::{Error, FontChain, PdfOptions, glyph_check};
 use crate::model::lang::Lang;
 
 const MARGIN: f32 = 20.0;
@@ -42,6 +43,7 @@ pub fn document(
     warnings: &mut Vec<String>,
 ) -> Result<Vec<u8>, Error> {
     check_glyphs(fonts, options, lang, blocks, warnings)?;
+    let fonts = &fonts.for_lang(lang);
     let (page_w, page_h) = options.layout.paper.size();
     let mut pages = flow(fonts, lang, blocks, (page_w, page_h));
     number_pages(
@@ -100,14 +102,18 @@ fn check_glyphs(
         })
         .collect::<Vec<_>>()
         .join("\n");
-    admit_text(fonts, &all);
-    glyph_check(
-        fonts,
-        &all,
-        &format!("the {lang} sheet"),
-        options.allow_missing_glyphs,
-        warnings,
-    )
+    let headings: String = blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading(_, t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
+    fonts.admit(Some(lang), &all, &headings);
+    let what = format!("the {lang} sheet");
+    glyph_check(fonts, &all, &what, options.allow_missing_glyphs, warnings)?;
+    bold_check(&fonts.for_lang(lang), &headings, &what, warnings);
+    Ok(())
 }
 
 /// The lines of a block wrapped to `width` points, each with its direction.
@@ -186,7 +192,8 @@ fn flow(
                 pages.push(Vec::new());
                 y = TOP;
             }
-            y += leading;
+            // CJK lines need more room than the sheet's Latin leading.
+            y += leading.max(fonts.cjk_line_box(&text, size).unwrap_or(0.0) * MM_PER_PT);
             let flush_right = rtl || sheet_rtl;
             let page = pages.last_mut().expect("there is always a page");
             if bullet && i == 0 {

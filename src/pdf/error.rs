@@ -64,6 +64,10 @@ pub enum FontError {
         "not a font file printpdf can read (hint: pass a TrueType or OpenType font, .ttf/.otf/.ttc)"
     )]
     NotAFont,
+    #[error(
+        "the collection has no face #{index}: its faces are #0 to #{last} (hint: list them with `fc-query --format '%{{index}} %{{family}}\\n' FILE`, or drop `#{index}` to choose by the letter's language)", last = .faces - 1
+    )]
+    NoFace { index: u32, faces: u32 },
 }
 
 fn layout_names() -> String {

@@ -3,8 +3,8 @@
 use super::FontChain;
 use super::layout::Layout;
 use super::set::{
-    BODY_LEADING, BODY_LEADING_MIN, BODY_SIZE, BOTTOM, MM_PER_PT, PARA_SPACE, PARA_SPACE_MIN,
-    PlacedLine, Role, Setter, Setting, set_line,
+    BODY_LEADING, BODY_LEADING_MIN, BODY_SIZE, BOTTOM, CJK_LEADING, CJK_LEADING_MIN, MM_PER_PT,
+    PARA_SPACE, PARA_SPACE_MIN, PlacedLine, Role, Setter, Setting, set_line,
 };
 use super::text::{Weight, is_rtl_paragraph};
 use crate::model::lang::{Lang, number};
@@ -89,10 +89,17 @@ struct Composed {
     /// lines of a paragraph at the foot or the head of a page) and without parting what is kept
     /// together (the subject from what follows, the end of the letter from its signature).
     breakable: bool,
+    /// A line of a signature block: the printed name and what stands under it (a Chinese
+    /// letter's date), after the space to sign in.
+    signature: bool,
+    /// The line box of its CJK text, points (`cjk_line_box`); `None` for other lines.
+    cjk: Option<f32>,
 }
 
 /// The body's lines with their gaps and break points. Runs of empty lines become paragraph
 /// space, except the run before the printed name (see `closing_start`), the signature space.
+/// The lines of a signature block are marked: the printed name and the lines under it, and any
+/// block after three empty lines or more (the signature of a copy's cover note).
 fn compose(lines: Vec<BodyLine>) -> Vec<Composed> {
     let texts: Vec<&str> = lines.iter().map(|(l, _, _)| l.as_str()).collect();
     let closing = closing_start(&texts);
@@ -111,10 +118,14 @@ fn compose(lines: Vec<BodyLine>) -> Vec<Composed> {
     let mut paragraphs: Vec<(usize, usize, bool)> = Vec::new();
     let mut empty_run = 0;
     let mut keep_from = None;
+    let mut signature = false;
     for (i, line) in lines.into_iter().enumerate() {
         if line.0.is_empty() {
             empty_run += 1;
             continue;
+        }
+        if empty_run > 0 {
+            signature = name.is_some_and(|name| i >= name) || empty_run >= SIGNATURE_SPACE;
         }
         let gap = match (out.is_empty(), empty_run) {
             (true, _) => Gap::Line,
@@ -133,6 +144,8 @@ fn compose(lines: Vec<BodyLine>) -> Vec<Composed> {
             line,
             gap,
             breakable: false,
+            signature,
+            cjk: None,
         });
         if let Some(p) = paragraphs.last_mut() {
             p.1 = out.len();
@@ -176,10 +189,15 @@ fn mark_breaks(
     }
 }
 
-/// How tightly a body is set, both in points: its leading and the space between paragraphs.
+/// The empty lines a template leaves to sign in.
+const SIGNATURE_SPACE: usize = 3;
+
+/// How tightly a body is set, all in points: its leading, the leading of CJK lines and the space
+/// between paragraphs.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) struct Spacing {
     pub(super) leading: f32,
+    pub(super) cjk: f32,
     pub(super) paragraph: f32,
 }
 
@@ -194,21 +212,25 @@ impl Spacing {
         if step <= half {
             Spacing {
                 leading: BODY_LEADING,
+                cjk: CJK_LEADING,
                 paragraph: lerp(PARA_SPACE, PARA_SPACE_MIN + 1.0, step),
             }
         } else {
             Spacing {
                 leading: lerp(BODY_LEADING, BODY_LEADING_MIN, step - half),
+                cjk: lerp(CJK_LEADING, CJK_LEADING_MIN, step - half),
                 paragraph: lerp(PARA_SPACE_MIN + 1.0, PARA_SPACE_MIN, step - half),
             }
         }
     }
 
-    /// The distance in mm from the baseline above to a line after `gap`.
-    fn advance(self, gap: Gap) -> f32 {
+    /// The distance in mm from the baseline above to a line after `gap`. When either line holds
+    /// CJK text whose line box is `cjk` points, the CJK leading, never under the line box.
+    fn advance(self, gap: Gap, cjk: Option<f32>) -> f32 {
+        let leading = cjk.map_or(self.leading, |line_box| self.cjk.max(line_box));
         let pt = match gap {
-            Gap::Line => self.leading,
-            Gap::Paragraph => self.leading + self.paragraph,
+            Gap::Line => leading,
+            Gap::Paragraph => leading + self.paragraph,
             Gap::Signature(n) => BODY_LEADING * (n + 1) as f32,
         };
         pt * MM_PER_PT
@@ -239,7 +261,11 @@ fn flow(lines: &[Composed], spacing: Spacing, frame: Frame) -> Vec<Vec<(usize, f
         let here = if i == page_start {
             top
         } else {
-            y + spacing.advance(lines[i].gap)
+            let cjk = match (lines[i].cjk, lines[i - 1].cjk) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+            y + spacing.advance(lines[i].gap, cjk)
         };
         if here > frame.bottom && i > page_start {
             // The latest line a page may start with; when a kept block is taller than a page,
@@ -268,13 +294,16 @@ fn flow(lines: &[Composed], spacing: Spacing, frame: Frame) -> Vec<Vec<(usize, f
 
 /// The body flowed onto pages after `first`: from body_top on the first page, from the top of
 /// the others after their running head. A letter that runs over by a few lines is set tighter,
-/// step by step down to the least leading and paragraph space, when that saves a page.
+/// step by step down to the least leading and paragraph space, when that saves a page; lines of
+/// CJK text keep the leading they need. With `sign_right` the signature blocks are set flush
+/// right (a Chinese letter's name and date, 落款 at the bottom right).
 pub(super) fn flow_pages(
     setter: &Setter,
     layout: &Layout,
     first: Vec<PlacedLine>,
     lines: Vec<BodyLine>,
     margins: (f32, f32),
+    sign_right: bool,
 ) -> Vec<Vec<PlacedLine>> {
     let (_, page_h) = layout.paper.size();
     let frame = Frame {
@@ -282,7 +311,10 @@ pub(super) fn flow_pages(
         next_top: layout.next_top + 12.0,
         bottom: page_h - BOTTOM,
     };
-    let composed = compose(lines);
+    let mut composed = compose(lines);
+    for line in &mut composed {
+        line.cjk = setter.fonts.cjk_line_box(&line.line.0, BODY_SIZE);
+    }
     let loose = flow(&composed, Spacing::at(0), frame);
     let fitted = (1..=FIT_STEPS)
         .map(|step| flow(&composed, Spacing::at(step), frame))
@@ -304,12 +336,12 @@ pub(super) fn flow_pages(
             } else {
                 Role::P
             };
-            page.push(
-                setter
-                    .para_line(text, *rtl, y, setting)
-                    .tagged(role)
-                    .continuing(composed[i].gap == Gap::Line),
-            );
+            let line = if sign_right && composed[i].signature {
+                set_line(setter.fonts, text, *rtl, true, y, setting)
+            } else {
+                setter.para_line(text, *rtl, y, setting)
+            };
+            page.push(line.tagged(role).continuing(composed[i].gap == Gap::Line));
         }
     }
     pages

@@ -20,6 +20,7 @@ pub fn place(
     allow_overflow: bool,
 ) -> Result<Placed, Error> {
     let (page_w, page_h) = layout.paper.size();
+    let fonts = &fonts.for_lang(lang);
     let setter = Setter {
         fonts,
         letter_rtl: lang.is_rtl(),
@@ -41,7 +42,14 @@ pub fn place(
         parts,
         (page_w - layout.left - layout.right) / MM_PER_PT,
     );
-    let mut pages = flow_pages(&setter, layout, first, lines, margins);
+    let mut pages = flow_pages(
+        &setter,
+        layout,
+        first,
+        lines,
+        margins,
+        signs_at_the_right(lang),
+    );
     let count = pages.len();
     let small = Setting {
         size: 9.0,
@@ -71,6 +79,11 @@ pub fn place(
         }
     }
     Ok(Placed { pages, rules })
+}
+
+/// Whether letters in `lang` are signed and dated at the bottom right (落款): Chinese letters.
+fn signs_at_the_right(lang: &Lang) -> bool {
+    lang.as_str().split('-').next() == Some("zh")
 }
 
 /// The running head of a continuation page: sender, addressee, date and "page N of M", so a
@@ -123,6 +136,9 @@ pub fn layout_letter(
     })?;
     let all = all_text(letter).unwrap_or_default();
     glyph_check(fonts, &all, what, options.allow_missing_glyphs, warnings)?;
+    if let Some(subject) = &parts.subject {
+        bold_check(&fonts.for_lang(&letter.lang), subject, what, warnings);
+    }
     if parts.body.trim().is_empty() {
         return Err(Error::NoBody {
             what: what.to_string(),
@@ -157,12 +173,26 @@ pub fn layout_letter(
     )
 }
 
+/// Warns when bold text (the subject) has characters no bold face draws: they are set in the
+/// regular weight, which reads as a mistake in a heading.
+pub(super) fn bold_check(fonts: &FontChain, bold: &str, what: &str, warnings: &mut Vec<String>) {
+    let fonts = fonts.without_bold(bold);
+    if !fonts.is_empty() {
+        warnings.push(format!(
+            "{what}: no bold face found for {}, so its bold text is set in the regular weight \
+             there (hint: install the font's bold, e.g. Debian's fonts-noto-cjk for Noto Sans \
+             CJK)",
+            fonts.join(", ")
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::pdf::LAYOUTS;
     use crate::pdf::flow::page_label;
-    use crate::pdf::set::BODY_SIZE;
+    use crate::pdf::set::{BODY_SIZE, PlacedLine};
 
     fn parts(recipient: &[&str], body: &str) -> LetterParts {
         LetterParts {
@@ -351,6 +381,86 @@ mod tests {
         );
         let latin = p.pages[0].iter().find(|l| l.text == "I urge you.").unwrap();
         assert_eq!(latin.x, LAYOUTS[0].left);
+    }
+
+    #[test]
+    fn signs_and_dates_a_chinese_letter_at_the_bottom_right() {
+        let body =
+            "　　我相信您会竭尽所能保护他。\n\n　　此致\n敬礼！\n\n\n\nEva Muster\n2026年1月15日";
+        let placed = |lang: &str| {
+            place(
+                &FontChain::default(),
+                &LAYOUTS[0],
+                &parts(&["A"], body),
+                &Lang::parse(lang).unwrap(),
+                "t",
+                true,
+            )
+            .unwrap()
+        };
+        let (page_w, _) = LAYOUTS[0].paper.size();
+        let right = page_w - LAYOUTS[0].right;
+        let zh = placed("zh");
+        let end = |l: &PlacedLine| {
+            l.x + l.runs.iter().map(|r| r.width_em).sum::<f32>() * l.size * MM_PER_PT
+        };
+        // The body's line, not the sender's block of the head.
+        fn body_line<'p>(p: &'p Placed, text: &str) -> &'p PlacedLine {
+            p.pages[0]
+                .iter()
+                .find(|l| l.text == text && l.size == BODY_SIZE)
+                .unwrap()
+        }
+        for text in ["Eva Muster", "2026年1月15日"] {
+            let line = body_line(&zh, text);
+            assert!(
+                (end(line) - right).abs() < 0.01,
+                "{text} ends at {}",
+                end(line)
+            );
+        }
+        // The closing stays where the template puts it: 此致 indented, 敬礼！ flush left.
+        for text in ["　　此致", "敬礼！"] {
+            assert_eq!(body_line(&zh, text).x, LAYOUTS[0].left, "{text}");
+        }
+        // Other languages sign flush left.
+        let en = placed("en");
+        assert_eq!(body_line(&en, "Eva Muster").x, LAYOUTS[0].left);
+    }
+
+    #[test]
+    fn sets_chinese_lines_at_one_and_a_half_ems_and_latin_lines_as_before() {
+        let mut fonts = FontChain::default();
+        if !fonts.add_system_font_for('我') {
+            eprintln!("skipped: no CJK font found through fontconfig");
+            return;
+        }
+        let steps = |body: &str, lang: &str| {
+            let p = place(
+                &fonts,
+                &LAYOUTS[0],
+                &parts(&["A"], body),
+                &Lang::parse(lang).unwrap(),
+                "t",
+                false,
+            )
+            .unwrap();
+            let ys: Vec<f32> = p.pages[0]
+                .iter()
+                .filter(|l| l.size == BODY_SIZE)
+                .map(|l| l.y / MM_PER_PT)
+                .collect();
+            ys.windows(2).map(|w| w[1] - w[0]).collect::<Vec<f32>>()
+        };
+        let zh = steps(&"我谨就此案致函，对此我深感关切。".repeat(12), "zh");
+        assert!(zh.len() >= 3, "{zh:?}");
+        assert!(zh.iter().all(|s| *s >= 16.5 - 0.01), "{zh:?}");
+        let en = steps(
+            &"I write to you about this case with deep concern. ".repeat(12),
+            "en",
+        );
+        assert!(en.len() >= 3, "{en:?}");
+        assert!(en.iter().all(|s| (s - 13.6).abs() < 0.01), "{en:?}");
     }
 
     #[test]

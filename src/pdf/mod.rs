@@ -8,6 +8,7 @@ mod blocks;
 mod doc;
 mod draw;
 mod error;
+mod faces;
 mod flow;
 mod head;
 mod layout;
@@ -44,20 +45,21 @@ fn all_text(letter: &Letter) -> Option<String> {
     ))
 }
 
-/// Finds, through fontconfig, a font for each character of `letter` the chain cannot draw yet.
-/// Called in input order, so fonts join the chain in the same order whatever the number of
-/// threads that then draw the letters.
+/// Finds, through fontconfig, a font for each character of `letter` the chain cannot draw yet in
+/// the forms of the letter's language (a Chinese letter's Han characters in a Simplified Chinese
+/// face), and the bold faces of the fonts that draw its subject. Called in input order, so fonts
+/// join the chain in the same order whatever the number of threads that then draw the letters.
 pub fn admit_fonts(fonts: &mut FontChain, letter: &Letter) {
     if let Some(all) = all_text(letter) {
-        admit_text(fonts, &all);
+        let subject = letter.parts.as_ref().and_then(|p| p.subject.as_deref());
+        fonts.admit(Some(&letter.lang), &all, subject.unwrap_or_default());
     }
 }
 
-/// Adds to the chain a fontconfig font for each character of `text` it cannot draw yet.
+/// Adds to the chain a fontconfig font for each character of `text` it cannot draw yet, in the
+/// forms of each character's own script.
 pub fn admit_text(fonts: &mut FontChain, text: &str) {
-    for c in fonts.missing_glyphs(text) {
-        fonts.add_system_font_for(c);
-    }
+    fonts.admit(None, text, "");
 }
 
 /// Fails `what` when some character of `text` has no glyph in the chain (printpdf would draw an

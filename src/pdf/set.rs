@@ -13,6 +13,12 @@ pub(super) const BODY_LEADING: f32 = 13.6;
 /// The tightest leading a letter is fitted with: DejaVu Sans' ascender to descender is 12.8 pt
 /// at 11 pt, so 13 pt still keeps accents and descenders of neighbouring lines apart.
 pub(super) const BODY_LEADING_MIN: f32 = 13.0;
+/// The leading of lines of CJK text, points: 1.5 em, as Chinese text is set (CLREQ: 1.5 to
+/// 1.8 em), looser than Latin text since its characters fill their squares. Never under the
+/// line box of the font (Noto Sans CJK: 15.9 pt at 11 pt).
+pub(super) const CJK_LEADING: f32 = 16.5;
+/// The tightest CJK leading a letter is fitted with: 1.4 em, or the font's line box if taller.
+pub(super) const CJK_LEADING_MIN: f32 = 15.4;
 /// The space between paragraphs, points, on top of the leading: half a line, as scrlttr2's
 /// `parskip=half`, instead of the blank line of plain text.
 pub(super) const PARA_SPACE: f32 = 7.0;

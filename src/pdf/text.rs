@@ -9,8 +9,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use printpdf::{Codepoint, ParsedFont, TextItem};
+use rustybuzz::ttf_parser;
 
 use super::error::{Error, FontError};
+use super::faces::{self, Candidate, Forms, Han, is_cjk};
+use crate::model::lang::Lang;
 
 /// One font of the chain: printpdf's parsed font (glyph ids, advances, embedding) and the
 /// shaping view of the same bytes, so glyph ids agree.
@@ -18,18 +21,43 @@ pub struct Font {
     pub parsed: ParsedFont,
     face: rustybuzz::Face<'static>,
     name: String,
+    /// The regional CJK forms the face is made for (none for a Latin font).
+    forms: Forms,
+    /// The file and face it was read from (none for the embedded DejaVu Sans).
+    origin: Option<Candidate>,
+    /// Ascender to descender, in ems: what a line set in this font needs not to touch the next.
+    line_box_em: f32,
     /// Shaping plans by direction (right to left?) and script: compiling a plan reads the font's
     /// layout tables and cost as much as the shaping itself, so each is made once per process.
     plans: Mutex<HashMap<(bool, rustybuzz::Script), Arc<rustybuzz::ShapePlan>>>,
 }
 
 impl Font {
-    fn from_bytes(bytes: &'static [u8], name: String) -> Option<Font> {
+    /// Face `index` of a font file (0 for a single font, the face of a collection otherwise).
+    fn from_bytes(bytes: &'static [u8], index: u32, name: String) -> Option<Font> {
+        let face = rustybuzz::Face::from_slice(bytes, index)?;
+        let upem = face.units_per_em().max(1) as f32;
         Some(Font {
-            parsed: ParsedFont::from_bytes(bytes, 0, &mut Vec::new())?,
-            face: rustybuzz::Face::from_slice(bytes, 0)?,
+            parsed: ParsedFont::from_bytes(bytes, index as usize, &mut Vec::new())?,
+            forms: Forms::of_face(&face),
+            line_box_em: (f32::from(face.ascender()) - f32::from(face.descender())) / upem,
+            face,
             name,
+            origin: None,
             plans: Mutex::default(),
+        })
+    }
+
+    /// Face `index` of the font file `file` whose bytes are `bytes`.
+    fn from_file(bytes: &'static [u8], file: &Path, index: u32) -> Option<Font> {
+        let faces = ttf_parser::fonts_in_collection(bytes).unwrap_or(1);
+        let font = Font::from_bytes(bytes, index, face_name(file, index, faces))?;
+        Some(Font {
+            origin: Some(Candidate {
+                file: file.to_path_buf(),
+                index,
+            }),
+            ..font
         })
     }
 
@@ -74,7 +102,7 @@ fn embedded() -> &'static [Font; 2] {
     FONTS.get_or_init(|| {
         // The crate's bytes are a valid DejaVu Sans; a failure here is a broken build, not input.
         let font = |bytes, name: &str| {
-            Font::from_bytes(bytes, name.to_string()).expect("the embedded DejaVu Sans parses")
+            Font::from_bytes(bytes, 0, name.to_string()).expect("the embedded DejaVu Sans parses")
         };
         [
             font(dejavu::sans::regular(), "DejaVu Sans"),
@@ -94,14 +122,44 @@ pub enum Weight {
 /// Chain index of the embedded bold face; fallback fonts start after it.
 const BOLD: usize = 1;
 
+/// What the chain knows of a font beside the font itself.
+#[derive(Clone, Copy, Debug, Default)]
+struct Slot {
+    /// The CJK forms the font is chosen for: its own, or the language fontconfig matched it for.
+    forms: Forms,
+    /// A bold face of another font: never chosen for regular text.
+    bold_face: bool,
+    /// The chain index of this font's bold face, when there is one.
+    bold: Option<usize>,
+}
+
+/// What fontconfig was already asked, so each question is put once per run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Asked {
+    /// A font with a glyph for the character.
+    Char(char),
+    /// A face made for these forms.
+    Forms(Han),
+    /// The bold face of the font at this chain index.
+    Bold(usize),
+}
+
 /// The fonts a run draws with, in order of preference: the embedded DejaVu Sans, then each
 /// `--font` file, then fonts that fontconfig finds for characters the others lack. Index 1 is
-/// DejaVu Sans Bold, used only for bold text DejaVu Sans draws. Fonts are parsed once and live
-/// for the whole process.
+/// DejaVu Sans Bold, used only for bold text DejaVu Sans draws; other bold faces join the chain
+/// beside their regular face. CJK characters are drawn in the forms of the letter's language
+/// (`for_lang`): a font made for other forms (a Japanese face in a Chinese letter) is passed
+/// over while one made for these forms, or for none, has the character. Fonts are parsed once and
+/// live for the whole process.
+#[derive(Clone)]
 pub struct FontChain {
     fonts: Vec<&'static Font>,
-    /// Characters fontconfig was already asked about and had nothing for.
-    not_found: HashSet<char>,
+    slots: Vec<Slot>,
+    /// The CJK forms of the letter being set; without a language, each character's own.
+    han: Option<Han>,
+    /// Font files read, by path: the faces of a collection share one copy.
+    files: HashMap<PathBuf, &'static [u8]>,
+    asked: HashSet<Asked>,
 }
 
 impl Default for FontChain {
@@ -109,31 +167,96 @@ impl Default for FontChain {
         let [regular, bold] = embedded();
         FontChain {
             fonts: vec![regular, bold],
-            not_found: HashSet::new(),
+            slots: vec![
+                Slot {
+                    bold: Some(BOLD),
+                    ..Slot::default()
+                },
+                Slot {
+                    bold_face: true,
+                    ..Slot::default()
+                },
+            ],
+            han: None,
+            files: HashMap::new(),
+            asked: HashSet::new(),
         }
     }
 }
 
 impl FontChain {
-    /// DejaVu Sans followed by `files` (`--font`, in order). A file that is not a font is an error.
+    /// DejaVu Sans followed by `files` (`--font`, in order). `FILE#INDEX` names a face of a
+    /// collection; a collection named without an index gives one face for each CJK forms it holds
+    /// (Noto Sans CJK: JP, KR, SC, TC), and each letter draws with the face of its language. A
+    /// file that is not a font, or a face the collection does not have, is an error.
     pub fn new(files: &[PathBuf]) -> Result<FontChain, Error> {
         let mut chain = FontChain::default();
-        for file in files {
-            chain.add_file(file).map_err(|problem| Error::Font {
-                file: file.clone(),
-                problem,
-            })?;
+        for arg in files {
+            let (file, index) = faces::split_face(arg);
+            chain
+                .add_user_font(&file, index)
+                .map_err(|problem| Error::Font {
+                    file: arg.clone(),
+                    problem,
+                })?;
         }
         Ok(chain)
     }
 
-    fn add_file(&mut self, file: &Path) -> Result<(), FontError> {
-        let bytes = std::fs::read(file).map_err(FontError::Read)?;
-        // Fonts live as long as the process, like the embedded one (a handful per run at most).
-        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-        let font =
-            Font::from_bytes(bytes, file.display().to_string()).ok_or(FontError::NotAFont)?;
+    /// The chain as a letter in `lang` draws with it: CJK characters in the forms of the
+    /// language (SC for `zh`, TC for `zh-Hant`, JP for `ja`, KR for `ko`). The fonts and their
+    /// chain indices are the same, so one document may draw letters of several languages.
+    pub fn for_lang(&self, lang: &Lang) -> FontChain {
+        FontChain {
+            han: Han::of_lang(lang),
+            ..self.clone()
+        }
+    }
+
+    /// The bytes of a font file, read once and kept for the whole process (a handful of files
+    /// per run at most).
+    fn read(&mut self, file: &Path) -> std::io::Result<&'static [u8]> {
+        if let Some(bytes) = self.files.get(file) {
+            return Ok(bytes);
+        }
+        let bytes: &'static [u8] = Box::leak(std::fs::read(file)?.into_boxed_slice());
+        self.files.insert(file.to_path_buf(), bytes);
+        Ok(bytes)
+    }
+
+    fn push(&mut self, font: Font, slot: Slot) -> usize {
         self.fonts.push(Box::leak(Box::new(font)));
+        self.slots.push(slot);
+        self.fonts.len() - 1
+    }
+
+    /// A `--font` file: face `index`, or one face per CJK forms of a collection. A face the user
+    /// named is drawn whatever the letter's language: it is chosen for every forms.
+    fn add_user_font(&mut self, file: &Path, index: Option<u32>) -> Result<(), FontError> {
+        let bytes = self.read(file).map_err(FontError::Read)?;
+        let count = ttf_parser::fonts_in_collection(bytes).unwrap_or(1);
+        let faces = match index {
+            Some(index) if index >= count => {
+                return Err(FontError::NoFace {
+                    index,
+                    faces: count,
+                });
+            }
+            Some(index) => vec![index],
+            None => faces_by_forms(bytes, count),
+        };
+        let named = index.is_some();
+        for index in faces {
+            let font = Font::from_file(bytes, file, index).ok_or(FontError::NotAFont)?;
+            let forms = if named { Forms::default() } else { font.forms };
+            self.push(
+                font,
+                Slot {
+                    forms,
+                    ..Slot::default()
+                },
+            );
+        }
         Ok(())
     }
 
@@ -142,19 +265,36 @@ impl FontChain {
         self.fonts[index]
     }
 
-    /// The first font of the chain that has a glyph for `c` (never the bold face).
+    /// The forms `c` is drawn in: the letter's, else the character's own.
+    fn han_for(&self, c: char) -> Han {
+        self.han.unwrap_or_else(|| Han::of_char(c))
+    }
+
+    /// The fonts for regular text that have a glyph for `c`, in chain order.
+    fn having(&self, c: char) -> impl Iterator<Item = usize> + '_ {
+        (0..self.fonts.len()).filter(move |&i| !self.slots[i].bold_face && self.fonts[i].has(c))
+    }
+
+    /// The first font of the chain that draws `c` in the forms it needs: one made for those forms
+    /// or for none. Never a bold face.
+    fn proper_index(&self, c: char) -> Option<usize> {
+        let han = self.han_for(c);
+        self.having(c).find(|&i| {
+            let forms = self.slots[i].forms;
+            forms.is_none() || forms.has(han)
+        })
+    }
+
+    /// The font that draws `c`: the first in the forms it needs, else the first that has it at
+    /// all (other regional forms rather than an empty box).
     fn index_of(&self, c: char) -> Option<usize> {
-        self.fonts
-            .iter()
-            .enumerate()
-            .find(|(i, f)| *i != BOLD && f.has(c))
-            .map(|(i, _)| i)
+        self.proper_index(c).or_else(|| self.having(c).next())
     }
 
     /// The font that draws `c` in a run now drawn by `current`: spaces stay in the run they
     /// follow when its font has them (an ideographic space, U+3000, starting a Chinese
-    /// paragraph goes to a font that has it, not a box); bold text uses the bold face where
-    /// DejaVu Sans would draw it.
+    /// paragraph goes to a font that has it, not a box); bold text uses the font's bold face
+    /// when the chain has one with the character.
     fn font_for(&self, c: char, current: Option<usize>, weight: Weight) -> usize {
         let font = if c.is_whitespace() {
             current
@@ -165,10 +305,9 @@ impl FontChain {
         } else {
             self.index_of(c).unwrap_or(0)
         };
-        if font == 0 && weight == Weight::Bold && self.fonts[BOLD].has(c) {
-            BOLD
-        } else {
-            font
+        match self.slots[font].bold {
+            Some(bold) if weight == Weight::Bold && self.fonts[bold].has(c) => bold,
+            _ => font,
         }
     }
 
@@ -191,41 +330,179 @@ impl FontChain {
         runs
     }
 
-    /// Asks fontconfig (`fc-list`) for a font with a glyph for `c` and adds the first that
-    /// parses. Returns whether the chain now covers `c`.
+    /// Makes the chain draw `c`, asking fontconfig when no font of the chain can: for a CJK
+    /// character, first for a face made for its forms (`fc-match 'sans-serif:lang=zh-cn'`,
+    /// honouring the face index of a collection); else for any font with the glyph. Returns
+    /// whether the chain now covers `c`.
     pub fn add_system_font_for(&mut self, c: char) -> bool {
+        if self.proper_index(c).is_some() {
+            return true;
+        }
+        let han = self.han_for(c);
+        if is_cjk(c) && self.asked.insert(Asked::Forms(han)) {
+            self.add_face_for_forms(han, c);
+            if self.proper_index(c).is_some() {
+                return true;
+            }
+        }
         if self.index_of(c).is_some() {
             return true;
         }
-        if !self.not_found.insert(c) {
+        if !self.asked.insert(Asked::Char(c)) {
             return false;
         }
-        let query = format!(":charset={:x}", c as u32);
-        let Ok(out) = std::process::Command::new("fc-list")
-            .args(["--format", "%{file}\\n", &query])
-            .output()
-        else {
+        faces::with_char(c).iter().any(|candidate| {
+            self.add_candidate(candidate, Slot::default(), |font| font.has(c))
+                .is_some()
+        })
+    }
+
+    /// Adds the face fontconfig prefers for `han` among those that name themselves for these
+    /// forms (Noto Sans CJK SC for `zh-cn`); when none does, its best face for the language,
+    /// chosen for these forms from then on.
+    fn add_face_for_forms(&mut self, han: Han, c: char) {
+        let candidates = faces::for_forms(han, false);
+        // fontconfig sorts the fonts for the language first; the rest add other coverage.
+        let first = &candidates[..candidates.len().min(8)];
+        let regular = |face: &ttf_parser::Face| face.weight().to_number() < 600;
+        let slot = Slot {
+            forms: Forms::of(han),
+            ..Slot::default()
+        };
+        let by_name = first.iter().find(|candidate| {
+            self.probe(candidate, |face| {
+                regular(face) && Forms::of_face(face).has(han) && face.glyph_index(c).is_some()
+            })
+        });
+        let chosen = by_name.or_else(|| {
+            first.first().filter(|candidate| {
+                self.probe(candidate, |face| {
+                    regular(face) && face.glyph_index(c).is_some()
+                })
+            })
+        });
+        if let Some(candidate) = chosen.cloned() {
+            match self.index_of_face(&candidate) {
+                Some(i) => self.slots[i].forms = self.slots[i].forms.with(han),
+                None => {
+                    self.add_candidate(&candidate, slot, |_| true);
+                }
+            }
+        }
+    }
+
+    /// Whether the face of `candidate` passes `test`, read with ttf-parser alone (cheap: no
+    /// glyph is parsed).
+    fn probe(&mut self, candidate: &Candidate, test: impl Fn(&ttf_parser::Face) -> bool) -> bool {
+        self.read(&candidate.file)
+            .ok()
+            .and_then(|bytes| ttf_parser::Face::parse(bytes, candidate.index).ok())
+            .is_some_and(|face| test(&face))
+    }
+
+    /// The chain index of a face fontconfig offered, when it is in the chain already.
+    fn index_of_face(&self, candidate: &Candidate) -> Option<usize> {
+        self.fonts
+            .iter()
+            .position(|f| f.origin.as_ref() == Some(candidate))
+    }
+
+    /// Adds the face of `candidate` when it parses and passes `test`; its chain index.
+    fn add_candidate(
+        &mut self,
+        candidate: &Candidate,
+        slot: Slot,
+        test: impl Fn(&Font) -> bool,
+    ) -> Option<usize> {
+        if let Some(i) = self.index_of_face(candidate) {
+            return test(self.fonts[i]).then_some(i);
+        }
+        let bytes = self.read(&candidate.file).ok()?;
+        let font = Font::from_file(bytes, &candidate.file, candidate.index)?;
+        test(&font).then(|| self.push(font, slot))
+    }
+
+    /// Finds the bold face of the font that draws `c` (fontconfig's best bold face of the same
+    /// family and forms: NotoSansCJK-Bold.ttc's SC face for Noto Sans CJK SC). Returns whether
+    /// bold `c` is drawn in a bold face.
+    pub fn add_bold_for(&mut self, c: char) -> bool {
+        let Some(regular) = self.index_of(c) else {
             return false;
         };
-        let mut files: Vec<PathBuf> = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(PathBuf::from)
-            .filter(|p| p.is_file())
-            .collect();
-        // A stable choice whatever order fontconfig lists them in.
-        files.sort();
-        files
-            .into_iter()
-            .any(|f| self.add_file(&f).is_ok() && self.index_of(c).is_some())
+        if self.asked.insert(Asked::Bold(regular)) && self.slots[regular].bold.is_none() {
+            let font = self.fonts[regular];
+            let family = faces::family(&font.face);
+            let forms = font.forms;
+            let found = family
+                .as_deref()
+                .map(faces::bold_of)
+                .and_then(|candidates| {
+                    candidates.iter().take(8).find_map(|candidate| {
+                        let fits = |face: &ttf_parser::Face| {
+                            face.weight().to_number() >= 600
+                                && faces::family(face) == family
+                                && Forms::of_face(face) == forms
+                                && face.glyph_index(c).is_some()
+                        };
+                        if !self.probe(candidate, fits) {
+                            return None;
+                        }
+                        let slot = Slot {
+                            bold_face: true,
+                            ..Slot::default()
+                        };
+                        self.add_candidate(candidate, slot, |_| true)
+                    })
+                });
+            self.slots[regular].bold = found;
+        }
+        self.slots[regular]
+            .bold
+            .is_some_and(|bold| self.fonts[bold].has(c))
+    }
+
+    /// The fonts that draw `text` in bold with no bold face for it, by name, each once: such text
+    /// is set in the regular weight.
+    pub fn without_bold(&self, text: &str) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for c in text.chars().filter(|c| !c.is_whitespace()) {
+            let Some(regular) = self.index_of(c) else {
+                continue;
+            };
+            let bold = self.slots[regular].bold;
+            if !bold.is_some_and(|b| self.fonts[b].has(c)) {
+                let name = self.fonts[regular].name.as_str();
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+        names
+    }
+
+    /// The line box of the CJK text of a line at `size` points: the tallest ascender to
+    /// descender of the fonts drawing it, which the leading must not go under (Noto Sans CJK:
+    /// 15.9 pt at 11 pt). `None` for a line with no CJK character: Latin, Cyrillic and Arabic
+    /// lines keep the body's leading.
+    pub fn cjk_line_box(&self, text: &str, size: f32) -> Option<f32> {
+        if !text.chars().any(is_cjk) {
+            return None;
+        }
+        let line_box = text
+            .chars()
+            .filter_map(|c| self.index_of(c))
+            .map(|i| self.fonts[i].line_box_em)
+            .fold(0.0, f32::max);
+        Some(line_box * size)
     }
 
     /// The fonts of the chain, for messages: `DejaVu Sans, /usr/share/fonts/...`.
     pub fn names(&self) -> String {
         self.fonts
             .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != BOLD)
-            .map(|(_, f)| f.name.as_str())
+            .zip(&self.slots)
+            .filter(|(_, slot)| !slot.bold_face)
+            .map(|(f, _)| f.name.as_str())
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -241,6 +518,65 @@ impl FontChain {
             .filter(|c| seen.insert(*c))
             .filter(|c| self.index_of(*c).is_none())
             .collect()
+    }
+
+    /// The characters of `text` the chain draws, but not in the forms they need (a Chinese
+    /// letter's Han characters in a Japanese face), each once: they need a font admitted.
+    fn improper_glyphs(&self, text: &str) -> Vec<char> {
+        let mut seen = HashSet::new();
+        text.chars()
+            .filter(|c| !c.is_control() && !c.is_whitespace() && !is_bidi_control(*c))
+            .filter(|c| seen.insert(*c))
+            .filter(|c| self.proper_index(*c).is_none())
+            .collect()
+    }
+
+    /// Admits fonts for `text` set in `lang` (each character in the forms of the language, or
+    /// its own without one) and bold faces for the characters of `bold`, in the order given, so
+    /// fonts join the chain in the same order whatever the number of threads.
+    pub fn admit(&mut self, lang: Option<&Lang>, text: &str, bold: &str) {
+        let han = std::mem::replace(&mut self.han, lang.and_then(Han::of_lang));
+        for c in self.improper_glyphs(text) {
+            self.add_system_font_for(c);
+        }
+        let mut seen = HashSet::new();
+        for c in bold
+            .chars()
+            .filter(|c| !c.is_whitespace() && seen.insert(*c))
+        {
+            self.add_bold_for(c);
+        }
+        self.han = han;
+    }
+}
+
+/// The faces of a collection to draw with when none is named: the first for each CJK forms (a
+/// Noto Sans CJK collection: JP, KR, SC and TC; its HK and Mono faces repeat forms), or the first
+/// face when none names its forms.
+fn faces_by_forms(bytes: &[u8], count: u32) -> Vec<u32> {
+    let mut firsts: Vec<(Forms, u32)> = Vec::new();
+    for index in 0..count {
+        if let Ok(face) = ttf_parser::Face::parse(bytes, index) {
+            let forms = Forms::of_face(&face);
+            if !firsts.iter().any(|(seen, _)| *seen == forms) {
+                firsts.push((forms, index));
+            }
+        }
+    }
+    // Beside faces made for their forms, a face made for none is not needed.
+    if firsts.iter().any(|(forms, _)| !forms.is_none()) {
+        firsts.retain(|(forms, _)| !forms.is_none());
+    }
+    let faces: Vec<u32> = firsts.into_iter().map(|(_, index)| index).collect();
+    if faces.is_empty() { vec![0] } else { faces }
+}
+
+/// How a face is named in messages: the file, and `#index` in a collection.
+fn face_name(file: &Path, index: u32, faces: u32) -> String {
+    if faces > 1 {
+        format!("{}#{index}", file.display())
+    } else {
+        file.display().to_string()
     }
 }
 
@@ -406,8 +742,8 @@ impl FontChain {
     }
 
     /// Breaks a paragraph into lines no wider than `max` points, at the break opportunities of
-    /// Unicode line breaking (UAX #14); a word longer than a line is cut, never drawn past the
-    /// margin. Each piece between two opportunities is measured once: words do not join across a
+    /// Unicode line breaking (UAX #14, tailored for CJK: `breaks`); a word longer than a line is
+    /// cut, never drawn past the margin. Each piece between two opportunities is measured once: words do not join across a
     /// break opportunity, so a line is as wide as its pieces.
     pub fn wrap(&self, text: &str, size: f32, max: f32, weight: Weight) -> Vec<String> {
         let rtl = is_rtl_paragraph(text);
@@ -417,7 +753,7 @@ impl FontChain {
         // The width of `line` with its trailing spaces, and without them.
         let mut line_w = 0.0;
         let mut start = 0;
-        for (end, opportunity) in unicode_linebreak::linebreaks(text) {
+        for (end, opportunity) in breaks(text) {
             let piece = &text[start..end];
             start = end;
             let trimmed = piece.trim_end();
@@ -459,6 +795,20 @@ impl FontChain {
         }
         lines
     }
+}
+
+/// The line break opportunities of `text`: UAX #14's, which already keep closing punctuation
+/// (，。、：；！？）」』》) off the start of a line and opening punctuation (（「『《) off its end,
+/// tailored as Chinese typesetting (CLREQ) asks: a number stays with the counter after it
+/// (2011年, 2月, 1日), where UAX #14 lets an ideograph go from a digit.
+fn breaks(text: &str) -> impl Iterator<Item = (usize, unicode_linebreak::BreakOpportunity)> + '_ {
+    use unicode_linebreak::{BreakClass, BreakOpportunity, break_property};
+    let class = |c: Option<char>| c.map(|c| break_property(c as u32));
+    unicode_linebreak::linebreaks(text).filter(move |&(at, opportunity)| {
+        opportunity == BreakOpportunity::Mandatory
+            || !(class(text[..at].chars().next_back()) == Some(BreakClass::Numeric)
+                && class(text[at..].chars().next()) == Some(BreakClass::Ideographic))
+    })
 }
 
 #[cfg(test)]
@@ -564,6 +914,121 @@ mod tests {
             chain.width("Re: Nizomhon Juraev", 11.0, Weight::Bold, false)
                 > chain.width("Re: Nizomhon Juraev", 11.0, Weight::Regular, false)
         );
+    }
+
+    /// Noto Sans CJK's regular collection, when fontconfig knows it.
+    fn noto_cjk() -> Option<PathBuf> {
+        let out = std::process::Command::new("fc-list")
+            .args([
+                "--format",
+                "%{file}\\n",
+                ":family=Noto Sans CJK SC:style=Regular",
+            ])
+            .output()
+            .ok()?;
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(PathBuf::from)
+            .find(|p| p.extension().is_some_and(|e| e == "ttc"))
+    }
+
+    #[test]
+    fn draws_han_in_the_face_of_the_letters_language() {
+        let Some(ttc) = noto_cjk() else {
+            eprintln!("skipped: Noto Sans CJK not installed (Debian: fonts-noto-cjk)");
+            return;
+        };
+        let chain = FontChain::new(std::slice::from_ref(&ttc)).unwrap();
+        let face = |tag: &str| {
+            let view = chain.for_lang(&Lang::parse(tag).unwrap());
+            let font = view.font(view.index_of('骨').unwrap());
+            faces::family(&font.face).unwrap_or_default()
+        };
+        assert_eq!(face("zh"), "Noto Sans CJK SC");
+        assert_eq!(face("zh-Hans"), "Noto Sans CJK SC");
+        assert_eq!(face("zh-Hant"), "Noto Sans CJK TC");
+        assert_eq!(face("zh-HK"), "Noto Sans CJK TC");
+        assert_eq!(face("ja"), "Noto Sans CJK JP");
+        assert_eq!(face("ko"), "Noto Sans CJK KR");
+        // A letter of no CJK language: Han in Simplified Chinese, kana in Japanese.
+        assert_eq!(face("en"), "Noto Sans CJK SC");
+        let en = chain.for_lang(&Lang::parse("en").unwrap());
+        let kana = en.font(en.index_of('か').unwrap());
+        assert_eq!(faces::family(&kana.face).unwrap(), "Noto Sans CJK JP");
+        // Latin stays with DejaVu Sans, ahead in the chain.
+        assert_eq!(en.index_of('a'), Some(0));
+    }
+
+    #[test]
+    fn keeps_a_number_with_its_counter_and_closing_punctuation_off_the_start_of_a_line() {
+        let text = "她自2011年2月1日起被拘留，（见附件）「引渡」不可。";
+        let at: Vec<usize> = breaks(text).map(|(at, _)| at).collect();
+        let before = |at: usize| text[..at].chars().next_back();
+        let after = |at: usize| text[at..].chars().next();
+        for &at in &at {
+            let (b, a) = (before(at), after(at));
+            assert!(
+                !(b.is_some_and(|c| c.is_ascii_digit()) && matches!(a, Some('年' | '月' | '日'))),
+                "a break between {b:?} and {a:?}"
+            );
+            assert!(
+                !matches!(
+                    a,
+                    Some('，' | '。' | '）' | '」' | '、' | '：' | '；' | '！' | '？')
+                ),
+                "a line would start with {a:?}"
+            );
+            assert!(
+                !matches!(b, Some('（' | '「' | '《')),
+                "a line would end with {b:?}"
+            );
+        }
+        // Between ideographs a line may still break anywhere.
+        assert!(at.contains(&text.find("被").unwrap()));
+        assert!(
+            at.contains(&text.find("2011").unwrap()),
+            "before the number"
+        );
+    }
+
+    #[test]
+    fn wraps_chinese_without_parting_a_number_from_its_counter() {
+        let mut chain = FontChain::default();
+        if !chain.add_system_font_for('年') {
+            eprintln!("skipped: no CJK font found through fontconfig");
+            return;
+        }
+        let text = "我谨就尼佐姆洪·朱拉耶夫一事致函。他自2011年2月起被拘留，我深感关切。";
+        // Every measure from 4 to 30 characters wide: wherever the lines end.
+        for width in (4..30).map(|n| n as f32 * 11.0) {
+            let lines = chain.wrap(text, 11.0, width, Weight::Regular);
+            assert_eq!(lines.concat(), text, "every character kept at {width}");
+            for pair in lines.windows(2) {
+                let end = pair[0].chars().last();
+                let start = pair[1].chars().next();
+                assert!(
+                    !(end.is_some_and(|c| c.is_ascii_digit())
+                        && matches!(start, Some('年' | '月'))),
+                    "{pair:?} at {width}"
+                );
+                assert!(!matches!(start, Some('，' | '。')), "{pair:?} at {width}");
+            }
+        }
+    }
+
+    #[test]
+    fn gives_cjk_lines_their_line_box_and_latin_lines_none() {
+        let mut chain = FontChain::default();
+        assert_eq!(chain.cjk_line_box("Yours sincerely,", 11.0), None);
+        assert_eq!(chain.cjk_line_box("С уважением,", 11.0), None);
+        if !chain.add_system_font_for('致') {
+            eprintln!("skipped: no CJK font found through fontconfig");
+            return;
+        }
+        let line_box = chain.cjk_line_box("Eva Muster 此致", 11.0).unwrap();
+        let font = chain.font(chain.index_of('致').unwrap());
+        assert_eq!(line_box, font.line_box_em * 11.0);
+        assert!(line_box > 11.0, "ascender to descender: {line_box}");
     }
 
     #[test]
