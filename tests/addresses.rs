@@ -52,7 +52,7 @@ fn a_british_address_has_the_post_town_then_the_postcode_on_lines_of_their_own()
     assert_eq!(
         head(&run, "sam-smith", "ru-prosecutor-general.en"),
         "Sam Smith\n1 High Street\nLONDON\nSW1A 1AA\nUNITED KINGDOM\n\n\
-         Yurii Ya. Chaika\nProsecutor General of the Russian Federation\n\
+         Yuri Chaika\nProsecutor General of the Russian Federation\n\
          Bolshaia Dmitrovka 15 A\nMOSCOW\n125993\nRUSSIAN FEDERATION\n"
     );
     // Posted within the UK to the embassy in London: no country line on either block.

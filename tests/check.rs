@@ -167,3 +167,38 @@ fn refuses_control_characters_in_campaign_texts_but_not_line_breaks() {
             "hint: remove it: a letter's text holds only printable characters and line breaks",
         );
 }
+
+#[test]
+fn warns_when_a_persons_name_is_in_none_of_a_languages_texts() {
+    // The second native review's case: the person turned into Zarina, the Russian texts still
+    // about «Анна» (declined forms such as «Анну» count as the name).
+    Test::demo()
+        .file(
+            "campaigns/demo.yaml",
+            DEMO_CAMPAIGN.replace("Cyrl: \"Анна Тест\"", "Cyrl: \"Зарина Тест\""),
+        )
+        .args(["check", "--date", "2026-02-01"])
+        .run()
+        .status(0)
+        .stderr_has("warning: campaigns/demo.yaml:12:11: persons[0].name: the ru spelling of the name, `Зарина Тест`, is in none of the campaign's ru texts (no `Зарина`)")
+        .stderr_has("hint: spell the person the same way in `name` and in the ru texts")
+        .stderr_lacks("the en spelling");
+}
+
+#[test]
+fn warns_when_a_language_spells_the_name_otherwise_than_its_texts() {
+    // German texts with the English transliteration, under a German spelling of the name.
+    let t = Test::shipped();
+    let file = "campaigns/ablyazov-2015.yaml";
+    let campaign = t
+        .read(file)
+        .replace("Muchtar Abljasow", "Mukhtar Ablyazov")
+        .replacen("de: \"Mukhtar Ablyazov\"", "de: \"Muchtar Abljasow\"", 1);
+    t.file(file, campaign)
+        .args(["check", file, "--date", "2015-10-20"])
+        .run()
+        .status(0)
+        .stderr_has("persons[0].name: the de spelling of the name, `Muchtar Abljasow`, is in none of the campaign's de texts (no `Muchtar`, `Abljasow`)")
+        .stderr_lacks("the fr spelling")
+        .stderr_lacks("the ru spelling");
+}

@@ -130,7 +130,7 @@ fn the_sheet_of_a_campaign_changed_to_a_woman_agrees_too() {
         .no_panic()
         .status(0);
     for phrase in [
-        "La Russie extrade une demandeuse d’asile tadjike",
+        "Une demandeuse d’asile tadjike menacée d’extradition par la Russie",
         "Nizomhon Juraev, citoyenne tadjike, risque d’être extradée",
         "ancienne élue locale et femme d’affaires",
     ] {
@@ -214,7 +214,13 @@ fn a_man_and_a_woman_take_the_masculine_plural_and_the_arabic_dual() {
 
 #[test]
 fn names_are_joined_with_the_languages_and() {
-    let letters = letters_to_the_prosecutor(juraev_as("m", &[(0, "f"), (1, "f")]));
+    // Without the campaign's `subject`, the subject line names the persons.
+    let t = juraev_as("m", &[(0, "f"), (1, "f")]);
+    let text = t.read(JURAEV);
+    let (head, rest) = text.split_once("\nsubject:\n").unwrap();
+    let (_, persons) = rest.split_once("\npersons:\n").unwrap();
+    let t = t.file(JURAEV, format!("{head}\npersons:\n{persons}"));
+    let letters = letters_to_the_prosecutor(t);
     agree(
         &letters,
         &[

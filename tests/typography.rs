@@ -1,12 +1,13 @@
 //! Issue 15, dates and typography: English dates by the supporter's region, the typography pass
-//! (quotation marks, apostrophes, French spacing) in the text letter and on the PDF's placed
-//! lines, and the Chinese letter form (the date under the signature, indented paragraphs).
+//! (quotation marks, apostrophes, French spacing, no-break spaces before dashes, apostrophes in
+//! address blocks) in the text letter and on the PDF's placed lines, and the Chinese letter form
+//! (the date under the signature, indented paragraphs).
 
 use appeal::model::lang::Lang;
 use appeal::model::supporter::Supporter;
 use appeal::pdf::{FontChain, LAYOUTS, Placed, admit_fonts, place};
 use appeal::render::letter::{Letter, LetterParts};
-use appeal::render::typography::{NNBSP, Typography};
+use appeal::render::typography::{NBSP, NNBSP, Typography};
 
 use crate::harness::{EVA, Test, eva, repo};
 
@@ -241,16 +242,133 @@ fn leaves_no_straight_quote_in_any_shipped_letter_and_is_idempotent() {
                 for letter in letters(id, lang, supporter) {
                     let parts = letter.parts.as_ref().unwrap();
                     let what = format!("{id} {} {lang}", letter.recipient_id);
-                    // Address blocks are left as the directory writes them; the rest is not.
-                    assert!(!parts.body.contains(['"', '\'']), "{what}:\n{}", parts.body);
+                    // Address blocks too: the directory's straight apostrophes become ’.
+                    assert!(
+                        !letter.text.contains(['"', '\'']),
+                        "{what}:\n{}",
+                        letter.text
+                    );
+                    assert!(!parts.recipient.join("\n").contains(['"', '\'']), "{what}");
                     assert!(!parts.date.contains(['"', '\'']), "{what}");
-                    let again = Typography::new(&letter.lang, []);
+                    let again = Typography::new(&letter.lang, &parts.recipient);
                     assert_eq!(again.text(&parts.body), parts.body, "{what}");
+                    assert_eq!(again.text(&letter.text), letter.text, "{what}");
+                    for line in &parts.recipient {
+                        assert_eq!(&again.address(line), line, "{what}");
+                    }
                     assert!(letter.text.contains(&parts.body), "{what}");
                 }
             }
         }
     }
+}
+
+#[test]
+fn sets_apostrophes_in_address_blocks_in_text_and_pdf_and_leaves_their_spacing() {
+    // The second native review (fr, new #2): "Monsieur l'Ambassadeur" in the address block,
+    // « Monsieur l’Ambassadeur, » in the salutation under it.
+    let eva = eva();
+    let letters = letters("ablyazov-2015", "fr", Some(&eva));
+    let embassy = letters
+        .iter()
+        .find(|l| l.recipient_id == "fr-embassy-de")
+        .unwrap();
+    let parts = embassy.parts.as_ref().unwrap();
+    let block = [
+        "Monsieur l’Ambassadeur de France en Allemagne",
+        "Französische Botschaft",
+        "Pariser Platz 5",
+        "10117 Berlin",
+    ];
+    assert_eq!(parts.recipient, block);
+    assert!(embassy.text.contains(&block.join("\n")), "{}", embassy.text);
+    // The PDF's window (and its return line) has the same marks, however it wraps the line.
+    let fonts = FontChain::default();
+    for placed in placed_on_every_layout(&fonts, embassy) {
+        let lines: Vec<&str> = placed.pages[0].iter().map(|l| l.text.as_str()).collect();
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("Monsieur l’Ambassadeur")),
+            "{lines:?}"
+        );
+        assert!(!lines.iter().any(|l| l.contains('\'')), "{lines:?}");
+    }
+    // Only marks: no narrow space before a colon, no change to postcodes, emails or URLs.
+    let fr = Lang::parse("fr").unwrap();
+    let address = [
+        "Cedex 07 : bât. l'Aile B".to_string(),
+        "contact@l'ambassade.example".to_string(),
+    ];
+    let t = Typography::new(&fr, &address);
+    assert_eq!(
+        t.text(&address.join("\n")),
+        "Cedex 07 : bât. l’Aile B\ncontact@l'ambassade.example"
+    );
+}
+
+#[test]
+fn puts_a_no_break_space_before_spaced_dashes_in_text_and_pdf() {
+    let eva = eva();
+    let ru = letters("juraev-2011", "ru", Some(&eva));
+    let prosecutor = ru
+        .iter()
+        .find(|l| l.recipient_id == "ru-prosecutor-general")
+        .unwrap();
+    assert!(
+        prosecutor.text.contains(&format!("{NBSP}— ")),
+        "{}",
+        prosecutor.text
+    );
+    let de = letters("no-extradition-to-russia", "de", Some(&eva));
+    assert!(
+        de[0]
+            .text
+            .contains(&format!("Untersuchungshaft{NBSP}– wie")),
+        "{}",
+        de[0].text
+    );
+    for letter in ru.iter().chain(&de) {
+        assert!(
+            !letter.text.contains(" — ") && !letter.text.contains(" – "),
+            "{}",
+            letter.text
+        );
+    }
+    // On a page, no line starts with a dash: the sentence shifted by one letter at a time puts
+    // line ends on each of its dashes in turn, which with ordinary spaces start lines.
+    let lang = Lang::parse("ru").unwrap();
+    let typed = "Люди умирают в СИЗО — как директор школы — или без лечения — как Алексанян.";
+    let set = Typography::new(&lang, []).line(typed);
+    assert_eq!(Typography::new(&lang, []).line(&set), set, "idempotent");
+    let fonts = FontChain::default();
+    let dash_starts = |sentence: &str| -> usize {
+        (0..60)
+            .map(|shift| {
+                let parts = LetterParts {
+                    sender: vec![],
+                    recipient: vec!["Кому-то".into()],
+                    date: String::new(),
+                    body: format!("{}{}", "м".repeat(shift), format!(" {sentence}").repeat(6)),
+                    subject: None,
+                    topic: None,
+                    return_address: None,
+                };
+                let placed = place(&fonts, &LAYOUTS[0], &parts, &lang, "t", true).unwrap();
+                placed
+                    .pages
+                    .iter()
+                    .flatten()
+                    .filter(|l| l.text.trim_start().starts_with(['—', '–']))
+                    .count()
+            })
+            .sum()
+    };
+    assert!(
+        dash_starts(typed) > 0,
+        "the test shifts breaks onto the dashes"
+    );
+    assert_eq!(dash_starts(&set), 0);
 }
 
 #[test]

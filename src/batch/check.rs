@@ -47,6 +47,7 @@ pub fn check_campaign(path: &Path, project: &Project, today: NaiveDate) -> Check
         path, &campaign, &directory, &templates, &languages, today, &mut out,
     );
     copy_phrases(&campaign, &directory, &languages, &mut out.diags);
+    names_in_texts(&campaign, &mut out.diags);
     for id in &used {
         if let Some(r) = directory.get(id) {
             freshness(r, &campaign, &mut out.diags);
@@ -450,7 +451,87 @@ fn copy_phrases(
     }
 }
 
-/// The targets among the planned letters (a copy quotes them).
+/// Warns about each person whose name, as a language spells it, occurs in none of the
+/// campaign's texts in that language: a translator left it out or spelt it otherwise
+/// ("Mukhtar Ablyazov" in texts whose `de` name is "Muchtar Abljasow"), and the letters then
+/// pair a subject line or closing about one name with paragraphs about another. Each word of
+/// the name is looked for without its last letter, so that declined forms count («Джураева»,
+/// "Abljasows"). An entry with `gender: group` is a description of people, not a name, and is
+/// not looked for.
+fn names_in_texts(campaign: &Campaign, diags: &mut Diagnostics) {
+    for (i, person) in campaign.persons.iter().enumerate() {
+        if person.gender == Gender::Group {
+            continue;
+        }
+        for lang in &campaign.languages {
+            let Some(name) = person.name.get(lang) else {
+                continue;
+            };
+            let texts = texts_in(campaign, lang).to_lowercase();
+            let missing: Vec<&str> = name
+                .split(|c: char| c.is_whitespace() || c == '·')
+                .filter(|word| !word.is_empty() && !texts.contains(&stem(word).to_lowercase()))
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            diags.push(
+                Diagnostic::warning(
+                    &campaign.file,
+                    person.name_pos,
+                    format!("persons[{i}].name"),
+                    format!(
+                        "the {lang} spelling of the name, `{name}`, is in none of the campaign's {lang} texts (no `{}`)",
+                        missing.join("`, `")
+                    ),
+                )
+                .hint(format!(
+                    "spell the person the same way in `name` and in the {lang} texts (title, background, letter, asks): give `name` a `{lang}` spelling, or correct the texts"
+                )),
+            );
+        }
+    }
+}
+
+/// A word of a name without its last letter, when it has more than four: the part its declined
+/// forms share (Джураев -> Джурае: Джураева, Джураеву).
+fn stem(word: &str) -> &str {
+    match word.char_indices().nth(4).and(word.char_indices().last()) {
+        Some((last, _)) => &word[..last],
+        None => word,
+    }
+}
+
+/// Every text of the campaign in `lang`, with every wording, one after the other.
+fn texts_in(campaign: &Campaign, lang: &Lang) -> String {
+    let c = campaign;
+    let mut texts: Vec<&crate::model::text::Localized> =
+        vec![&c.title, &c.risk, &c.background, &c.letter];
+    texts.extend(
+        c.subject
+            .iter()
+            .chain(&c.additional_information)
+            .chain(&c.late_note),
+    );
+    texts.extend(&c.letter_variants);
+    for ask in &c.asks {
+        texts.extend([&ask.sheet, &ask.letter]);
+        texts.extend(&ask.letter_variants);
+    }
+    texts.extend(c.updates.iter().map(|u| &u.text));
+    texts.extend(
+        c.targets
+            .iter()
+            .chain(&c.copies)
+            .filter_map(|a| a.note.as_ref()),
+    );
+    texts
+        .iter()
+        .filter_map(|t| t.get(lang))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The persons a campaign could be about, beside its own: one man, one woman, a group, two
 /// people, two women, three women, and a man with two women.
 const AS_PERSONS: [&[Gender]; 7] = {
@@ -500,6 +581,7 @@ fn render_persons(
     }
 }
 
+/// The targets among the planned letters (a copy quotes them).
 fn targets_of<'a>(planned: &[Planned<'a>]) -> Vec<&'a Recipient> {
     planned
         .iter()

@@ -183,6 +183,8 @@ struct RawAddressee {
 #[derive(Clone, Debug)]
 pub struct Person {
     pub name: Names,
+    /// Where the name is, for messages about it.
+    pub name_pos: Pos,
     pub gender: Gender,
     pub nationality: Option<Localized>,
     pub status: Option<Localized>,
@@ -879,6 +881,7 @@ fn check_person(p: &RawPerson, f: &str, langs: &[Lang], c: &mut Checker) -> Pers
     };
     Person {
         name,
+        name_pos: Pos::of(&p.name),
         gender,
         nationality: text(&p.nationality, "nationality", c),
         status: text(&p.status, "status", c),

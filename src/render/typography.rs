@@ -1,11 +1,13 @@
 //! Typography per language, applied once to a rendered letter (its text and its parts): the
-//! language's quotation marks, apostrophes, and French spacing with narrow no-break spaces.
+//! language's quotation marks, apostrophes, French spacing with narrow no-break spaces, and a
+//! no-break space before a spaced dash.
 //!
 //! Templates and campaign texts can then be typed with straight quotes on any keyboard, and no
 //! letter carries a straight quote. The pass works line by line (a letter's paragraph is one
 //! line), so the text and the parts a page lays out come out the same, and it is idempotent:
-//! what it writes it reads back as the same marks. It leaves alone URLs, email addresses and the
-//! lines of address blocks (`Typography::new`), which the post and the directory spell as they are.
+//! what it writes it reads back as the same marks. It leaves alone URLs and email addresses. The
+//! lines of address blocks (`Typography::new`) get their quotation marks and apostrophes only
+//! ("Monsieur l’Ambassadeur"): their spacing is the post's, as the directory spells it.
 
 use std::collections::HashSet;
 
@@ -15,6 +17,10 @@ use crate::render::letter::LetterParts;
 /// U+202F NARROW NO-BREAK SPACE: French puts it before ; : ! ? and inside « ». Unicode line
 /// breaking treats it as glue (class GL), so no line starts with the sign it holds.
 pub const NNBSP: char = '\u{202f}';
+
+/// U+00A0 NO-BREAK SPACE: before a spaced dash (Russian «слово — слово», German „Wort – Wort“),
+/// so that no line of a page starts with the dash.
+pub const NBSP: char = '\u{a0}';
 
 /// A pair of quotation marks: opening, closing.
 type Pair = (char, char);
@@ -67,24 +73,30 @@ fn style(lang: &Lang) -> Style {
     }
 }
 
-/// The typography of one letter: its language's rules and the lines it leaves as written.
-pub struct Typography<'a> {
+/// The typography of one letter: its language's rules and the address lines it only gives
+/// quotation marks and apostrophes.
+pub struct Typography {
     style: Style,
-    verbatim: HashSet<&'a str>,
+    /// The address lines, as written and as this pass sets them, so that a second pass over
+    /// the letter knows them too.
+    verbatim: HashSet<String>,
 }
 
-impl<'a> Typography<'a> {
+impl Typography {
     /// The rules of `lang`; a line of the letter equal to one of `verbatim` (the lines of the
-    /// address blocks, the supporter's name) is left as written.
-    pub fn new(lang: &Lang, verbatim: impl IntoIterator<Item = &'a String>) -> Self {
-        Typography {
+    /// address blocks, the supporter's name) gets its quotation marks and apostrophes only.
+    pub fn new<'a>(lang: &Lang, verbatim: impl IntoIterator<Item = &'a String>) -> Self {
+        let mut typography = Typography {
             style: style(lang),
-            verbatim: verbatim
-                .into_iter()
-                .map(|l| l.trim())
-                .filter(|l| !l.is_empty())
-                .collect(),
+            verbatim: HashSet::new(),
+        };
+        for line in verbatim.into_iter().map(|l| l.trim()) {
+            if !line.is_empty() {
+                let set = typography.address(line);
+                typography.verbatim.extend([line.to_string(), set]);
+            }
         }
+        typography
     }
 
     /// Every line of `text`.
@@ -101,11 +113,15 @@ impl<'a> Typography<'a> {
 
     /// The parts as the text has them: the sender's block (its fill-in labels; the address
     /// lines are verbatim), the date and the body with its subject and topic. The address in the
-    /// window and the return line are left as written.
+    /// window and the return line are address lines.
     pub fn parts(&self, mut parts: LetterParts) -> LetterParts {
         for line in &mut parts.sender {
             *line = self.line(line);
         }
+        for line in &mut parts.recipient {
+            *line = self.address(line);
+        }
+        parts.return_address = parts.return_address.map(|l| self.address(&l));
         parts.date = self.text(&parts.date);
         parts.body = self.text(&parts.body);
         parts.subject = parts.subject.map(|s| self.text(&s));
@@ -113,10 +129,10 @@ impl<'a> Typography<'a> {
         parts
     }
 
-    /// One line (a paragraph), unless it is verbatim.
+    /// One line (a paragraph); a verbatim one as an address line.
     pub fn line(&self, line: &str) -> String {
         if self.verbatim.contains(line.trim()) {
-            return line.to_string();
+            return self.address(line);
         }
         let mut chars: Vec<char> = line.chars().collect();
         let mut keep = protected(&chars);
@@ -124,6 +140,16 @@ impl<'a> Typography<'a> {
         if self.style.french {
             french_spacing(&mut chars, &mut keep);
         }
+        dash_spacing(&mut chars, &keep);
+        chars.into_iter().collect()
+    }
+
+    /// A line of an address: the language's quotation marks and apostrophes, nothing that
+    /// moves or adds a space (postcodes, street numbers and the post's own spelling stay).
+    pub fn address(&self, line: &str) -> String {
+        let mut chars: Vec<char> = line.chars().collect();
+        let keep = protected(&chars);
+        quotes(self.style, &mut chars, &keep);
         chars.into_iter().collect()
     }
 }
@@ -328,6 +354,23 @@ fn french_spacing(chars: &mut Vec<char>, keep: &mut Vec<bool>) {
     }
 }
 
+/// A no-break space (U+00A0) before a spaced em or en dash ("слово — слово", "Wort – Wort"),
+/// in place of the ordinary space there, so that no line starts with the dash. A dash at the
+/// start of a line (after nothing or only spaces) and an unspaced one ("1990–2000") are left.
+fn dash_spacing(chars: &mut [char], keep: &[bool]) {
+    for i in 2..chars.len() {
+        let spaced = chars.get(i + 1).is_none_or(|n| n.is_whitespace());
+        if matches!(chars[i], '—' | '–')
+            && !keep[i]
+            && spaced
+            && chars[i - 1] == ' '
+            && !chars[i - 2].is_whitespace()
+        {
+            chars[i - 1] = NBSP;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,17 +426,41 @@ mod tests {
     }
 
     #[test]
-    fn leaves_urls_emails_and_verbatim_lines_alone() {
-        let address = vec!["12 rue de l'Église".to_string()];
+    fn gives_address_lines_apostrophes_only_and_leaves_urls_and_emails_alone() {
+        let address = vec![
+            "12 rue de l'Église : bât. B".to_string(),
+            "o'neil@example.org".to_string(),
+        ];
         let t = Typography::new(&Lang::parse("fr").unwrap(), &address);
+        let text =
+            "12 rue de l'Église : bât. B\no'neil@example.org\nÉcrire à o'neil@example.org : merci";
+        let once = t.text(text);
         assert_eq!(
-            t.text("12 rue de l'Église\nÉcrire à o'neil@example.org : merci"),
-            "12 rue de l'Église\nÉcrire à o'neil@example.org\u{202f}: merci"
+            once,
+            "12 rue de l’Église : bât. B\no'neil@example.org\nÉcrire à o'neil@example.org\u{202f}: merci"
         );
+        assert_eq!(t.text(&once), once, "idempotent");
+        assert_eq!(t.address("75007 Paris"), "75007 Paris");
         assert_eq!(
             typo("en", "see \"https://x.org/it's\"."),
             "see “https://x.org/it's”."
         );
+    }
+
+    #[test]
+    fn puts_a_no_break_space_before_a_spaced_dash() {
+        assert_eq!(
+            typo("ru", "Магнитского — российского юриста"),
+            "Магнитского\u{a0}— российского юриста"
+        );
+        assert_eq!(
+            typo("de", "sterben – wie Andrej Kudojarow –"),
+            "sterben\u{a0}– wie Andrej Kudojarow\u{a0}–"
+        );
+        // Unspaced, at the start of a line, after an indent: as written.
+        assert_eq!(typo("en", "1990–2000"), "1990–2000");
+        assert_eq!(typo("ru", "— Нет, — сказал он"), "— Нет,\u{a0}— сказал он");
+        assert_eq!(typo("ru", "  — пункт"), "  — пункт");
     }
 
     #[test]
