@@ -118,16 +118,16 @@ pub(super) fn pages_of(
     let mut pages = Vec::new();
     for (i, lines) in placed.pages.iter().enumerate() {
         let mut ops = Vec::new();
-        // Marks and rules are page furniture, not text a screen reader reads.
+        // Marks and rules are page furniture, not text a screen reader reads; grey and thin.
         ops.push(tags::artifact("Layout"));
+        ops.push(Op::SetOutlineColor {
+            col: Color::Greyscale(Greyscale {
+                percent: 0.5,
+                icc_profile: None,
+            }),
+        });
+        ops.push(Op::SetOutlineThickness { pt: Pt(0.3) });
         if i == 0 {
-            ops.push(Op::SetOutlineColor {
-                col: Color::Greyscale(Greyscale {
-                    percent: 0.5,
-                    icc_profile: None,
-                }),
-            });
-            ops.push(Op::SetOutlineThickness { pt: Pt(0.3) });
             for y in layout.fold_marks {
                 mark(&mut ops, page_h, *y, 5.0);
             }
@@ -135,7 +135,7 @@ pub(super) fn pages_of(
                 mark(&mut ops, page_h, y, 8.0);
             }
         }
-        // Rules to write on, in the grey of the marks (set on the first page, where they are).
+        // Rules to write on and the separator of a copy, in the grey of the marks.
         for r in placed.rules.iter().filter(|r| r.page == i) {
             rule(&mut ops, page_h, r.y, r.x);
         }

@@ -4,7 +4,7 @@ use super::FontChain;
 use super::layout::Layout;
 use super::set::{
     BODY_LEADING, BODY_LEADING_MIN, BODY_SIZE, BOTTOM, CJK_LEADING, CJK_LEADING_MIN, MM_PER_PT,
-    PARA_SPACE, PARA_SPACE_MIN, PlacedLine, Role, Setter, Setting, set_line,
+    PARA_SPACE, PARA_SPACE_MIN, PlacedLine, Role, Rule, Setter, Setting, set_line,
 };
 use super::text::{Weight, is_rtl_paragraph};
 use crate::model::lang::{Lang, number};
@@ -304,7 +304,7 @@ pub(super) fn flow_pages(
     lines: Vec<BodyLine>,
     margins: (f32, f32),
     sign_right: bool,
-) -> Vec<Vec<PlacedLine>> {
+) -> (Vec<Vec<PlacedLine>>, Vec<Rule>) {
     let (_, page_h) = layout.paper.size();
     let frame = Frame {
         first_top: layout.body_top,
@@ -322,9 +322,23 @@ pub(super) fn flow_pages(
         .unwrap_or(loose);
     let mut pages = vec![first];
     pages.resize_with(fitted.len(), Vec::new);
-    for (page, placed) in pages.iter_mut().zip(fitted) {
+    let mut rules = Vec::new();
+    // After the separator of a copy, the letter it reproduces: a quotation.
+    let mut quote = false;
+    for (n, (page, placed)) in pages.iter_mut().zip(fitted).enumerate() {
         for (i, y) in placed {
             let (text, rtl, weight) = &composed[i].line;
+            if is_separator(text) {
+                // A typed row of hyphens is a rule on paper, at the middle of the line's
+                // x-height, across the measure.
+                rules.push(Rule {
+                    page: n,
+                    x: margins,
+                    y: y - BODY_SIZE * 0.3 * MM_PER_PT,
+                });
+                quote = true;
+                continue;
+            }
             let setting = Setting {
                 size: BODY_SIZE,
                 weight: *weight,
@@ -341,10 +355,21 @@ pub(super) fn flow_pages(
             } else {
                 setter.para_line(text, *rtl, y, setting)
             };
-            page.push(line.tagged(role).continuing(composed[i].gap == Gap::Line));
+            page.push(
+                line.tagged(role)
+                    .continuing(composed[i].gap == Gap::Line)
+                    .quoted(quote),
+            );
         }
     }
-    pages
+    (pages, rules)
+}
+
+/// Whether a body line is a separator typed as a row of hyphens (or box-drawing lines): the
+/// templates put one between a copy's cover note and the letter it reproduces.
+fn is_separator(text: &str) -> bool {
+    let text = text.trim();
+    text.chars().count() >= 10 && text.chars().all(|c| matches!(c, '-' | '─' | '—' | '_'))
 }
 
 /// Adds "page 2 of 3" in the language of the document, flush right whatever the language, at

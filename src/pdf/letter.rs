@@ -34,7 +34,7 @@ pub fn place(
         what,
         allow_overflow,
     )?);
-    let (info, rules) = info_block(&setter, layout, parts, page_w);
+    let (info, mut rules) = info_block(&setter, layout, parts, page_w);
     first.extend(info);
     let margins = (layout.left, page_w - layout.right);
     let lines = wrap_body(
@@ -42,7 +42,7 @@ pub fn place(
         parts,
         (page_w - layout.left - layout.right) / MM_PER_PT,
     );
-    let mut pages = flow_pages(
+    let (mut pages, separators) = flow_pages(
         &setter,
         layout,
         first,
@@ -50,6 +50,7 @@ pub fn place(
         margins,
         signs_at_the_right(lang),
     );
+    rules.extend(separators);
     let count = pages.len();
     let small = Setting {
         size: 9.0,

@@ -72,6 +72,8 @@ pub struct PlacedLine {
     /// The line goes on the element of the line before it (the next line of a paragraph or an
     /// address), rather than starting one of its own.
     pub continues: bool,
+    /// The line belongs to a quotation: the letter a copy reproduces.
+    pub quote: bool,
 }
 
 /// What a line is in a tagged PDF (PDF 32000 14.8.4, the standard structure types), or an
@@ -100,6 +102,11 @@ impl PlacedLine {
     /// The line as the next line of the element before it when `continues`.
     pub(super) fn continuing(self, continues: bool) -> Self {
         PlacedLine { continues, ..self }
+    }
+
+    /// The line as part of a quotation when `quote`.
+    pub(super) fn quoted(self, quote: bool) -> Self {
+        PlacedLine { quote, ..self }
     }
 }
 
@@ -141,6 +148,7 @@ pub(super) fn set_line(
         runs,
         role: Role::P,
         continues: false,
+        quote: false,
     }
 }
 

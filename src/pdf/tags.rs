@@ -3,7 +3,7 @@
 //! furniture (page numbers, the running head, fold and hole marks, rules to write on); the
 //! structure tree then groups the marked lines into elements in reading order: a document of
 //! paragraphs and headings (a print pack: one part per letter, each with its language), lists of
-//! items with a label and a body in sheets. Reading order is the order of the lines, which is
+//! items with a label and a body in sheets, the letter a copy reproduces as a block quote. Reading order is the order of the lines, which is
 //! the logical order in every script: a right-to-left line's text is stored in logical order.
 
 use lopdf::{Dictionary, Object, ObjectId};
@@ -19,6 +19,7 @@ pub(super) struct Mark {
     pub(super) mcid: i64,
     role: Role,
     continues: bool,
+    quote: bool,
 }
 
 /// The marks of a document or letter being drawn, page by page.
@@ -46,6 +47,7 @@ impl Marks {
             mcid,
             role: line.role,
             continues: line.continues,
+            quote: line.quote,
         });
         let mut map = std::collections::BTreeMap::new();
         map.insert("MCID".to_string(), DictItem::Int(mcid));
@@ -104,7 +106,17 @@ impl Builder<'_> {
         parent: ObjectId,
         pages: &[ObjectId],
     ) -> Vec<ObjectId> {
-        let nodes = self.nodes(marks);
+        // A quotation (the letter a copy reproduces) is a block quote of its own elements.
+        let mut nodes = Vec::new();
+        for run in marks.chunk_by(|a, b| a.quote == b.quote) {
+            if run[0].quote {
+                let mut quote = self.node("BlockQuote".to_string(), Vec::new());
+                quote.kids = self.nodes(run);
+                nodes.push(quote);
+            } else {
+                nodes.extend(self.nodes(run));
+            }
+        }
         nodes
             .into_iter()
             .map(|node| self.write(node, parent, pages))
@@ -294,6 +306,7 @@ mod tests {
             mcid,
             role,
             continues,
+            quote: false,
         }
     }
 
