@@ -23,6 +23,7 @@ mod persons;
 mod schema;
 mod sheet;
 mod snapshots;
+mod textlayer;
 mod tls;
 mod typography;
 mod updates;

@@ -610,8 +610,9 @@ pub fn is_rtl_paragraph(text: &str) -> bool {
         .is_some_and(|c| c != L)
 }
 
-/// Shapes `text` in one font and direction: glyphs in visual order, each with the text it stands
-/// for (so the PDF's text comes back when copied) and the adjustment from the font's own advance
+/// Shapes `text` in one font and direction: glyphs in visual order, each with the text it alone
+/// stands for (`glyph_texts`: the PDF's character map has one entry per glyph, so that is what
+/// copying, search and screen readers get back) and the adjustment from the font's own advance
 /// to the shaped one; and the width in ems.
 fn shape(font: &Font, text: &str, rtl: bool) -> (Vec<Codepoint>, f32) {
     let mut buffer = rustybuzz::UnicodeBuffer::new();
@@ -625,33 +626,99 @@ fn shape(font: &Font, text: &str, rtl: bool) -> (Vec<Codepoint>, f32) {
     let plan = font.plan(&buffer);
     let out = rustybuzz::shape_with_plan(&font.face, &plan, buffer);
     let upem = font.face.units_per_em().max(1) as f32;
-    let mut starts: Vec<usize> = out
-        .glyph_infos()
-        .iter()
-        .map(|g| g.cluster as usize)
-        .collect();
-    starts.sort_unstable();
-    starts.dedup();
+    let infos = out.glyph_infos();
+    let texts = glyph_texts(font, text, infos, rtl);
     let mut glyphs = Vec::with_capacity(out.len());
     let mut width = 0.0;
-    for (info, pos) in out.glyph_infos().iter().zip(out.glyph_positions()) {
-        let start = info.cluster as usize;
-        let end = starts
-            .iter()
-            .find(|s| **s > start)
-            .copied()
-            .unwrap_or(text.len());
-        let gid = info.glyph_id as u16;
+    for ((info, pos), own) in infos.iter().zip(out.glyph_positions()).zip(texts) {
+        let gid = hidden_glyph(font, &own, pos.x_advance).unwrap_or(info.glyph_id as u16);
         let natural = f32::from(font.parsed.get_horizontal_advance(gid));
         let shaped = pos.x_advance as f32;
         glyphs.push(Codepoint {
             gid,
             offset: (natural - shaped) * 1000.0 / upem,
-            cid: Some(text[start..end].to_string()),
+            cid: Some(own),
         });
         width += shaped / upem;
     }
     (glyphs, width)
+}
+
+/// The font's own empty glyph for a zero-width character that shaping hid behind the space
+/// glyph (ZWNJ, ZWJ, ZWSP, word joiner), where the font has one: the space glyph's character
+/// map entry is a space, so the Persian «می‌خواهم» would come back without its ZWNJ.
+fn hidden_glyph(font: &Font, own: &str, advance: i32) -> Option<u16> {
+    let mut chars = own.chars();
+    let c = chars
+        .next()
+        .filter(|_| chars.next().is_none() && advance == 0)?;
+    if !matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}') {
+        return None;
+    }
+    let gid = font.parsed.lookup_glyph_index(c as u32)?;
+    (font.parsed.get_horizontal_advance(gid) == 0).then_some(gid)
+}
+
+/// The text each shaped glyph stands for on its own, so that a character map with one entry per
+/// glyph gives the text back whatever the glyph's neighbours. Within a cluster (the glyphs
+/// shaped from the same characters, `infos` in visual order), a glyph that the font's character
+/// map gives for one of the cluster's characters stands for that character (a mark, a ZWNJ, a
+/// letter in its isolated form); the characters left go, in logical order, marks to the first
+/// mark glyph left (a ligature of two marks) and the others to the first other glyph left (a
+/// contextual form, lam-alef); a glyph left over stands for nothing.
+fn glyph_texts(font: &Font, text: &str, infos: &[rustybuzz::GlyphInfo], rtl: bool) -> Vec<String> {
+    let mut starts: Vec<usize> = infos.iter().map(|g| g.cluster as usize).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let gdef = font.face.tables().gdef;
+    let is_mark = |gid: u16| {
+        gdef.and_then(|t| t.glyph_class(rustybuzz::ttf_parser::GlyphId(gid)))
+            == Some(rustybuzz::ttf_parser::gdef::GlyphClass::Mark)
+    };
+    let mut texts = vec![String::new(); infos.len()];
+    let mut at = 0;
+    while at < infos.len() {
+        let cluster = infos[at].cluster;
+        let len = infos[at..]
+            .iter()
+            .take_while(|g| g.cluster == cluster)
+            .count();
+        let start = cluster as usize;
+        let end = starts
+            .iter()
+            .find(|s| **s > start)
+            .copied()
+            .unwrap_or(text.len());
+        let mut glyphs: Vec<usize> = (at..at + len).collect();
+        if rtl {
+            glyphs.reverse();
+        }
+        let gid = |g: usize| infos[g].glyph_id as u16;
+        let mut left: Vec<Option<char>> = text[start..end].chars().map(Some).collect();
+        let mut open: Vec<usize> = Vec::new();
+        for &g in &glyphs {
+            let own = left.iter_mut().find(|c| {
+                c.is_some_and(|c| font.parsed.lookup_glyph_index(c as u32) == Some(gid(g)))
+            });
+            match own.and_then(Option::take) {
+                Some(c) => texts[g].push(c),
+                None => open.push(g),
+            }
+        }
+        let base = open.iter().copied().find(|g| !is_mark(gid(*g)));
+        let mark = open.iter().copied().find(|g| is_mark(gid(*g)));
+        let fallback = base.or(mark).unwrap_or(glyphs[0]);
+        for c in left.into_iter().flatten() {
+            let to = if unicode_normalization::char::is_combining_mark(c) {
+                mark.unwrap_or(fallback)
+            } else {
+                base.unwrap_or(fallback)
+            };
+            texts[to].push(c);
+        }
+        at += len;
+    }
+    texts
 }
 
 impl FontChain {
@@ -882,6 +949,55 @@ mod tests {
         // The CJK run lies between the Arabic runs, not at either end.
         let at = runs.iter().position(|r| r.font == cjk[0].font).unwrap();
         assert!(at > 0 && at < runs.len() - 1, "{runs:?}");
+    }
+
+    /// The glyphs of a right-to-left line, each with the text it stands for, in logical order.
+    fn glyph_texts_of(chain: &FontChain, text: &str) -> Vec<(u16, String)> {
+        let runs = chain.runs(text, Weight::Regular, true);
+        let mut glyphs: Vec<(u16, String)> = runs
+            .iter()
+            .flat_map(|r| match &r.item {
+                TextItem::GlyphIds(g) => g
+                    .iter()
+                    .map(|c| (c.gid, c.cid.clone().unwrap_or_default()))
+                    .collect::<Vec<_>>(),
+                _ => Vec::new(),
+            })
+            .collect();
+        glyphs.reverse();
+        glyphs
+    }
+
+    #[test]
+    fn gives_each_glyph_only_the_text_it_stands_for() {
+        let chain = FontChain::default();
+        // Marks (damma, shadda, kasra), lam-alef, fathatan, ZWNJ, the Persian hamza above.
+        for word in ["هُدِّد", "للاتحاد", "رجلاً", "أُعيد", "می\u{200c}خواهم", "فوریهٔ"]
+        {
+            let glyphs = glyph_texts_of(&chain, word);
+            let text: String = glyphs.iter().map(|(_, t)| t.as_str()).collect();
+            assert_eq!(text, word, "{glyphs:?}");
+            // One text per glyph id: the character map can hold them all.
+            for (gid, t) in &glyphs {
+                assert!(
+                    glyphs.iter().all(|(g, u)| g != gid || u == t),
+                    "glyph {gid} stands for two texts in {word}: {glyphs:?}"
+                );
+            }
+        }
+        let la = glyph_texts_of(&chain, "لا");
+        assert_eq!(la.len(), 1);
+        assert_eq!(
+            la[0].1, "لا",
+            "the lam-alef ligature stands for both letters, in order"
+        );
+        let zwnj = glyph_texts_of(&chain, "می\u{200c}خواهم");
+        assert!(
+            zwnj.iter().any(|(g, t)| t == "\u{200c}"
+                && chain.fonts[0].has('\u{200c}')
+                && Some(*g) == chain.fonts[0].parsed.lookup_glyph_index(0x200c)),
+            "the ZWNJ is drawn with its own (empty) glyph, not the space: {zwnj:?}"
+        );
     }
 
     #[test]
