@@ -92,8 +92,23 @@ struct Composed {
     /// A line of a signature block: the printed name and what stands under it (a Chinese
     /// letter's date), after the space to sign in.
     signature: bool,
+    /// A line of a closing formula: the paragraph above a signature space.
+    closing: bool,
     /// The line box of its CJK text, points (`cjk_line_box`); `None` for other lines.
     cjk: Option<f32>,
+}
+
+/// Where a letter's closing and signature stand, by the custom of its language.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Signing {
+    /// Where the body's lines stand.
+    AsBody,
+    /// The printed name and the lines under it flush right: a Chinese letter's name and date
+    /// (落款) at the bottom right; 此致 and 敬礼 stay where the template puts them.
+    NameRight,
+    /// The closing formula and the name flush left, in a right-to-left letter: a Persian
+    /// letter's «با تقدیم احترام» and signature at the lower left.
+    ClosingLeft,
 }
 
 /// The body's lines with their gaps and break points. Runs of empty lines become paragraph
@@ -131,10 +146,16 @@ fn compose(lines: Vec<BodyLine>) -> Vec<Composed> {
             (true, _) => Gap::Line,
             (false, 0) => Gap::Line,
             (false, n) if Some(i) == name && n >= 2 => Gap::Signature(n),
+            // The signature of a copy's cover note: as much room to sign as the letter's.
+            (false, n) if n >= SIGNATURE_SPACE => Gap::Signature(n),
             (false, _) => Gap::Paragraph,
         };
         if i == closing && closing > 0 {
             keep_from = Some(out.len());
+        }
+        // The paragraph above a signature space is a closing formula.
+        if let (Gap::Signature(_), Some(&(start, end, _))) = (gap, paragraphs.last()) {
+            out[start..end].iter_mut().for_each(|c| c.closing = true);
         }
         if gap != Gap::Line || out.is_empty() {
             paragraphs.push((out.len(), out.len(), line.2 == Weight::Bold));
@@ -145,6 +166,7 @@ fn compose(lines: Vec<BodyLine>) -> Vec<Composed> {
             gap,
             breakable: false,
             signature,
+            closing: false,
             cjk: None,
         });
         if let Some(p) = paragraphs.last_mut() {
@@ -295,15 +317,14 @@ fn flow(lines: &[Composed], spacing: Spacing, frame: Frame) -> Vec<Vec<(usize, f
 /// The body flowed onto pages after `first`: from body_top on the first page, from the top of
 /// the others after their running head. A letter that runs over by a few lines is set tighter,
 /// step by step down to the least leading and paragraph space, when that saves a page; lines of
-/// CJK text keep the leading they need. With `sign_right` the signature blocks are set flush
-/// right (a Chinese letter's name and date, 落款 at the bottom right).
+/// CJK text keep the leading they need. The closing and signature stand as `signing` says.
 pub(super) fn flow_pages(
     setter: &Setter,
     layout: &Layout,
     first: Vec<PlacedLine>,
     lines: Vec<BodyLine>,
     margins: (f32, f32),
-    sign_right: bool,
+    signing: Signing,
 ) -> (Vec<Vec<PlacedLine>>, Vec<Rule>) {
     let (_, page_h) = layout.paper.size();
     let frame = Frame {
@@ -350,10 +371,15 @@ pub(super) fn flow_pages(
             } else {
                 Role::P
             };
-            let line = if sign_right && composed[i].signature {
-                set_line(setter.fonts, text, *rtl, true, y, setting)
-            } else {
-                setter.para_line(text, *rtl, y, setting)
+            let c = &composed[i];
+            let line = match signing {
+                Signing::NameRight if c.signature => {
+                    set_line(setter.fonts, text, *rtl, true, y, setting)
+                }
+                Signing::ClosingLeft if c.signature || c.closing => {
+                    set_line(setter.fonts, text, *rtl, false, y, setting)
+                }
+                _ => setter.para_line(text, *rtl, y, setting),
             };
             page.push(
                 line.tagged(role)
@@ -564,5 +590,47 @@ mod tests {
             let pages = flow(&lines, Spacing::at(0), FRAME);
             assert_eq!(pages.len(), 1);
         }
+    }
+
+    #[test]
+    fn a_copys_cover_note_keeps_its_room_to_sign() {
+        let line = |t: &str| (t.to_string(), false, Weight::Regular);
+        let body: Vec<BodyLine> = [
+            "Please find my letter below.",
+            "",
+            "Yours sincerely,",
+            "",
+            "",
+            "",
+            "Eva Muster",
+            "",
+            "",
+            "Copy of my letter:",
+            "----------",
+            "Dear Sir,",
+            "",
+            "I urge you.",
+            "",
+            "Yours sincerely,",
+            "",
+            "",
+            "",
+            "Eva Muster",
+        ]
+        .into_iter()
+        .map(line)
+        .collect();
+        let gaps: Vec<(String, Gap)> = compose(body)
+            .into_iter()
+            .map(|c| (c.line.0, c.gap))
+            .filter(|(t, _)| t == "Eva Muster")
+            .collect();
+        assert_eq!(
+            gaps,
+            [
+                ("Eva Muster".to_string(), Gap::Signature(3)),
+                ("Eva Muster".to_string(), Gap::Signature(3)),
+            ]
+        );
     }
 }

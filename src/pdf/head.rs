@@ -182,8 +182,8 @@ fn fit_at(
     }
 }
 
-/// The recipient in the window, each line flush by its own script (a Latin line flush left, an
-/// Arabic line flush right); an address longer than the window holds is an error naming the
+/// The recipient in the window, on one edge (flush left, or flush right when every line reads
+/// right to left); an address longer than the window holds is an error naming the
 /// lines that wrapped, unless `allow_overflow` (then it runs on below the window: no line is
 /// ever dropped).
 pub(super) fn window_address(
@@ -212,6 +212,9 @@ pub(super) fn window_address(
     };
     let first = top + ASCENT * fit.size * MM_PER_PT;
     let leading = fit.leading * MM_PER_PT;
+    // One edge for the block: flush right only when every line reads right to left; an Arabic
+    // addressee above Latin postal lines is set flush left with them, where the post reads.
+    let flush_right = fit.lines.iter().all(|(_, rtl)| *rtl);
     Ok(fit
         .lines
         .iter()
@@ -221,7 +224,7 @@ pub(super) fn window_address(
                 setter.fonts,
                 text,
                 *rtl,
-                *rtl,
+                flush_right,
                 first + leading * i as f32,
                 setting,
             )

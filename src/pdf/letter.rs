@@ -1,7 +1,7 @@
 //! A letter laid out on pages: the head of the first page, the body flowed after it, the page
 //! number at the foot of the first page and a running head on the pages after it.
 
-use super::flow::{flow_pages, page_label, wrap_body};
+use super::flow::{Signing, flow_pages, page_label, wrap_body};
 use super::head::{info_block, return_line, window_address};
 use super::layout::{Layout, PdfOptions};
 use super::set::{MM_PER_PT, Placed, Role, Setter, Setting, set_line};
@@ -42,14 +42,7 @@ pub fn place(
         parts,
         (page_w - layout.left - layout.right) / MM_PER_PT,
     );
-    let (mut pages, separators) = flow_pages(
-        &setter,
-        layout,
-        first,
-        lines,
-        margins,
-        signs_at_the_right(lang),
-    );
+    let (mut pages, separators) = flow_pages(&setter, layout, first, lines, margins, signing(lang));
     rules.extend(separators);
     let count = pages.len();
     let small = Setting {
@@ -82,9 +75,14 @@ pub fn place(
     Ok(Placed { pages, rules })
 }
 
-/// Whether letters in `lang` are signed and dated at the bottom right (落款): Chinese letters.
-fn signs_at_the_right(lang: &Lang) -> bool {
-    lang.as_str().split('-').next() == Some("zh")
+/// Where letters in `lang` are signed: Chinese at the bottom right (落款), Persian at the lower
+/// left, others where the body stands.
+fn signing(lang: &Lang) -> Signing {
+    match lang.as_str().split('-').next() {
+        Some("zh") => Signing::NameRight,
+        Some("fa") => Signing::ClosingLeft,
+        _ => Signing::AsBody,
+    }
 }
 
 /// The running head of a continuation page: sender, addressee, date and "page N of M", so a
@@ -427,6 +425,40 @@ mod tests {
         // Other languages sign flush left.
         let en = placed("en");
         assert_eq!(body_line(&en, "Eva Muster").x, LAYOUTS[0].left);
+    }
+
+    #[test]
+    fn signs_a_persian_letter_at_the_lower_left_and_an_arabic_one_at_the_right() {
+        let body = "از شما سپاسگزارم.\n\nبا تقدیم احترام\n\n\n\nEva Muster";
+        let placed = |lang: &str| {
+            place(
+                &FontChain::default(),
+                &LAYOUTS[0],
+                &parts(&["A"], body),
+                &Lang::parse(lang).unwrap(),
+                "t",
+                true,
+            )
+            .unwrap()
+        };
+        let line = |p: &Placed, text: &str| -> f32 {
+            p.pages[0]
+                .iter()
+                .find(|l| l.text == text && l.size == BODY_SIZE)
+                .unwrap()
+                .x
+        };
+        let fa = placed("fa");
+        let left = LAYOUTS[0].left;
+        // The closing formula and the name at the left; the body's paragraph flush right.
+        assert_eq!(line(&fa, "با تقدیم احترام"), left);
+        assert_eq!(line(&fa, "Eva Muster"), left);
+        assert!(line(&fa, "از شما سپاسگزارم.") > left + 50.0);
+        let ar = placed("ar");
+        assert!(
+            line(&ar, "Eva Muster") > left + 50.0,
+            "an Arabic letter signs at the right"
+        );
     }
 
     #[test]
