@@ -193,6 +193,20 @@ mod tests {
     use crate::pdf::flow::page_label;
     use crate::pdf::set::{BODY_SIZE, PlacedLine};
 
+    /// `body` placed in a letter in `lang` to recipient "A" on the first layout.
+    fn place_body(body: &str, lang: &str) -> Placed {
+        let lang = Lang::parse(lang).unwrap();
+        place(
+            &FontChain::default(),
+            &LAYOUTS[0],
+            &parts(&["A"], body),
+            &lang,
+            "t",
+            true,
+        )
+        .unwrap()
+    }
+
     fn parts(recipient: &[&str], body: &str) -> LetterParts {
         LetterParts {
             sender: vec![
@@ -347,17 +361,7 @@ mod tests {
     #[test]
     fn sets_right_to_left_paragraphs_flush_right() {
         let body = "أحثكم على عدم تسليم نزام حون جوراييف إلى طاجيكستان.\n\nI urge you.";
-        let placed = |lang: &str| {
-            place(
-                &FontChain::default(),
-                &LAYOUTS[0],
-                &parts(&["A"], body),
-                &Lang::parse(lang).unwrap(),
-                "t",
-                false,
-            )
-            .unwrap()
-        };
+        let placed = |lang: &str| place_body(body, lang);
         // In an Arabic letter the Latin paragraph (a supporter's signature) is flush right too.
         let ar = placed("ar");
         let latin = ar.pages[0]
@@ -386,17 +390,7 @@ mod tests {
     fn signs_and_dates_a_chinese_letter_at_the_bottom_right() {
         let body =
             "　　我相信您会竭尽所能保护他。\n\n　　此致\n敬礼！\n\n\n\nEva Muster\n2026年1月15日";
-        let placed = |lang: &str| {
-            place(
-                &FontChain::default(),
-                &LAYOUTS[0],
-                &parts(&["A"], body),
-                &Lang::parse(lang).unwrap(),
-                "t",
-                true,
-            )
-            .unwrap()
-        };
+        let placed = |lang: &str| place_body(body, lang);
         let (page_w, _) = LAYOUTS[0].paper.size();
         let right = page_w - LAYOUTS[0].right;
         let zh = placed("zh");
@@ -430,17 +424,7 @@ mod tests {
     #[test]
     fn signs_a_persian_letter_at_the_lower_left_and_an_arabic_one_at_the_right() {
         let body = "از شما سپاسگزارم.\n\nبا تقدیم احترام\n\n\n\nEva Muster";
-        let placed = |lang: &str| {
-            place(
-                &FontChain::default(),
-                &LAYOUTS[0],
-                &parts(&["A"], body),
-                &Lang::parse(lang).unwrap(),
-                "t",
-                true,
-            )
-            .unwrap()
-        };
+        let placed = |lang: &str| place_body(body, lang);
         let line = |p: &Placed, text: &str| -> f32 {
             p.pages[0]
                 .iter()
