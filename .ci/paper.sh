@@ -69,8 +69,10 @@ BODY_TOP = {"din-b": 103.4 * PT, "din-a": 85.0 * PT}
 NEXT_TOP = 30.0 * PT
 BOTTOM = 275.0 * PT
 # Baseline to baseline: lines of a paragraph are 13-13.6 pt apart, paragraphs 16 pt or more,
-# the signature space 40 pt or more.
+# the signature space 40 pt or more. Chinese lines are 15.4-16.5 pt apart (1.5 em, fitted down to
+# the CJK line box), their paragraphs 18.4 pt or more.
 PARAGRAPH = 14.8
+PARAGRAPH_CJK = 17.5
 SIGNATURE = 35.0
 WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
 
@@ -98,13 +100,13 @@ def lines_of(words, top):
     return [(y, " ".join(ts)) for y, ts in lines]
 
 
-def groups_of(lines):
+def groups_of(lines, paragraph=PARAGRAPH):
     """Lines grouped into paragraphs by the space between them: (gap above, [texts])."""
     groups = []
     prev = None
     for y, text in lines:
         gap = None if prev is None else y - prev
-        if gap is None or gap > PARAGRAPH:
+        if gap is None or gap > paragraph:
             groups.append([gap, [text]])
         else:
             groups[-1][1].append(text)
@@ -132,7 +134,8 @@ def check(pdf, layout):
     txt = os.path.join(out, "txt", rel[:-4] + ".txt")
     paragraphs = [p for p in open(txt, encoding="utf-8").read().split("\n\n") if "\n" not in p.strip()]
     rtl = rel.endswith((".ar.pdf", ".fa.pdf"))
-    pages = [groups_of(lines_of(w, BODY_TOP[layout] if i == 0 else NEXT_TOP))
+    paragraph = PARAGRAPH_CJK if rel.endswith(".zh.pdf") else PARAGRAPH
+    pages = [groups_of(lines_of(w, BODY_TOP[layout] if i == 0 else NEXT_TOP), paragraph)
              for i, w in enumerate(pages_of(pdf))]
     faults = []
     for n, (here, nxt) in enumerate(zip(pages, pages[1:])):
