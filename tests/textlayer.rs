@@ -176,3 +176,42 @@ fn pdftotext_gives_back_every_letter_in_every_language() {
         );
     }
 }
+
+#[test]
+fn pdftotext_reads_lam_alef_in_logical_order() {
+    if Command::new("pdftotext").arg("-v").output().is_err() {
+        eprintln!("skipped: pdftotext (poppler-utils) is not installed");
+        return;
+    }
+    let mut args = vec![
+        "letters",
+        "campaigns/juraev-2011.yaml",
+        "--date",
+        "2026-01-15",
+        "--lang",
+        "ar",
+        "--format",
+        "pdf",
+    ];
+    args.extend_from_slice(&EVA);
+    let run = Test::shipped().args(args).run().status(0);
+    let pdf = run
+        .test
+        .path()
+        .join("letters/juraev-2011/eva-muster/ru-prosecutor-general.ar.pdf");
+    let text: String = pdftotext(&pdf)
+        .unwrap()
+        .chars()
+        .filter(|c| !is_bidi_control(*c))
+        .collect();
+    // Each has a lam-alef ligature; poppler reverses a glyph that stands for two right-to-left
+    // letters («لالتحاد»), so the alef has an empty glyph of its own.
+    for word in ["للاتحاد", "الاتحاد", "الإنسان", "اللاجئ", "بالاغتصاب", "رجلاً"]
+    {
+        assert!(
+            text.split_whitespace()
+                .any(|w| w.trim_matches(|c: char| !c.is_alphabetic()) == word),
+            "{word} in {text}"
+        );
+    }
+}

@@ -630,8 +630,21 @@ fn shape(font: &Font, text: &str, rtl: bool) -> (Vec<Codepoint>, f32) {
     let texts = glyph_texts(font, text, infos, rtl);
     let mut glyphs = Vec::with_capacity(out.len());
     let mut width = 0.0;
-    for ((info, pos), own) in infos.iter().zip(out.glyph_positions()).zip(texts) {
+    for ((info, pos), mut own) in infos.iter().zip(out.glyph_positions()).zip(texts) {
         let gid = hidden_glyph(font, &own, pos.x_advance).unwrap_or(info.glyph_id as u16);
+        if rtl {
+            // A ligature's letters after its first, each on an empty glyph of its own drawn
+            // just before it (to its left): right to left, the first letter comes first.
+            let (first, carried) = carry_letters(font, &own);
+            for (c, carrier) in carried.into_iter().rev() {
+                glyphs.push(Codepoint {
+                    gid: carrier,
+                    offset: 0.0,
+                    cid: Some(c.to_string()),
+                });
+            }
+            own = first;
+        }
         let natural = f32::from(font.parsed.get_horizontal_advance(gid));
         let shaped = pos.x_advance as f32;
         glyphs.push(Codepoint {
@@ -642,6 +655,49 @@ fn shape(font: &Font, text: &str, rtl: bool) -> (Vec<Codepoint>, f32) {
         width += shaped / upem;
     }
     (glyphs, width)
+}
+
+/// The letters a ligature glyph of right-to-left text (lam-alef, «لا») stands for after its
+/// first, each with an empty glyph to carry it, and the text left to the ligature glyph itself.
+///
+/// A character map has one entry per glyph, and text extractors disagree about an entry of two
+/// right-to-left letters: poppler's `pdftotext` reverses them («ال»), pypdf keeps them. One glyph
+/// per letter reads the same in both. The carriers are the font's glyphs for the bidi
+/// formatting characters (LRM, RLM, LRE …: empty and of no width in DejaVu Sans), which are never
+/// drawn for themselves (`is_bidi_control`), one per letter that can end a ligature: the same
+/// letter always gets the same carrier, so the map stays one entry per glyph. A letter with no
+/// carrier left stays on the ligature glyph.
+fn carry_letters(font: &Font, own: &str) -> (String, Vec<(char, u16)>) {
+    /// The letters that end Arabic ligatures, each with the control character whose glyph
+    /// carries it.
+    const CARRIERS: [(char, char); 7] = [
+        ('\u{0627}', '\u{200E}'), // ا
+        ('\u{0623}', '\u{200F}'), // أ
+        ('\u{0625}', '\u{202A}'), // إ
+        ('\u{0622}', '\u{202B}'), // آ
+        ('\u{0671}', '\u{202C}'), // ٱ
+        ('\u{0644}', '\u{202D}'), // ل
+        ('\u{0647}', '\u{202E}'), // ه
+    ];
+    let mut chars = own.chars();
+    let Some(first) = chars.next() else {
+        return (String::new(), Vec::new());
+    };
+    let mut kept = first.to_string();
+    let mut carried = Vec::new();
+    for c in chars {
+        let carrier = CARRIERS
+            .iter()
+            .find(|(letter, _)| *letter == c)
+            .and_then(|(_, control)| font.parsed.lookup_glyph_index(*control as u32))
+            .filter(|gid| font.parsed.get_horizontal_advance(*gid) == 0);
+        match carrier {
+            // Only letters: a mark stays with its letter's glyph.
+            Some(gid) if carried.len() == kept.chars().count() - 1 => carried.push((c, gid)),
+            _ => kept.push(c),
+        }
+    }
+    (kept, carried)
 }
 
 /// The font's own empty glyph for a zero-width character that shaping hid behind the space
@@ -895,11 +951,16 @@ mod tests {
     fn ligates_lam_alef_and_keeps_latin_runs_in_order_inside_arabic() {
         let chain = FontChain::default();
         let la = chain.runs("لا", Weight::Regular, true);
-        assert_eq!(
-            glyph_ids(&la).len(),
-            1,
-            "lam + alef become one ligature glyph"
-        );
+        let font = &chain.fonts[0].parsed;
+        let lam = font.lookup_glyph_index(0x0644).unwrap();
+        let alef = font.lookup_glyph_index(0x0627).unwrap();
+        let carrier = font.lookup_glyph_index(0x200E).unwrap();
+        let ids = glyph_ids(&la);
+        // lam + alef become one ligature glyph, drawn after the empty glyph that carries the
+        // alef's text.
+        assert_eq!(ids.len(), 2, "{ids:?}");
+        assert_eq!(ids[0], carrier);
+        assert!(![lam, alef, carrier].contains(&ids[1]), "{ids:?}");
         let line = chain.runs("المادة 7 من ICCPR تحظر التعذيب", Weight::Regular, true);
         // Latin inside Arabic is a left-to-right run of its own, in reading order, placed
         // between the Arabic runs (visual order: the end of the sentence comes first).
@@ -985,12 +1046,14 @@ mod tests {
                 );
             }
         }
+        // The lam-alef ligature stands for the lam, an empty glyph of no width for the alef, so
+        // that no glyph stands for two letters (extractors disagree on their order).
         let la = glyph_texts_of(&chain, "لا");
-        assert_eq!(la.len(), 1);
-        assert_eq!(
-            la[0].1, "لا",
-            "the lam-alef ligature stands for both letters, in order"
-        );
+        let texts: Vec<&str> = la.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(texts, ["ل", "ا"], "{la:?}");
+        let carrier = chain.fonts[0].parsed.lookup_glyph_index(0x200E);
+        assert_eq!(Some(la[1].0), carrier);
+        assert_eq!(chain.fonts[0].parsed.get_horizontal_advance(la[1].0), 0);
         let zwnj = glyph_texts_of(&chain, "می\u{200c}خواهم");
         assert!(
             zwnj.iter().any(|(g, t)| t == "\u{200c}"
