@@ -5,7 +5,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-bin="$root/target/release/appeal"
+bin="${CARGO_TARGET_DIR:-$root/target}/release/appeal"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 venv="${APPEAL_CI_VENV:-$root/target/ci-venv}"

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-bin="$root/target/release/appeal"
+bin="${CARGO_TARGET_DIR:-$root/target}/release/appeal"
 work=$(mktemp -d)
 server_pid=
 cleanup() {

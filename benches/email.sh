@@ -20,7 +20,7 @@ sed -i 's|^    fax: "+7 495 987 58 41"$|&\n    email: "prosecutor@genproc.test"|
 printf 'from: "Amnesty Bench <appeals@amnesty.test>"\n' > "$proj/appeal.yaml"
 python3 benches/supporters.py "$n" ru > "$work/supporters.csv"
 cd "$proj"
-bin="$root/target/release/appeal"
+bin="${CARGO_TARGET_DIR:-$root/target}/release/appeal"
 t0=$(date +%s.%N)
 /usr/bin/time -f "%M KB peak, %e s wall, %U s user CPU, %S s system CPU" "$bin" queue campaigns/juraev-2011.yaml \
     --supporters "$work/supporters.csv" --date 2011-04-01 > "$work/queue.out" 2> "$work/queue.err"

@@ -15,7 +15,7 @@ work=$(mktemp -d -p "${BENCH_DIR:-${TMPDIR:-/tmp}}")
 trap 'rm -rf "$work"' EXIT
 python3 benches/supporters.py "$n" "$lang" > "$work/supporters.csv"
 letters_before=$(date +%s.%N)
-/usr/bin/time -f "%M KB peak, %e s wall, %U s user CPU, %S s system CPU" ./target/release/appeal letters campaigns/juraev-2011.yaml \
+/usr/bin/time -f "%M KB peak, %e s wall, %U s user CPU, %S s system CPU" "${CARGO_TARGET_DIR:-target}/release/appeal" letters campaigns/juraev-2011.yaml \
     --supporters "$work/supporters.csv" --out "$work/out" --date 2011-04-01 --format "$format" 2> "$work/time" >"$work/summary"
 letters_after=$(date +%s.%N)
 written=$(grep -o '^[0-9]* letter' "$work/summary" | grep -o '[0-9]*')

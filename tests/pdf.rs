@@ -510,6 +510,22 @@ fn subset_tags_follow_the_subset_so_different_subsets_never_share_a_name() {
             .map(|n| String::from_utf8_lossy(n.as_name().unwrap()).into_owned())
             .collect();
         names.sort();
+        // The fonts' own names (what pdffonts shows) are the descriptors' names.
+        let mut fonts: Vec<String> = doc
+            .objects
+            .values()
+            .filter_map(|o| o.as_dict().ok())
+            .filter(|d| {
+                d.has_type(b"Font")
+                    && d.get(b"Subtype")
+                        .is_ok_and(|s| s.as_name().is_ok_and(|n| n == b"Type0"))
+            })
+            .map(|d| {
+                String::from_utf8_lossy(d.get(b"BaseFont").unwrap().as_name().unwrap()).into_owned()
+            })
+            .collect();
+        fonts.sort();
+        assert_eq!(fonts, names, "{name}: fonts named as their descriptors");
         names
     };
     let ru = fonts("ru-prosecutor-general.ru.pdf");

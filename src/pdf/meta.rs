@@ -210,34 +210,54 @@ pub fn tag_subsets(lo: &mut lopdf::Document) {
         return;
     }
     // The fonts that use them: a CID font through its descriptor, a Type 0 font through its
-    // descendant.
+    // descendant, which printpdf writes inline (then renamed in place) or as an object.
     let descriptor_of =
         |d: &Dictionary| d.get(b"FontDescriptor").and_then(Object::as_reference).ok();
-    let mut fonts: HashMap<ObjectId, Vec<u8>> = HashMap::new();
+    let mut fonts: Vec<ObjectId> = Vec::new();
     for (id, object) in &lo.objects {
-        let Ok(font) = object.as_dict() else {
-            continue;
-        };
-        let descriptor = descriptor_of(font).or_else(|| {
-            let descendant = font
-                .get(b"DescendantFonts")
+        if object.as_dict().is_ok_and(|d| d.has(b"BaseFont")) {
+            fonts.push(*id);
+        }
+    }
+    for id in fonts {
+        let descendant_ref = lo.get_dictionary(id).ok().and_then(|d| {
+            d.get(b"DescendantFonts")
                 .ok()?
                 .as_array()
                 .ok()?
-                .first()?;
-            descriptor_of(lo.get_dictionary(descendant.as_reference().ok()?).ok()?)
+                .first()?
+                .as_reference()
+                .ok()
         });
-        if let Some(name) = descriptor.and_then(|d| renamed.get(&d)) {
-            fonts.insert(*id, name.clone());
+        let descendant_descriptor = descendant_ref
+            .and_then(|r| lo.get_dictionary(r).ok())
+            .and_then(descriptor_of);
+        let Ok(font) = lo.get_dictionary_mut(id) else {
+            continue;
+        };
+        let inline = font
+            .get(b"DescendantFonts")
+            .ok()
+            .and_then(|a| a.as_array().ok()?.first()?.as_dict().ok())
+            .and_then(descriptor_of);
+        let Some(name) = descriptor_of(font)
+            .or(inline)
+            .or(descendant_descriptor)
+            .and_then(|d| renamed.get(&d))
+            .cloned()
+        else {
+            continue;
+        };
+        font.set("BaseFont", Object::Name(name.clone()));
+        if let Ok(Object::Array(kids)) = font.get_mut(b"DescendantFonts")
+            && let Some(Object::Dictionary(kid)) = kids.first_mut()
+        {
+            kid.set("BaseFont", Object::Name(name));
         }
     }
-    for (id, name) in renamed
-        .into_iter()
-        .map(|(id, n)| (id, ("FontName", n)))
-        .chain(fonts.into_iter().map(|(id, n)| (id, ("BaseFont", n))))
-    {
+    for (id, name) in renamed {
         if let Ok(d) = lo.get_dictionary_mut(id) {
-            d.set(name.0, Object::Name(name.1));
+            d.set("FontName", Object::Name(name));
         }
     }
 }
