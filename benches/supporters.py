@@ -1,4 +1,5 @@
-"""Prints N synthetic supporters as CSV: realistic names in several scripts, five countries.
+"""Prints N synthetic supporters as CSV: realistic names in several scripts, five countries, each
+with an address its country's format accepts.
 
 usage: supporters.py N [mixed|LANG]  (LANG: one language for all, names in its script: ru, ar)
 """
@@ -16,7 +17,17 @@ elif lang == "ar":
     last = ["الحسيني", "بن علي", "المصري", "حداد", "الخوري", "منصور", "العلي", "سعيد"]
 if lang != "mixed":
     langs = [lang] * 5
-print("name,address,postcode,city,country,email,lang")
+# A postcode, city and region each country's address format accepts (Spain and the US need the
+# province or state).
+places = {
+    "DE": ("10115", "Berlin", ""),
+    "FR": ("75001", "Paris", ""),
+    "GB": ("SW1A 1AA", "London", ""),
+    "ES": ("28001", "Madrid", "M"),
+    "US": ("10001", "New York", "NY"),
+}
+print("name,address,postcode,city,region,country,email,lang")
 for i in range(int(sys.argv[1])):
     c = i % 5
-    print(f"{first[i % 10]} {last[i % 8]} {i},Street {i},{10000 + i % 90000},City,{countries[c]},p{i}@example.org,{langs[c]}")
+    postcode, city, region = places[countries[c]]
+    print(f"{first[i % 10]} {last[i % 8]} {i},Street {i},{postcode},{city},{region},{countries[c]},p{i}@example.org,{langs[c]}")

@@ -614,6 +614,15 @@ fn structure(doc: &lopdf::Document) -> Vec<Element> {
                         .2
                         .push((page, mcr.get(b"MCID").unwrap().as_i64().unwrap()));
                 }
+                // A marked-content id on the element's own page.
+                lopdf::Object::Integer(mcid) => {
+                    let pg = d.get(b"Pg").unwrap().as_reference().unwrap();
+                    let page = pages
+                        .iter()
+                        .position(|p| *p == pg)
+                        .expect("a page of the file");
+                    out[at].2.push((page, *mcid));
+                }
                 other => panic!("unexpected kid {other:?}"),
             }
         }
@@ -705,22 +714,19 @@ fn assert_tree_matches_content(doc: &lopdf::Document) -> Vec<Element> {
             .as_i64()
             .unwrap();
         let element = parent_arrays[&key][mcid as usize].as_reference().unwrap();
-        let k = doc
-            .get_dictionary(element)
-            .unwrap()
-            .get(b"K")
-            .unwrap()
-            .as_array()
-            .unwrap()
-            .clone();
+        let element = doc.get_dictionary(element).unwrap();
+        let own_page = element.get(b"Pg").ok().map(|p| p.as_reference().unwrap());
+        let k = element.get(b"K").unwrap().as_array().unwrap();
+        let refers = |kid: &lopdf::Object| match kid {
+            lopdf::Object::Integer(m) => *m == mcid && own_page == Some(pages[page]),
+            lopdf::Object::Dictionary(mcr) => {
+                mcr.get(b"MCID").unwrap().as_i64().unwrap() == mcid
+                    && mcr.get(b"Pg").unwrap().as_reference().unwrap() == pages[page]
+            }
+            _ => false,
+        };
         assert!(
-            k.iter().any(|kid| kid.as_dict().is_ok_and(|mcr| mcr
-                .get(b"MCID")
-                .unwrap()
-                .as_i64()
-                .unwrap()
-                == mcid
-                && mcr.get(b"Pg").unwrap().as_reference().unwrap() == pages[page])),
+            k.iter().any(refers),
             "the parent tree points page {page} MCID {mcid} at its element"
         );
     }

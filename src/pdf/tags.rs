@@ -181,15 +181,26 @@ impl Builder<'_> {
     /// Writes `node` and its kids under `parent`; returns its number.
     fn write(&mut self, node: Node, parent: ObjectId, pages: &[ObjectId]) -> ObjectId {
         let mut kids = Vec::new();
+        // Content on one page is referred to by its ids alone, the page named once on the
+        // element (`/Pg`); content across pages by a reference naming its page each.
+        let one_page = node
+            .content
+            .first()
+            .filter(|(first, _)| node.content.iter().all(|(p, _)| p == first))
+            .and_then(|(page, _)| pages.get(*page).copied());
         for (page, mcid) in &node.content {
             let Some(page_id) = pages.get(*page) else {
                 continue;
             };
-            let mut mcr = Dictionary::new();
-            mcr.set("Type", Object::Name(b"MCR".to_vec()));
-            mcr.set("Pg", Object::Reference(*page_id));
-            mcr.set("MCID", Object::Integer(*mcid));
-            kids.push(Object::Dictionary(mcr));
+            if one_page.is_some() {
+                kids.push(Object::Integer(*mcid));
+            } else {
+                let mut mcr = Dictionary::new();
+                mcr.set("Type", Object::Name(b"MCR".to_vec()));
+                mcr.set("Pg", Object::Reference(*page_id));
+                mcr.set("MCID", Object::Integer(*mcid));
+                kids.push(Object::Dictionary(mcr));
+            }
             if self.parents.len() <= *page {
                 self.parents.resize(*page + 1, Vec::new());
             }
@@ -203,8 +214,11 @@ impl Builder<'_> {
         for kid in node.kids {
             kids.push(Object::Reference(self.write(kid, node.id, pages)));
         }
-        self.objects
-            .push((node.id, element(&node.tag, parent, kids)));
+        let mut element = element(&node.tag, parent, kids);
+        if let Some(page) = one_page {
+            element.set("Pg", Object::Reference(page));
+        }
+        self.objects.push((node.id, element));
         node.id
     }
 }
