@@ -169,31 +169,44 @@ fn never_breaks_a_pdf_line_at_a_narrow_no_break_space() {
         "Objet : il a dit « non » ; vraiment ? Oui ! Et 99,7 % des affaires : « aveux » forcés.";
     let set = Typography::new(&fr, []).line(typed);
     assert!(set.contains(NNBSP));
-    let fonts = FontChain::default();
     let faults = |sentence: &str| -> usize {
-        (0..80)
-            .map(|shift| {
-                let parts = LetterParts {
-                    sender: vec![],
-                    recipient: vec!["Someone".into()],
-                    date: String::new(),
-                    body: format!("{}{}", "m".repeat(shift), format!(" {sentence}").repeat(6)),
-                    subject: None,
-                    topic: None,
-                    return_address: None,
-                };
-                let placed = place(&fonts, &LAYOUTS[0], &parts, &fr, "t", true).unwrap();
-                placed
-                    .pages
-                    .iter()
-                    .flatten()
-                    .filter_map(|l| french_line_faults(&l.text))
-                    .count()
-            })
-            .sum()
+        shifted_lines(&fr, sentence, 'm', 80)
+            .iter()
+            .filter_map(|l| french_line_faults(l))
+            .count()
     };
     assert!(faults(typed) > 0, "the test shifts breaks onto the signs");
     assert_eq!(faults(&set), 0);
+}
+
+/// The lines of a PDF body of `sentence` six times, placed once for each of `shifts` shifts
+/// (`filler` repeated before it), so that the line ends fall on every point of the sentence.
+fn shifted_lines(lang: &Lang, sentence: &str, filler: char, shifts: usize) -> Vec<String> {
+    let fonts = FontChain::default();
+    (0..shifts)
+        .flat_map(|shift| {
+            let parts = LetterParts {
+                sender: vec![],
+                recipient: vec!["Someone".into()],
+                date: String::new(),
+                body: format!(
+                    "{}{}",
+                    filler.to_string().repeat(shift),
+                    format!(" {sentence}").repeat(6)
+                ),
+                subject: None,
+                topic: None,
+                return_address: None,
+            };
+            let placed = place(&fonts, &LAYOUTS[0], &parts, lang, "t", true).unwrap();
+            placed
+                .pages
+                .into_iter()
+                .flatten()
+                .map(|l| l.text)
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 #[test]
@@ -341,28 +354,11 @@ fn puts_a_no_break_space_before_spaced_dashes_in_text_and_pdf() {
     let typed = "Люди умирают в СИЗО — как директор школы — или без лечения — как Алексанян.";
     let set = Typography::new(&lang, []).line(typed);
     assert_eq!(Typography::new(&lang, []).line(&set), set, "idempotent");
-    let fonts = FontChain::default();
     let dash_starts = |sentence: &str| -> usize {
-        (0..60)
-            .map(|shift| {
-                let parts = LetterParts {
-                    sender: vec![],
-                    recipient: vec!["Кому-то".into()],
-                    date: String::new(),
-                    body: format!("{}{}", "м".repeat(shift), format!(" {sentence}").repeat(6)),
-                    subject: None,
-                    topic: None,
-                    return_address: None,
-                };
-                let placed = place(&fonts, &LAYOUTS[0], &parts, &lang, "t", true).unwrap();
-                placed
-                    .pages
-                    .iter()
-                    .flatten()
-                    .filter(|l| l.text.trim_start().starts_with(['—', '–']))
-                    .count()
-            })
-            .sum()
+        shifted_lines(&lang, sentence, 'м', 60)
+            .iter()
+            .filter(|l| l.trim_start().starts_with(['—', '–']))
+            .count()
     };
     assert!(
         dash_starts(typed) > 0,

@@ -8,8 +8,7 @@ use printpdf::{
 
 use super::layout::{Layout, PdfOptions};
 use super::letter::layout_letter;
-use super::meta::{self, DocInfo};
-use super::pack::text_string;
+use super::meta::{self, DocInfo, text_string};
 use super::set::{MM_PER_PT, Placed, PlacedLine};
 use super::tags::{self, Marks};
 use super::{Error, FontChain};

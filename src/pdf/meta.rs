@@ -14,7 +14,17 @@ use std::collections::HashMap;
 use lopdf::{Dictionary, Object, ObjectId, Stream};
 use sha2::Digest;
 
-use super::pack::text_string;
+
+/// A PDF text string (PDF 32000 7.9.2.2): ASCII as it is, anything else in UTF-16BE with its byte
+/// order mark, which every viewer reads in any script (PDFDocEncoding has no Cyrillic).
+pub(crate) fn text_string(text: &str) -> Object {
+    if text.is_ascii() {
+        return Object::String(text.as_bytes().to_vec(), lopdf::StringFormat::Literal);
+    }
+    let mut bytes = vec![0xFE, 0xFF];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+    Object::String(bytes, lopdf::StringFormat::Hexadecimal)
+}
 
 /// The `Producer` and `CreatorTool` of every file.
 pub const PRODUCER: &str = concat!("appeal ", env!("CARGO_PKG_VERSION"));
@@ -141,14 +151,19 @@ pub fn output_intent(profile: lopdf::ObjectId) -> Dictionary {
     d
 }
 
-/// The sRGB profile as a stream, compressed.
+/// The sRGB profile as a stream, compressed once per process (every `--pdfa` letter embeds it).
 pub fn srgb_profile() -> Stream {
-    let mut dict = Dictionary::new();
-    dict.set("N", Object::Integer(3));
-    let mut stream = Stream::new(dict, SRGB.to_vec());
-    // Compressing into memory cannot fail; an uncompressed profile is valid too.
-    let _ = stream.compress();
-    stream
+    static PROFILE: std::sync::OnceLock<Stream> = std::sync::OnceLock::new();
+    PROFILE
+        .get_or_init(|| {
+            let mut dict = Dictionary::new();
+            dict.set("N", Object::Integer(3));
+            let mut stream = Stream::new(dict, SRGB.to_vec());
+            // Compressing into memory cannot fail; an uncompressed profile is valid too.
+            let _ = stream.compress();
+            stream
+        })
+        .clone()
 }
 
 /// XML text with its five special characters escaped.

@@ -19,7 +19,7 @@ use printpdf::{PdfDocument, PdfPage, PdfSaveOptions};
 use super::FontChain;
 use super::draw::{FontIds, compress, pages_of};
 use super::layout::Layout;
-use super::meta::{self, DocInfo};
+use super::meta::{self, DocInfo, text_string};
 use super::set::Placed;
 use super::tags::{self, Marks};
 
@@ -671,17 +671,6 @@ fn a4() -> Object {
         Object::Real(595.276),
         Object::Real(841.89),
     ])
-}
-
-/// A PDF text string (PDF 32000 7.9.2.2): ASCII as it is, anything else in UTF-16BE with its byte
-/// order mark, which every viewer reads in any script (PDFDocEncoding has no Cyrillic).
-pub(crate) fn text_string(text: &str) -> Object {
-    if text.is_ascii() {
-        return Object::String(text.as_bytes().to_vec(), lopdf::StringFormat::Literal);
-    }
-    let mut bytes = vec![0xFE, 0xFF];
-    bytes.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
-    Object::String(bytes, lopdf::StringFormat::Hexadecimal)
 }
 
 /// Appends the PDF syntax of `object` to `out` (lopdf's writer is private to it).

@@ -205,11 +205,16 @@ impl FontChain {
 
     /// The chain as a letter in `lang` draws with it: CJK characters in the forms of the
     /// language (SC for `zh`, TC for `zh-Hant`, JP for `ja`, KR for `ko`). The fonts and their
-    /// chain indices are the same, so one document may draw letters of several languages.
+    /// chain indices are the same, so one document may draw letters of several languages. A
+    /// view is for drawing, made once per letter: it leaves out what admitting fonts keeps (the
+    /// files read, the questions asked of fontconfig), which the chain it came from holds.
     pub fn for_lang(&self, lang: &Lang) -> FontChain {
         FontChain {
+            fonts: self.fonts.clone(),
+            slots: self.slots.clone(),
             han: Han::of_lang(lang),
-            ..self.clone()
+            files: HashMap::new(),
+            asked: HashSet::new(),
         }
     }
 
