@@ -227,16 +227,17 @@ fn the_guide_prints_the_format_pages_the_hints_name() {
 #[test]
 fn man_out_writes_every_page_when_its_reader_stops_reading() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(crate::harness::BIN)
+    // `| head -0`: the pipe's reading end is closed before the command starts, so its first
+    // path already meets a closed pipe.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(crate::harness::BIN)
         .args(["man", "--out"])
         .arg(dir.path())
-        .stdout(std::process::Stdio::piped())
+        .stdout(writer)
         .stderr(std::process::Stdio::piped())
-        .spawn()
+        .output()
         .unwrap();
-    // `| head -0`: the pipe is closed before the first path is printed.
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
