@@ -14,7 +14,6 @@ use std::collections::HashMap;
 use lopdf::{Dictionary, Object, ObjectId, Stream};
 use sha2::Digest;
 
-
 /// A PDF text string (PDF 32000 7.9.2.2): ASCII as it is, anything else in UTF-16BE with its byte
 /// order mark, which every viewer reads in any script (PDFDocEncoding has no Cyrillic).
 pub(crate) fn text_string(text: &str) -> Object {
