@@ -836,3 +836,79 @@ fn sheets_tag_headings_and_lists_and_packs_one_part_per_letter_in_its_language()
     assert_eq!(parts.len(), 6, "one part per letter");
     assert!(tree.iter().all(|(d, t, _)| *d != 1 || t == "Part"));
 }
+
+/// The `/ActualText` of each structure element that has one, in tree order.
+fn actual_texts(doc: &lopdf::Document) -> Vec<String> {
+    let mut texts = Vec::new();
+    fn walk(doc: &lopdf::Document, id: lopdf::ObjectId, texts: &mut Vec<String>) {
+        let d = doc.get_dictionary(id).unwrap();
+        if let Ok(text) = d.get(b"ActualText") {
+            texts.push(lopdf::decode_text_string(text).unwrap());
+        }
+        for kid in d.get(b"K").unwrap().as_array().unwrap() {
+            if let lopdf::Object::Reference(r) = kid {
+                walk(doc, *r, texts);
+            }
+        }
+    }
+    let root = doc.catalog().unwrap().get(b"StructTreeRoot").unwrap();
+    let root = doc.get_dictionary(root.as_reference().unwrap()).unwrap();
+    walk(
+        doc,
+        root.get(b"K").unwrap().as_reference().unwrap(),
+        &mut texts,
+    );
+    texts
+}
+
+/// The words of `text` written in Arabic script.
+fn arabic_words(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .filter(|w| w.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn right_to_left_elements_carry_their_text_in_logical_order() {
+    // Extractors read a right-to-left line's glyphs in visual order and guess the logical order
+    // back, wrongly around digits and punctuation; the structure tree gives each element its text.
+    let txt = Test::shipped()
+        .args([
+            "letters",
+            "campaigns/juraev-2011.yaml",
+            "--date",
+            "2011-04-01",
+        ])
+        .args(SUPPORTER)
+        .args(["--lang", "ar", "--lang", "fa", "--lang", "ru"])
+        .run()
+        .status(0);
+    let pdf = pdf_letters(&["--lang", "ar", "--lang", "fa", "--lang", "ru"]).status(0);
+    let dir = |run: &crate::harness::Run| run.test.path().join("letters/juraev-2011/eva-muster");
+    for name in [
+        "ru-prosecutor-general.ar",
+        "ru-prosecutor-general.fa",
+        "ru-embassy-de.copy.ar",
+        "ru-prosecutor-general.ru",
+    ] {
+        let letter = std::fs::read_to_string(dir(&txt).join(format!("{name}.txt"))).unwrap();
+        let bytes = std::fs::read(dir(&pdf).join(format!("{name}.pdf"))).unwrap();
+        let doc = lopdf::Document::load_mem(&bytes).unwrap();
+        let texts = actual_texts(&doc);
+        if name.ends_with(".ru") {
+            assert!(
+                texts.is_empty(),
+                "{name}: left-to-right text needs none: {texts:?}"
+            );
+            continue;
+        }
+        let expected = arabic_words(&letter);
+        assert!(expected.len() > 100, "{name}: {letter}");
+        assert_eq!(
+            arabic_words(&texts.join("\n")),
+            expected,
+            "{name}: the elements' texts read as the letter, word for word"
+        );
+    }
+}

@@ -318,7 +318,7 @@ impl<W: Write> Pack<W> {
                 objects: Vec::new(),
                 parents: Vec::new(),
             };
-            let kids = builder.elements(&letter.marks.marks, (part, 0), &new);
+            let kids = builder.elements(&letter.marks, (part, 0), &new);
             let mut element = tags::element(
                 "Part",
                 (DOCUMENT, 0),

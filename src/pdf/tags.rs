@@ -9,6 +9,7 @@
 use lopdf::{Dictionary, Object, ObjectId};
 use printpdf::{DictItem, Op};
 
+use super::meta::text_string;
 use super::set::{PlacedLine, Role};
 
 /// One line drawn as marked content: its page (from 0, within its document or letter), its
@@ -20,12 +21,19 @@ pub(super) struct Mark {
     role: Role,
     continues: bool,
     quote: bool,
+    /// The line's text, in logical order (an index into `Marks::texts`).
+    text: usize,
+    /// The line's glyphs are not drawn in the order of its text (`reads_right_to_left`): its
+    /// element carries the text as `/ActualText`.
+    rtl: bool,
 }
 
 /// The marks of a document or letter being drawn, page by page.
 #[derive(Debug, Default)]
 pub(super) struct Marks {
     pub(super) marks: Vec<Mark>,
+    /// The text of each marked line (`Mark::text`).
+    pub(super) texts: Vec<String>,
     /// The next marked-content id of each page.
     next: Vec<i64>,
 }
@@ -42,12 +50,15 @@ impl Marks {
         }
         let mcid = self.next[page];
         self.next[page] += 1;
+        self.texts.push(line.text.clone());
         self.marks.push(Mark {
             page,
             mcid,
             role: line.role,
             continues: line.continues,
             quote: line.quote,
+            text: self.texts.len() - 1,
+            rtl: reads_right_to_left(line),
         });
         let mut map = std::collections::BTreeMap::new();
         map.insert("MCID".to_string(), DictItem::Int(mcid));
@@ -56,6 +67,14 @@ impl Marks {
             properties: DictItem::Dict { map },
         });
     }
+}
+
+/// Whether a line's drawn glyphs are not in the order of its text: a line of a right-to-left
+/// paragraph, or one with a right-to-left run. Extractors read the glyphs in visual order and
+/// guess the logical order back, which goes wrong around digits and punctuation (see
+/// `docs/pdf.md`, "Text layer"); the structure element carries the text itself.
+fn reads_right_to_left(line: &PlacedLine) -> bool {
+    line.rtl || line.text.chars().any(super::text::is_strong_rtl)
 }
 
 /// Opens an artifact of `kind` (Pagination, Layout): closed by `Op::EndMarkedContent`.
@@ -89,20 +108,33 @@ pub(super) struct Builder<'a> {
 }
 
 /// An element of the tree before it is written: its type, its marked content (page, id) or its
-/// kids.
+/// kids, and the texts of its lines (indices into `Marks::texts`) with whether any of them reads
+/// right to left.
 struct Node {
     id: ObjectId,
     tag: String,
     content: Vec<(usize, i64)>,
     kids: Vec<Node>,
+    lines: Vec<usize>,
+    rtl: bool,
+}
+
+impl Node {
+    /// Adds a marked line to the element.
+    fn add(&mut self, mark: &Mark) {
+        self.content.push((mark.page, mark.mcid));
+        self.lines.push(mark.text);
+        self.rtl |= mark.rtl;
+    }
 }
 
 impl Builder<'_> {
-    /// The elements of `marks`, children of `parent`, drawn on `pages` (the page objects, by the
-    /// marks' page numbers). Returns the children's numbers in reading order.
+    /// The elements of `marks` (lines of `texts`), children of `parent`, drawn on `pages` (the
+    /// page objects, by the marks' page numbers). Returns the children's numbers in reading
+    /// order.
     pub(super) fn elements(
         &mut self,
-        marks: &[Mark],
+        Marks { marks, texts, .. }: &Marks,
         parent: ObjectId,
         pages: &[ObjectId],
     ) -> Vec<ObjectId> {
@@ -110,7 +142,7 @@ impl Builder<'_> {
         let mut nodes = Vec::new();
         for run in marks.chunk_by(|a, b| a.quote == b.quote) {
             if run[0].quote {
-                let mut quote = self.node("BlockQuote".to_string(), Vec::new());
+                let mut quote = self.node("BlockQuote".to_string());
                 quote.kids = self.nodes(run);
                 nodes.push(quote);
             } else {
@@ -119,7 +151,7 @@ impl Builder<'_> {
         }
         nodes
             .into_iter()
-            .map(|node| self.write(node, parent, pages))
+            .map(|node| self.write(node, parent, pages, texts))
             .collect()
     }
 
@@ -132,20 +164,19 @@ impl Builder<'_> {
             let Some(tag) = tag(mark.role) else {
                 continue;
             };
-            let at = (mark.page, mark.mcid);
             let joins = mark.continues && last_role == Some(mark.role);
             last_role = Some(mark.role);
             let list_part = matches!(mark.role, Role::Lbl | Role::LBody);
             if !list_part {
                 match top.last_mut() {
-                    Some(node) if joins && node.tag == tag => node.content.push(at),
-                    _ => top.push(self.node(tag, vec![at])),
+                    Some(node) if joins && node.tag == tag => node.add(mark),
+                    _ => top.push(self.leaf(tag, mark)),
                 }
                 continue;
             }
             // A list: the last top node when it is one, else a new one.
             if top.last().is_none_or(|n| n.tag != "L") {
-                top.push(self.node("L".to_string(), Vec::new()));
+                top.push(self.node("L".to_string()));
             }
             let list = top.last_mut().expect("a list was just pushed");
             let opens_item = mark.role == Role::Lbl
@@ -154,14 +185,14 @@ impl Builder<'_> {
                     .last()
                     .is_none_or(|item| item.kids.iter().any(|k| k.tag == "LBody"));
             if opens_item && !joins {
-                let item = self.node("LI".to_string(), Vec::new());
+                let item = self.node("LI".to_string());
                 list.kids.push(item);
             }
             let item = list.kids.last_mut().expect("an item is open");
             match item.kids.last_mut() {
-                Some(part) if joins && part.tag == tag => part.content.push(at),
+                Some(part) if joins && part.tag == tag => part.add(mark),
                 _ => {
-                    let part = self.node(tag, vec![at]);
+                    let part = self.leaf(tag, mark);
                     item.kids.push(part);
                 }
             }
@@ -169,17 +200,32 @@ impl Builder<'_> {
         top
     }
 
-    fn node(&mut self, tag: String, content: Vec<(usize, i64)>) -> Node {
+    fn node(&mut self, tag: String) -> Node {
         Node {
             id: (self.alloc)(),
             tag,
-            content,
+            content: Vec::new(),
             kids: Vec::new(),
+            lines: Vec::new(),
+            rtl: false,
         }
     }
 
+    /// An element of one line so far.
+    fn leaf(&mut self, tag: String, mark: &Mark) -> Node {
+        let mut node = self.node(tag);
+        node.add(mark);
+        node
+    }
+
     /// Writes `node` and its kids under `parent`; returns its number.
-    fn write(&mut self, node: Node, parent: ObjectId, pages: &[ObjectId]) -> ObjectId {
+    fn write(
+        &mut self,
+        node: Node,
+        parent: ObjectId,
+        pages: &[ObjectId],
+        texts: &[String],
+    ) -> ObjectId {
         let mut kids = Vec::new();
         // Content on one page is referred to by its ids alone, the page named once on the
         // element (`/Pg`); content across pages by a reference naming its page each.
@@ -212,11 +258,20 @@ impl Builder<'_> {
             slots[slot] = Object::Reference(node.id);
         }
         for kid in node.kids {
-            kids.push(Object::Reference(self.write(kid, node.id, pages)));
+            kids.push(Object::Reference(self.write(kid, node.id, pages, texts)));
         }
         let mut element = element(&node.tag, parent, kids);
         if let Some(page) = one_page {
             element.set("Pg", Object::Reference(page));
+        }
+        if node.rtl {
+            // The element's text in logical order, its lines joined as they were wrapped.
+            let lines: Vec<&str> = node
+                .lines
+                .iter()
+                .filter_map(|i| texts.get(*i).map(String::as_str))
+                .collect();
+            element.set("ActualText", text_string(&lines.join(" ")));
         }
         self.objects.push((node.id, element));
         node.id
@@ -274,7 +329,7 @@ pub(super) fn tag_document(lo: &mut lopdf::Document, marks: &Marks) {
         objects: Vec::new(),
         parents: Vec::new(),
     };
-    let kids = builder.elements(&marks.marks, document, &pages);
+    let kids = builder.elements(marks, document, &pages);
     let Builder {
         objects, parents, ..
     } = builder;
@@ -321,6 +376,8 @@ mod tests {
             role,
             continues,
             quote: false,
+            text: 0,
+            rtl: false,
         }
     }
 

@@ -606,6 +606,12 @@ pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Whether `c` is a strong right-to-left character (bidi class R or AL: Hebrew, Arabic ...).
+pub fn is_strong_rtl(c: char) -> bool {
+    use unicode_bidi::BidiClass::{AL, R};
+    matches!(unicode_bidi::bidi_class(c), R | AL)
+}
+
 /// Whether a paragraph reads right to left: its first strong character is right-to-left.
 pub fn is_rtl_paragraph(text: &str) -> bool {
     use unicode_bidi::BidiClass::{AL, L, R};
