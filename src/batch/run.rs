@@ -255,8 +255,11 @@ pub struct Summary {
     pub skipped: std::collections::BTreeMap<String, usize>,
     /// The file an output that collects letters wrote at the end (a print pack).
     pub collected: Option<Written>,
-    /// Warnings from loading (old directory entries, past deadline).
+    /// Warnings from loading (old directory entries, past deadline) and from rendering, each
+    /// text once (`warn`): a font without a bold face is said once, not once per letter.
     pub warnings: Vec<String>,
+    /// The warnings' texts, for `warn`.
+    warned: std::collections::HashSet<String>,
     /// The file the failed rows were written to, and how many.
     pub failed_csv: Option<(PathBuf, usize)>,
     /// The supporters' rows by outcome (none for blank letters).
@@ -282,6 +285,13 @@ impl RowCounts {
 }
 
 impl Summary {
+    /// Adds a warning unless the same text was given already.
+    pub fn warn(&mut self, warning: String) {
+        if self.warned.insert(warning.clone()) {
+            self.warnings.push(warning);
+        }
+    }
+
     pub fn ok(&self) -> bool {
         self.failed.is_empty() && self.failed_rows.is_empty()
     }
@@ -497,7 +507,9 @@ impl<'a> Ctx<'a> {
         for (j, result) in plan.jobs.iter().zip(prepared) {
             let to = plan.addressed(j, &entries, self.campaign);
             let result = result.and_then(|(p, warnings)| {
-                summary.warnings.extend(warnings);
+                for warning in warnings {
+                    summary.warn(warning);
+                }
                 output.write(p, &to)
             });
             if result.is_ok() {
@@ -877,6 +889,21 @@ impl Slugs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_warning_given_by_many_letters_is_kept_once_in_order() {
+        let mut summary = Summary::default();
+        for w in [
+            "no bold face found for A",
+            "b",
+            "no bold face found for A",
+            "c",
+            "b",
+        ] {
+            summary.warn(w.to_string());
+        }
+        assert_eq!(summary.warnings, ["no bold face found for A", "b", "c"]);
+    }
 
     fn supporter(name: &str, street: &str) -> Supporter {
         Supporter {

@@ -112,7 +112,7 @@ fn check_glyphs(
     fonts.admit(Some(lang), &all, &headings);
     let what = format!("the {lang} sheet");
     glyph_check(fonts, &all, &what, options.allow_missing_glyphs, warnings)?;
-    bold_check(&fonts.for_lang(lang), &headings, &what, warnings);
+    bold_check(&fonts.for_lang(lang), &headings, warnings);
     Ok(())
 }
 

@@ -136,7 +136,7 @@ pub fn layout_letter(
     let all = all_text(letter).unwrap_or_default();
     glyph_check(fonts, &all, what, options.allow_missing_glyphs, warnings)?;
     if let Some(subject) = &parts.subject {
-        bold_check(&fonts.for_lang(&letter.lang), subject, what, warnings);
+        bold_check(&fonts.for_lang(&letter.lang), subject, warnings);
     }
     if parts.body.trim().is_empty() {
         return Err(Error::NoBody {
@@ -173,14 +173,15 @@ pub fn layout_letter(
 }
 
 /// Warns when bold text (the subject) has characters no bold face draws: they are set in the
-/// regular weight, which reads as a mistake in a heading.
-pub(super) fn bold_check(fonts: &FontChain, bold: &str, what: &str, warnings: &mut Vec<String>) {
+/// regular weight, which reads as a mistake in a heading. The warning names the fonts, not the
+/// letter, so a run says it once (`Summary::warn`), however many letters the font draws.
+pub(super) fn bold_check(fonts: &FontChain, bold: &str, warnings: &mut Vec<String>) {
     let fonts = fonts.without_bold(bold);
     if !fonts.is_empty() {
         warnings.push(format!(
-            "{what}: no bold face found for {}, so its bold text is set in the regular weight \
-             there (hint: install the font's bold, e.g. Debian's fonts-noto-cjk for Noto Sans \
-             CJK)",
+            "no bold face found for {}: the bold text it draws (subjects, headings) is set in \
+             the regular weight (hint: install the font's bold, e.g. Debian's fonts-noto-cjk for \
+             Noto Sans CJK)",
             fonts.join(", ")
         ));
     }
