@@ -7,7 +7,8 @@
 //! - `coord`: the coordinator's outputs, the action sheet and the deadlines;
 //! - `pdf`: the typesetter (fonts, bidi, shaping, line breaking, page layouts);
 //! - `mail`: messages, the durable outbox, sending by SMTP, the sending settings;
-//! - `batch`: the run over supporters, its outputs (text, PDF, the outbox), and `check`.
+//! - `batch`: the run over supporters, its outputs (text, PDF, the outbox), and `check`;
+//! - `serve`: the supporters' web pages (`appeal serve`), on top of `batch`.
 //!
 //! The command line (`src/cmd`, in the binary) parses flags, calls these and prints.
 
@@ -22,3 +23,5 @@ pub mod pdf;
 pub mod mail;
 
 pub mod batch;
+
+pub mod serve;

@@ -24,6 +24,7 @@ enum Command {
     Outbox(cmd::outbox::Args),
     Sheet(Box<cmd::sheet::Args>),
     Deadlines(cmd::deadlines::Args),
+    Serve(cmd::serve::Args),
     Schema(cmd::schema::Args),
     Guide(cmd::guide::Args),
     Completions(cmd::docs::CompletionsArgs),
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
         Command::Outbox(args) => cmd::outbox::run(args),
         Command::Sheet(args) => cmd::sheet::run(*args),
         Command::Deadlines(args) => cmd::deadlines::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
         Command::Schema(args) => cmd::schema::run(args),
         Command::Guide(args) => cmd::guide::run(args),
         // Generated from the definition above, so they are handed the whole command line.

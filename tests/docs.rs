@@ -129,7 +129,7 @@ fn man_prints_the_main_page_as_roff_listing_every_subcommand() {
 }
 
 /// Every page `appeal man --out` writes, sorted.
-const PAGES: [&str; 15] = [
+const PAGES: [&str; 16] = [
     "appeal-check.1",
     "appeal-completions.1",
     "appeal-deadlines.1",
@@ -143,6 +143,7 @@ const PAGES: [&str; 15] = [
     "appeal-queue.1",
     "appeal-schema.1",
     "appeal-send.1",
+    "appeal-serve.1",
     "appeal-sheet.1",
     "appeal.1",
 ];

@@ -21,6 +21,7 @@ mod paper;
 mod pdf;
 mod persons;
 mod schema;
+mod serve;
 mod sheet;
 mod snapshots;
 mod textlayer;

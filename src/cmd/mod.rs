@@ -10,6 +10,7 @@ pub mod outbox;
 pub mod queue;
 pub mod schema;
 pub mod send;
+pub mod serve;
 pub mod sheet;
 
 use std::path::PathBuf;

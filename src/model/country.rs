@@ -22,6 +22,11 @@ impl Country {
         std::str::from_utf8(&self.0).unwrap_or("??")
     }
 
+    /// Every country of ISO 3166-1, in the order of their codes.
+    pub fn all() -> impl Iterator<Item = Country> {
+        COUNTRIES.iter().filter_map(|(c, _)| Country::parse(c))
+    }
+
     /// The English short name, as used on international mail ("Germany", "Russian Federation").
     pub fn english_name(&self) -> &'static str {
         COUNTRIES

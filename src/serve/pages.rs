@@ -1,0 +1,479 @@
+//! The routes and their pages: the index of open actions, an action with its form, the preview of
+//! her letters, and the downloads.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Form, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::model::campaign::Addressee;
+use crate::model::country::Country;
+use crate::model::lang::Lang;
+
+use super::csrf;
+use super::form::{BODY_LIMIT, FieldError, LetterForm};
+use super::letters::{self, Made};
+use super::site::{Action, Site};
+
+type Shared = Arc<Site>;
+
+/// The server's routes, with the limits and headers every response gets.
+pub fn router(site: Shared) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/style.css", get(css))
+        .route("/action/{id}", get(action))
+        .route("/action/{id}/preview", post(preview))
+        .route("/action/{id}/download", post(download))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::map_response(secure))
+        .with_state(site)
+}
+
+/// What every response carries: a Content-Security-Policy that allows nothing but our own style
+/// sheet and forms posting back to us (no script at all: the pages work without JavaScript),
+/// and no caching of what may hold a supporter's data.
+async fn secure(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    let set = |headers: &mut HeaderMap, name: header::HeaderName, value: &'static str| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set(
+        headers,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+         base-uri 'none'; frame-ancestors 'none'",
+    );
+    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(headers, header::REFERRER_POLICY, "no-referrer");
+    set(headers, header::X_FRAME_OPTIONS, "DENY");
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        set(headers, header::CACHE_CONTROL, "no-store");
+    }
+    response
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct LangQuery {
+    lang: Option<String>,
+}
+
+/// The page's language and the words and attributes every page needs.
+fn base(site: &Site, query: &LangQuery, headers: &HeaderMap, path: &str) -> tera::Context {
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let lang = site.ui.negotiate(query.lang.as_deref(), accept);
+    let rtl = Lang::parse(&lang).is_some_and(|l| l.is_rtl());
+    let mut context = tera::Context::new();
+    context.insert("t", site.ui.words(&lang));
+    context.insert("dir", if rtl { "rtl" } else { "ltr" });
+    context.insert("path", path);
+    let languages: Vec<serde_json::Value> = site
+        .ui
+        .languages()
+        .into_iter()
+        .map(|(tag, name)| serde_json::json!({"tag": tag, "name": name, "current": tag == lang}))
+        .collect();
+    context.insert("languages", &languages);
+    context.insert("lang", &lang);
+    context
+}
+
+fn page(site: &Site, name: &str, context: &tera::Context, status: StatusCode) -> Response {
+    match site.ui.render(name, context) {
+        Ok(html) => (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            html,
+        )
+            .into_response(),
+        Err(e) => {
+            eprintln!("templates/web/{name}: {e}");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The page could not be made; the server's log says why.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// A page that says one thing (an error, an ended action) in the visitor's language.
+fn message(site: &Site, mut context: tera::Context, key: &str, status: StatusCode) -> Response {
+    let words = site
+        .ui
+        .words(context.get("lang").and_then(|v| v.as_str()).unwrap_or("en"));
+    context.insert("message", words.get(key).map_or(key, String::as_str));
+    page(site, "message.html", &context, status)
+}
+
+async fn css(State(site): State<Shared>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        site.css_text(),
+    )
+        .into_response()
+}
+
+async fn not_found(
+    State(site): State<Shared>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let context = base(&site, &query, &headers, "/");
+    message(&site, context, "not_found", StatusCode::NOT_FOUND)
+}
+
+/// What a page shows of an action, in `lang` (the campaign's language closest to the page's).
+fn summary(site: &Site, action: &Action, page_lang: &str) -> serde_json::Value {
+    let lang = action.lang_for(page_lang);
+    let campaign = &action.campaign;
+    let text = |l: &crate::model::text::Localized| l.get(&lang).unwrap_or_default().to_string();
+    let persons: Vec<String> = campaign
+        .persons
+        .iter()
+        .filter_map(|p| p.name.get(&lang).map(str::to_string))
+        .collect();
+    let words = site.ui.words(page_lang);
+    let addressee = |who: &Addressee| match who {
+        Addressee::Recipient(id) => action
+            .directory
+            .get(id)
+            .and_then(|r| r.title.get(&lang).map(str::to_string))
+            .unwrap_or_else(|| id.clone()),
+        Addressee::EmbassyOf(country) => {
+            words["embassy_of"].replace("{country}", &country_name(*country))
+        }
+        Addressee::GovernmentRole(role) => words["government_role"].replace("{role}", role),
+    };
+    let date = site.dates.long(&lang, None, campaign.deadline);
+    serde_json::json!({
+        "id": campaign.id,
+        "lang": lang.as_str(),
+        "dir": if lang.is_rtl() { "rtl" } else { "ltr" },
+        "title": text(&campaign.title),
+        "persons": persons,
+        "risk": text(&campaign.risk),
+        "asks": campaign.asks.iter().map(|a| text(&a.sheet)).collect::<Vec<_>>(),
+        "deadline": date,
+        "days_left": action.days_left,
+        "targets": campaign.targets.iter().map(|t| addressee(&t.who)).collect::<Vec<_>>(),
+        "copies": campaign.copies.iter().map(|t| addressee(&t.who)).collect::<Vec<_>>(),
+        "languages": campaign.languages.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
+        "open": action.open(),
+        "stopped": campaign.ended().is_some(),
+    })
+}
+
+/// A country as the select shows it.
+fn country_name(country: Country) -> String {
+    format!("{} ({})", country.english_name(), country.code())
+}
+
+async fn index(
+    State(site): State<Shared>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let mut context = base(&site, &query, &headers, "/");
+    let lang = context
+        .get("lang")
+        .and_then(|v| v.as_str())
+        .unwrap_or("en")
+        .to_string();
+    let open: Vec<serde_json::Value> = site
+        .actions()
+        .iter()
+        .filter(|a| a.open())
+        .map(|a| summary(&site, a, &lang))
+        .collect();
+    context.insert("actions", &open);
+    page(&site, "index.html", &context, StatusCode::OK)
+}
+
+/// The browser's nonce from its cookie, when it has a valid one.
+fn nonce_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == csrf::COOKIE && csrf::is_nonce(value))
+        .map(|(_, value)| value.to_string())
+}
+
+/// The cookie that gives a browser its nonce.
+fn nonce_cookie(site: &Site, nonce: &str) -> HeaderValue {
+    let secure = site
+        .config
+        .public_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"));
+    let cookie = format!(
+        "{}={nonce}; Path=/; HttpOnly; SameSite=Strict{}",
+        csrf::COOKIE,
+        if secure { "; Secure" } else { "" }
+    );
+    // Made of ASCII only.
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The action page: what the sheet says, and the form (with what she typed and what to correct,
+/// when she comes back to it).
+fn action_page(
+    site: &Site,
+    mut context: tera::Context,
+    action: &Action,
+    form: &LetterForm,
+    error: Option<&FieldError>,
+    nonce: &str,
+) -> Response {
+    let lang = context
+        .get("lang")
+        .and_then(|v| v.as_str())
+        .unwrap_or("en")
+        .to_string();
+    let summary = summary(site, action, &lang);
+    if !action.open() {
+        context.insert("action", &summary);
+        let key = if action.campaign.ended().is_some() {
+            "action_stopped"
+        } else {
+            "action_passed"
+        };
+        return message(site, context, key, StatusCode::GONE);
+    }
+    let mut form = form.clone();
+    if form.lang.is_empty() {
+        form.lang = action.lang_for(&lang).to_string();
+    }
+    form.csrf = site.secret.token(nonce, &action.campaign.id);
+    let countries: Vec<(String, String)> = Country::all()
+        .map(|c| (c.code().to_string(), country_name(c)))
+        .collect();
+    context.insert("action", &summary);
+    context.insert("form", &form);
+    context.insert("error", &error);
+    context.insert("countries", &countries);
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    page(site, "action.html", &context, status)
+}
+
+async fn action(
+    State(site): State<Shared>,
+    Path(id): Path<String>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let context = base(&site, &query, &headers, &format!("/action/{id}"));
+    let Some(action) = site.action(&id) else {
+        return message(&site, context, "not_found", StatusCode::NOT_FOUND);
+    };
+    let (nonce, new) = match nonce_of(&headers) {
+        Some(n) => (n, false),
+        None => (csrf::nonce(), true),
+    };
+    let mut response = action_page(
+        &site,
+        context,
+        &action,
+        &LetterForm::default(),
+        None,
+        &nonce,
+    );
+    if new {
+        response
+            .headers_mut()
+            .insert(header::SET_COOKIE, nonce_cookie(&site, &nonce));
+    }
+    response
+}
+
+/// A posted form that may go on: the action is open, the token is this browser's, the fields
+/// make a supporter. Otherwise the response to give.
+struct Accepted {
+    action: Action,
+    made: Vec<Made>,
+    country: Option<String>,
+}
+
+async fn accept(
+    site: &Shared,
+    id: &str,
+    headers: &HeaderMap,
+    context: tera::Context,
+    form: &LetterForm,
+    parts: bool,
+) -> Result<Accepted, Response> {
+    let Some(action) = site.action(id) else {
+        return Err(message(site, context, "not_found", StatusCode::NOT_FOUND));
+    };
+    let Some(nonce) = nonce_of(headers) else {
+        return Err(message(site, context, "csrf", StatusCode::FORBIDDEN));
+    };
+    if !site.secret.verify(&nonce, &action.campaign.id, &form.csrf) {
+        return Err(message(site, context, "csrf", StatusCode::FORBIDDEN));
+    }
+    if !action.open() {
+        return Err(action_page(site, context, &action, form, None, &nonce));
+    }
+    let (supporter, lang) = match form.check(&action.campaign) {
+        Ok(ok) => ok,
+        Err(e) => return Err(action_page(site, context, &action, form, Some(&e), &nonce)),
+    };
+    let country = supporter.country.map(|c| c.code().to_string());
+    let worker = Arc::clone(site);
+    let file_action = action.file.clone();
+    let made = tokio::task::spawn_blocking(move || {
+        let action = worker
+            .action_at(&file_action)
+            .ok_or_else(|| letters::Failed(vec!["the action is gone".to_string()]))?;
+        letters::make(&worker, &action, supporter, lang, parts)
+    })
+    .await;
+    match made {
+        Ok(Ok(made)) => Ok(Accepted {
+            action,
+            made,
+            country,
+        }),
+        Ok(Err(letters::Failed(why))) => {
+            let mut context = context;
+            context.insert("details", &why);
+            Err(message(
+                site,
+                context,
+                "letters_failed",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
+        }
+        Err(_) => Err(message(
+            site,
+            context,
+            "letters_failed",
+            StatusCode::INTERNAL_SERVER_ERROR,
+        )),
+    }
+}
+
+async fn preview(
+    State(site): State<Shared>,
+    Path(id): Path<String>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+    Form(form): Form<LetterForm>,
+) -> Response {
+    let mut context = base(&site, &query, &headers, &format!("/action/{id}"));
+    let accepted = match accept(&site, &id, &headers, context.clone(), &form, false).await {
+        Ok(a) => a,
+        Err(response) => return response,
+    };
+    let lang = context
+        .get("lang")
+        .and_then(|v| v.as_str())
+        .unwrap_or("en")
+        .to_string();
+    let letters: Vec<serde_json::Value> = accepted
+        .made
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "to": m.to,
+                "copy": m.letter.copy,
+                "lang": m.letter.lang.as_str(),
+                "dir": if m.letter.lang.is_rtl() { "rtl" } else { "ltr" },
+                "text": m.letter.text,
+            })
+        })
+        .collect();
+    context.insert("action", &summary(&site, &accepted.action, &lang));
+    context.insert("letters", &letters);
+    context.insert("form", &form);
+    page(&site, "preview.html", &context, StatusCode::OK)
+}
+
+async fn download(
+    State(site): State<Shared>,
+    Path(id): Path<String>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+    Form(form): Form<LetterForm>,
+) -> Response {
+    let context = base(&site, &query, &headers, &format!("/action/{id}"));
+    let pdf = match form.format.as_str() {
+        "pdf" => true,
+        "txt" => false,
+        _ => return message(&site, context, "bad_format", StatusCode::BAD_REQUEST),
+    };
+    let accepted = match accept(&site, &id, &headers, context.clone(), &form, pdf).await {
+        Ok(a) => a,
+        Err(response) => return response,
+    };
+    // Named after the action (a checked slug), never after anything she typed.
+    let name = &accepted.action.campaign.id;
+    if !pdf {
+        let text = accepted
+            .made
+            .iter()
+            .map(|m| m.letter.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\u{000C}\n");
+        return attachment(
+            "text/plain; charset=utf-8",
+            &format!("{name}-letters.txt"),
+            text.into_bytes(),
+        );
+    }
+    let worker = Arc::clone(&site);
+    let made = accepted.made;
+    let country = accepted.country;
+    let bytes =
+        tokio::task::spawn_blocking(move || letters::pdf(&made, &worker.fonts, country.as_deref()))
+            .await;
+    match bytes {
+        Ok(Ok(bytes)) => attachment("application/pdf", &format!("{name}-letters.pdf"), bytes),
+        Ok(Err(letters::Failed(why))) => {
+            let mut context = context;
+            context.insert("details", &why);
+            message(
+                &site,
+                context,
+                "letters_failed",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(_) => message(
+            &site,
+            context,
+            "letters_failed",
+            StatusCode::INTERNAL_SERVER_ERROR,
+        ),
+    }
+}
+
+fn attachment(kind: &'static str, name: &str, bytes: Vec<u8>) -> Response {
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(kind)),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}

@@ -1,0 +1,148 @@
+//! The server's state: its configuration, pages, secret, and the actions it offers. Campaign
+//! files are read when a page needs them, as of the server's today, so a stop or an update a
+//! coordinator adds to a file shows on the next page load, with no restart.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::model::campaign::Campaign;
+use crate::model::diag::Diagnostics;
+use crate::model::directory::Directory;
+use crate::model::lang::{DateFormats, Lang};
+use crate::model::project::Project;
+
+use super::csrf::Secret;
+use super::ui::Ui;
+use super::{Config, Error};
+
+/// What every request shares.
+pub struct Site {
+    pub config: Config,
+    pub ui: Ui,
+    pub secret: Secret,
+    pub dates: DateFormats,
+    /// The fonts of the PDF letters, read once (each request adds what its letters need to a
+    /// copy).
+    pub fonts: crate::pdf::FontChain,
+}
+
+/// An action as the pages show it: a campaign file read as of today.
+pub struct Action {
+    pub campaign: Campaign,
+    pub directory: Directory,
+    pub file: PathBuf,
+    pub days_left: i64,
+}
+
+impl Action {
+    /// Whether supporters may still write: not stopped, not past the deadline.
+    pub fn open(&self) -> bool {
+        self.campaign.ended().is_none() && self.days_left >= 0
+    }
+
+    /// The campaign's language for a page in `ui` (its own text when it has one, else its
+    /// first language).
+    pub fn lang_for(&self, ui: &str) -> Lang {
+        Lang::parse(ui)
+            .and_then(|l| self.campaign.serve(&l).cloned())
+            .unwrap_or_else(|| self.campaign.languages[0].clone())
+    }
+}
+
+impl Site {
+    /// Checks what the server needs before it listens: the campaigns folder, the pages, the
+    /// secret (made on first start).
+    pub fn open(config: &Config) -> Result<Site, Error> {
+        std::fs::read_dir(&config.campaigns).map_err(|source| Error::Campaigns {
+            path: config.campaigns.clone(),
+            source,
+        })?;
+        let ui = Ui::load(config.web.as_deref())?;
+        let secret_path = config.outbox.join(".serve-secret");
+        let secret = Secret::load_or_make(&secret_path).map_err(|source| Error::Secret {
+            path: secret_path,
+            source,
+        })?;
+        Ok(Site {
+            config: config.clone(),
+            ui,
+            secret,
+            dates: DateFormats::default(),
+            fonts: crate::pdf::FontChain::default(),
+        })
+    }
+
+    /// The server's today.
+    pub fn today(&self) -> NaiveDate {
+        self.config
+            .today
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+
+    /// The campaign files of the folder, by name.
+    fn files(&self) -> Vec<PathBuf> {
+        let Ok(entries) = std::fs::read_dir(&self.config.campaigns) else {
+            return Vec::new();
+        };
+        let mut files: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// Every action that reads without error, as of today, soonest deadline first. A file with
+    /// errors is left out (its errors go to the log once per load: `appeal check` tells more).
+    pub fn actions(&self) -> Vec<Action> {
+        let mut actions: Vec<Action> = self
+            .files()
+            .iter()
+            .filter_map(|file| self.load(file))
+            .collect();
+        actions.sort_by(|a, b| {
+            (a.campaign.deadline, &a.campaign.id).cmp(&(b.campaign.deadline, &b.campaign.id))
+        });
+        actions
+    }
+
+    /// The action with this id. The id is matched against the files' own ids, never used to
+    /// build a path.
+    pub fn action(&self, id: &str) -> Option<Action> {
+        self.actions().into_iter().find(|a| a.campaign.id == id)
+    }
+
+    /// The action of the campaign file `file` (one of `files`).
+    pub fn action_at(&self, file: &Path) -> Option<Action> {
+        self.load(file)
+    }
+
+    /// The style sheet.
+    pub fn css_text(&self) -> String {
+        self.ui.css.clone()
+    }
+
+    fn load(&self, file: &Path) -> Option<Action> {
+        let today = self.today();
+        let project = Project::locate(file, None, None).ok()?;
+        let mut diags = Diagnostics::default();
+        let loaded = project.load_campaign(file, Some(today), &mut diags);
+        if diags.has_errors() {
+            eprintln!(
+                "{}: left out of the pages: it has errors (hint: appeal check {})",
+                file.display(),
+                file.display()
+            );
+            return None;
+        }
+        let (campaign, directory) = loaded?;
+        Some(Action {
+            days_left: (campaign.deadline - today).num_days(),
+            campaign,
+            directory,
+            file: file.to_path_buf(),
+        })
+    }
+}

@@ -1,0 +1,405 @@
+//! `appeal serve` over HTTP: the real server started on 127.0.0.1 with the shipped campaigns,
+//! driven with an HTTP client.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use crate::harness::{BIN, Test};
+
+/// A server running on a free port until dropped.
+struct Server {
+    child: Child,
+    base: String,
+    project: Option<Test>,
+}
+
+impl Server {
+    /// Serves the shipped campaigns as of `today`.
+    fn start(today: &str) -> Server {
+        Server::start_in(Test::shipped(), today)
+    }
+
+    fn start_in(project: Test, today: &str) -> Server {
+        let mut child = Command::new(BIN)
+            .current_dir(project.path())
+            .args(["serve", "--listen", "127.0.0.1:0", "--today", today])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the server starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the server says where it listens");
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+            .to_string();
+        Server {
+            child,
+            base,
+            project: Some(project),
+        }
+    }
+
+    /// Stops the server; returns its project folder (its outbox and secret kept).
+    fn stop(mut self) -> Test {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.project.take().expect("the project")
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A client that reports every status as a response, follows no redirect, keeps no cookie.
+fn client() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+struct Page {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Page {
+    fn of(mut response: ureq::http::Response<ureq::Body>) -> Page {
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("?").to_string()))
+            .collect();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(50 << 20)
+            .read_to_vec()
+            .expect("a body");
+        Page {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn get(url: &str, headers: &[(&str, &str)]) -> Page {
+    let mut request = client().get(url);
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    Page::of(request.call().expect("the server answers"))
+}
+
+fn post(url: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Page {
+    let mut request = client().post(url);
+    if let Some(cookie) = cookie {
+        request = request.header("Cookie", cookie);
+    }
+    Page::of(
+        request
+            .send_form(form.iter().copied())
+            .expect("the server answers"),
+    )
+}
+
+/// Opens an action page as a browser would: its cookie and the form's token.
+fn open(server: &Server, id: &str) -> (String, String) {
+    let page = get(&server.url(&format!("/action/{id}")), &[]);
+    assert_eq!(page.status, 200, "{}", page.text());
+    let cookie = page
+        .header("set-cookie")
+        .expect("a cookie for the form")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let html = page.text();
+    let at = html.find("name=\"csrf\" value=\"").expect("a token") + 19;
+    let token = html[at..at + 64].to_string();
+    (cookie, token)
+}
+
+/// Eva's form for `lang`, with `token`.
+fn eva<'a>(token: &'a str, lang: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf", token),
+        ("name", "Eva Muster"),
+        ("address", "Hauptstraße 1"),
+        ("postcode", "10115"),
+        ("city", "Berlin"),
+        ("country", "DE"),
+        ("lang", lang),
+        ("note", "Ich denke an ihn."),
+    ]
+}
+
+#[test]
+fn the_index_lists_open_actions_soonest_first_in_the_visitors_language() {
+    let server = Server::start("2011-04-01");
+    let page = get(
+        &server.url("/"),
+        &[("Accept-Language", "de-AT,de;q=0.9,en;q=0.5")],
+    );
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(html.contains("<html lang=\"de\" dir=\"ltr\">"), "{html}");
+    assert!(html.contains("Eilaktionen"));
+    let at = |id: &str| {
+        html.find(&format!("/action/{id}?"))
+            .unwrap_or_else(|| panic!("{id} is listed"))
+    };
+    assert!(at("juraev-2011") < at("no-extradition-to-russia"));
+    assert!(at("no-extradition-to-russia") < at("ablyazov-2015"));
+    // The deadline in the action's language, with the days left.
+    assert!(html.contains("3. Mai 2011"), "{html}");
+    assert!(html.contains("<strong>32</strong>"), "{html}");
+    let csp = page.header("content-security-policy").expect("a CSP");
+    assert!(csp.contains("default-src 'none'") && !csp.contains("script-src"));
+    // Chosen over the browser's language; Arabic pages read right to left.
+    let ar = get(&server.url("/?lang=ar"), &[("Accept-Language", "de")]).text();
+    assert!(ar.contains("<html lang=\"ar\" dir=\"rtl\">"), "{ar}");
+    assert!(ar.contains("تحركات عاجلة"));
+}
+
+#[test]
+fn an_action_past_its_deadline_offers_no_form_and_takes_no_letter() {
+    // A token made while the action was open, by the same server (its secret is kept).
+    let open_server = Server::start("2011-04-01");
+    let (cookie, token) = open(&open_server, "juraev-2011");
+    let server = Server::start_in(open_server.stop(), "2011-05-04");
+    let index = get(&server.url("/"), &[]).text();
+    assert!(!index.contains("/action/juraev-2011"), "{index}");
+    assert!(index.contains("/action/ablyazov-2015"));
+    let page = get(&server.url("/action/juraev-2011"), &[]);
+    assert_eq!(page.status, 410);
+    let html = page.text();
+    assert!(!html.contains("<form"), "{html}");
+    assert!(
+        html.contains("deadline of this action has passed"),
+        "{html}"
+    );
+    // Not even with that token.
+    let page = post(
+        &server.url("/action/juraev-2011/download"),
+        Some(&cookie),
+        &[eva(&token, "ru"), vec![("format", "pdf")]].concat(),
+    );
+    assert_eq!(page.status, 410, "{}", page.text());
+    assert!(
+        page.header("content-type")
+            .is_some_and(|t| t.starts_with("text/html"))
+    );
+}
+
+#[test]
+fn previews_each_letter_then_downloads_them_as_one_pdf_and_as_text() {
+    let server = Server::start("2011-04-01");
+    let (cookie, token) = open(&server, "juraev-2011");
+    let preview = post(
+        &server.url("/action/juraev-2011/preview"),
+        Some(&cookie),
+        &eva(&token, "ru"),
+    );
+    assert_eq!(preview.status, 200, "{}", preview.text());
+    let html = preview.text();
+    // The target and the two copies of the shipped campaign, for a supporter in Germany.
+    assert_eq!(
+        html.matches("<section class=\"letter\">").count(),
+        3,
+        "{html}"
+    );
+    assert!(html.contains("Генеральный прокурор Российской Федерации"));
+    assert!(html.contains("Ich denke an ihn."));
+    assert!(html.contains("Eva Muster"));
+
+    let download = |format: &str| {
+        post(
+            &server.url("/action/juraev-2011/download"),
+            Some(&cookie),
+            &[eva(&token, "ru"), vec![("format", format)]].concat(),
+        )
+    };
+    let pdf = download("pdf");
+    assert_eq!(pdf.status, 200, "{}", pdf.text());
+    assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+    assert_eq!(
+        pdf.header("content-disposition"),
+        Some("attachment; filename=\"juraev-2011-letters.pdf\"")
+    );
+    let doc = lopdf::Document::load_mem(&pdf.body).expect("a PDF");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    assert!(
+        pages.len() >= 3,
+        "one letter per addressee, each from a new page"
+    );
+    let text = doc.extract_text(&pages).unwrap();
+    assert!(
+        text.contains("Eva Muster") && text.contains("Джураев"),
+        "{text}"
+    );
+
+    let txt = download("txt");
+    assert_eq!(txt.status, 200);
+    assert_eq!(
+        txt.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    let letters: Vec<&str> = std::str::from_utf8(&txt.body)
+        .unwrap()
+        .split('\u{000C}')
+        .collect();
+    assert_eq!(letters.len(), 3);
+    assert!(letters.iter().all(|l| l.contains("Eva Muster")));
+}
+
+#[test]
+fn refuses_a_form_without_this_browsers_token() {
+    let server = Server::start("2011-04-01");
+    let (cookie, token) = open(&server, "juraev-2011");
+    let url = server.url("/action/juraev-2011/preview");
+    // No cookie (a form posted from another site), another browser's cookie, a forged token,
+    // the token of another action.
+    let (other_cookie, _) = open(&server, "juraev-2011");
+    let (_, other_token) = open(&server, "ablyazov-2015");
+    for (cookie, token) in [
+        (None, token.as_str()),
+        (Some(other_cookie.as_str()), token.as_str()),
+        (Some(cookie.as_str()), &"0".repeat(64)),
+        (Some(cookie.as_str()), other_token.as_str()),
+        (Some(cookie.as_str()), ""),
+    ] {
+        let page = post(&url, cookie, &eva(token, "ru"));
+        assert_eq!(page.status, 403, "{cookie:?} {token}");
+        assert!(!page.text().contains("<pre"), "no letter is shown");
+    }
+}
+
+#[test]
+fn a_field_to_correct_is_shown_at_the_field_and_limits_hold() {
+    let server = Server::start("2011-04-01");
+    let (cookie, token) = open(&server, "juraev-2011");
+    let url = server.url("/action/juraev-2011/preview");
+    let with = |field: &str, value: &str| -> Vec<(String, String)> {
+        let mut form: Vec<(String, String)> = eva(&token, "ru")
+            .into_iter()
+            .filter(|(k, _)| *k != field)
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        form.push((field.to_string(), value.to_string()));
+        form
+    };
+    let long_note = "x".repeat(1001);
+    for (field, value) in [
+        ("name", ""),
+        ("note", long_note.as_str()),
+        ("lang", "pt"),
+        ("country", ""),
+        ("country", "XX"),
+        ("postcode", ""),
+        ("email", "not an address"),
+    ] {
+        let form = with(field, value);
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let page = post(&url, Some(&cookie), &form);
+        assert_eq!(page.status, 422, "{field}={value:?}: {}", page.text());
+        let html = page.text();
+        assert!(
+            html.contains(&format!("id=\"{field}\"")) && html.contains("role=\"alert\""),
+            "{field}: {html}"
+        );
+        assert!(
+            html.contains(&format!("href=\"#{field}\"")),
+            "the error links to its field {field}"
+        );
+        assert!(html.contains("aria-invalid=\"true\""), "{field}");
+        // What she typed stays in the form.
+        assert!(html.contains("value=\"Eva Muster\"") || field == "name");
+    }
+    // A body past the server's limit is refused before it is read.
+    let huge = "y".repeat(64 * 1024);
+    let page = post(
+        &url,
+        Some(&cookie),
+        &[("csrf", token.as_str()), ("note", &huge)],
+    );
+    assert_eq!(page.status, 413);
+}
+
+#[test]
+fn nothing_typed_reaches_a_header_a_path_or_the_page_unescaped() {
+    let server = Server::start("2011-04-01");
+    let (cookie, token) = open(&server, "juraev-2011");
+    let evil = "Eva\r\nSet-Cookie: stolen=1\r\n<script>alert(1)</script>\"'";
+    for field in [
+        "name", "address", "city", "postcode", "region", "email", "note", "lang", "format",
+    ] {
+        let mut form: Vec<(&str, &str)> = eva(&token, "ru")
+            .into_iter()
+            .filter(|(k, _)| *k != field)
+            .collect();
+        form.push((field, evil));
+        if field != "format" {
+            form.push(("format", "pdf"));
+        }
+        for path in ["preview", "download"] {
+            let page = post(
+                &server.url(&format!("/action/juraev-2011/{path}")),
+                Some(&cookie),
+                &form,
+            );
+            assert!(
+                page.headers
+                    .iter()
+                    .all(|(k, v)| !k.eq_ignore_ascii_case("stolen")
+                        && !v.contains("stolen")
+                        && !v.contains("Eva")),
+                "{field} {path}: {:?}",
+                page.headers
+            );
+            let html = page.text();
+            if page
+                .header("content-type")
+                .is_some_and(|t| t.starts_with("text/html"))
+            {
+                assert!(!html.contains("<script>"), "{field} {path}: {html}");
+            }
+        }
+    }
+    // The action id is looked up among the campaigns, never joined to a path.
+    for path in [
+        "/action/..%2f..%2fetc%2fpasswd",
+        "/action/../recipients",
+        "/nowhere",
+    ] {
+        let page = get(&server.url(path), &[]);
+        assert_eq!(page.status, 404, "{path}");
+    }
+}
