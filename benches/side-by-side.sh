@@ -17,6 +17,8 @@
 # Usage: benches/side-by-side.sh [N] [pdf|txt|queue|all] [ru|ar|mixed|LANG]   (default 1000 all ru)
 # It works on a RAM file system (/dev/shm) unless BENCH_DIR says otherwise: this machine's root
 # ext4 has no journal, and creating many files there measures the disk (docs/benchmarks.md).
+# The CPU ratio (user + system time per letter, the peer's over appeal's) moves less than the
+# wall-clock ratio on a machine shared with other work.
 # APPEAL=path/to/appeal times that binary instead of building one; RUNS=5 repeats more;
 # TYPST_FRESH=1 makes Typst start a new compiler for every letter (see typst_letters.py).
 set -euo pipefail
@@ -147,7 +149,7 @@ for fmt in ("pdf", "txt", "queue"):
         continue
     peer = "typst" if fmt == "pdf" else "jinja2"
     print(f"{fmt} ({lang}), {n} supporters, median of {runs} runs, {cores} processes or threads each:")
-    rates = {}
+    rates, cpus = {}, {}
     for tool in ("appeal", peer):
         runs_ = rows[(fmt, tool)]
         count = runs_[0][0]
@@ -156,13 +158,14 @@ for fmt in ("pdf", "txt", "queue"):
         wall = statistics.median(r[1] for r in runs_)
         cpu = statistics.median(r[2] for r in runs_)
         rates[tool] = count / wall
+        cpus[tool] = cpu / count
         name = f"appeal {what[fmt]}" if tool == "appeal" else labels[tool]
         print(f"  {name:<32} {count} in {wall:6.2f} s: {count / wall:8.0f}/s, "
               f"{cpu / count * 1e3:.2f} ms CPU each (all runs: {', '.join(f'{r[1]:.2f}' for r in runs_)} s)")
     if rows[(fmt, "appeal")][0][0] != rows[(fmt, peer)][0][0]:
         sys.exit(f"{fmt}: appeal and {peer} wrote different numbers of letters")
     ratio = rates["appeal"] / rates[peer]
-    print(f"  ratio {ratio:.1f}x (goal: at least {goals[fmt]}x)")
+    print(f"  ratio {ratio:.1f}x (goal: at least {goals[fmt]}x); CPU per letter {cpus[peer] / cpus['appeal']:.1f}x")
 PY
 [ -f "$work/notes" ] && cat "$work/notes"
 echo "machine: $(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average $(cut -d' ' -f1-3 /proc/loadavg)"
