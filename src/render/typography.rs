@@ -129,10 +129,22 @@ impl Typography {
         parts
     }
 
+    /// Whether `c` is a character some rule of this pass looks at: a quotation mark or
+    /// apostrophe, a dash, and in French the signs spaced before or after.
+    fn touches(&self, c: char) -> bool {
+        token(c, self.style).is_some()
+            || matches!(c, '—' | '–')
+            || (self.style.french && matches!(c, ';' | '!' | '?' | ':' | '%' | '«' | '»'))
+    }
+
     /// One line (a paragraph); a verbatim one as an address line.
     pub fn line(&self, line: &str) -> String {
         if self.verbatim.contains(line.trim()) {
             return self.address(line);
+        }
+        // Most lines of a letter hold nothing this pass changes: they are copied as they are.
+        if !line.chars().any(|c| self.touches(c)) {
+            return line.to_string();
         }
         let mut chars: Vec<char> = line.chars().collect();
         let mut keep = protected(&chars);
@@ -147,6 +159,9 @@ impl Typography {
     /// A line of an address: the language's quotation marks and apostrophes, nothing that
     /// moves or adds a space (postcodes, street numbers and the post's own spelling stay).
     pub fn address(&self, line: &str) -> String {
+        if !line.chars().any(|c| token(c, self.style).is_some()) {
+            return line.to_string();
+        }
         let mut chars: Vec<char> = line.chars().collect();
         let keep = protected(&chars);
         quotes(self.style, &mut chars, &keep);
@@ -168,6 +183,15 @@ fn protected(chars: &[char]) -> Vec<bool> {
         let end = (start..chars.len())
             .find(|&i| chars[i].is_whitespace())
             .unwrap_or(chars.len());
+        // A URL has a colon or starts with www., an email address an @: other words are
+        // passed over without being copied.
+        if !chars[start..end]
+            .iter()
+            .any(|c| matches!(c, '@' | ':' | '.'))
+        {
+            start = end;
+            continue;
+        }
         let word: String = chars[start..end].iter().collect();
         if let Some((from, to)) = address_in(&word) {
             keep[start + from..start + to].fill(true);
