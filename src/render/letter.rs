@@ -11,7 +11,7 @@ use crate::model::lang::{DateFormats, Lang};
 use crate::model::supporter::Supporter;
 use crate::render::Error;
 use crate::render::templates::{Templates, template_diagnostic};
-use crate::render::typography::Typography;
+use crate::render::typography::{Lines, Typography};
 
 /// One addressee of a campaign resolved to a directory entry for a supporter's country.
 #[derive(Clone, Debug)]
@@ -232,6 +232,8 @@ pub struct Renderer<'t> {
     /// posted within a recipient's country carries no country line.
     pub blank_posted_in: Option<Country>,
     dates: DateFormats,
+    /// The campaign's paragraphs as typography set them, shared by the run's letters.
+    lines: Lines,
 }
 
 /// The blocks every letter template defines, in the order they appear in the letter.
@@ -246,6 +248,7 @@ impl<'t> Renderer<'t> {
             wording: None,
             blank_posted_in: None,
             dates: DateFormats::default(),
+            lines: Lines::default(),
         }
     }
 
@@ -298,7 +301,8 @@ impl<'t> Renderer<'t> {
         let (to, from) = (&view.recipient, &view.supporter);
         let quoted = view.targets.iter().flat_map(|t| &t.addressee);
         let verbatim = to.addressee.iter().chain(to.address).chain(&from.address);
-        let typography = Typography::new(lang, verbatim.chain([&from.name]).chain(quoted));
+        let typography = Typography::new(lang, verbatim.chain([&from.name]).chain(quoted))
+            .with_lines(&self.lines);
         let parts = if self.parts {
             let mut parts = self.parts(name, &context, lang, &describe)?;
             parts.return_address = supporter.map(|s| s.return_address(Some(r.postal_country)));

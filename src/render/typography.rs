@@ -9,7 +9,7 @@
 //! lines of address blocks (`Typography::new`) get their quotation marks and apostrophes only
 //! ("Monsieur l’Ambassadeur"): their spacing is the post's, as the directory spells it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::model::lang::Lang;
 use crate::render::letter::LetterParts;
@@ -73,20 +73,52 @@ fn style(lang: &Lang) -> Style {
     }
 }
 
+/// Lines already set, by language and text. A batch sets the same campaign paragraphs in every
+/// supporter's letter: with this each is set once per run. A line's result depends only on its
+/// language and text, so the cache never changes a letter; it stops growing at `LINES_KEPT`.
+#[derive(Default)]
+pub struct Lines {
+    set: std::sync::Mutex<HashMap<Lang, HashMap<String, String>>>,
+}
+
+/// The most lines `Lines` keeps (a few megabytes at most).
+const LINES_KEPT: usize = 20_000;
+
+impl Lines {
+    fn get(&self, lang: &Lang, line: &str) -> Option<String> {
+        let set = self.set.lock().ok()?;
+        set.get(lang)?.get(line).cloned()
+    }
+
+    fn keep(&self, lang: &Lang, line: &str, result: &str) {
+        if let Ok(mut set) = self.set.lock() {
+            let lines = set.entry(lang.clone()).or_default();
+            if lines.len() < LINES_KEPT {
+                lines.insert(line.to_string(), result.to_string());
+            }
+        }
+    }
+}
+
 /// The typography of one letter: its language's rules and the address lines it only gives
 /// quotation marks and apostrophes.
-pub struct Typography {
+pub struct Typography<'c> {
+    lang: Lang,
+    /// Lines set before in this run, when there is a run.
+    lines: Option<&'c Lines>,
     style: Style,
     /// The address lines, as written and as this pass sets them, so that a second pass over
     /// the letter knows them too.
     verbatim: HashSet<String>,
 }
 
-impl Typography {
+impl<'c> Typography<'c> {
     /// The rules of `lang`; a line of the letter equal to one of `verbatim` (the lines of the
     /// address blocks, the supporter's name) gets its quotation marks and apostrophes only.
     pub fn new<'a>(lang: &Lang, verbatim: impl IntoIterator<Item = &'a String>) -> Self {
         let mut typography = Typography {
+            lang: lang.clone(),
+            lines: None,
             style: style(lang),
             verbatim: HashSet::new(),
         };
@@ -97,6 +129,12 @@ impl Typography {
             }
         }
         typography
+    }
+
+    /// Takes lines set before from `lines`, and keeps the ones it sets there.
+    pub fn with_lines(mut self, lines: &'c Lines) -> Self {
+        self.lines = Some(lines);
+        self
     }
 
     /// Every line of `text`.
@@ -146,6 +184,18 @@ impl Typography {
         if !line.chars().any(|c| self.touches(c)) {
             return line.to_string();
         }
+        if let Some(set) = self.lines.and_then(|lines| lines.get(&self.lang, line)) {
+            return set;
+        }
+        let set = self.set(line);
+        if let Some(lines) = self.lines {
+            lines.keep(&self.lang, line, &set);
+        }
+        set
+    }
+
+    /// A line set by every rule of the language.
+    fn set(&self, line: &str) -> String {
         let mut chars: Vec<char> = line.chars().collect();
         let mut keep = protected(&chars);
         quotes(self.style, &mut chars, &keep);
@@ -485,6 +535,29 @@ mod tests {
         assert_eq!(typo("en", "1990–2000"), "1990–2000");
         assert_eq!(typo("ru", "— Нет, — сказал он"), "— Нет,\u{a0}— сказал он");
         assert_eq!(typo("ru", "  — пункт"), "  — пункт");
+    }
+
+    #[test]
+    fn a_line_set_before_comes_back_the_same_and_per_language() {
+        let lines = Lines::default();
+        let line = "He said \"no\" - twice: 'yes' – no";
+        for lang in ["ru", "de", "fr", "ru", "de", "fr"] {
+            let lang = Lang::parse(lang).unwrap();
+            let alone = Typography::new(&lang, []).line(line);
+            let cached = Typography::new(&lang, []).with_lines(&lines).line(line);
+            assert_eq!(cached, alone, "{lang}");
+        }
+        // An address line of one letter is not set as a paragraph in the next.
+        let address = vec!["Rue de l'Église 3".to_string()];
+        let fr = Lang::parse("fr").unwrap();
+        let first = Typography::new(&fr, &address)
+            .with_lines(&lines)
+            .line(&address[0]);
+        let next = Typography::new(&fr, [])
+            .with_lines(&lines)
+            .line(&address[0]);
+        assert_eq!(first, "Rue de l’Église 3");
+        assert_eq!(next, Typography::new(&fr, []).line(&address[0]));
     }
 
     #[test]
