@@ -20,9 +20,14 @@ impl Server {
     }
 
     fn start_in(project: Test, today: &str) -> Server {
+        Server::start_with(project, today, &[])
+    }
+
+    fn start_with(project: Test, today: &str, extra: &[&str]) -> Server {
         let mut child = Command::new(BIN)
             .current_dir(project.path())
             .args(["serve", "--listen", "127.0.0.1:0", "--today", today])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -119,7 +124,20 @@ fn get(url: &str, headers: &[(&str, &str)]) -> Page {
 }
 
 fn post(url: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Page {
+    post_from(url, cookie, form, None)
+}
+
+/// `post`, through a proxy that says the client is `forwarded`.
+fn post_from(
+    url: &str,
+    cookie: Option<&str>,
+    form: &[(&str, &str)],
+    forwarded: Option<&str>,
+) -> Page {
     let mut request = client().post(url);
+    if let Some(address) = forwarded {
+        request = request.header("X-Forwarded-For", address);
+    }
     if let Some(cookie) = cookie {
         request = request.header("Cookie", cookie);
     }
@@ -402,4 +420,190 @@ fn nothing_typed_reaches_a_header_a_path_or_the_page_unescaped() {
         let page = get(&server.url(path), &[]);
         assert_eq!(page.status, 404, "{path}");
     }
+}
+
+/// A message as its reader sees it: quoted-printable soft line breaks joined, `=3D` decoded
+/// (the confirmation's link line is longer than a line of quoted-printable).
+fn decoded(eml: &[u8]) -> String {
+    let text = String::from_utf8_lossy(eml);
+    if !text.contains("Content-Transfer-Encoding: quoted-printable") {
+        return text.into_owned();
+    }
+    text.replace("=\r\n", "").replace("=3D", "=")
+}
+
+/// The messages waiting in `outbox/ready` of a project.
+fn ready(project: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(project.join("outbox/ready"))
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[test]
+fn sends_her_letters_only_once_she_confirms_from_her_mailbox_and_only_once() {
+    let smtp = crate::smtp_server::SmtpServer::start();
+    let project = Test::shipped().file(
+        "appeal.yaml",
+        format!(
+            "from: \"Amnesty Test Section <appeals@amnesty.example>\"\nsmtp: \"{}\"\nfax_gateway: \"{{number}}@fax.example.net\"\n",
+            smtp.url()
+        ),
+    );
+    let server = Server::start_in(project, "2011-04-01");
+    let root = server.project.as_ref().unwrap().path().to_path_buf();
+    let (cookie, token) = open(&server, "juraev-2011");
+    let mut form = eva(&token, "ru");
+    let preview = post(
+        &server.url("/action/juraev-2011/preview"),
+        Some(&cookie),
+        &form,
+    );
+    assert!(
+        preview
+            .text()
+            .contains("formaction=\"/action/juraev-2011/send"),
+        "the officials have fax numbers and the office a gateway: {}",
+        preview.text()
+    );
+    // Without her address there is nobody to confirm.
+    let page = post(
+        &server.url("/action/juraev-2011/send"),
+        Some(&cookie),
+        &form,
+    );
+    assert_eq!(page.status, 422);
+    assert!(page.text().contains("href=\"#email\""));
+    assert!(smtp.received().is_empty());
+
+    form.push(("email", "eva@example.org"));
+    let page = post(
+        &server.url("/action/juraev-2011/send"),
+        Some(&cookie),
+        &form,
+    );
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(
+        ready(&root).is_empty(),
+        "nothing is queued before she confirms"
+    );
+    let received = smtp.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].to, ["eva@example.org"]);
+    let mail = decoded(&received[0].data);
+    let at = mail.find("/confirm/").expect("a link in the message");
+    let link_path: String = mail[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    assert!(mail.contains("appeals@amnesty.example"));
+    // Opening the link shows a button (mail scanners open links too): still nothing queued.
+    let page = get(&server.url(&link_path), &[]);
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(page.text().contains("<form method=\"post\""));
+    assert!(ready(&root).is_empty());
+    // The button queues her letters by the fax gateway: to the Prosecutor General and the
+    // Moscow City Court, which have fax numbers (the embassy in Germany has none: she posts it).
+    let page = post(&server.url(&link_path), None, &[]);
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(page.text().contains("2 message(s)"), "{}", page.text());
+    let queued = ready(&root);
+    assert_eq!(queued.len(), 2, "{queued:?}");
+    // A second click queues nothing more.
+    let again = post(&server.url(&link_path), None, &[]);
+    assert_eq!(again.status, 410);
+    assert!(again.text().contains("used already"), "{}", again.text());
+    assert_eq!(ready(&root), queued);
+    // Her data is gone from the requests folder; only the used link's empty marker stays.
+    for entry in std::fs::read_dir(root.join("outbox/pending"))
+        .unwrap()
+        .flatten()
+    {
+        assert_eq!(entry.metadata().unwrap().len(), 0, "{:?}", entry.path());
+    }
+    // A forged or mistyped link confirms nothing.
+    let page = post(
+        &server.url(&format!("/confirm/{}", "a".repeat(64))),
+        None,
+        &[],
+    );
+    assert_eq!(page.status, 404);
+}
+
+#[test]
+fn a_confirmation_link_expires() {
+    let smtp = crate::smtp_server::SmtpServer::start();
+    let project = Test::shipped().file(
+        "appeal.yaml",
+        format!(
+            "from: \"Section <appeals@amnesty.example>\"\nsmtp: \"{}\"\nfax_gateway: \"{{number}}@fax.example.net\"\n",
+            smtp.url()
+        ),
+    );
+    let server = Server::start_in(project, "2011-04-01");
+    let root = server.project.as_ref().unwrap().path().to_path_buf();
+    let (cookie, token) = open(&server, "juraev-2011");
+    let mut form = eva(&token, "en");
+    form.push(("email", "eva@example.org"));
+    let page = post(
+        &server.url("/action/juraev-2011/send"),
+        Some(&cookie),
+        &form,
+    );
+    assert_eq!(page.status, 200, "{}", page.text());
+    let mail = decoded(&smtp.received()[0].data);
+    let at = mail.find("/confirm/").unwrap();
+    let link: String = mail[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    // The request as kept, asked for 25 hours ago.
+    let request = std::fs::read_dir(root.join("outbox/pending"))
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .path();
+    let kept: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&request).unwrap()).unwrap();
+    let created = kept["created"].as_i64().unwrap();
+    let mut old = kept.clone();
+    old["created"] = serde_json::json!(created - 25 * 3600);
+    std::fs::write(&request, serde_json::to_vec(&old).unwrap()).unwrap();
+    let page = post(&server.url(&link), None, &[]);
+    assert_eq!(page.status, 410, "{}", page.text());
+    assert!(page.text().contains("expired"));
+    assert!(ready(&root).is_empty());
+    assert!(!request.exists(), "an expired request is removed");
+}
+
+#[test]
+fn a_client_address_past_its_limit_is_told_when_to_come_back() {
+    let server = Server::start_with(
+        Test::shipped(),
+        "2011-04-01",
+        &["--posts-per-hour", "3", "--trust-proxy"],
+    );
+    let (cookie, token) = open(&server, "juraev-2011");
+    let url = server.url("/action/juraev-2011/preview");
+    let form = eva(&token, "ru");
+    let from = |client: &str| post_from(&url, Some(&cookie), &form, Some(client));
+    for _ in 0..3 {
+        assert_eq!(from("203.0.113.7").status, 200);
+    }
+    let refused = from("203.0.113.7");
+    assert_eq!(refused.status, 429);
+    let wait: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=1200).contains(&wait), "{wait}");
+    // Another client behind the same proxy has its own allowance; a client cannot pick its
+    // address by prepending one (the proxy's own entry is the last).
+    assert_eq!(from("198.51.100.1").status, 200);
+    assert_eq!(from("198.51.100.1, 203.0.113.7").status, 429);
+    // Pages are not counted.
+    assert_eq!(get(&server.url("/"), &[]).status, 200);
 }

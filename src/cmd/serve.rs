@@ -25,6 +25,18 @@ pub struct Args {
     /// file by file (see docs/serve.md).
     #[arg(long, value_name = "DIR")]
     web: Option<PathBuf>,
+    /// Sending settings for "send them by email for me" (default: appeal.yaml beside the
+    /// campaigns folder, or here). Without an SMTP server and a sender, the pages offer
+    /// downloads only.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Behind a reverse proxy: take the client's address from the last X-Forwarded-For entry
+    /// (only when the proxy sets it; otherwise a client could claim any address).
+    #[arg(long)]
+    trust_proxy: bool,
+    /// How many forms one client address may post in an hour (each makes letters).
+    #[arg(long, value_name = "N", default_value_t = 120)]
+    posts_per_hour: u32,
     /// Take this day as today (which actions are open, the letters' date): for rehearsals.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     today: Option<chrono::NaiveDate>,
@@ -46,6 +58,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         public_url: args.public_url,
         today: args.today,
         web: args.web,
+        settings: args.config,
+        trust_proxy: args.trust_proxy,
+        posts_per_hour: args.posts_per_hour,
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -470,12 +470,10 @@ impl Session<'_> {
     /// that stops the run (the message is untouched in `sending/`, without marker).
     fn transact(
         &mut self,
-        outbox: &Outbox,
-        id: &str,
+        marker: Option<(&Outbox, &str, usize)>,
         from: &Address,
         to: &Address,
         eml: &[u8],
-        attempts_before: Option<usize>,
     ) -> Result<Outcome> {
         let data_timeout = self.opts.timeouts.data;
         let command_timeout = self.opts.timeouts.command;
@@ -513,7 +511,7 @@ impl Session<'_> {
         if let Err(e) = conn.command(Data) {
             return Ok(before_body(conn, "DATA", e));
         }
-        if let Some(n) = attempts_before
+        if let Some((outbox, id, n)) = marker
             && let Err(e) = outbox.mark_data_started(id, n)
         {
             // Without the marker, sending the body could leave an unrecoverable duplicate risk.
@@ -1019,6 +1017,37 @@ enum Stop {
 /// Sends each due message in order, at the rate asked, and files it by the reply. Stops at the
 /// first failure of the server, a request to slow down, or a failure to write the outbox; the
 /// rest wait for the next run.
+/// Sends one message now, outside the outbox, on a connection of its own (TLS and login as for
+/// `send`): what `appeal serve` sends a supporter to confirm her request. It is not retried: the
+/// caller tells her when it did not go. `Ok` holds the server's reply; `Err` says why it did not
+/// go (a refusal, or no connection).
+pub fn send_now(
+    opts: &SendOptions,
+    from: &Address,
+    to: &Address,
+    eml: &[u8],
+) -> std::result::Result<String, String> {
+    let mut session = Session {
+        opts,
+        conn: None,
+        hello: ClientId::default(),
+        tls_seen: false,
+    };
+    let outcome = session.transact(None, from, to, eml);
+    if let Some(conn) = session.conn.as_mut() {
+        let _ = conn.set_timeout(Some(Duration::from_secs(10)));
+        let _ = conn.quit();
+    }
+    match outcome {
+        Ok(Outcome::Sent(reply)) => Ok(reply),
+        Ok(Outcome::Failed { stage, reply } | Outcome::Deferred { stage, reply, .. }) => {
+            Err(format!("{stage}: {reply}"))
+        }
+        Ok(Outcome::Uncertain(reply)) => Err(reply),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 fn deliver(
     outbox: &Outbox,
     opts: &SendOptions,
@@ -1113,7 +1142,7 @@ fn rehearse(
     report: &mut Report,
 ) -> std::result::Result<(), Stop> {
     let to = &w.to;
-    match session.transact(outbox, &d.id, &w.from, to, &w.eml, None) {
+    match session.transact(None, &w.from, to, &w.eml) {
         Ok(Outcome::Sent(reply)) => {
             report.rehearsed += 1;
             outbox
@@ -1160,8 +1189,8 @@ fn deliver_one(
         .transition(&d.id, d.msg.state, State::Sending, "claimed by send")
         .map_err(Stop::Outbox)?;
     outbox.clear_data_started(&d.id).map_err(Stop::Outbox)?;
-    let attempts = Some(d.msg.record.attempts.len());
-    match session.transact(outbox, &d.id, &w.from, &w.to, &w.eml, attempts) {
+    let marker = Some((outbox, d.id.as_str(), d.msg.record.attempts.len()));
+    match session.transact(marker, &w.from, &w.to, &w.eml) {
         Ok(outcome) => file(outbox, d, &w.to, outcome, report),
         Err(e) => {
             // Nothing went out: the message goes back to where it waited.

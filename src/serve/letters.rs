@@ -20,6 +20,9 @@ pub struct Made {
     pub to: String,
     /// The entry has a postal address (else the page goes by fax or email: no envelope window).
     pub posted: bool,
+    /// The entry has an email address, a fax number.
+    pub email: bool,
+    pub fax: bool,
 }
 
 /// Collects a run's letters in memory.
@@ -59,6 +62,8 @@ impl Output for Collect {
             letter,
             to: title,
             posted: !to.recipient.address.is_empty(),
+            email: to.recipient.email.is_some(),
+            fax: to.recipient.fax.is_some(),
         });
         Ok(Written::New(PathBuf::from(name)))
     }

@@ -12,9 +12,12 @@
 //! Content-Security-Policy; no field reaches a header or a path (downloads are named after the
 //! action, not after her).
 
+mod confirm;
 mod csrf;
+mod email;
 mod form;
 mod letters;
+mod limits;
 mod pages;
 mod site;
 mod ui;
@@ -41,6 +44,12 @@ pub struct Config {
     pub today: Option<chrono::NaiveDate>,
     /// A folder of web templates and strings that replace the built-in ones file by file.
     pub web: Option<PathBuf>,
+    /// The sending settings (default: `appeal.yaml` beside the campaigns folder, or here).
+    pub settings: Option<PathBuf>,
+    /// Behind a reverse proxy: the client's address is the last one in `X-Forwarded-For`.
+    pub trust_proxy: bool,
+    /// How many forms a client address may post in an hour (each makes letters).
+    pub posts_per_hour: u32,
 }
 
 /// Why the server could not start.
@@ -69,6 +78,8 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{0}")]
+    Settings(String),
     #[error("the server stopped: {0}")]
     Serve(std::io::Error),
 }
@@ -91,11 +102,13 @@ async fn serve(config: Config) -> Result<(), Error> {
             source,
         })?;
     let addr = listener.local_addr().map_err(Error::Serve)?;
+    let _ = site.base_url.set(format!("http://{addr}"));
     // The one line a script (or a test) waits for: where to connect.
     println!("listening on http://{addr}");
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    axum::serve(listener, pages::router(site))
+    let app = pages::router(site).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await
         .map_err(Error::Serve)

@@ -28,8 +28,11 @@ pub fn router(site: Shared) -> Router {
         .route("/action/{id}", get(action))
         .route("/action/{id}/preview", post(preview))
         .route("/action/{id}/download", post(download))
+        .route("/action/{id}/send", post(send))
+        .route("/confirm/{token}", get(confirm_page).post(confirm))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(site.clone(), limit))
         .layer(axum::middleware::map_response(secure))
         .with_state(site)
 }
@@ -53,6 +56,33 @@ async fn secure(mut response: Response) -> Response {
     set(headers, header::X_FRAME_OPTIONS, "DENY");
     if !headers.contains_key(header::CACHE_CONTROL) {
         set(headers, header::CACHE_CONTROL, "no-store");
+    }
+    response
+}
+
+/// Refuses a form post past the client address's limit (429, with when to try again).
+async fn limit(
+    State(site): State<Shared>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if request.method() == axum::http::Method::POST {
+        let ip = super::limits::client(peer, request.headers(), site.config.trust_proxy);
+        if let Err(wait) = site.posts.take(&ip, std::time::Instant::now()) {
+            let context = base(&site, &LangQuery::default(), request.headers(), "/");
+            return too_many(&site, context, wait);
+        }
+    }
+    next.run(request).await
+}
+
+/// The page of a limit reached.
+fn too_many(site: &Site, context: tera::Context, wait: std::time::Duration) -> Response {
+    let mut response = message(site, context, "too_many", StatusCode::TOO_MANY_REQUESTS);
+    let seconds = wait.as_secs().max(1).to_string();
+    if let Ok(value) = HeaderValue::from_str(&seconds) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
 }
@@ -105,11 +135,24 @@ fn page(site: &Site, name: &str, context: &tera::Context, status: StatusCode) ->
 }
 
 /// A page that says one thing (an error, an ended action) in the visitor's language.
-fn message(site: &Site, mut context: tera::Context, key: &str, status: StatusCode) -> Response {
-    let words = site
-        .ui
-        .words(context.get("lang").and_then(|v| v.as_str()).unwrap_or("en"));
-    context.insert("message", words.get(key).map_or(key, String::as_str));
+fn message(site: &Site, context: tera::Context, key: &str, status: StatusCode) -> Response {
+    message_with(site, context, key, status, &[])
+}
+
+/// `message`, with `{name}` in the words replaced by each `(name, value)`.
+fn message_with(
+    site: &Site,
+    mut context: tera::Context,
+    key: &str,
+    status: StatusCode,
+    values: &[(&str, &str)],
+) -> Response {
+    let words = site.ui.words(&lang_of(&context));
+    let mut text = words.get(key).map_or(key, String::as_str).to_string();
+    for (name, value) in values {
+        text = text.replace(&format!("{{{name}}}"), value);
+    }
+    context.insert("message", &text);
     page(site, "message.html", &context, status)
 }
 
@@ -403,6 +446,7 @@ async fn preview(
     context.insert("action", &summary(&site, &accepted.action, &lang));
     context.insert("letters", &letters);
     context.insert("form", &form);
+    context.insert("can_email", &can_email(&site, &accepted.made));
     page(&site, "preview.html", &context, StatusCode::OK)
 }
 
@@ -455,6 +499,216 @@ async fn download(
                 "letters_failed",
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
+        }
+        Err(_) => message(
+            &site,
+            context,
+            "letters_failed",
+            StatusCode::INTERNAL_SERVER_ERROR,
+        ),
+    }
+}
+
+/// Whether the server can send some of these letters by email: it has an SMTP server, and an
+/// addressee has an email address (or a fax number and the office a fax gateway).
+fn can_email(site: &Site, made: &[Made]) -> bool {
+    site.mail.as_ref().is_some_and(|mail| {
+        made.iter()
+            .any(|m| m.email || (m.fax && mail.settings.fax_gateway.is_some()))
+    })
+}
+
+/// The page's language, as `base` chose it.
+fn lang_of(context: &tera::Context) -> String {
+    context
+        .get("lang")
+        .and_then(|v| v.as_str())
+        .unwrap_or("en")
+        .to_string()
+}
+
+/// "Send them by email for me": a confirmation link goes to her address first; nothing is
+/// queued until she opens it.
+async fn send(
+    State(site): State<Shared>,
+    Path(id): Path<String>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+    Form(form): Form<LetterForm>,
+) -> Response {
+    let context = base(&site, &query, &headers, &format!("/action/{id}"));
+    let lang = lang_of(&context);
+    let accepted = match accept(&site, &id, &headers, context.clone(), &form, false).await {
+        Ok(a) => a,
+        Err(response) => return response,
+    };
+    if !can_email(&site, &accepted.made) {
+        return message(
+            &site,
+            context,
+            "no_email_addressees",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    if form.email.trim().is_empty() {
+        let nonce = nonce_of(&headers).unwrap_or_default();
+        let error = FieldError {
+            field: "email".to_string(),
+            message: site.ui.words(&lang)["email_needed"].clone(),
+        };
+        return action_page(
+            &site,
+            context,
+            &accepted.action,
+            &form,
+            Some(&error),
+            &nonce,
+        );
+    }
+    let mailbox = form.email.trim().to_lowercase();
+    if let Err(wait) = site.mailboxes.take(&mailbox, std::time::Instant::now()) {
+        return too_many(&site, context, wait);
+    }
+    let mut kept = form.clone();
+    kept.csrf.clear();
+    kept.format.clear();
+    let pending = super::confirm::Pending {
+        action: accepted.action.campaign.id.clone(),
+        page_lang: lang.clone(),
+        form: kept,
+        created: super::confirm::now(),
+    };
+    let words = site.ui.words(&lang);
+    let title = summary(&site, &accepted.action, &lang)["title"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let worker = Arc::clone(&site);
+    let to = form.email.trim().to_string();
+    let count = accepted.made.len();
+    let subject = words["confirm_subject"].replace("{title}", &title);
+    let body_template = words["confirm_body"].clone();
+    let sent = tokio::task::spawn_blocking(move || {
+        let Some(mail) = &worker.mail else {
+            return Err("no SMTP server".to_string());
+        };
+        let token = worker.requests.add(&pending).map_err(|e| e.to_string())?;
+        let link = worker.link(&format!("/confirm/{token}?lang={}", pending.page_lang));
+        let body = body_template
+            .replace("{title}", &title)
+            .replace("{count}", &count.to_string())
+            .replace("{link}", &link)
+            .replace("{hours}", &super::confirm::VALID_HOURS.to_string());
+        mail.ask(&to, &subject, &body).inspect_err(|_| {
+            // She never got the link: her request is not kept.
+            if let super::confirm::Claim::Claimed(_) =
+                worker.requests.claim(&token, pending.created)
+            {
+                worker.requests.done(&token);
+            }
+        })
+    })
+    .await;
+    match sent {
+        Ok(Ok(())) => message(&site, context, "check_inbox", StatusCode::OK),
+        Ok(Err(why)) => {
+            eprintln!("a confirmation message could not be sent: {why}");
+            message(&site, context, "send_failed", StatusCode::BAD_GATEWAY)
+        }
+        Err(_) => message(
+            &site,
+            context,
+            "send_failed",
+            StatusCode::INTERNAL_SERVER_ERROR,
+        ),
+    }
+}
+
+/// The page a confirmation link opens: a button, not the queueing itself (mail scanners open
+/// links before she does).
+async fn confirm_page(
+    State(site): State<Shared>,
+    Path(token): Path<String>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let mut context = base(&site, &query, &headers, &format!("/confirm/{token}"));
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return message(&site, context, "link_unknown", StatusCode::NOT_FOUND);
+    }
+    context.insert("token", &token);
+    page(&site, "confirm.html", &context, StatusCode::OK)
+}
+
+/// She confirms: her letters are queued in the outbox, once.
+async fn confirm(
+    State(site): State<Shared>,
+    Path(token): Path<String>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let context = base(&site, &query, &headers, &format!("/confirm/{token}"));
+    let worker = Arc::clone(&site);
+    let done = tokio::task::spawn_blocking(move || {
+        use super::confirm::Claim;
+        let pending = match worker.requests.claim(&token, super::confirm::now()) {
+            Claim::Claimed(p) => p,
+            Claim::Used => return Err(("link_used", StatusCode::GONE, Vec::new())),
+            Claim::Expired => return Err(("link_expired", StatusCode::GONE, Vec::new())),
+            Claim::Unknown => return Err(("link_unknown", StatusCode::NOT_FOUND, Vec::new())),
+        };
+        let release = |key, status, why| {
+            worker.requests.release(&token);
+            Err((key, status, why))
+        };
+        let Some(action) = worker.action(&pending.action).filter(Action::open) else {
+            worker.requests.done(&token);
+            return Err(("action_passed", StatusCode::GONE, Vec::new()));
+        };
+        let Some(mail) = &worker.mail else {
+            return release("send_failed", StatusCode::SERVICE_UNAVAILABLE, Vec::new());
+        };
+        let (supporter, lang) = match pending.form.check(&action.campaign) {
+            Ok(ok) => ok,
+            Err(e) => {
+                worker.requests.done(&token);
+                return Err((
+                    "letters_failed",
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    vec![e.message],
+                ));
+            }
+        };
+        match mail.queue(
+            &worker.config.outbox,
+            &action,
+            supporter,
+            lang,
+            worker.today(),
+            &worker.fonts,
+        ) {
+            Ok(n) => {
+                worker.requests.done(&token);
+                Ok(n)
+            }
+            Err(why) => release("letters_failed", StatusCode::SERVICE_UNAVAILABLE, why),
+        }
+    })
+    .await;
+    match done {
+        Ok(Ok(n)) => message_with(
+            &site,
+            context,
+            "queued",
+            StatusCode::OK,
+            &[("count", &n.to_string())],
+        ),
+        Ok(Err((key, status, why))) => {
+            let mut context = context;
+            if !why.is_empty() {
+                context.insert("details", &why);
+            }
+            message(&site, context, key, status)
         }
         Err(_) => message(
             &site,

@@ -12,7 +12,10 @@ use crate::model::directory::Directory;
 use crate::model::lang::{DateFormats, Lang};
 use crate::model::project::Project;
 
+use super::confirm::Requests;
 use super::csrf::Secret;
+use super::email::Mail;
+use super::limits::Buckets;
 use super::ui::Ui;
 use super::{Config, Error};
 
@@ -25,7 +28,22 @@ pub struct Site {
     /// The fonts of the PDF letters, read once (each request adds what its letters need to a
     /// copy).
     pub fonts: crate::pdf::FontChain,
+    /// Sending, when `appeal.yaml` names an SMTP server and a sender.
+    pub mail: Option<Mail>,
+    /// Requests waiting for a supporter's confirmation.
+    pub requests: Requests,
+    /// Where supporters reach the server: `--public-url`, else the address it listens on.
+    pub base_url: std::sync::OnceLock<String>,
+    /// Forms posted, by client address.
+    pub posts: Buckets<std::net::IpAddr>,
+    /// Confirmation messages sent, by email address.
+    pub mailboxes: Buckets<String>,
 }
+
+const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// How many confirmation messages one email address gets in an hour.
+const CONFIRMATIONS_PER_HOUR: u32 = 3;
 
 /// An action as the pages show it: a campaign file read as of today.
 pub struct Action {
@@ -64,7 +82,16 @@ impl Site {
             path: secret_path,
             source,
         })?;
+        let found = crate::model::project::settings_file(&config.campaigns.join("."));
+        let settings =
+            crate::mail::settings::Settings::find(config.settings.as_deref(), found.as_deref())
+                .map_err(|d| Error::Settings(d.to_string()))?;
         Ok(Site {
+            mail: Mail::of(settings),
+            requests: Requests::new(&config.outbox),
+            base_url: std::sync::OnceLock::new(),
+            posts: Buckets::new(config.posts_per_hour, HOUR),
+            mailboxes: Buckets::new(CONFIRMATIONS_PER_HOUR, HOUR),
             config: config.clone(),
             ui,
             secret,
@@ -117,6 +144,17 @@ impl Site {
     /// The action of the campaign file `file` (one of `files`).
     pub fn action_at(&self, file: &Path) -> Option<Action> {
         self.load(file)
+    }
+
+    /// The address of the server's page `path` (`/confirm/...`), for links in emails.
+    pub fn link(&self, path: &str) -> String {
+        let base = self
+            .config
+            .public_url
+            .clone()
+            .or_else(|| self.base_url.get().cloned())
+            .unwrap_or_default();
+        format!("{}{path}", base.trim_end_matches('/'))
     }
 
     /// The style sheet.

@@ -26,6 +26,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         "message.html",
         include_str!("../../templates/web/message.html"),
     ),
+    (
+        "confirm.html",
+        include_str!("../../templates/web/confirm.html"),
+    ),
     ("style.css", include_str!("../../templates/web/style.css")),
     (
         "strings.yaml",
@@ -175,6 +179,14 @@ mod tests {
     #[test]
     fn the_built_in_pages_load_and_every_language_has_every_word() {
         let ui = Ui::load(None).unwrap();
+        // Every page in the folder is built in.
+        for entry in std::fs::read_dir("templates/web").unwrap().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            assert!(
+                BUILT_IN.iter().any(|(n, _)| *n == name),
+                "{name} is built in"
+            );
+        }
         let langs: Vec<String> = ui.languages().into_iter().map(|(t, _)| t).collect();
         for lang in ["ar", "de", "en", "es", "fa", "fr", "ru", "zh"] {
             assert!(langs.contains(&lang.to_string()), "{lang}: {langs:?}");
