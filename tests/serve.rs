@@ -607,3 +607,28 @@ fn a_client_address_past_its_limit_is_told_when_to_come_back() {
     // Pages are not counted.
     assert_eq!(get(&server.url("/"), &[]).status, 200);
 }
+
+#[test]
+fn a_stop_a_coordinator_adds_shows_on_the_next_page_without_a_restart() {
+    let server = Server::start("2011-04-01");
+    assert_eq!(get(&server.url("/action/juraev-2011"), &[]).status, 200);
+    let file = server
+        .project
+        .as_ref()
+        .unwrap()
+        .path()
+        .join("campaigns/juraev-2011.yaml");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str(
+        "updates:\n  - date: 2011-03-30\n    action: stop\n    text: {en: \"He was released.\", ru: \"Он освобождён.\", de: \"Er wurde freigelassen.\", fr: \"Il a été libéré.\", es: \"Fue liberado.\", ar: \"أُفرج عنه.\", fa: \"او آزاد شد.\", zh: \"他已获释。\"}\n",
+    );
+    std::fs::write(&file, text).unwrap();
+    let page = get(&server.url("/action/juraev-2011"), &[]);
+    assert_eq!(page.status, 410, "{}", page.text());
+    assert!(page.text().contains("This action has ended"));
+    assert!(
+        !get(&server.url("/"), &[])
+            .text()
+            .contains("/action/juraev-2011")
+    );
+}

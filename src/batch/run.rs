@@ -314,13 +314,25 @@ pub fn load(
 /// Phases: start (load and check) -> setup (renderer, threads) -> feed (the supporters, chunk by
 /// chunk) -> finish (what the output collected).
 pub fn letters<O: Output>(job: &LettersJob, output: &mut O) -> Result<Summary, Error> {
+    letters_loaded(job, &load_job(job)?, output)
+}
+
+/// `letters` with the campaign, directory and templates loaded already (`load_job`, as of the
+/// job's date): a server that writes many supporters' letters one request at a time loads them
+/// once.
+pub fn letters_loaded<O: Output>(
+    job: &LettersJob,
+    loaded: &Loaded,
+    output: &mut O,
+) -> Result<Summary, Error> {
+    let mut summary = check_job(job, loaded)?;
     let Loaded {
         campaign,
         directory,
         templates,
-        mut summary,
-    } = start(job)?;
-    let mut renderer = Renderer::new(&templates, job.date);
+        ..
+    } = loaded;
+    let mut renderer = Renderer::new(templates, job.date);
     if output.needs_parts() {
         renderer = renderer.with_parts();
     }
@@ -336,8 +348,8 @@ pub fn letters<O: Output>(job: &LettersJob, output: &mut O) -> Result<Summary, E
         })?;
     let ctx = Ctx {
         job,
-        campaign: &campaign,
-        directory: &directory,
+        campaign,
+        directory,
         renderer: &renderer,
         pool: &pool,
     };
@@ -364,29 +376,41 @@ pub fn letters<O: Output>(job: &LettersJob, output: &mut O) -> Result<Summary, E
     Ok(summary)
 }
 
-/// A run's campaign, loaded and checked, and its summary so far (the warnings from loading).
-struct Loaded {
-    campaign: Campaign,
-    directory: Directory,
-    templates: Templates,
-    summary: Summary,
+/// A run's campaign with its directory and templates, loaded and checked.
+pub struct Loaded {
+    pub campaign: Campaign,
+    pub directory: Directory,
+    pub templates: Templates,
+    /// What loading warned about (an old directory entry): every run's summary says it.
+    pub warnings: Vec<crate::model::diag::Diagnostic>,
 }
 
-/// Locates and loads the campaign and its companions, and refuses a run that cannot start: an
-/// invalid file, a language the campaign lacks, an ended action.
-fn start(job: &LettersJob) -> Result<Loaded, Error> {
+/// Locates and loads the campaign of `job` and its companions, as the action stood on the
+/// letters' date (a follow-up dated later is not in them); every problem at once when it fails.
+pub fn load_job(job: &LettersJob) -> Result<Loaded, Error> {
     let project = Project::locate(
         &job.campaign,
         job.recipients.as_deref(),
         job.templates.as_deref(),
     )?;
     let mut diags = Diagnostics::default();
-    // The action as it stood on the letters' date: a follow-up dated later is not in them.
     let Some((campaign, directory, templates)) =
         load(&job.campaign, &project, Some(job.date), &mut diags)
     else {
         return Err(Invalid(diags.into_sorted()).into());
     };
+    Ok(Loaded {
+        campaign,
+        directory,
+        templates,
+        warnings: diags.into_sorted(),
+    })
+}
+
+/// Refuses a run that cannot start (a language the campaign lacks, an ended action); its
+/// summary so far holds the deadline's warning.
+fn check_job(job: &LettersJob, loaded: &Loaded) -> Result<Summary, Error> {
+    let campaign = &loaded.campaign;
     for lang in &job.langs {
         if campaign.serve(lang).is_none() {
             return Err(Error::NoLangTexts {
@@ -397,23 +421,21 @@ fn start(job: &LettersJob) -> Result<Loaded, Error> {
         }
     }
     if let Some(refusal) = campaign.refusal() {
+        let mut diags = Diagnostics::default();
+        diags.extend(loaded.warnings.iter().cloned());
         diags.push(refusal);
         return Err(Invalid(diags.into_sorted()).into());
     }
+    let mut diags = Diagnostics::default();
+    diags.extend(loaded.warnings.iter().cloned());
     diags.extend(campaign.deadline_warning(job.today));
-    let summary = Summary {
+    Ok(Summary {
         warnings: diags
             .into_sorted()
             .iter()
             .map(ToString::to_string)
             .collect(),
         ..Summary::default()
-    };
-    Ok(Loaded {
-        campaign,
-        directory,
-        templates,
-        summary,
     })
 }
 

@@ -115,7 +115,8 @@ impl Mail {
             jobs: 1,
             progress: None,
         };
-        let summary = run::letters(&job, &mut output).map_err(|e| vec![e.to_string()])?;
+        let summary = run::letters_loaded(&job, &action.loaded, &mut output)
+            .map_err(|e| vec![e.to_string()])?;
         if !summary.ok() {
             let mut why = summary.failed;
             why.extend(summary.failed_rows);

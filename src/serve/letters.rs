@@ -98,7 +98,8 @@ pub fn make(
         parts,
         made: Vec::new(),
     };
-    let summary = run::letters(&job, &mut output).map_err(|e| Failed(vec![e.to_string()]))?;
+    let summary = run::letters_loaded(&job, &action.loaded, &mut output)
+        .map_err(|e| Failed(vec![e.to_string()]))?;
     if !summary.failed.is_empty() || !summary.failed_rows.is_empty() {
         let mut why = summary.failed;
         why.extend(summary.failed_rows);

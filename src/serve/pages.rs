@@ -179,7 +179,7 @@ async fn not_found(
 /// What a page shows of an action, in `lang` (the campaign's language closest to the page's).
 fn summary(site: &Site, action: &Action, page_lang: &str) -> serde_json::Value {
     let lang = action.lang_for(page_lang);
-    let campaign = &action.campaign;
+    let campaign = &action.campaign();
     let text = |l: &crate::model::text::Localized| l.get(&lang).unwrap_or_default().to_string();
     let persons: Vec<String> = campaign
         .persons
@@ -189,7 +189,7 @@ fn summary(site: &Site, action: &Action, page_lang: &str) -> serde_json::Value {
     let words = site.ui.words(page_lang);
     let addressee = |who: &Addressee| match who {
         Addressee::Recipient(id) => action
-            .directory
+            .directory()
             .get(id)
             .and_then(|r| r.title.get(&lang).map(str::to_string))
             .unwrap_or_else(|| id.clone()),
@@ -289,7 +289,7 @@ fn action_page(
     let summary = summary(site, action, &lang);
     if !action.open() {
         context.insert("action", &summary);
-        let key = if action.campaign.ended().is_some() {
+        let key = if action.campaign().ended().is_some() {
             "action_stopped"
         } else {
             "action_passed"
@@ -300,7 +300,7 @@ fn action_page(
     if form.lang.is_empty() {
         form.lang = action.lang_for(&lang).to_string();
     }
-    form.csrf = site.secret.token(nonce, &action.campaign.id);
+    form.csrf = site.secret.token(nonce, &action.campaign().id);
     let countries: Vec<(String, String)> = Country::all()
         .map(|c| (c.code().to_string(), country_name(c)))
         .collect();
@@ -368,13 +368,16 @@ async fn accept(
     let Some(nonce) = nonce_of(headers) else {
         return Err(message(site, context, "csrf", StatusCode::FORBIDDEN));
     };
-    if !site.secret.verify(&nonce, &action.campaign.id, &form.csrf) {
+    if !site
+        .secret
+        .verify(&nonce, &action.campaign().id, &form.csrf)
+    {
         return Err(message(site, context, "csrf", StatusCode::FORBIDDEN));
     }
     if !action.open() {
         return Err(action_page(site, context, &action, form, None, &nonce));
     }
-    let (supporter, lang) = match form.check(&action.campaign) {
+    let (supporter, lang) = match form.check(action.campaign()) {
         Ok(ok) => ok,
         Err(e) => return Err(action_page(site, context, &action, form, Some(&e), &nonce)),
     };
@@ -468,7 +471,7 @@ async fn download(
         Err(response) => return response,
     };
     // Named after the action (a checked slug), never after anything she typed.
-    let name = &accepted.action.campaign.id;
+    let name = &accepted.action.campaign().id;
     if !pdf {
         let text = accepted
             .made
@@ -573,7 +576,7 @@ async fn send(
     kept.csrf.clear();
     kept.format.clear();
     let pending = super::confirm::Pending {
-        action: accepted.action.campaign.id.clone(),
+        action: accepted.action.campaign().id.clone(),
         page_lang: lang.clone(),
         form: kept,
         created: super::confirm::now(),
@@ -668,7 +671,7 @@ async fn confirm(
         let Some(mail) = &worker.mail else {
             return release("send_failed", StatusCode::SERVICE_UNAVAILABLE, Vec::new());
         };
-        let (supporter, lang) = match pending.form.check(&action.campaign) {
+        let (supporter, lang) = match pending.form.check(action.campaign()) {
             Ok(ok) => ok,
             Err(e) => {
                 worker.requests.done(&token);

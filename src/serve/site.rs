@@ -6,6 +6,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::batch::run::Loaded;
 use crate::model::campaign::Campaign;
 use crate::model::diag::Diagnostics;
 use crate::model::directory::Directory;
@@ -38,6 +42,8 @@ pub struct Site {
     pub posts: Buckets<std::net::IpAddr>,
     /// Confirmation messages sent, by email address.
     pub mailboxes: Buckets<String>,
+    /// The campaign files as last read, by path.
+    read: Mutex<HashMap<PathBuf, Read>>,
 }
 
 const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
@@ -45,26 +51,42 @@ const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
 /// How many confirmation messages one email address gets in an hour.
 const CONFIRMATIONS_PER_HOUR: u32 = 3;
 
-/// An action as the pages show it: a campaign file read as of today.
+/// An action as the pages show it: a campaign file read as of today, with its directory and
+/// templates (shared with the requests that read it at the same time).
 pub struct Action {
-    pub campaign: Campaign,
-    pub directory: Directory,
+    pub loaded: Arc<Loaded>,
     pub file: PathBuf,
     pub days_left: i64,
 }
 
+/// A campaign file as last read: what its files looked like then (`stamp`) and the day it was
+/// read as of.
+struct Read {
+    stamp: u64,
+    today: NaiveDate,
+    loaded: Arc<Loaded>,
+}
+
 impl Action {
+    pub fn campaign(&self) -> &Campaign {
+        &self.loaded.campaign
+    }
+
+    pub fn directory(&self) -> &Directory {
+        &self.loaded.directory
+    }
+
     /// Whether supporters may still write: not stopped, not past the deadline.
     pub fn open(&self) -> bool {
-        self.campaign.ended().is_none() && self.days_left >= 0
+        self.campaign().ended().is_none() && self.days_left >= 0
     }
 
     /// The campaign's language for a page in `ui` (its own text when it has one, else its
     /// first language).
     pub fn lang_for(&self, ui: &str) -> Lang {
         Lang::parse(ui)
-            .and_then(|l| self.campaign.serve(&l).cloned())
-            .unwrap_or_else(|| self.campaign.languages[0].clone())
+            .and_then(|l| self.campaign().serve(&l).cloned())
+            .unwrap_or_else(|| self.campaign().languages[0].clone())
     }
 }
 
@@ -92,6 +114,7 @@ impl Site {
             base_url: std::sync::OnceLock::new(),
             posts: Buckets::new(config.posts_per_hour, HOUR),
             mailboxes: Buckets::new(CONFIRMATIONS_PER_HOUR, HOUR),
+            read: Mutex::new(HashMap::new()),
             config: config.clone(),
             ui,
             secret,
@@ -130,7 +153,8 @@ impl Site {
             .filter_map(|file| self.load(file))
             .collect();
         actions.sort_by(|a, b| {
-            (a.campaign.deadline, &a.campaign.id).cmp(&(b.campaign.deadline, &b.campaign.id))
+            (a.campaign().deadline, &a.campaign().id)
+                .cmp(&(b.campaign().deadline, &b.campaign().id))
         });
         actions
     }
@@ -138,7 +162,7 @@ impl Site {
     /// The action with this id. The id is matched against the files' own ids, never used to
     /// build a path.
     pub fn action(&self, id: &str) -> Option<Action> {
-        self.actions().into_iter().find(|a| a.campaign.id == id)
+        self.actions().into_iter().find(|a| a.campaign().id == id)
     }
 
     /// The action of the campaign file `file` (one of `files`).
@@ -165,22 +189,75 @@ impl Site {
     fn load(&self, file: &Path) -> Option<Action> {
         let today = self.today();
         let project = Project::locate(file, None, None).ok()?;
-        let mut diags = Diagnostics::default();
-        let loaded = project.load_campaign(file, Some(today), &mut diags);
-        if diags.has_errors() {
-            eprintln!(
-                "{}: left out of the pages: it has errors (hint: appeal check {})",
-                file.display(),
-                file.display()
-            );
-            return None;
-        }
-        let (campaign, directory) = loaded?;
+        let stamp = stamp(file, &project);
+        let cached = self.read.lock().ok().and_then(|read| {
+            read.get(file)
+                .filter(|r| r.stamp == stamp && r.today == today)
+                .map(|r| Arc::clone(&r.loaded))
+        });
+        let loaded = match cached {
+            Some(loaded) => loaded,
+            None => {
+                let mut diags = Diagnostics::default();
+                let loaded = crate::batch::run::load(file, &project, Some(today), &mut diags);
+                let Some((campaign, directory, templates)) = loaded else {
+                    eprintln!(
+                        "{}: left out of the pages: it has errors (hint: appeal check {})",
+                        file.display(),
+                        file.display()
+                    );
+                    return None;
+                };
+                let loaded = Arc::new(Loaded {
+                    campaign,
+                    directory,
+                    templates,
+                    warnings: diags.into_sorted(),
+                });
+                if let Ok(mut read) = self.read.lock() {
+                    read.insert(
+                        file.to_path_buf(),
+                        Read {
+                            stamp,
+                            today,
+                            loaded: Arc::clone(&loaded),
+                        },
+                    );
+                }
+                loaded
+            }
+        };
         Some(Action {
-            days_left: (campaign.deadline - today).num_days(),
-            campaign,
-            directory,
+            days_left: (loaded.campaign.deadline - today).num_days(),
+            loaded,
             file: file.to_path_buf(),
         })
     }
+}
+
+/// What the files a campaign is read with look like: the campaign file, and every file of its
+/// recipient directory and template folders (name, size, modification time). A coordinator's
+/// edit to any of them changes it, and the campaign is read again.
+fn stamp(file: &Path, project: &Project) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut add = |path: &Path| {
+        if let Ok(meta) = std::fs::metadata(path) {
+            path.hash(&mut h);
+            meta.len().hash(&mut h);
+            meta.modified().ok().hash(&mut h);
+        }
+    };
+    add(file);
+    for folder in std::iter::once(&project.recipients).chain(&project.template_folders) {
+        let Ok(entries) = std::fs::read_dir(folder) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths {
+            add(&path);
+        }
+    }
+    h.finish()
 }
