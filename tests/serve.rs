@@ -632,3 +632,57 @@ fn a_stop_a_coordinator_adds_shows_on_the_next_page_without_a_restart() {
             .contains("/action/juraev-2011")
     );
 }
+
+#[test]
+fn with_send_the_server_delivers_her_confirmed_letters_once() {
+    let smtp = crate::smtp_server::SmtpServer::start();
+    // The Prosecutor General with an email address (faxes would wait for Moscow's office
+    // hours, which a test cannot choose).
+    let project = Test::shipped().file(
+        "appeal.yaml",
+        format!(
+            "from: \"Section <appeals@amnesty.example>\"\nsmtp: \"{}\"\nrate: off\n",
+            smtp.url()
+        ),
+    );
+    let directory = project.path().join("recipients/russia.yaml");
+    let text = std::fs::read_to_string(&directory).unwrap().replacen(
+        "    fax: \"+7 495 987 58 41\"\n",
+        "    fax: \"+7 495 987 58 41\"\n    email: \"prosecutor@genproc.example\"\n",
+        1,
+    );
+    std::fs::write(&directory, text).unwrap();
+    let server = Server::start_with(project, "2011-04-01", &["--send"]);
+    let root = server.project.as_ref().unwrap().path().to_path_buf();
+    let (cookie, token) = open(&server, "juraev-2011");
+    let mut form = eva(&token, "ru");
+    form.push(("email", "eva@example.org"));
+    assert_eq!(
+        post(
+            &server.url("/action/juraev-2011/send"),
+            Some(&cookie),
+            &form
+        )
+        .status,
+        200
+    );
+    let mail = decoded(&smtp.received()[0].data);
+    let at = mail.find("/confirm/").unwrap();
+    let link: String = mail[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    assert_eq!(post(&server.url(&link), None, &[]).status, 200);
+    // The confirmation woke the sender: her letter goes out, once.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while smtp.received().len() < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let received = smtp.received();
+    assert_eq!(received.len(), 2, "the confirmation, then her letter");
+    assert_eq!(received[1].to, ["prosecutor@genproc.example"]);
+    assert!(decoded(&received[1].data).contains("Eva Muster"));
+    assert!(ready(&root).is_empty(), "the outbox is delivered");
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert_eq!(smtp.received().len(), 2, "nothing twice");
+}

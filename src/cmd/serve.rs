@@ -37,6 +37,10 @@ pub struct Args {
     /// How many forms one client address may post in an hour (each makes letters).
     #[arg(long, value_name = "N", default_value_t = 120)]
     posts_per_hour: u32,
+    /// Deliver the outbox while serving, as `appeal send` does (its SMTP server, rate and
+    /// retries from appeal.yaml): at start, after each confirmation, and every 5 minutes.
+    #[arg(long)]
+    send: bool,
     /// Take this day as today (which actions are open, the letters' date): for rehearsals.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     today: Option<chrono::NaiveDate>,
@@ -61,6 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         settings: args.config,
         trust_proxy: args.trust_proxy,
         posts_per_hour: args.posts_per_hour,
+        send_every: args.send.then_some(std::time::Duration::from_secs(300)),
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -37,7 +37,7 @@ impl Mail {
             smtp,
             tls_ca: settings.tls_ca.clone(),
             password,
-            rate: None,
+            rate: settings.rate,
             dry_run: false,
             allow_late: false,
             send_unreadable: false,
@@ -58,6 +58,28 @@ impl Mail {
             settings,
             send,
         })
+    }
+
+    /// The options of a run of `appeal send` now (`serve --send`): the settings' rate (none set:
+    /// `appeal send`'s default, 20 a minute), the server's `today` for deadlines.
+    pub fn run_options(&self, today: chrono::NaiveDate) -> SendOptions {
+        let rate = self
+            .settings
+            .rate
+            .or_else(|| crate::mail::settings::parse_rate("20/min").ok().flatten());
+        SendOptions {
+            smtp: self.send.smtp.clone(),
+            tls_ca: self.send.tls_ca.clone(),
+            password: self.send.password.clone(),
+            rate,
+            dry_run: false,
+            allow_late: false,
+            send_unreadable: false,
+            redirect_to: None,
+            timeouts: Timeouts::default(),
+            now: chrono::Utc::now(),
+            today,
+        }
     }
 
     /// Sends her the message that asks her to confirm: `subject` and `body` in her page's

@@ -19,6 +19,7 @@ mod form;
 mod letters;
 mod limits;
 mod pages;
+mod sender;
 mod site;
 mod ui;
 
@@ -50,6 +51,8 @@ pub struct Config {
     pub trust_proxy: bool,
     /// How many forms a client address may post in an hour (each makes letters).
     pub posts_per_hour: u32,
+    /// Deliver the outbox while serving (`serve --send`), at least this often.
+    pub send_every: Option<std::time::Duration>,
 }
 
 /// Why the server could not start.
@@ -103,6 +106,9 @@ async fn serve(config: Config) -> Result<(), Error> {
         })?;
     let addr = listener.local_addr().map_err(Error::Serve)?;
     let _ = site.base_url.set(format!("http://{addr}"));
+    if let Some(every) = config.send_every {
+        sender::start(Arc::clone(&site), every);
+    }
     // The one line a script (or a test) waits for: where to connect.
     println!("listening on http://{addr}");
     use std::io::Write;

@@ -692,6 +692,7 @@ async fn confirm(
         ) {
             Ok(n) => {
                 worker.requests.done(&token);
+                worker.wake.now();
                 Ok(n)
             }
             Err(why) => release("letters_failed", StatusCode::SERVICE_UNAVAILABLE, why),

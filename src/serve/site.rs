@@ -44,6 +44,8 @@ pub struct Site {
     pub mailboxes: Buckets<String>,
     /// The campaign files as last read, by path.
     read: Mutex<HashMap<PathBuf, Read>>,
+    /// Wakes the sending thread of `serve --send`.
+    pub wake: super::sender::Wake,
 }
 
 const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
@@ -115,6 +117,7 @@ impl Site {
             posts: Buckets::new(config.posts_per_hour, HOUR),
             mailboxes: Buckets::new(CONFIRMATIONS_PER_HOUR, HOUR),
             read: Mutex::new(HashMap::new()),
+            wake: super::sender::Wake::default(),
             config: config.clone(),
             ui,
             secret,
