@@ -230,7 +230,9 @@ pub struct LettersJob {
     pub supporters: Supporters,
     /// Where the rows of a supporters file that failed go (inside the output folder).
     pub failed_csv: Option<PathBuf>,
-    /// Threads that render and prepare letters (the output is the same for any number).
+    /// Threads that render and prepare letters (the output is the same for any number); 0: the
+    /// process's shared pool (a server running many small jobs, which would otherwise start
+    /// threads for each).
     pub jobs: usize,
     /// Called after each chunk of a supporters file with the bytes read so far and the letters
     /// written so far (a progress bar).
@@ -339,19 +341,21 @@ pub fn letters_loaded<O: Output>(
     if let Supporters::Blank { country } = &job.supporters {
         renderer.blank_posted_in = *country;
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(job.jobs)
-        .build()
-        .map_err(|source| Error::Threads {
-            n: job.jobs,
-            source,
-        })?;
+    let pool = match job.jobs {
+        0 => None,
+        n => Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|source| Error::Threads { n, source })?,
+        ),
+    };
     let ctx = Ctx {
         job,
         campaign,
         directory,
         renderer: &renderer,
-        pool: &pool,
+        pool: pool.as_ref(),
     };
     ctx.feed(output, &mut summary)?;
     let finished = output.finish();
@@ -465,7 +469,8 @@ struct Ctx<'a> {
     campaign: &'a Campaign,
     directory: &'a Directory,
     renderer: &'a Renderer<'a>,
-    pool: &'a rayon::ThreadPool,
+    /// The run's own threads; `None`: the process's shared pool.
+    pool: Option<&'a rayon::ThreadPool>,
 }
 
 /// A chunk's entries planned: per entry its folder name, the targets its copies quote and why
@@ -761,10 +766,18 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Runs `work` on the run's threads.
+    fn on_threads<R: Send>(&self, work: impl FnOnce() -> R + Send) -> R {
+        match self.pool {
+            Some(pool) => pool.install(work),
+            None => work(),
+        }
+    }
+
     /// Renders every job's letter, on all threads.
     fn render_all(&self, plan: &ChunkPlan<'a>, entries: &[Entry]) -> Vec<Result<Letter, Error>> {
         use rayon::prelude::*;
-        self.pool.install(|| {
+        self.on_threads(|| {
             plan.jobs
                 .par_iter()
                 .map(|j| {
@@ -791,7 +804,7 @@ impl<'a> Ctx<'a> {
         letters: Vec<Result<Letter, Error>>,
     ) -> Vec<Prepared<O>> {
         use rayon::prelude::*;
-        self.pool.install(|| {
+        self.on_threads(|| {
             plan.jobs
                 .par_iter()
                 .zip(letters.into_par_iter())

@@ -134,7 +134,7 @@ impl Mail {
             today,
             supporters: Supporters::One(Box::new(supporter)),
             failed_csv: None,
-            jobs: 1,
+            jobs: 0,
             progress: None,
         };
         let summary = run::letters_loaded(&job, &action.loaded, &mut output)

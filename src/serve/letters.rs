@@ -91,7 +91,8 @@ pub fn make(
         today,
         supporters: Supporters::One(Box::new(supporter)),
         failed_csv: None,
-        jobs: 1,
+        // The process's shared threads: a request starts none of its own.
+        jobs: 0,
         progress: None,
     };
     let mut output = Collect {

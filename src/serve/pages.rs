@@ -194,7 +194,7 @@ fn summary(site: &Site, action: &Action, page_lang: &str) -> serde_json::Value {
             .and_then(|r| r.title.get(&lang).map(str::to_string))
             .unwrap_or_else(|| id.clone()),
         Addressee::EmbassyOf(country) => {
-            words["embassy_of"].replace("{country}", &country_name(*country))
+            words["embassy_of"].replace("{country}", country.english_name())
         }
         Addressee::GovernmentRole(role) => words["government_role"].replace("{role}", role),
     };
