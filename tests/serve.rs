@@ -445,17 +445,33 @@ fn ready(project: &std::path::Path) -> Vec<String> {
     names
 }
 
+/// The shipped project with sending settings for `smtp` (`extra`: more lines of appeal.yaml).
+fn with_mail(smtp: &crate::smtp_server::SmtpServer, extra: &str) -> Test {
+    Test::shipped().file(
+        "appeal.yaml",
+        format!(
+            "from: \"Amnesty Test Section <appeals@amnesty.example>\"\nsmtp: \"{}\"\n{extra}",
+            smtp.url()
+        ),
+    )
+}
+
+/// The path of the confirmation link in `eml`.
+fn confirmation_link(eml: &[u8]) -> String {
+    let mail = decoded(eml);
+    let at = mail.find("/confirm/").expect("a link in the message");
+    mail[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect()
+}
+
+const GATEWAY: &str = "fax_gateway: \"{number}@fax.example.net\"\n";
+
 #[test]
 fn sends_her_letters_only_once_she_confirms_from_her_mailbox_and_only_once() {
     let smtp = crate::smtp_server::SmtpServer::start();
-    let project = Test::shipped().file(
-        "appeal.yaml",
-        format!(
-            "from: \"Amnesty Test Section <appeals@amnesty.example>\"\nsmtp: \"{}\"\nfax_gateway: \"{{number}}@fax.example.net\"\n",
-            smtp.url()
-        ),
-    );
-    let server = Server::start_in(project, "2011-04-01");
+    let server = Server::start_in(with_mail(&smtp, GATEWAY), "2011-04-01");
     let root = server.project.as_ref().unwrap().path().to_path_buf();
     let (cookie, token) = open(&server, "juraev-2011");
     let mut form = eva(&token, "ru");
@@ -495,13 +511,8 @@ fn sends_her_letters_only_once_she_confirms_from_her_mailbox_and_only_once() {
     let received = smtp.received();
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].to, ["eva@example.org"]);
-    let mail = decoded(&received[0].data);
-    let at = mail.find("/confirm/").expect("a link in the message");
-    let link_path: String = mail[at..]
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect();
-    assert!(mail.contains("appeals@amnesty.example"));
+    let link_path = confirmation_link(&received[0].data);
+    assert!(decoded(&received[0].data).contains("appeals@amnesty.example"));
     // Opening the link shows a button (mail scanners open links too): still nothing queued.
     let page = get(&server.url(&link_path), &[]);
     assert_eq!(page.status, 200, "{}", page.text());
@@ -538,14 +549,7 @@ fn sends_her_letters_only_once_she_confirms_from_her_mailbox_and_only_once() {
 #[test]
 fn a_confirmation_link_expires() {
     let smtp = crate::smtp_server::SmtpServer::start();
-    let project = Test::shipped().file(
-        "appeal.yaml",
-        format!(
-            "from: \"Section <appeals@amnesty.example>\"\nsmtp: \"{}\"\nfax_gateway: \"{{number}}@fax.example.net\"\n",
-            smtp.url()
-        ),
-    );
-    let server = Server::start_in(project, "2011-04-01");
+    let server = Server::start_in(with_mail(&smtp, GATEWAY), "2011-04-01");
     let root = server.project.as_ref().unwrap().path().to_path_buf();
     let (cookie, token) = open(&server, "juraev-2011");
     let mut form = eva(&token, "en");
@@ -556,12 +560,7 @@ fn a_confirmation_link_expires() {
         &form,
     );
     assert_eq!(page.status, 200, "{}", page.text());
-    let mail = decoded(&smtp.received()[0].data);
-    let at = mail.find("/confirm/").unwrap();
-    let link: String = mail[at..]
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect();
+    let link = confirmation_link(&smtp.received()[0].data);
     // The request as kept, asked for 25 hours ago.
     let request = std::fs::read_dir(root.join("outbox/pending"))
         .unwrap()
@@ -638,13 +637,7 @@ fn with_send_the_server_delivers_her_confirmed_letters_once() {
     let smtp = crate::smtp_server::SmtpServer::start();
     // The Prosecutor General with an email address (faxes would wait for Moscow's office
     // hours, which a test cannot choose).
-    let project = Test::shipped().file(
-        "appeal.yaml",
-        format!(
-            "from: \"Section <appeals@amnesty.example>\"\nsmtp: \"{}\"\nrate: off\n",
-            smtp.url()
-        ),
-    );
+    let project = with_mail(&smtp, "rate: off\n");
     let directory = project.path().join("recipients/russia.yaml");
     let text = std::fs::read_to_string(&directory).unwrap().replacen(
         "    fax: \"+7 495 987 58 41\"\n",
@@ -666,12 +659,7 @@ fn with_send_the_server_delivers_her_confirmed_letters_once() {
         .status,
         200
     );
-    let mail = decoded(&smtp.received()[0].data);
-    let at = mail.find("/confirm/").unwrap();
-    let link: String = mail[at..]
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect();
+    let link = confirmation_link(&smtp.received()[0].data);
     assert_eq!(post(&server.url(&link), None, &[]).status, 200);
     // The confirmation woke the sender: her letter goes out, once.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);

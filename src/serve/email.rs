@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::batch::queue::QueueOutput;
-use crate::batch::run::{self, LettersJob, Supporters};
+use crate::batch::run;
 use crate::mail::message::Sender;
 use crate::mail::send::{SendOptions, Timeouts, send_now};
 use crate::mail::settings::Settings;
@@ -125,18 +125,7 @@ impl Mail {
         let mut output = QueueOutput::new(outbox, self.sender.clone(), gateway, false, pdf)
             .map_err(|e| vec![e.to_string()])?
             .with_campaign(&action.file, &project.recipients);
-        let job = LettersJob {
-            campaign: action.file.clone(),
-            recipients: None,
-            templates: None,
-            langs: vec![lang],
-            date: today,
-            today,
-            supporters: Supporters::One(Box::new(supporter)),
-            failed_csv: None,
-            jobs: 0,
-            progress: None,
-        };
+        let job = action.job(supporter, lang, today);
         let summary = run::letters_loaded(&job, &action.loaded, &mut output)
             .map_err(|e| vec![e.to_string()])?;
         if !summary.ok() {

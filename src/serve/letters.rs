@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use crate::batch::output::{Addressed, Output, Written};
-use crate::batch::run::{self, LettersJob, Supporters};
+use crate::batch::run;
 use crate::model::lang::Lang;
 use crate::model::supporter::Supporter;
 use crate::pdf::{DocInfo, FontChain, Layout, Pack, Paper, PdfOptions, layout_letter};
@@ -81,20 +81,7 @@ pub fn make(
     lang: Lang,
     parts: bool,
 ) -> Result<Vec<Made>, Failed> {
-    let today = site.today();
-    let job = LettersJob {
-        campaign: action.file.clone(),
-        recipients: None,
-        templates: None,
-        langs: vec![lang],
-        date: today,
-        today,
-        supporters: Supporters::One(Box::new(supporter)),
-        failed_csv: None,
-        // The process's shared threads: a request starts none of its own.
-        jobs: 0,
-        progress: None,
-    };
+    let job = action.job(supporter, lang, site.today());
     let mut output = Collect {
         parts,
         made: Vec::new(),

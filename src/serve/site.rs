@@ -70,6 +70,29 @@ struct Read {
 }
 
 impl Action {
+    /// The run that writes `supporter`'s letters to this action's addressees in `lang`, dated
+    /// `today`, as `appeal letters` (or `queue`) with one supporter would.
+    pub fn job(
+        &self,
+        supporter: crate::model::supporter::Supporter,
+        lang: Lang,
+        today: NaiveDate,
+    ) -> crate::batch::run::LettersJob {
+        crate::batch::run::LettersJob {
+            campaign: self.file.clone(),
+            recipients: None,
+            templates: None,
+            langs: vec![lang],
+            date: today,
+            today,
+            supporters: crate::batch::run::Supporters::One(Box::new(supporter)),
+            failed_csv: None,
+            // The process's shared threads: a request starts none of its own.
+            jobs: 0,
+            progress: None,
+        }
+    }
+
     pub fn campaign(&self) -> &Campaign {
         &self.loaded.campaign
     }
