@@ -2,7 +2,7 @@
 //! order, streams compressed at a fast level, a file identifier from what the document is.
 
 use printpdf::{
-    Color, Greyscale, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions,
+    Color, Greyscale, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage,
     Point, Pt,
 };
 
@@ -10,6 +10,7 @@ use super::layout::{Layout, PdfOptions};
 use super::letter::layout_letter;
 use super::meta::{self, DocInfo, text_string};
 use super::set::{MM_PER_PT, Placed, PlacedLine};
+use super::subsets;
 use super::tags::{self, Marks};
 use super::{Error, FontChain};
 use crate::render::letter::Letter;
@@ -174,10 +175,12 @@ pub(super) fn draw_page(
 /// (`/Lang`, read by screen readers and PDF/UA checkers, which printpdf has no field for), subset
 /// tags from the subsets' bytes, and under `--pdfa` the output intent.
 pub(super) fn save(doc: &PdfDocument, info: &DocInfo, marks: &Marks) -> Vec<u8> {
-    let mut lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut Vec::new());
+    let (mut lo, fonts_done) = subsets::to_lopdf(doc);
     compress(&mut lo);
     tags::tag_document(&mut lo, marks);
-    meta::tag_subsets(&mut lo);
+    if !fonts_done {
+        meta::tag_subsets(&mut lo);
+    }
     // The version of what the file uses (`/Lang`, XMP, output intents), not printpdf's 1.3.
     lo.version = "1.7".to_string();
     // The file identifier, which printpdf draws from a process-wide counter: from what the
