@@ -59,18 +59,27 @@ struct Subset {
     font: ObjectId,
 }
 
-/// The subsets made so far, shared by the threads of a run (`None`: this font and glyph set
-/// cannot take the fast way): the ones made or used lately, and the generation before them. A
-/// subset used again moves back to the new generation; the old one is dropped when the new one
-/// is full. What is kept only decides how fast a letter is made, never its bytes.
+/// What the cache knows of a font and glyph set: seen once (a subset is made the second time:
+/// the sets that never come again, such as a print pack chunk's, cost nothing), or made
+/// (`None`: it cannot take the fast way).
+#[derive(Clone)]
+enum Kept {
+    Seen,
+    Made(Option<Arc<Subset>>),
+}
+
+/// The subsets seen and made so far, shared by the threads of a run: the ones seen or used
+/// lately, and the generation before them. One used again moves back to the new generation;
+/// the old one is dropped when the new one is full. What is kept only decides how fast a
+/// letter is made, never its bytes.
 #[derive(Default)]
 struct Cache {
-    new: HashMap<Key, Option<Arc<Subset>>>,
-    old: HashMap<Key, Option<Arc<Subset>>>,
+    new: HashMap<Key, Kept>,
+    old: HashMap<Key, Kept>,
 }
 
 impl Cache {
-    fn get(&mut self, key: &Key) -> Option<Option<Arc<Subset>>> {
+    fn get(&mut self, key: &Key) -> Option<Kept> {
         if let Some(kept) = self.new.get(key) {
             return Some(kept.clone());
         }
@@ -79,11 +88,11 @@ impl Cache {
         Some(kept)
     }
 
-    fn insert(&mut self, key: Key, subset: Option<Arc<Subset>>) {
+    fn insert(&mut self, key: Key, kept: Kept) {
         if self.new.len() >= GENERATION {
             self.old = std::mem::take(&mut self.new);
         }
-        self.new.insert(key, subset);
+        self.new.insert(key, kept);
     }
 }
 
@@ -233,19 +242,26 @@ fn collect(
     }
 }
 
-/// The kept subset of `font` (named `id`) for `usage`, made now if it is not kept yet.
+/// The kept subset of `font` (named `id`) for `usage`, made now if this is the second time it
+/// is asked for; `None` the first time.
 fn subset(id: &FontId, font: &ParsedFont, usage: Usage) -> Option<Arc<Subset>> {
     let key = Key {
         font: (font.hash, font.original_index, font.num_glyphs),
         id: id.0.clone(),
         usage,
     };
-    if let Some(kept) = lock().get(&key) {
-        return kept;
+    let kept = lock().get(&key);
+    match kept {
+        Some(Kept::Made(subset)) => return subset,
+        Some(Kept::Seen) => {}
+        None => {
+            lock().insert(key, Kept::Seen);
+            return None;
+        }
     }
     // Made outside the lock: two threads may make the same subset, the same way.
     let made = make(id, font, &key.usage).map(Arc::new);
-    lock().insert(key, made.clone());
+    lock().insert(key, Kept::Made(made.clone()));
     made
 }
 
@@ -510,5 +526,120 @@ fn renumber_object(object: &mut Object, map: &HashMap<ObjectId, ObjectId>) {
         Object::Dictionary(d) => d.iter_mut().for_each(|(_, o)| renumber_object(o, map)),
         Object::Stream(s) => s.dict.iter_mut().for_each(|(_, o)| renumber_object(o, map)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdf::draw::{FontIds, draw_page};
+    use crate::pdf::set::{Setting, set_line};
+    use crate::pdf::tags::Marks;
+    use crate::pdf::text::{FontChain, Weight};
+
+    /// A page of `lines` (text, right to left) in the embedded fonts: characters drawn as text
+    /// and, right to left, shaped glyphs; the last line bold.
+    fn document(lines: &[(&str, bool)]) -> PdfDocument {
+        let fonts = FontChain::default();
+        let mut doc = PdfDocument::new("subsets");
+        let placed: Vec<_> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, (text, rtl))| {
+                let weight = if i + 1 == lines.len() {
+                    Weight::Bold
+                } else {
+                    Weight::Regular
+                };
+                let setting = Setting {
+                    size: 11.0,
+                    weight,
+                    margins: (20.0, 190.0),
+                };
+                set_line(&fonts, text, *rtl, *rtl, 20.0 + 6.0 * i as f32, setting)
+            })
+            .collect();
+        let mut ids = FontIds {
+            doc: &mut doc,
+            ids: Vec::new(),
+        };
+        let mut marks = Marks::default();
+        let page = draw_page(
+            &placed,
+            &fonts,
+            &mut ids,
+            (0, &mut marks),
+            (210.0, 297.0),
+            Vec::new(),
+        );
+        doc.with_pages(vec![page]);
+        doc
+    }
+
+    /// The bytes of a converted document once compressed and its subsets tagged, as `save` does.
+    fn bytes(mut lo: lopdf::Document, fonts_done: bool) -> Vec<u8> {
+        compress(&mut lo);
+        if !fonts_done {
+            meta::tag_subsets(&mut lo);
+        }
+        // printpdf's file identifier is random; `save` replaces it.
+        lo.trailer.remove(b"ID");
+        let mut out = Vec::new();
+        lo.save_to(&mut out).unwrap();
+        out
+    }
+
+    /// The bytes of `doc` converted by printpdf alone, and through kept subsets (the first time
+    /// a glyph set is only noted, the second its subset is made and used).
+    fn both_ways(doc: &PdfDocument) -> (Vec<u8>, Vec<u8>) {
+        let own = bytes(
+            doc.to_lopdf_document(&PdfSaveOptions::default(), &mut Vec::new()),
+            false,
+        );
+        let kept = (0..3).find_map(|_| with_kept_subsets(doc));
+        let kept = kept.expect("the second time, the subsets are kept");
+        (own, bytes(kept, true))
+    }
+
+    #[test]
+    fn a_kept_subset_gives_the_bytes_of_printpdfs_own() {
+        let doc = document(&[
+            ("Уважаемый господин Генеральный прокурор, fi ffl", false),
+            ("السيد النائب العام المحترم", true),
+            ("Freiheit für Nizomhon Dschurajew", false),
+        ]);
+        let (own, kept) = both_ways(&doc);
+        assert!(kept == own, "the same bytes");
+        let (again, fonts_done) = to_lopdf(&doc);
+        assert!(fonts_done);
+        assert!(bytes(again, true) == own, "the same bytes");
+    }
+
+    #[test]
+    fn different_glyphs_make_a_different_subset() {
+        let first = document(&[("Anna Schmidt", false), ("Bold", false)]);
+        let second = document(&[("Zoé Dubois", false), ("Bold", false)]);
+        let (first_own, first_kept) = both_ways(&first);
+        let (second_own, second_kept) = both_ways(&second);
+        assert!(first_kept == first_own && second_kept == second_own);
+        assert!(first_kept != second_kept);
+    }
+
+    #[test]
+    fn a_font_dictionary_of_another_shape_is_not_replaced() {
+        let mut lo = lopdf::Document::with_version("1.7");
+        let ours = lo.add_object(Dictionary::from_iter(vec![(
+            "ToUnicode",
+            Object::Integer(1),
+        )]));
+        let mut kept = BTreeMap::new();
+        kept.insert(
+            (7, 0),
+            Object::Dictionary(Dictionary::from_iter(vec![(
+                "ToUnicode",
+                Object::Reference((8, 0)),
+            )])),
+        );
+        assert!(replace(&mut lo, ours, &kept, (7, 0)).is_none());
     }
 }
