@@ -2,8 +2,7 @@
 //! order, streams compressed at a fast level, a file identifier from what the document is.
 
 use printpdf::{
-    Color, Greyscale, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage,
-    Point, Pt,
+    Color, Greyscale, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, Point, Pt,
 };
 
 use super::layout::{Layout, PdfOptions};

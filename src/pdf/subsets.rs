@@ -283,7 +283,8 @@ fn make(id: &FontId, font: &ParsedFont, usage: &Usage) -> Option<Subset> {
         .map(|(old, (new, _))| (*old, *new))
         .collect();
     // printpdf spaces shaped glyphs by their advances: the subset's must be the font's.
-    let advance = |face: &ParsedFont, gid: u16| face.get_or_decode_glyph(gid).map(|g| g.horz_advance);
+    let advance =
+        |face: &ParsedFont, gid: u16| face.get_or_decode_glyph(gid).map(|g| g.horz_advance);
     let same_advances = face.pdf_font_metrics.units_per_em == font.pdf_font_metrics.units_per_em
         && usage.keys().all(|old| {
             remap
@@ -317,11 +318,8 @@ fn make(id: &FontId, font: &ParsedFont, usage: &Usage) -> Option<Subset> {
         },
         Op::EndTextSection,
     ];
-    doc.pages.push(PdfPage::new(
-        printpdf::Mm(100.0),
-        printpdf::Mm(100.0),
-        ops,
-    ));
+    doc.pages
+        .push(PdfPage::new(printpdf::Mm(100.0), printpdf::Mm(100.0), ops));
     let mut objects = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut Vec::new());
     compress(&mut objects);
     meta::tag_subsets(&mut objects);
@@ -483,7 +481,11 @@ fn alike(theirs: &Object, ours: &Object, found: &mut Vec<(ObjectId, ObjectId)>) 
     Some(())
 }
 
-fn alike_dictionaries(t: &Dictionary, o: &Dictionary, found: &mut Vec<(ObjectId, ObjectId)>) -> Option<()> {
+fn alike_dictionaries(
+    t: &Dictionary,
+    o: &Dictionary,
+    found: &mut Vec<(ObjectId, ObjectId)>,
+) -> Option<()> {
     for (key, value) in t.iter() {
         match o.get(key) {
             Ok(mine) => alike(value, mine, found)?,
