@@ -14,14 +14,13 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 
 use lopdf::{Dictionary, Object, ObjectId};
-use printpdf::{PdfDocument, PdfPage};
+use printpdf::{PdfDocument, PdfPage, PdfSaveOptions};
 
 use super::FontChain;
 use super::draw::{FontIds, compress, pages_of};
 use super::layout::Layout;
 use super::meta::{self, DocInfo, text_string};
 use super::set::Placed;
-use super::subsets;
 use super::tags::{self, Marks};
 
 /// Letters per printpdf document. Each chunk embeds its own subset of each font (~35 KB for
@@ -247,13 +246,13 @@ impl<W: Write> Pack<W> {
         let mut doc = std::mem::replace(&mut self.doc, chunk_doc(&self.info.title));
         self.ids.clear();
         doc.with_pages(std::mem::take(&mut self.pages));
-        let (mut lo, fonts_done) = subsets::to_lopdf(&doc);
+        // Subset by printpdf, not through `pdf::subsets`: once per 256 letters, fonts are a
+        // small part of a chunk, and a chunk's glyph set seldom comes again.
+        let mut lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut Vec::new());
         drop(doc);
         compress(&mut lo);
         // Each chunk embeds its own subsets: their names must differ within the pack.
-        if !fonts_done {
-            meta::tag_subsets(&mut lo);
-        }
+        meta::tag_subsets(&mut lo);
         let pages: Vec<ObjectId> = lo.page_iter().collect();
         share_resources(&mut lo, &pages);
         // The chunk's catalog, page tree and information are the pack's to write: only what

@@ -60,8 +60,8 @@ struct Subset {
 }
 
 /// What the cache knows of a font and glyph set: seen once (a subset is made the second time:
-/// the sets that never come again, such as a print pack chunk's, cost nothing), or made
-/// (`None`: it cannot take the fast way).
+/// a set that never comes again, such as a letter whose sender's name has letters no other
+/// has, costs nothing more), or made (`None`: it cannot take the fast way).
 #[derive(Clone)]
 enum Kept {
     Seen,
