@@ -16,6 +16,7 @@ mod letter;
 mod meta;
 mod pack;
 mod set;
+mod subsets;
 mod tags;
 mod text;
 

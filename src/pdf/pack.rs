@@ -246,6 +246,8 @@ impl<W: Write> Pack<W> {
         let mut doc = std::mem::replace(&mut self.doc, chunk_doc(&self.info.title));
         self.ids.clear();
         doc.with_pages(std::mem::take(&mut self.pages));
+        // Subset by printpdf, not through `pdf::subsets`: once per 256 letters, fonts are a
+        // small part of a chunk, and a chunk's glyph set seldom comes again.
         let mut lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut Vec::new());
         drop(doc);
         compress(&mut lo);
