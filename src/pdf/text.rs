@@ -625,7 +625,59 @@ pub fn is_rtl_paragraph(text: &str) -> bool {
 /// stands for (`glyph_texts`: the PDF's character map has one entry per glyph, so that is what
 /// copying, search and screen readers get back) and the adjustment from the font's own advance
 /// to the shaped one; and the width in ems.
-fn shape(font: &Font, text: &str, rtl: bool) -> (Vec<Codepoint>, f32) {
+fn shape(font: &'static Font, text: &str, rtl: bool) -> (Vec<Codepoint>, f32) {
+    shaped::get(font, text, rtl, || shape_now(font, text, rtl))
+}
+
+/// Text shaped before in this process, by font, direction and text: a batch sets the same words
+/// and paragraphs in every letter, and line breaking measures each piece of a paragraph again
+/// for every line it tries. Shaping is a function of those three alone, so what is kept never
+/// changes a letter; the cache is emptied when it holds `KEPT` texts of a font.
+mod shaped {
+    use std::collections::HashMap;
+    use std::sync::{Arc, LazyLock, Mutex};
+
+    use printpdf::Codepoint;
+
+    use super::Font;
+
+    type Shaped = Arc<(Vec<Codepoint>, f32)>;
+
+    /// Texts kept per font and direction.
+    const KEPT: usize = 20_000;
+
+    static CACHE: LazyLock<Mutex<HashMap<(usize, bool), HashMap<String, Shaped>>>> =
+        LazyLock::new(Mutex::default);
+
+    pub(super) fn get(
+        font: &'static Font,
+        text: &str,
+        rtl: bool,
+        shape: impl FnOnce() -> (Vec<Codepoint>, f32),
+    ) -> (Vec<Codepoint>, f32) {
+        // A font is read once and lives as long as the process: its address names it.
+        let key = (std::ptr::from_ref(font) as usize, rtl);
+        let kept = CACHE
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(&key)?.get(text).cloned());
+        if let Some(kept) = kept {
+            return (kept.0.clone(), kept.1);
+        }
+        let made = shape();
+        if let Ok(mut cache) = CACHE.lock() {
+            let texts = cache.entry(key).or_default();
+            if texts.len() >= KEPT {
+                texts.clear();
+            }
+            texts.insert(text.to_string(), Arc::new(made.clone()));
+        }
+        made
+    }
+}
+
+/// Shapes `text` (see `shape`), without looking at what was shaped before.
+fn shape_now(font: &Font, text: &str, rtl: bool) -> (Vec<Codepoint>, f32) {
     let mut buffer = rustybuzz::UnicodeBuffer::new();
     buffer.push_str(text);
     buffer.set_direction(if rtl {
