@@ -646,8 +646,10 @@ mod shaped {
     /// Texts kept per font and direction.
     const KEPT: usize = 20_000;
 
-    static CACHE: LazyLock<Mutex<HashMap<(usize, bool), HashMap<String, Shaped>>>> =
-        LazyLock::new(Mutex::default);
+    /// Per (font, right to left): text -> its shape.
+    type Texts = HashMap<(usize, bool), HashMap<String, Shaped>>;
+
+    static CACHE: LazyLock<Mutex<Texts>> = LazyLock::new(Mutex::default);
 
     pub(super) fn get(
         font: &'static Font,
