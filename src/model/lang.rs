@@ -128,6 +128,14 @@ pub struct DateFormats {
 }
 
 impl DateFormats {
+    /// The process's formatters, shared by every renderer: building one costs more than the
+    /// letter it dates.
+    pub fn shared() -> &'static DateFormats {
+        static SHARED: std::sync::LazyLock<DateFormats> =
+            std::sync::LazyLock::new(DateFormats::default);
+        &SHARED
+    }
+
     /// `date` as a long date in `lang`, as written in `region` (the supporter's country, the
     /// section's `--country`): see `date_locale`.
     pub fn long(&self, lang: &Lang, region: Option<Country>, date: chrono::NaiveDate) -> String {

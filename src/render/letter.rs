@@ -231,7 +231,7 @@ pub struct Renderer<'t> {
     /// Where blank letters are posted (`letters --country` without a name), so that a letter
     /// posted within a recipient's country carries no country line.
     pub blank_posted_in: Option<Country>,
-    dates: DateFormats,
+    dates: &'static DateFormats,
     /// The campaign's paragraphs as typography set them, shared by the run's letters.
     lines: Lines,
 }
@@ -247,7 +247,7 @@ impl<'t> Renderer<'t> {
             parts: false,
             wording: None,
             blank_posted_in: None,
-            dates: DateFormats::default(),
+            dates: DateFormats::shared(),
             lines: Lines::default(),
         }
     }

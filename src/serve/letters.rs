@@ -99,8 +99,9 @@ pub fn make(
     Ok(output.made)
 }
 
-/// Her letters as one PDF: each letter from a new page, with a bookmark each, on the paper of
-/// her country (US Letter in the Americas that use it, else A4).
+/// Her letters as one PDF: each letter from a new page, with a bookmark each (one letter: as
+/// `appeal letters` writes it), on the paper of her country (US Letter in the Americas that use
+/// it, else A4).
 pub fn pdf(made: &[Made], fonts: &FontChain, country: Option<&str>) -> Result<Vec<u8>, Failed> {
     let paper = match country {
         Some("US" | "CA" | "MX" | "PH" | "CL" | "CO" | "VE" | "GT" | "CR" | "PA" | "DO" | "PR") => {
@@ -121,6 +122,18 @@ pub fn pdf(made: &[Made], fonts: &FontChain, country: Option<&str>) -> Result<Ve
     let Some(first) = made.first() else {
         return Err(Failed(vec!["no letter to write".to_string()]));
     };
+    if let [only] = made {
+        // One letter: the very file `appeal letters --format pdf` writes (its font subsets
+        // kept for the next request that draws the same glyphs).
+        let options = if only.posted {
+            options
+        } else {
+            options.without_envelope()
+        };
+        let what = format!("the {} letter to {}", only.letter.lang, only.to);
+        return crate::pdf::render(&fonts, &options, &only.letter, &what, &mut Vec::new())
+            .map_err(|e| Failed(vec![e.to_string()]));
+    }
     let info = DocInfo {
         title: first.letter.title.clone(),
         author: first.letter.signature.clone(),

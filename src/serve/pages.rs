@@ -383,14 +383,11 @@ async fn accept(
     };
     let country = supporter.country.map(|c| c.code().to_string());
     let worker = Arc::clone(site);
-    let file_action = action.file.clone();
-    let made = tokio::task::spawn_blocking(move || {
-        let action = worker
-            .action_at(&file_action)
-            .ok_or_else(|| letters::Failed(vec!["the action is gone".to_string()]))?;
-        letters::make(&worker, &action, supporter, lang, parts)
-    })
-    .await;
+    let read = action.clone();
+    let _turn = site.cores.acquire().await;
+    let made =
+        tokio::task::spawn_blocking(move || letters::make(&worker, &read, supporter, lang, parts))
+            .await;
     match made {
         Ok(Ok(made)) => Ok(Accepted {
             action,

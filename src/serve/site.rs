@@ -28,7 +28,7 @@ pub struct Site {
     pub config: Config,
     pub ui: Ui,
     pub secret: Secret,
-    pub dates: DateFormats,
+    pub dates: &'static DateFormats,
     /// The fonts of the PDF letters, read once (each request adds what its letters need to a
     /// copy).
     pub fonts: crate::pdf::FontChain,
@@ -46,6 +46,9 @@ pub struct Site {
     read: Mutex<HashMap<PathBuf, Read>>,
     /// Wakes the sending thread of `serve --send`.
     pub wake: super::sender::Wake,
+    /// One permit per core for making letters: requests wait their turn in order, rather than
+    /// all sharing the cores at once (which makes every one of them slow).
+    pub cores: tokio::sync::Semaphore,
 }
 
 const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
@@ -55,6 +58,7 @@ const CONFIRMATIONS_PER_HOUR: u32 = 3;
 
 /// An action as the pages show it: a campaign file read as of today, with its directory and
 /// templates (shared with the requests that read it at the same time).
+#[derive(Clone)]
 pub struct Action {
     pub loaded: Arc<Loaded>,
     pub file: PathBuf,
@@ -67,6 +71,10 @@ struct Read {
     stamp: u64,
     today: NaiveDate,
     loaded: Arc<Loaded>,
+    /// Where its directory and templates were found (found again when the campaign file
+    /// changes: `file_stamp`).
+    project: Arc<Project>,
+    file_stamp: u64,
 }
 
 impl Action {
@@ -141,10 +149,13 @@ impl Site {
             mailboxes: Buckets::new(CONFIRMATIONS_PER_HOUR, HOUR),
             read: Mutex::new(HashMap::new()),
             wake: super::sender::Wake::default(),
+            cores: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(1, |n| n.get()),
+            ),
             config: config.clone(),
             ui,
             secret,
-            dates: DateFormats::default(),
+            dates: DateFormats::shared(),
             fonts: crate::pdf::FontChain::default(),
         })
     }
@@ -186,14 +197,21 @@ impl Site {
     }
 
     /// The action with this id. The id is matched against the files' own ids, never used to
-    /// build a path.
+    /// build a path: first the file read last time with that id (if it is still one of the
+    /// folder's, unchanged, it is the one), else every file.
     pub fn action(&self, id: &str) -> Option<Action> {
+        let known = self.read.lock().ok().and_then(|read| {
+            read.iter()
+                .find(|(_, r)| r.loaded.campaign.id == id)
+                .map(|(file, _)| file.clone())
+        });
+        if let Some(file) = known
+            && file.is_file()
+            && let Some(action) = self.load(&file).filter(|a| a.campaign().id == id)
+        {
+            return Some(action);
+        }
         self.actions().into_iter().find(|a| a.campaign().id == id)
-    }
-
-    /// The action of the campaign file `file` (one of `files`).
-    pub fn action_at(&self, file: &Path) -> Option<Action> {
-        self.load(file)
     }
 
     /// The address of the server's page `path` (`/confirm/...`), for links in emails.
@@ -214,16 +232,27 @@ impl Site {
 
     fn load(&self, file: &Path) -> Option<Action> {
         let today = self.today();
-        let project = Project::locate(file, None, None).ok()?;
-        let stamp = stamp(file, &project);
-        let cached = self.read.lock().ok().and_then(|read| {
-            read.get(file)
-                .filter(|r| r.stamp == stamp && r.today == today)
-                .map(|r| Arc::clone(&r.loaded))
+        let known = self.read.lock().ok().and_then(|read| {
+            read.get(file).map(|r| {
+                (
+                    Arc::clone(&r.project),
+                    r.file_stamp,
+                    r.stamp,
+                    r.today,
+                    Arc::clone(&r.loaded),
+                )
+            })
         });
-        let loaded = match cached {
-            Some(loaded) => loaded,
-            None => {
+        // Where the directory and templates are is found again only when the file changed.
+        let file_stamp = stamp(file, None);
+        let project = match &known {
+            Some((project, fs, ..)) if *fs == file_stamp => Arc::clone(project),
+            _ => Arc::new(Project::locate(file, None, None).ok()?),
+        };
+        let stamp = stamp(file, Some(&project));
+        let loaded = match known {
+            Some((_, _, s, t, loaded)) if s == stamp && t == today => loaded,
+            _ => {
                 let mut diags = Diagnostics::default();
                 let loaded = crate::batch::run::load(file, &project, Some(today), &mut diags);
                 let Some((campaign, directory, templates)) = loaded else {
@@ -247,6 +276,8 @@ impl Site {
                             stamp,
                             today,
                             loaded: Arc::clone(&loaded),
+                            project: Arc::clone(&project),
+                            file_stamp,
                         },
                     );
                 }
@@ -262,9 +293,10 @@ impl Site {
 }
 
 /// What the files a campaign is read with look like: the campaign file, and every file of its
-/// recipient directory and template folders (name, size, modification time). A coordinator's
-/// edit to any of them changes it, and the campaign is read again.
-fn stamp(file: &Path, project: &Project) -> u64 {
+/// recipient directory and template folders (name, size, modification time); the file alone
+/// without a `project`. A coordinator's edit to any of them changes it, and the campaign is read
+/// again.
+fn stamp(file: &Path, project: Option<&Project>) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     let mut add = |path: &Path| {
@@ -275,7 +307,10 @@ fn stamp(file: &Path, project: &Project) -> u64 {
         }
     };
     add(file);
-    for folder in std::iter::once(&project.recipients).chain(&project.template_folders) {
+    let folders = project
+        .into_iter()
+        .flat_map(|p| std::iter::once(&p.recipients).chain(&p.template_folders));
+    for folder in folders {
         let Ok(entries) = std::fs::read_dir(folder) else {
             continue;
         };
