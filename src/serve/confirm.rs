@@ -190,6 +190,79 @@ mod tests {
     }
 
     #[test]
+    fn now_is_the_clock_not_a_constant() {
+        // A request's age is `now() - created`: a clock stuck at any value would make links
+        // never expire.
+        let system = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        assert!((now() - system).abs() <= 2, "{} vs {system}", now());
+        assert!(now() > 1_700_000_000);
+    }
+
+    #[test]
+    fn a_link_works_for_a_whole_day_and_not_a_second_longer() {
+        let dir = tempfile::tempdir().unwrap();
+        let requests = Requests::new(dir.path());
+        let now = now();
+        let day = VALID_HOURS * 3600;
+        for (age, works) in [
+            (3600, true),
+            (23 * 3600, true),
+            (day, true),
+            (day + 1, false),
+        ] {
+            let token = requests.add(&pending(now - age)).unwrap();
+            let claim = requests.claim(&token, now);
+            assert_eq!(
+                matches!(claim, Claim::Claimed(_)),
+                works,
+                "{age} s: {claim:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn old_requests_and_markers_are_removed_when_the_next_request_comes_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let requests = Requests::new(dir.path());
+        let now = now();
+        let days_ago = |file: &std::path::Path, days: u64| {
+            let then = std::time::SystemTime::now() - std::time::Duration::from_secs(days * 86_400);
+            let handle = std::fs::File::options().write(true).open(file).unwrap();
+            handle.set_modified(then).unwrap();
+        };
+        let file_of = |token: &str, ext: &str| requests.path(token, ext).unwrap();
+        // A request of two days ago, one of an hour ago; a link used 8 days ago, one 2 days ago.
+        let (old, recent) = (
+            requests.add(&pending(now)).unwrap(),
+            requests.add(&pending(now)).unwrap(),
+        );
+        days_ago(&file_of(&old, "json"), 2);
+        let (used_long_ago, used_lately) = (
+            requests.add(&pending(now)).unwrap(),
+            requests.add(&pending(now)).unwrap(),
+        );
+        for token in [&used_long_ago, &used_lately] {
+            assert!(matches!(requests.claim(token, now), Claim::Claimed(_)));
+            requests.done(token);
+        }
+        days_ago(&file_of(&used_long_ago, "used"), USED_DAYS as u64 + 1);
+        days_ago(&file_of(&used_lately, "used"), 2);
+        requests.add(&pending(now)).unwrap();
+        assert!(
+            !file_of(&old, "json").exists(),
+            "her data is not kept past its day"
+        );
+        assert!(file_of(&recent, "json").exists());
+        assert!(!file_of(&used_long_ago, "used").exists());
+        assert!(file_of(&used_lately, "used").exists());
+        assert!(matches!(requests.claim(&used_lately, now), Claim::Used));
+        assert!(matches!(requests.claim(&recent, now), Claim::Claimed(_)));
+    }
+
+    #[test]
     fn a_link_works_once_and_not_after_it_expires() {
         let dir = tempfile::tempdir().unwrap();
         let requests = Requests::new(dir.path());
