@@ -234,12 +234,21 @@ mod tests {
             handle.set_modified(then).unwrap();
         };
         let file_of = |token: &str, ext: &str| requests.path(token, ext).unwrap();
-        // A request of two days ago, one of an hour ago; a link used 8 days ago, one 2 days ago.
+        // A request of two days ago, one of 23 hours ago; a link used 8 days ago, one 2 days ago.
         let (old, recent) = (
             requests.add(&pending(now)).unwrap(),
             requests.add(&pending(now)).unwrap(),
         );
         days_ago(&file_of(&old, "json"), 2);
+        // Asked 23 hours ago: still within its day.
+        let almost_a_day_ago =
+            std::time::SystemTime::now() - std::time::Duration::from_secs(23 * 3600);
+        std::fs::File::options()
+            .write(true)
+            .open(file_of(&recent, "json"))
+            .unwrap()
+            .set_modified(almost_a_day_ago)
+            .unwrap();
         let (used_long_ago, used_lately) = (
             requests.add(&pending(now)).unwrap(),
             requests.add(&pending(now)).unwrap(),
