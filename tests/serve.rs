@@ -55,6 +55,15 @@ impl Server {
         self.project.take().expect("the project")
     }
 
+    /// The project folder the server runs in.
+    fn root(&self) -> std::path::PathBuf {
+        self.project
+            .as_ref()
+            .expect("the project")
+            .path()
+            .to_path_buf()
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -472,7 +481,7 @@ const GATEWAY: &str = "fax_gateway: \"{number}@fax.example.net\"\n";
 fn sends_her_letters_only_once_she_confirms_from_her_mailbox_and_only_once() {
     let smtp = crate::smtp_server::SmtpServer::start();
     let server = Server::start_in(with_mail(&smtp, GATEWAY), "2011-04-01");
-    let root = server.project.as_ref().unwrap().path().to_path_buf();
+    let root = server.root();
     let (cookie, token) = open(&server, "juraev-2011");
     let mut form = eva(&token, "ru");
     let preview = post(
@@ -550,7 +559,7 @@ fn sends_her_letters_only_once_she_confirms_from_her_mailbox_and_only_once() {
 fn a_confirmation_link_expires() {
     let smtp = crate::smtp_server::SmtpServer::start();
     let server = Server::start_in(with_mail(&smtp, GATEWAY), "2011-04-01");
-    let root = server.project.as_ref().unwrap().path().to_path_buf();
+    let root = server.root();
     let (cookie, token) = open(&server, "juraev-2011");
     let mut form = eva(&token, "en");
     form.push(("email", "eva@example.org"));
@@ -611,12 +620,7 @@ fn a_client_address_past_its_limit_is_told_when_to_come_back() {
 fn a_stop_a_coordinator_adds_shows_on_the_next_page_without_a_restart() {
     let server = Server::start("2011-04-01");
     assert_eq!(get(&server.url("/action/juraev-2011"), &[]).status, 200);
-    let file = server
-        .project
-        .as_ref()
-        .unwrap()
-        .path()
-        .join("campaigns/juraev-2011.yaml");
+    let file = server.root().join("campaigns/juraev-2011.yaml");
     let mut text = std::fs::read_to_string(&file).unwrap();
     text.push_str(
         "updates:\n  - date: 2011-03-30\n    action: stop\n    text: {en: \"He was released.\", ru: \"Он освобождён.\", de: \"Er wurde freigelassen.\", fr: \"Il a été libéré.\", es: \"Fue liberado.\", ar: \"أُفرج عنه.\", fa: \"او آزاد شد.\", zh: \"他已获释。\"}\n",
@@ -646,7 +650,7 @@ fn with_send_the_server_delivers_her_confirmed_letters_once() {
     );
     std::fs::write(&directory, text).unwrap();
     let server = Server::start_with(project, "2011-04-01", &["--send"]);
-    let root = server.project.as_ref().unwrap().path().to_path_buf();
+    let root = server.root();
     let (cookie, token) = open(&server, "juraev-2011");
     let mut form = eva(&token, "ru");
     form.push(("email", "eva@example.org"));

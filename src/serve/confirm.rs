@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::Digest;
 
+use super::csrf::{hex, random_hex};
 use super::form::LetterForm;
 
 /// How long a confirmation link works.
@@ -44,6 +45,11 @@ pub enum Claim {
     Unknown,
 }
 
+/// Whether `text` has the form of a link's token (64 hex digits).
+pub fn is_token(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// The requests folder.
 pub struct Requests {
     dir: PathBuf,
@@ -65,22 +71,17 @@ impl Requests {
 
     fn path(&self, token: &str, ext: &str) -> Option<PathBuf> {
         // Only a token this server could have made names a file.
-        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if !is_token(token) {
             return None;
         }
-        let name = sha2::Sha256::digest(token.to_ascii_lowercase().as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>();
+        let name = hex(&sha2::Sha256::digest(token.to_ascii_lowercase().as_bytes()));
         Some(self.dir.join(format!("{name}.{ext}")))
     }
 
     /// Keeps `pending`; returns the token of its link.
     pub fn add(&self, pending: &Pending) -> std::io::Result<String> {
         self.sweep(pending.created);
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
-        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let token = random_hex::<32>()?;
         let path = self
             .path(&token, "json")
             .ok_or_else(|| std::io::Error::other("a token of the wrong form"))?;
@@ -136,6 +137,13 @@ impl Requests {
         {
             let _ = std::fs::write(&used, b"");
             let _ = std::fs::remove_file(&claimed);
+        }
+    }
+
+    /// Forgets a waiting request (its confirmation message could not be sent: she has no link).
+    pub fn remove(&self, token: &str) {
+        if let Some(waiting) = self.path(token, "json") {
+            let _ = std::fs::remove_file(waiting);
         }
     }
 

@@ -67,13 +67,17 @@ impl Secret {
     }
 }
 
-/// A new random nonce for a browser's cookie.
+/// A new random nonce for a browser's cookie. The operating system's generator does not fail
+/// on the systems we run on; an all-zero nonce would still be bound to this server's secret.
 pub fn nonce() -> String {
-    let mut bytes = [0u8; 16];
-    // The operating system's generator does not fail on the systems we run on; an all-zero
-    // nonce would still be bound to this server's secret.
-    let _ = getrandom::fill(&mut bytes);
-    hex(&bytes)
+    random_hex::<16>().unwrap_or_else(|_| hex(&[0; 16]))
+}
+
+/// `N` random bytes from the operating system, in lowercase hex.
+pub fn random_hex<const N: usize>() -> std::io::Result<String> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
+    Ok(hex(&bytes))
 }
 
 /// Whether `value` can be a nonce this server made (32 lowercase hex digits).
@@ -84,7 +88,7 @@ pub fn is_nonce(value: &str) -> bool {
             .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -228,11 +228,7 @@ async fn index(
     headers: HeaderMap,
 ) -> Response {
     let mut context = base(&site, &query, &headers, "/");
-    let lang = context
-        .get("lang")
-        .and_then(|v| v.as_str())
-        .unwrap_or("en")
-        .to_string();
+    let lang = lang_of(&context);
     let open: Vec<serde_json::Value> = site
         .actions()
         .iter()
@@ -281,11 +277,7 @@ fn action_page(
     error: Option<&FieldError>,
     nonce: &str,
 ) -> Response {
-    let lang = context
-        .get("lang")
-        .and_then(|v| v.as_str())
-        .unwrap_or("en")
-        .to_string();
+    let lang = lang_of(&context);
     let summary = summary(site, action, &lang);
     if !action.open() {
         context.insert("action", &summary);
@@ -394,23 +386,22 @@ async fn accept(
             made,
             country,
         }),
-        Ok(Err(letters::Failed(why))) => {
-            let mut context = context;
-            context.insert("details", &why);
-            Err(message(
-                site,
-                context,
-                "letters_failed",
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ))
-        }
-        Err(_) => Err(message(
-            site,
-            context,
-            "letters_failed",
-            StatusCode::INTERNAL_SERVER_ERROR,
-        )),
+        Ok(Err(letters::Failed(why))) => Err(not_made(site, context, Some(&why))),
+        Err(_) => Err(not_made(site, context, None)),
     }
+}
+
+/// The page of letters that could not be made: what the run said (422), or, with nothing to
+/// say, a worker that failed (500, its panic in the log).
+fn not_made(site: &Site, mut context: tera::Context, why: Option<&[String]>) -> Response {
+    let status = match why {
+        Some(why) => {
+            context.insert("details", why);
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        None => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    message(site, context, "letters_failed", status)
 }
 
 async fn preview(
@@ -425,11 +416,7 @@ async fn preview(
         Ok(a) => a,
         Err(response) => return response,
     };
-    let lang = context
-        .get("lang")
-        .and_then(|v| v.as_str())
-        .unwrap_or("en")
-        .to_string();
+    let lang = lang_of(&context);
     let letters: Vec<serde_json::Value> = accepted
         .made
         .iter()
@@ -490,22 +477,8 @@ async fn download(
             .await;
     match bytes {
         Ok(Ok(bytes)) => attachment("application/pdf", &format!("{name}-letters.pdf"), bytes),
-        Ok(Err(letters::Failed(why))) => {
-            let mut context = context;
-            context.insert("details", &why);
-            message(
-                &site,
-                context,
-                "letters_failed",
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-        }
-        Err(_) => message(
-            &site,
-            context,
-            "letters_failed",
-            StatusCode::INTERNAL_SERVER_ERROR,
-        ),
+        Ok(Err(letters::Failed(why))) => not_made(&site, context, Some(&why)),
+        Err(_) => not_made(&site, context, None),
     }
 }
 
@@ -599,14 +572,9 @@ async fn send(
             .replace("{count}", &count.to_string())
             .replace("{link}", &link)
             .replace("{hours}", &super::confirm::VALID_HOURS.to_string());
-        mail.ask(&to, &subject, &body).inspect_err(|_| {
-            // She never got the link: her request is not kept.
-            if let super::confirm::Claim::Claimed(_) =
-                worker.requests.claim(&token, pending.created)
-            {
-                worker.requests.done(&token);
-            }
-        })
+        // She never got the link: her request is not kept.
+        mail.ask(&to, &subject, &body)
+            .inspect_err(|_| worker.requests.remove(&token))
     })
     .await;
     match sent {
@@ -633,7 +601,7 @@ async fn confirm_page(
     headers: HeaderMap,
 ) -> Response {
     let mut context = base(&site, &query, &headers, &format!("/confirm/{token}"));
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !super::confirm::is_token(&token) {
         return message(&site, context, "link_unknown", StatusCode::NOT_FOUND);
     }
     context.insert("token", &token);
@@ -711,12 +679,7 @@ async fn confirm(
             }
             message(&site, context, key, status)
         }
-        Err(_) => message(
-            &site,
-            context,
-            "letters_failed",
-            StatusCode::INTERNAL_SERVER_ERROR,
-        ),
+        Err(_) => not_made(&site, context, None),
     }
 }
 
