@@ -19,6 +19,7 @@ mod set;
 mod subsets;
 mod tags;
 mod text;
+mod write;
 
 pub use blocks::{Block, blocks, plain_text};
 pub use doc::document;
