@@ -168,22 +168,35 @@ fn collect(item: &TextItem, font: &ParsedFont, usage: &mut Usage, chars: &mut Ch
                     .entry(c)
                     .or_insert_with(|| font.lookup_glyph_index(u32::from(c)));
                 if let Some(gid) = gid {
-                    usage.insert(gid, c.to_string());
+                    let mut buffer = [0; 4];
+                    note(usage, gid, c.encode_utf8(&mut buffer));
                 }
             }
         }
         TextItem::GlyphIds(glyphs) => {
             for glyph in glyphs {
-                let text = match &glyph.cid {
-                    Some(text) => text.clone(),
-                    None => font
-                        .get_glyph_primary_char(glyph.gid)
-                        .map_or_else(|| "\u{FFFD}".to_string(), |c| c.to_string()),
-                };
-                usage.insert(glyph.gid, text);
+                match &glyph.cid {
+                    Some(text) => note(usage, glyph.gid, text),
+                    None => {
+                        let c = font.get_glyph_primary_char(glyph.gid).unwrap_or('\u{FFFD}');
+                        note(usage, glyph.gid, c.encode_utf8(&mut [0; 4]));
+                    }
+                }
             }
         }
         TextItem::Offset(_) => {}
+    }
+}
+
+/// Notes that `gid` stands for `text`, as the last glyph drawn says (printpdf's rule): most
+/// glyphs of a letter are drawn many times, so a string is made only the first time.
+fn note(usage: &mut Usage, gid: u16, text: &str) {
+    match usage.get_mut(&gid) {
+        Some(known) if known == text => {}
+        Some(known) => text.clone_into(known),
+        None => {
+            usage.insert(gid, text.to_string());
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use lopdf::content::{Content, Operation};
-use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
+use lopdf::{Dictionary, Object, ObjectId, Stream};
 use printpdf::{Color, FontId, Op, PdfDocument, PdfFontHandle, PdfPage, Pt, TextItem};
 
 use super::subsets::{Chars, Subset, renumber_object};
@@ -128,110 +128,186 @@ fn add_font(lo: &mut lopdf::Document, subset: &Subset) -> ObjectId {
     numbers[&subset.font]
 }
 
-/// The content stream of `page` as printpdf's `translate_operations` writes it, or `None` for
-/// an operation this writer does not write.
+/// The content stream of `page` as printpdf's `translate_operations` writes it (through lopdf's
+/// `Content::encode`), or `None` for an operation this writer does not write.
 fn content(
     page: &PdfPage,
     subsets: &BTreeMap<&FontId, Arc<Subset>>,
     chars: &BTreeMap<&FontId, Chars>,
 ) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(page.ops.len());
+    let mut out = Ops::default();
     let mut font: Option<(&Subset, Option<&Chars>)> = None;
     for op in &page.ops {
         match op {
-            Op::StartTextSection => out.push(Operation::new("BT", vec![])),
-            Op::EndTextSection => out.push(Operation::new("ET", vec![])),
+            Op::StartTextSection => out.op(&[], "BT"),
+            Op::EndTextSection => out.op(&[], "ET"),
             Op::SetFont {
                 font: PdfFontHandle::External(id),
                 size,
             } => {
                 font = Some((subsets.get(id)?, chars.get(id)));
-                out.push(Operation::new(
-                    "Tf",
-                    vec![Object::Name(id.0.as_bytes().to_vec()), size.0.into()],
-                ));
+                let name = Object::Name(id.0.as_bytes().to_vec());
+                out.op(&[name, Object::Real(size.0)], "Tf");
             }
-            Op::SetTextCursor { pos } => {
-                out.push(Operation::new("Td", vec![pos.x.0.into(), pos.y.0.into()]));
-            }
+            Op::SetTextCursor { pos } => out.op(&[pos.x.into(), pos.y.into()], "Td"),
             // printpdf writes nothing for nothing shown.
             Op::ShowText { items } if items.is_empty() => {}
             Op::ShowText { items } => {
                 let (subset, chars) = font?;
-                out.push(show(items, subset, chars)?);
+                out.show(items, subset, chars)?;
             }
-            Op::BeginMarkedContentWithProperties { tag, properties } => out.push(Operation::new(
-                "BDC",
-                vec![Object::Name(tag.as_bytes().to_vec()), properties.to_lopdf()],
-            )),
-            Op::EndMarkedContent => out.push(Operation::new("EMC", vec![])),
+            Op::BeginMarkedContentWithProperties { tag, properties } => {
+                let tag = Object::Name(tag.as_bytes().to_vec());
+                out.op(&[tag, properties.to_lopdf()], "BDC");
+            }
+            Op::EndMarkedContent => out.op(&[], "EMC"),
             Op::SetOutlineColor {
                 col: Color::Greyscale(grey),
-            } => out.push(Operation::new("G", vec![Object::Real(grey.percent)])),
-            Op::SetOutlineThickness { pt: Pt(pt) } => {
-                out.push(Operation::new("w", vec![Object::Real(*pt)]));
-            }
+            } => out.op(&[Object::Real(grey.percent)], "G"),
+            Op::SetOutlineThickness { pt: Pt(pt) } => out.op(&[Object::Real(*pt)], "w"),
             Op::DrawLine { line } => {
                 let (first, rest) = line.points.split_first()?;
                 if line.points.iter().any(|p| p.bezier) {
                     return None;
                 }
-                out.push(Operation::new(
-                    "m",
-                    vec![first.p.x.into(), first.p.y.into()],
-                ));
+                out.op(&[first.p.x.into(), first.p.y.into()], "m");
                 for point in rest {
-                    out.push(Operation::new(
-                        "l",
-                        vec![point.p.x.into(), point.p.y.into()],
-                    ));
+                    out.op(&[point.p.x.into(), point.p.y.into()], "l");
                 }
                 if line.is_closed {
-                    out.push(Operation::new("h", vec![]));
+                    out.op(&[], "h");
                 }
-                out.push(Operation::new("S", vec![]));
+                out.op(&[], "S");
             }
             _ => return None,
         }
     }
-    Content { operations: out }.encode().ok()
+    Some(out.bytes)
 }
 
-/// A `ShowText` as printpdf encodes it for a subset font: every glyph as its two-byte code (a
-/// character through the font's character map), `Tj` for one string of characters, else `TJ`.
-fn show(items: &[TextItem], subset: &Subset, chars: Option<&Chars>) -> Option<Operation> {
-    let code = |gid: u16| {
-        let code = subset.remap.get(&gid).copied().unwrap_or(0);
-        Object::String(code.to_be_bytes().to_vec(), StringFormat::Hexadecimal)
-    };
-    let mut shown = Vec::new();
-    for item in items {
-        match item {
-            TextItem::Text(text) => {
-                let chars = chars?;
-                let mut bytes = Vec::with_capacity(text.len() * 2);
-                for c in text.chars() {
-                    let gid = chars.get(&c).copied()?.unwrap_or(0);
-                    let code = subset.remap.get(&gid).copied().unwrap_or(0);
-                    bytes.extend(code.to_be_bytes());
-                }
-                shown.push(Object::String(bytes, StringFormat::Hexadecimal));
+/// A content stream being written, in lopdf's notation: each operand followed by a space, the
+/// operator, a line break between operations.
+#[derive(Default)]
+struct Ops {
+    bytes: Vec<u8>,
+}
+
+impl Ops {
+    fn op(&mut self, operands: &[Object], operator: &str) {
+        self.start();
+        for operand in operands {
+            object(&mut self.bytes, operand);
+            self.bytes.push(b' ');
+        }
+        self.bytes.extend_from_slice(operator.as_bytes());
+    }
+
+    fn start(&mut self) {
+        if !self.bytes.is_empty() {
+            self.bytes.push(b'\n');
+        }
+    }
+
+    /// A `ShowText` as printpdf encodes it for a subset font: every glyph as its two-byte code
+    /// (a character through the font's character map), `Tj` for one string of characters, else
+    /// a `TJ` array of a string per glyph and the offsets between them.
+    fn show(&mut self, items: &[TextItem], subset: &Subset, chars: Option<&Chars>) -> Option<()> {
+        let code = |gid: u16| subset.remap.get(&gid).copied().unwrap_or(0);
+        self.start();
+        if let [TextItem::Text(text)] = items {
+            let chars = chars?;
+            self.bytes.push(b'<');
+            for c in text.chars() {
+                let gid = chars.get(&c).copied()?.unwrap_or(0);
+                hex(&mut self.bytes, code(gid));
             }
-            TextItem::Offset(offset) => shown.push(Object::Real(*offset)),
-            TextItem::GlyphIds(glyphs) => {
-                for glyph in glyphs {
-                    shown.push(code(glyph.gid));
-                    if glyph.offset != 0.0 {
-                        shown.push(Object::Real(glyph.offset));
+            self.bytes.extend_from_slice(b"> Tj");
+            return Some(());
+        }
+        self.bytes.push(b'[');
+        let mut first = true;
+        let offset = |bytes: &mut Vec<u8>, first: &mut bool, offset: f32| {
+            if !std::mem::take(first) {
+                bytes.push(b' ');
+            }
+            object(bytes, &Object::Real(offset));
+        };
+        for item in items {
+            match item {
+                TextItem::Text(text) => {
+                    let chars = chars?;
+                    self.bytes.push(b'<');
+                    for c in text.chars() {
+                        let gid = chars.get(&c).copied()?.unwrap_or(0);
+                        hex(&mut self.bytes, code(gid));
+                    }
+                    self.bytes.push(b'>');
+                    first = false;
+                }
+                TextItem::Offset(o) => offset(&mut self.bytes, &mut first, *o),
+                TextItem::GlyphIds(glyphs) => {
+                    for glyph in glyphs {
+                        self.bytes.push(b'<');
+                        hex(&mut self.bytes, code(glyph.gid));
+                        self.bytes.push(b'>');
+                        first = false;
+                        if glyph.offset != 0.0 {
+                            offset(&mut self.bytes, &mut first, glyph.offset);
+                        }
                     }
                 }
             }
         }
+        self.bytes.extend_from_slice(b"] TJ");
+        Some(())
     }
-    let plain = shown.len() == 1 && items.iter().all(|i| matches!(i, TextItem::Text(_)));
-    Some(if plain {
-        Operation::new("Tj", shown)
-    } else {
-        Operation::new("TJ", vec![Object::Array(shown)])
-    })
+}
+
+/// A code as lopdf writes a two-byte hexadecimal string's content: capital digits.
+fn hex(bytes: &mut Vec<u8>, code: u16) {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    for shift in [12, 8, 4, 0] {
+        bytes.push(DIGITS[usize::from((code >> shift) & 0xF)]);
+    }
+}
+
+/// An operand as lopdf's `Writer::write_object` writes it: the kinds a page's operations have.
+fn object(bytes: &mut Vec<u8>, operand: &Object) {
+    use std::io::Write;
+    // Writing into memory cannot fail.
+    let _ = match operand {
+        Object::Integer(value) => write!(bytes, "{value}"),
+        Object::Real(value) => write!(bytes, "{value}"),
+        Object::Name(name) => {
+            bytes.push(b'/');
+            for &byte in name {
+                if b" \t\n\r\x0C()<>[]{}/%#".contains(&byte) || !(33..=126).contains(&byte) {
+                    let _ = write!(bytes, "#{byte:02X}");
+                } else {
+                    bytes.push(byte);
+                }
+            }
+            Ok(())
+        }
+        Object::Dictionary(dictionary) => {
+            bytes.extend_from_slice(b"<<");
+            for (key, value) in dictionary {
+                object(bytes, &Object::Name(key.clone()));
+                if matches!(value, Object::Integer(_) | Object::Real(_)) {
+                    bytes.push(b' ');
+                }
+                object(bytes, value);
+            }
+            bytes.extend_from_slice(b">>");
+            Ok(())
+        }
+        // Anything else through lopdf itself.
+        other => {
+            let one = Content {
+                operations: vec![Operation::new("", vec![other.clone()])],
+            };
+            bytes.extend(one.encode().unwrap_or_default().trim_ascii_end());
+            Ok(())
+        }
+    };
 }
