@@ -30,6 +30,22 @@ pub struct Font {
     /// Shaping plans by direction (right to left?) and script: compiling a plan reads the font's
     /// layout tables and cost as much as the shaping itself, so each is made once per process.
     plans: Mutex<HashMap<(bool, rustybuzz::Script), Arc<rustybuzz::ShapePlan>>>,
+    /// The glyph and advance of every character below `TABLE`, read once (`glyph`).
+    table: OnceLock<Box<[Glyph]>>,
+}
+
+/// Characters whose glyphs a font keeps in a table: the alphabets, Arabic, Indic scripts and
+/// punctuation (U+0000 to U+2FFF). Finding a font and measuring a line ask for each character
+/// again and again (a character map lookup was a twentieth of a letter's time); a table of
+/// 12,288 entries is read once per font and process, the rest (Han, Hangul) is looked up.
+const TABLE: u32 = 0x3000;
+
+/// Whether a font has a character, and the advance of its glyph (of glyph 0 when it has not),
+/// in font units.
+#[derive(Clone, Copy, Default)]
+struct Glyph {
+    advance: u16,
+    has: bool,
 }
 
 impl Font {
@@ -45,6 +61,7 @@ impl Font {
             name,
             origin: None,
             plans: Mutex::default(),
+            table: OnceLock::new(),
         })
     }
 
@@ -82,7 +99,29 @@ impl Font {
     }
 
     fn has(&self, c: char) -> bool {
-        self.parsed.lookup_glyph_index(c as u32).is_some()
+        self.glyph(c).has
+    }
+
+    /// What the font has of `c`, from the table or the font's character map.
+    fn glyph(&self, c: char) -> Glyph {
+        let read = |c: u32| match self.parsed.lookup_glyph_index(c) {
+            Some(gid) => Glyph {
+                advance: self.parsed.get_horizontal_advance(gid),
+                has: true,
+            },
+            None => Glyph {
+                advance: self.parsed.get_horizontal_advance(0),
+                has: false,
+            },
+        };
+        match self
+            .table
+            .get_or_init(|| (0..TABLE).map(read).collect())
+            .get(c as usize)
+        {
+            Some(glyph) => *glyph,
+            None => read(u32::from(c)),
+        }
     }
 
     fn units_per_em(&self) -> f32 {
@@ -91,8 +130,7 @@ impl Font {
 
     /// The advance of `c` in ems (0 when the font lacks it).
     fn advance_em(&self, c: char) -> f32 {
-        let gid = self.parsed.lookup_glyph_index(c as u32).unwrap_or(0);
-        f32::from(self.parsed.get_horizontal_advance(gid)) / self.units_per_em()
+        f32::from(self.glyph(c).advance) / self.units_per_em()
     }
 }
 
