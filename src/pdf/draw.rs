@@ -244,7 +244,14 @@ pub(super) fn save(doc: &PdfDocument, info: &DocInfo, marks: &Marks) -> Vec<u8> 
     }
     let mut bytes = Vec::new();
     // Writing into memory cannot fail.
-    let _ = lo.save_to(&mut bytes);
+    let _ = lo.save_with_options(
+        &mut bytes,
+        lopdf::SaveOptions::builder()
+            .use_object_streams(true)
+            .use_xref_streams(true)
+            .compression_level(COMPRESSION)
+            .build(),
+    );
     bytes
 }
 

@@ -15,14 +15,16 @@ use lopdf::{Dictionary, Object, ObjectId, Stream};
 use sha2::Digest;
 
 /// A PDF text string (PDF 32000 7.9.2.2): ASCII as it is, anything else in UTF-16BE with its byte
-/// order mark, which every viewer reads in any script (PDFDocEncoding has no Cyrillic).
+/// order mark, which every viewer reads in any script (PDFDocEncoding has no Cyrillic). Both are
+/// written as literal strings (the writer escapes `\\`, `\r` and unbalanced parentheses): half the
+/// bytes of hexadecimal, which counts for the `/ActualText` of every right-to-left line.
 pub(crate) fn text_string(text: &str) -> Object {
     if text.is_ascii() {
         return Object::String(text.as_bytes().to_vec(), lopdf::StringFormat::Literal);
     }
     let mut bytes = vec![0xFE, 0xFF];
     bytes.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
-    Object::String(bytes, lopdf::StringFormat::Hexadecimal)
+    Object::String(bytes, lopdf::StringFormat::Literal)
 }
 
 /// The `Producer` and `CreatorTool` of every file.
