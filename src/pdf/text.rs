@@ -647,14 +647,19 @@ pub fn is_bidi_control(c: char) -> bool {
 /// Whether `c` is a strong right-to-left character (bidi class R or AL: Hebrew, Arabic ...).
 pub fn is_strong_rtl(c: char) -> bool {
     use unicode_bidi::BidiClass::{AL, R};
-    matches!(unicode_bidi::bidi_class(c), R | AL)
+    // Hebrew, the first right-to-left script, starts at U+0590: below it, no table search.
+    u32::from(c) >= 0x0590 && matches!(unicode_bidi::bidi_class(c), R | AL)
 }
 
 /// Whether a paragraph reads right to left: its first strong character is right-to-left.
 pub fn is_rtl_paragraph(text: &str) -> bool {
     use unicode_bidi::BidiClass::{AL, L, R};
     text.chars()
-        .map(unicode_bidi::bidi_class)
+        .map(|c| match c {
+            // Latin and basic Cyrillic letters without a table search.
+            'A'..='Z' | 'a'..='z' | '\u{0410}'..='\u{044F}' => L,
+            _ => unicode_bidi::bidi_class(c),
+        })
         .find(|c| matches!(c, L | R | AL))
         .is_some_and(|c| c != L)
 }
