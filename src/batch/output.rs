@@ -178,7 +178,10 @@ impl Output for TextOutput {
     ) -> crate::batch::Result<(Self::Prepared, Vec<String>)> {
         let path = letter_path(&self.out, &letter, to.slug, "txt");
         self.folders.ensure(&path)?;
-        Ok((write_file(&path, letter.text.as_bytes(), self.force)?, Vec::new()))
+        Ok((
+            write_file(&path, letter.text.as_bytes(), self.force)?,
+            Vec::new(),
+        ))
     }
 
     fn write(&mut self, written: Written, _to: &Addressed) -> crate::batch::Result<Written> {
