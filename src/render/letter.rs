@@ -237,10 +237,13 @@ pub struct Renderer<'t> {
     dates: &'static DateFormats,
     /// Long dates written before, by language, region and date: a batch's letters repeat a
     /// handful, and formatting one costs more than the rest of a letter's view.
-    long_dates: Mutex<HashMap<(Lang, Option<Country>, chrono::NaiveDate), String>>,
+    long_dates: Mutex<HashMap<DateKey, String>>,
     /// The campaign's paragraphs as typography set them, shared by the run's letters.
     lines: Lines,
 }
+
+/// A long date as `Renderer::long_date` keeps it: language, region and date.
+type DateKey = (Lang, Option<Country>, chrono::NaiveDate);
 
 /// The most long dates a `Renderer` keeps (a run has a few per language and country).
 const LONG_DATES_KEPT: usize = 4096;
