@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::batch::Error;
 use crate::model::campaign::Campaign;
@@ -95,12 +96,12 @@ pub fn letter_path(out: &Path, letter: &Letter, supporter_slug: &str, ext: &str)
         ))
 }
 
-/// The folders an output has created in this run, so each is made once, not once per letter.
-/// A folder below the output folder that is a symbolic link is refused: letters written through
-/// it would land outside the output folder.
+/// The folders an output has created in this run, so each is made once, not once per letter
+/// (by whichever thread writes into it first). A folder below the output folder that is a
+/// symbolic link is refused: letters written through it would land outside the output folder.
 pub struct Folders {
     root: PathBuf,
-    made: HashSet<PathBuf>,
+    made: Mutex<HashSet<PathBuf>>,
 }
 
 impl Folders {
@@ -108,25 +109,29 @@ impl Folders {
     pub fn under(root: &Path) -> Folders {
         Folders {
             root: root.to_path_buf(),
-            made: HashSet::new(),
+            made: Mutex::new(HashSet::new()),
         }
     }
 
     /// Creates the folder of `file` unless this run already did.
-    pub fn ensure(&mut self, file: &Path) -> crate::batch::Result<()> {
-        if let Some(dir) = file.parent()
-            && !self.made.contains(dir)
-        {
-            if let Some(link) = crate::model::fs::link_below(&self.root, dir) {
-                return Err(Error::LinkedFolder(link));
-            }
-            crate::model::fs::create_private_dir_all(dir).map_err(|source| {
-                Error::CreateFolder {
-                    dir: dir.to_path_buf(),
-                    source,
-                }
-            })?;
-            self.made.insert(dir.to_path_buf());
+    pub fn ensure(&self, file: &Path) -> crate::batch::Result<()> {
+        let Some(dir) = file.parent() else {
+            return Ok(());
+        };
+        let made = |made: &Mutex<HashSet<PathBuf>>| made.lock().is_ok_and(|m| m.contains(dir));
+        if made(&self.made) {
+            return Ok(());
+        }
+        if let Some(link) = crate::model::fs::link_below(&self.root, dir) {
+            return Err(Error::LinkedFolder(link));
+        }
+        // Two threads may both get here for one folder: creating it twice is harmless.
+        crate::model::fs::create_private_dir_all(dir).map_err(|source| Error::CreateFolder {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
+        if let Ok(mut m) = self.made.lock() {
+            m.insert(dir.to_path_buf());
         }
         Ok(())
     }
@@ -140,7 +145,9 @@ impl Written {
     }
 }
 
-/// Plain-text letters.
+/// Plain-text letters. Each is written to its file as soon as it is rendered, on the thread
+/// that rendered it (`prepare`): the files of a run are distinct, so what ends on disk and what
+/// each letter reports do not depend on the order they are written in.
 pub struct TextOutput {
     out: PathBuf,
     force: bool,
@@ -158,7 +165,7 @@ impl TextOutput {
 }
 
 impl Output for TextOutput {
-    type Prepared = (PathBuf, String);
+    type Prepared = Written;
 
     fn name(&self) -> &'static str {
         "txt"
@@ -170,25 +177,25 @@ impl Output for TextOutput {
         to: &Addressed,
     ) -> crate::batch::Result<(Self::Prepared, Vec<String>)> {
         let path = letter_path(&self.out, &letter, to.slug, "txt");
-        Ok(((path, letter.text), Vec::new()))
+        self.folders.ensure(&path)?;
+        Ok((
+            write_file(&path, letter.text.as_bytes(), self.force)?,
+            Vec::new(),
+        ))
     }
 
-    fn write(
-        &mut self,
-        (path, text): Self::Prepared,
-        _to: &Addressed,
-    ) -> crate::batch::Result<Written> {
-        self.folders.ensure(&path)?;
-        write_file(&path, text.as_bytes(), self.force)
+    fn write(&mut self, written: Written, _to: &Addressed) -> crate::batch::Result<Written> {
+        Ok(written)
     }
 }
 
 /// Writes `bytes` to `path` without ever clobbering a different file: the bytes go into a
 /// temporary file beside it, which is then linked into place only if the name is free (so a file
 /// created meanwhile survives too). A file already there with the same bytes is left alone (a
-/// re-run); one with other bytes is replaced only with `force`. Files are not fsynced one by one
-/// (that would cost a disk flush per letter); a crash can at worst leave an empty letter, which
-/// the next run replaces, since no letter is ever legitimately empty.
+/// re-run); one with other bytes is replaced only with `force`; a symbolic link there is refused.
+/// Files are not fsynced one by one (that would cost a disk flush per letter); a crash can at
+/// worst leave an empty letter, which the next run replaces, since no letter is ever
+/// legitimately empty. Threads of one run may write at once: each has its own temporary name.
 pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> crate::batch::Result<Written> {
     let dir = path
         .parent()
@@ -197,10 +204,10 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> crate::batch::Resul
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("letter");
-    if path.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
-        return Err(Error::LinkAtFile(path.to_path_buf()));
-    }
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let tmp = dir.join(match rayon::current_thread_index() {
+        None => format!(".{name}.tmp-{}", std::process::id()),
+        Some(thread) => format!(".{name}.tmp-{}-{thread}", std::process::id()),
+    });
     let result = (|| -> std::io::Result<crate::batch::Result<Written>> {
         // A new file, never one that is there: not a link planted at the temporary name (it is
         // removed, not followed), not a file left by a crash.
@@ -219,8 +226,13 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> crate::batch::Resul
         };
         file.write_all(bytes)?;
         drop(file);
+        // The name was free: nothing was there, not even a link.
         if move_into_place(&tmp, path)? {
             return Ok(Ok(Written::New(path.to_path_buf())));
+        }
+        if path.symlink_metadata()?.is_symlink() {
+            std::fs::remove_file(&tmp)?;
+            return Ok(Err(Error::LinkAtFile(path.to_path_buf())));
         }
         let existing = std::fs::read(path)?;
         if existing == bytes {

@@ -1,6 +1,9 @@
 //! Letters: which letters a campaign produces for a supporter, the view a template sees, and
 //! rendering. Outputs receive finished `Letter`s and never render again.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use serde::Serialize;
 
 use crate::model::campaign::{AddresseeEntry, Campaign};
@@ -232,9 +235,18 @@ pub struct Renderer<'t> {
     /// posted within a recipient's country carries no country line.
     pub blank_posted_in: Option<Country>,
     dates: &'static DateFormats,
+    /// Long dates written before, by language, region and date: a batch's letters repeat a
+    /// handful, and formatting one costs more than the rest of a letter's view.
+    long_dates: Mutex<HashMap<DateKey, String>>,
     /// The campaign's paragraphs as typography set them, shared by the run's letters.
     lines: Lines,
 }
+
+/// A long date as `Renderer::long_date` keeps it: language, region and date.
+type DateKey = (Lang, Option<Country>, chrono::NaiveDate);
+
+/// The most long dates a `Renderer` keeps (a run has a few per language and country).
+const LONG_DATES_KEPT: usize = 4096;
 
 /// The blocks every letter template defines, in the order they appear in the letter.
 pub const BLOCKS: [&str; 4] = ["sender", "recipient", "date", "body"];
@@ -248,6 +260,7 @@ impl<'t> Renderer<'t> {
             wording: None,
             blank_posted_in: None,
             dates: DateFormats::shared(),
+            long_dates: Mutex::default(),
             lines: Lines::default(),
         }
     }
@@ -319,9 +332,29 @@ impl<'t> Renderer<'t> {
             title: format!("{} — {}", view.campaign.title, view.recipient.title),
             signature: supporter.map(Supporter::signature).unwrap_or_default(),
             date: self.date,
-            text: typography.text(&tidy(&body)),
+            text: typography.tidy_text(&body, TIDY_BLANK),
             parts,
         })
+    }
+
+    /// `date` as `DateFormats::long` writes it, each once per run.
+    fn long_date(&self, lang: &Lang, region: Option<Country>, date: chrono::NaiveDate) -> String {
+        let key = (lang.clone(), region, date);
+        if let Some(done) = self
+            .long_dates
+            .lock()
+            .ok()
+            .and_then(|d| d.get(&key).cloned())
+        {
+            return done;
+        }
+        let text = self.dates.long(lang, region, date);
+        if let Ok(mut dates) = self.long_dates.lock()
+            && dates.len() < LONG_DATES_KEPT
+        {
+            dates.insert(key, text.clone());
+        }
+        text
     }
 
     /// What the template sees: the campaign's texts in `lang` (each paragraph in its wording for
@@ -374,7 +407,7 @@ impl<'t> Renderer<'t> {
         let region = supporter.map_or(self.blank_posted_in, |s| s.country);
         Ok(LetterView {
             lang: lang.as_str(),
-            date: self.dates.long(lang, region, self.date),
+            date: self.long_date(lang, region, self.date),
             campaign: CampaignView {
                 id: &campaign.id,
                 title: campaign
@@ -386,7 +419,7 @@ impl<'t> Renderer<'t> {
                     None => "",
                 },
                 reference: campaign.reference(),
-                deadline: self.dates.long(lang, region, campaign.deadline),
+                deadline: self.long_date(lang, region, campaign.deadline),
             },
             person: PersonView {
                 name: person.name.get(lang).unwrap_or_default(),
@@ -597,8 +630,11 @@ fn supporter_view(s: Option<&Supporter>, posted_in: Country) -> SupporterView<'_
 /// of empty lines cut to three (the space left for a handwritten signature), one final newline.
 /// Templates can then be written for readability without counting blank lines.
 pub fn tidy(text: &str) -> String {
-    tidy_with(text, 3)
+    tidy_with(text, TIDY_BLANK)
 }
+
+/// The most empty lines in a row a letter keeps: the space for a handwritten signature.
+const TIDY_BLANK: usize = 3;
 
 /// Template output with no trailing blanks on a line, no blank lines at the start or end, runs
 /// of empty lines cut to `max_blank`, one final newline.

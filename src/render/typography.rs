@@ -9,7 +9,9 @@
 //! lines of address blocks (`Typography::new`) get their quotation marks and apostrophes only
 //! ("Monsieur l’Ambassadeur"): their spacing is the post's, as the directory spells it.
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::model::lang::Lang;
 use crate::render::letter::LetterParts;
@@ -78,16 +80,58 @@ fn style(lang: &Lang) -> Style {
 /// language and text, so the cache never changes a letter; it stops growing at `LINES_KEPT`.
 #[derive(Default)]
 pub struct Lines {
-    set: std::sync::Mutex<HashMap<Lang, HashMap<String, String>>>,
+    set: std::sync::Mutex<HashMap<Lang, HashMap<String, String, Fast>, Fast>>,
+}
+
+/// The hash of the `Lines` cache: every line of every letter is looked up, and SipHash, which
+/// guards a table against keys chosen to collide, cost more than setting the line. A run's lines
+/// come from its own templates, campaign and supporters, and the table is capped.
+type Fast = BuildHasherDefault<FxHasher>;
+
+/// FxHash (as in rustc): a multiply and a rotate per eight bytes.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let mut word = [0; 8];
+        word[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.add(u64::from_le_bytes(word) ^ bytes.len() as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
 /// The most lines `Lines` keeps (a few megabytes at most).
 const LINES_KEPT: usize = 20_000;
 
 impl Lines {
-    fn get(&self, lang: &Lang, line: &str) -> Option<String> {
-        let set = self.set.lock().ok()?;
-        set.get(lang)?.get(line).cloned()
+    /// Appends the line as set before to `out`; `false` when it was not.
+    fn push(&self, lang: &Lang, line: &str, out: &mut String) -> bool {
+        let Ok(set) = self.set.lock() else {
+            return false;
+        };
+        match set.get(lang).and_then(|lines| lines.get(line)) {
+            Some(done) => {
+                out.push_str(done);
+                true
+            }
+            None => false,
+        }
     }
 
     fn keep(&self, lang: &Lang, line: &str, result: &str) {
@@ -100,6 +144,20 @@ impl Lines {
     }
 }
 
+/// The bytes that start the UTF-8 of a char `Typography::touches`: ASCII quotes and French
+/// signs; 0xC2 for « » (U+00AB, U+00BB); 0xE2 for the curly quotes, „ ‚ and the dashes
+/// (U+2013 to U+201E).
+const LEADS: [bool; 256] = {
+    let mut leads = [false; 256];
+    let signs = b"\"';!?:%\xc2\xe2";
+    let mut i = 0;
+    while i < signs.len() {
+        leads[signs[i] as usize] = true;
+        i += 1;
+    }
+    leads
+};
+
 /// The typography of one letter: its language's rules and the address lines it only gives
 /// quotation marks and apostrophes.
 pub struct Typography<'c> {
@@ -108,25 +166,29 @@ pub struct Typography<'c> {
     lines: Option<&'c Lines>,
     style: Style,
     /// The address lines, as written and as this pass sets them, so that a second pass over
-    /// the letter knows them too.
-    verbatim: HashSet<String>,
+    /// the letter knows them too. A letter has a dozen or two: comparing is cheaper than hashing.
+    verbatim: Vec<Cow<'c, str>>,
 }
 
 impl<'c> Typography<'c> {
     /// The rules of `lang`; a line of the letter equal to one of `verbatim` (the lines of the
     /// address blocks, the supporter's name) gets its quotation marks and apostrophes only.
-    pub fn new<'a>(lang: &Lang, verbatim: impl IntoIterator<Item = &'a String>) -> Self {
+    pub fn new(lang: &Lang, verbatim: impl IntoIterator<Item = &'c String>) -> Self {
         let mut typography = Typography {
             lang: lang.clone(),
             lines: None,
             style: style(lang),
-            verbatim: HashSet::new(),
+            verbatim: Vec::new(),
         };
         for line in verbatim.into_iter().map(|l| l.trim()) {
-            if !line.is_empty() {
-                let set = typography.address(line);
-                typography.verbatim.extend([line.to_string(), set]);
+            if line.is_empty() {
+                continue;
             }
+            let set = typography.address(line);
+            if set != line {
+                typography.verbatim.push(Cow::Owned(set));
+            }
+            typography.verbatim.push(Cow::Borrowed(line));
         }
         typography
     }
@@ -144,7 +206,27 @@ impl<'c> Typography<'c> {
             if i > 0 {
                 out.push('\n');
             }
-            out.push_str(&self.line(line));
+            self.push_line(line, &mut out);
+        }
+        out
+    }
+
+    /// `text(&letter::tidy_with(text, max_blank))` in one pass, without the tidied copy: tidying
+    /// works on whole lines and so does this pass, line by line.
+    pub fn tidy_text(&self, text: &str, max_blank: usize) -> String {
+        let mut out = String::with_capacity(text.len() + text.len() / 16);
+        let mut blank_run = 0;
+        for line in text.lines().map(str::trim_end) {
+            if line.is_empty() {
+                blank_run += 1;
+                continue;
+            }
+            if !out.is_empty() {
+                out.extend(std::iter::repeat_n('\n', blank_run.min(max_blank)));
+            }
+            blank_run = 0;
+            self.push_line(line, &mut out);
+            out.push('\n');
         }
         out
     }
@@ -177,21 +259,36 @@ impl<'c> Typography<'c> {
 
     /// One line (a paragraph); a verbatim one as an address line.
     pub fn line(&self, line: &str) -> String {
-        if self.verbatim.contains(line.trim()) {
-            return self.address(line);
+        let mut out = String::with_capacity(line.len());
+        self.push_line(line, &mut out);
+        out
+    }
+
+    /// Appends `line` as `line` sets it to `out`.
+    fn push_line(&self, line: &str, out: &mut String) {
+        let trimmed = line.trim();
+        if self.verbatim.iter().any(|v| v.as_ref() == trimmed) {
+            self.push_address(line, out);
+            return;
         }
         // Most lines of a letter hold nothing this pass changes: they are copied as they are.
-        if !line.chars().any(|c| self.touches(c)) {
-            return line.to_string();
+        // Every sign the pass touches starts with one of a few bytes: most lines are passed
+        // over without decoding a char.
+        if !line.bytes().any(|b| LEADS[usize::from(b)]) || !line.chars().any(|c| self.touches(c)) {
+            out.push_str(line);
+            return;
         }
-        if let Some(set) = self.lines.and_then(|lines| lines.get(&self.lang, line)) {
-            return set;
+        if self
+            .lines
+            .is_some_and(|lines| lines.push(&self.lang, line, out))
+        {
+            return;
         }
         let set = self.set(line);
         if let Some(lines) = self.lines {
             lines.keep(&self.lang, line, &set);
         }
-        set
+        out.push_str(&set);
     }
 
     /// A line set by every rule of the language.
@@ -209,13 +306,21 @@ impl<'c> Typography<'c> {
     /// A line of an address: the language's quotation marks and apostrophes, nothing that
     /// moves or adds a space (postcodes, street numbers and the post's own spelling stay).
     pub fn address(&self, line: &str) -> String {
+        let mut out = String::with_capacity(line.len());
+        self.push_address(line, &mut out);
+        out
+    }
+
+    /// Appends `line` as `address` sets it to `out`.
+    fn push_address(&self, line: &str, out: &mut String) {
         if !line.chars().any(|c| token(c, self.style).is_some()) {
-            return line.to_string();
+            out.push_str(line);
+            return;
         }
         let mut chars: Vec<char> = line.chars().collect();
         let keep = protected(&chars);
         quotes(self.style, &mut chars, &keep);
-        chars.into_iter().collect()
+        out.extend(chars);
     }
 }
 
@@ -558,6 +663,21 @@ mod tests {
             .line(&address[0]);
         assert_eq!(first, "Rue de l’Église 3");
         assert_eq!(next, Typography::new(&fr, []).line(&address[0]));
+    }
+
+    #[test]
+    fn every_sign_the_pass_touches_starts_with_a_lead_byte() {
+        for lang in ["ru", "en", "fr", "de"] {
+            let t = Typography::new(&Lang::parse(lang).unwrap(), []);
+            for c in (0..=0x10ffff)
+                .filter_map(char::from_u32)
+                .filter(|&c| t.touches(c))
+            {
+                let mut utf8 = [0; 4];
+                let first = c.encode_utf8(&mut utf8).as_bytes()[0];
+                assert!(LEADS[usize::from(first)], "{lang}: {c:?}");
+            }
+        }
     }
 
     #[test]
