@@ -37,18 +37,23 @@ const GENERATION: usize = 160;
 
 /// A font (its bytes' hash, face and glyph count), the name printpdf gives it in a document (part
 /// of its `/ToUnicode` map) and the glyphs drawn.
-#[derive(PartialEq, Eq, Hash)]
 struct Key {
     font: (u64, usize, u16),
     id: String,
     usage: Usage,
 }
 
+impl Key {
+    fn is(&self, font: (u64, usize, u16), id: &str, usage: &Usage) -> bool {
+        self.font == font && self.id == id && self.usage == *usage
+    }
+}
+
 /// A font subset made once: what a document that draws the same glyphs needs to be written with
 /// it.
 pub(super) struct Subset {
     /// Each glyph's code in the document (its id in the subset), by its id in the font.
-    pub(super) remap: HashMap<u16, u16>,
+    pub(super) remap: rustc_hash::FxHashMap<u16, u16>,
     /// The font's objects as printpdf made them for a document of the subset alone, in the order
     /// printpdf numbered them, its streams compressed and its subset tagged; the number of its
     /// font dictionary there.
@@ -59,30 +64,53 @@ pub(super) struct Subset {
 /// A made subset, or `None` when the font cannot take the fast way.
 type Kept = Option<Arc<Subset>>;
 
-/// The subsets made so far, shared by the threads of a run: the ones made or used lately, and the generation before them. One used again moves back to the new generation;
-/// the old one is dropped when the new one is full. What is kept only decides how fast a
-/// letter is made, never its bytes.
+/// The subsets made so far, shared by the threads of a run: the ones made or used lately, and
+/// the generation before them. One used again moves back to the new generation; the old one is
+/// dropped when the new one is full. What is kept only decides how fast a letter is made, never
+/// its bytes. Keys are found by their hash (`print`), so a letter's glyphs are not copied to look
+/// them up; the few keys of one hash are compared whole.
 #[derive(Default)]
 struct Cache {
-    new: HashMap<Key, Kept>,
-    old: HashMap<Key, Kept>,
+    new: rustc_hash::FxHashMap<u64, Vec<(Key, Kept)>>,
+    old: rustc_hash::FxHashMap<u64, Vec<(Key, Kept)>>,
+    /// How many subsets the new generation holds.
+    made: usize,
 }
 
 impl Cache {
-    fn get(&mut self, key: &Key) -> Option<Kept> {
-        if let Some(kept) = self.new.get(key) {
-            return Some(kept.clone());
+    fn get(
+        &mut self,
+        print: u64,
+        font: (u64, usize, u16),
+        id: &str,
+        usage: &Usage,
+    ) -> Option<Kept> {
+        let found =
+            |bucket: &Vec<(Key, Kept)>| bucket.iter().position(|(k, _)| k.is(font, id, usage));
+        if let Some(bucket) = self.new.get(&print)
+            && let Some(at) = found(bucket)
+        {
+            return Some(bucket[at].1.clone());
         }
-        let (key, kept) = self.old.remove_entry(key)?;
-        self.insert(key, kept.clone());
+        let bucket = self.old.get_mut(&print)?;
+        let (key, kept) = bucket.swap_remove(found(bucket)?);
+        self.insert(print, key, kept.clone());
         Some(kept)
     }
 
-    fn insert(&mut self, key: Key, kept: Kept) {
-        if self.new.len() >= GENERATION {
+    fn insert(&mut self, print: u64, key: Key, kept: Kept) {
+        if self.made >= GENERATION {
             self.old = std::mem::take(&mut self.new);
+            self.made = 0;
         }
-        self.new.insert(key, kept);
+        let bucket = self.new.entry(print).or_default();
+        if !bucket
+            .iter()
+            .any(|(k, _)| k.is(key.font, &key.id, &key.usage))
+        {
+            bucket.push((key, kept));
+            self.made += 1;
+        }
     }
 }
 
@@ -129,7 +157,7 @@ pub(super) struct Drawn<'d> {
 }
 
 /// The glyph of each character in a font, as its character map gives it.
-pub(super) type Chars = HashMap<char, Option<u16>>;
+pub(super) type Chars = rustc_hash::FxHashMap<char, Option<u16>>;
 
 /// The glyphs of `fonts` that `pages` draw: printpdf's own rule (`collect_used_glyphs_from_pages`),
 /// so that the kept subset is the one printpdf would make.
@@ -202,17 +230,20 @@ fn note(usage: &mut Usage, gid: u16, text: &str) {
 
 /// The kept subset of `font` (named `id`) for `usage`, made now if it is not kept.
 fn subset(id: &FontId, font: &ParsedFont, usage: &Usage) -> Kept {
-    let key = Key {
-        font: (font.hash, font.original_index, font.num_glyphs),
-        id: id.0.clone(),
-        usage: usage.clone(),
-    };
-    if let Some(kept) = lock().get(&key) {
+    use std::hash::BuildHasher;
+    let face = (font.hash, font.original_index, font.num_glyphs);
+    let print = rustc_hash::FxBuildHasher.hash_one((face, &id.0, usage));
+    if let Some(kept) = lock().get(print, face, &id.0, usage) {
         return kept;
     }
     // Made outside the lock: two threads may make the same subset, the same way.
-    let made = make(id, font, &key.usage).map(Arc::new);
-    lock().insert(key, made.clone());
+    let made = make(id, font, usage).map(Arc::new);
+    let key = Key {
+        font: face,
+        id: id.0.clone(),
+        usage: usage.clone(),
+    };
+    lock().insert(print, key, made.clone());
     made
 }
 

@@ -11,7 +11,6 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::model::lang::Lang;
 use crate::render::letter::LetterParts;
@@ -86,35 +85,7 @@ pub struct Lines {
 /// The hash of the `Lines` cache: every line of every letter is looked up, and SipHash, which
 /// guards a table against keys chosen to collide, cost more than setting the line. A run's lines
 /// come from its own templates, campaign and supporters, and the table is capped.
-type Fast = BuildHasherDefault<FxHasher>;
-
-/// FxHash (as in rustc): a multiply and a rotate per eight bytes.
-#[derive(Default)]
-struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let mut word = [0; 8];
-        word[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-        self.add(u64::from_le_bytes(word) ^ bytes.len() as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
+type Fast = rustc_hash::FxBuildHasher;
 
 /// The most lines `Lines` keeps (a few megabytes at most).
 const LINES_KEPT: usize = 20_000;
