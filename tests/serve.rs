@@ -413,6 +413,12 @@ fn an_arabic_page_names_countries_in_arabic_and_a_german_form_says_what_to_corre
     let zh = get(&server.url("/action/juraev-2011?lang=zh"), &[]).text();
     assert!(zh.contains("截止日期：<span"), "{zh}");
     assert!(zh.contains("。剩余天数：<strong>"), "{zh}");
+    // A government's role in the page's language, not the campaign's id of it.
+    let de = get(&server.url("/action/no-extradition-to-russia?lang=de"), &[]).text();
+    assert!(
+        de.contains(">Justizministerin oder Justizminister Ihres Landes<"),
+        "{de}"
+    );
     // A full stop is not doubled after an abbreviation's: "3 мая 2011 г. Осталось дней".
     let ru = get(&server.url("/action/juraev-2011?lang=ru"), &[]).text();
     assert!(ru.contains("г.</span> Осталось дней: <strong>"), "{ru}");
