@@ -381,6 +381,83 @@ fn a_field_to_correct_is_shown_at_the_field_and_limits_hold() {
 }
 
 #[test]
+fn an_arabic_page_names_countries_in_arabic_and_a_german_form_says_what_to_correct_in_german() {
+    let server = Server::start("2011-04-01");
+    let html = get(&server.url("/action/juraev-2011?lang=ar"), &[]).text();
+    let latin = |s: &str| s.chars().any(|c| c.is_ascii_alphabetic());
+    // Every country of the select in Arabic, with its code.
+    let select = &html[html.find("<select id=\"country\"").expect("the select")..];
+    let select = &select[..select.find("</select>").expect("its end")];
+    let options: Vec<&str> = select
+        .split("<option value=\"")
+        .skip(2)
+        .map(|o| o.split_once('>').expect("an option").1)
+        .map(|o| o.trim_end().trim_end_matches("</option>"))
+        .collect();
+    assert!(options.len() > 240, "{select}");
+    for option in &options {
+        let (name, code) = option.rsplit_once(" (").expect("a name and its code");
+        assert!(!latin(name) && code.len() == 3, "{option}");
+    }
+    assert!(options.contains(&"روسيا (RU)"), "{options:?}");
+    // The embassy the letters go to, named in Arabic, marked as Arabic.
+    let embassy = html
+        .split("<li ")
+        .find(|li| li.contains("سفارة"))
+        .expect("the embassy among the addressees");
+    let embassy = &embassy[..embassy.find("</li>").unwrap()];
+    assert!(embassy.starts_with("lang=\"ar\" dir=\"rtl\">"), "{embassy}");
+    let text = embassy.split(['>', '<']).nth(1).unwrap();
+    assert!(text.contains("روسيا") && !latin(text), "{embassy}");
+    // The deadline line in Chinese: full-width colon, no space after it.
+    let zh = get(&server.url("/action/juraev-2011?lang=zh"), &[]).text();
+    assert!(zh.contains("截止日期：<span"), "{zh}");
+    assert!(zh.contains("。剩余天数：<strong>"), "{zh}");
+    // A government's role in the page's language, not the campaign's id of it.
+    let de = get(&server.url("/action/no-extradition-to-russia?lang=de"), &[]).text();
+    assert!(
+        de.contains(">Justizministerin oder Justizminister Ihres Landes<"),
+        "{de}"
+    );
+    // A full stop is not doubled after an abbreviation's: "3 мая 2011 г. Осталось дней".
+    let ru = get(&server.url("/action/juraev-2011?lang=ru"), &[]).text();
+    assert!(ru.contains("г.</span> Осталось дней: <strong>"), "{ru}");
+
+    // A German page's form: what to correct, in German, with its figures.
+    let (cookie, token) = open(&server, "juraev-2011");
+    let url = server.url("/action/juraev-2011/preview?lang=de");
+    let note = "x".repeat(1001);
+    let cases = [
+        ("name", "", "Jeder Brief braucht den Namen"),
+        (
+            "note",
+            note.as_str(),
+            "Das sind 1.001 Zeichen; höchstens 1.000 passen.",
+        ),
+        ("lang", "pt", "Englisch, Französisch"),
+        (
+            "postcode",
+            "",
+            "Eine Anschrift in diesem Land (Deutschland)",
+        ),
+    ];
+    for (field, value, german) in cases {
+        let mut form: Vec<(&str, &str)> = eva(&token, "ru")
+            .into_iter()
+            .filter(|(k, _)| *k != field)
+            .collect();
+        form.push((field, value));
+        let page = post(&url, Some(&cookie), &form);
+        assert_eq!(page.status, 422, "{field}");
+        let html = page.text();
+        let alert = &html[html.find("role=\"alert\"").expect("an alert")..];
+        let alert = &alert[..alert.find("</div>").unwrap()];
+        assert!(alert.contains(german), "{field}: {alert}");
+        assert!(!alert.contains("lang=\"en\""), "{alert}");
+    }
+}
+
+#[test]
 fn nothing_typed_reaches_a_header_a_path_or_the_page_unescaped() {
     let server = Server::start("2011-04-01");
     let (cookie, token) = open(&server, "juraev-2011");

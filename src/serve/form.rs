@@ -1,9 +1,16 @@
 //! The supporter's form: what she typed, held to limits, then checked into a `Supporter` by the
-//! same rules as a supporters file (`SupporterInput::check_complete`).
+//! same rules as a supporters file (`SupporterInput::check_complete`). What she must correct is
+//! said in the page's language: `Why` names the reason and its figures, `strings.yaml` has its
+//! words (`appeal letters` keeps the model's English messages).
 
+use crate::model::address;
 use crate::model::campaign::Campaign;
+use crate::model::country::Country;
 use crate::model::lang::Lang;
-use crate::model::supporter::{Supporter, SupporterInput};
+use crate::model::supporter::{Supporter, SupporterError, SupporterInput};
+use crate::model::text::{Lines, forbidden};
+
+use super::ui::{Ui, figure};
 
 /// The largest request body the server reads, in bytes: the form at its limits is far smaller.
 pub const BODY_LIMIT: usize = 16 * 1024;
@@ -45,10 +52,122 @@ pub struct LetterForm {
 }
 
 /// A field she must correct, and why.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
-    pub message: String,
+    pub why: Why,
+}
+
+/// Why a field must be corrected. Each reason has its words in `strings.yaml` under its `key`,
+/// in every language of the pages, with `{name}`s for its figures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Why {
+    /// Longer than the field's limit, in characters.
+    TooLong {
+        length: usize,
+        limit: usize,
+    },
+    /// More address lines than an envelope's window holds.
+    TooManyLines {
+        lines: usize,
+        limit: usize,
+    },
+    /// Not one of the action's languages (these).
+    Lang(Vec<Lang>),
+    /// No country chosen.
+    NoCountry,
+    /// Not an ISO 3166-1 code (the select sends only good ones: a hand-made request).
+    UnknownCountry,
+    NoName,
+    /// A line break in a one-line field, a tab or another control character.
+    Forbidden,
+    /// Not an email address.
+    Email,
+    /// "Send them by email for me" without an email address.
+    EmailNeeded,
+    /// Not one of the country's regions; the nearest, as they may be written.
+    Region {
+        country: Country,
+        nearest: Vec<String>,
+    },
+    /// Empty, but the country's post requires it; an example where the post's data has one.
+    Required {
+        country: Country,
+        example: Option<String>,
+    },
+    /// Refused by a check of the supporter this list does not name yet.
+    Invalid,
+}
+
+impl Why {
+    /// Its words' key in `strings.yaml`.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Why::TooLong { .. } => "error_too_long",
+            Why::TooManyLines { .. } => "error_address_lines",
+            Why::Lang(_) => "error_lang",
+            Why::NoCountry => "error_no_country",
+            Why::UnknownCountry => "error_unknown_country",
+            Why::NoName => "error_no_name",
+            Why::Forbidden => "error_forbidden",
+            Why::Email => "error_email",
+            Why::EmailNeeded => "email_needed",
+            Why::Region { .. } => "error_region",
+            Why::Required { example: None, .. } => "error_required",
+            Why::Required {
+                example: Some(_), ..
+            } => "error_required_example",
+            Why::Invalid => "error_invalid",
+        }
+    }
+
+    /// What to correct, in `page` (a language of the pages): figures in its digits, country and
+    /// language names in it, lists joined as it joins them.
+    pub fn say(&self, ui: &Ui, page: &str) -> String {
+        let figure = |n: usize| figure(page, n);
+        let values: Vec<(&str, String)> = match self {
+            Why::TooLong { length, limit } => {
+                vec![("length", figure(*length)), ("limit", figure(*limit))]
+            }
+            Why::TooManyLines { lines, limit } => {
+                vec![("lines", figure(*lines)), ("limit", figure(*limit))]
+            }
+            Why::Lang(langs) => {
+                let words = ui.words(page);
+                let names = langs.iter().map(|l| {
+                    words
+                        .get(&format!("lang_{}", l.as_str()))
+                        .map_or(l.as_str(), String::as_str)
+                });
+                vec![("languages", one_of(page, names))]
+            }
+            Why::Region { country, nearest } => vec![
+                ("country", ui.country_name(page, *country).to_string()),
+                ("nearest", one_of(page, nearest.iter().map(String::as_str))),
+            ],
+            Why::Required { country, example } => vec![
+                ("country", ui.country_name(page, *country).to_string()),
+                ("example", example.clone().unwrap_or_default()),
+            ],
+            _ => Vec::new(),
+        };
+        let values: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        ui.say(page, self.key(), &values)
+    }
+}
+
+/// Choices joined as `lang` offers one of them ("English, French or Russian", "英语、法语或俄语"),
+/// from CLDR's list patterns.
+fn one_of<'a>(lang: &str, choices: impl Iterator<Item = &'a str> + Clone) -> String {
+    use icu_list::ListFormatter;
+    use icu_list::options::{ListFormatterOptions, ListLength};
+    let locale: icu_locale::Locale = lang.parse().unwrap_or(icu_locale::Locale::UNKNOWN);
+    let options = ListFormatterOptions::default().with_length(ListLength::Wide);
+    match ListFormatter::try_new_or(locale.into(), options) {
+        Ok(formatter) => formatter.format_to_string(choices),
+        // Compiled data has a root pattern for every locale; this only guards the call.
+        Err(_) => choices.collect::<Vec<_>>().join(", "),
+    }
 }
 
 impl LetterForm {
@@ -69,17 +188,15 @@ impl LetterForm {
 
     /// The supporter and the letters' language, or the first field to correct.
     pub fn check(&self, campaign: &Campaign) -> Result<(Supporter, Lang), FieldError> {
-        let error = |field: &str, message: String| FieldError {
+        let error = |field: &str, why: Why| FieldError {
             field: field.to_string(),
-            message,
+            why,
         };
         for (name, limit) in LIMITS {
             let length = self.field(name).chars().count();
             if length > *limit {
-                return Err(error(
-                    name,
-                    format!("is {length} characters long; at most {limit} fit"),
-                ));
+                let limit = *limit;
+                return Err(error(name, Why::TooLong { length, limit }));
             }
         }
         let address: Vec<String> = self
@@ -90,34 +207,25 @@ impl LetterForm {
             .map(str::to_string)
             .collect();
         if address.len() > ADDRESS_LINES {
-            return Err(error(
-                "address",
-                format!(
-                    "has {} lines; at most {ADDRESS_LINES} fit in an envelope's window",
-                    address.len()
-                ),
-            ));
+            let (lines, limit) = (address.len(), ADDRESS_LINES);
+            return Err(error("address", Why::TooManyLines { lines, limit }));
         }
         let lang = Lang::parse(&self.lang)
             .and_then(|l| campaign.serve(&l).cloned())
-            .ok_or_else(|| {
-                error(
-                    "lang",
-                    format!(
-                        "choose one of the languages of this action: {}",
-                        campaign.languages_list()
-                    ),
-                )
-            })?;
+            .ok_or_else(|| error("lang", Why::Lang(campaign.languages.clone())))?;
         if self.country.trim().is_empty() {
-            return Err(error(
-                "country",
-                "choose your country: it decides which embassy and government your letters \
-                 go to, and how your address is written"
-                    .to_string(),
-            ));
+            return Err(error("country", Why::NoCountry));
         }
-        let input = SupporterInput {
+        let supporter = self
+            .input(address, &lang)
+            .check_complete()
+            .map_err(|e| error(&e.field, self.why(&e)))?;
+        Ok((supporter, lang))
+    }
+
+    /// The fields as a supporters file's row would give them.
+    fn input(&self, address: Vec<String>, lang: &Lang) -> SupporterInput {
+        SupporterInput {
             name: self.name.clone(),
             address,
             postcode: self.postcode.clone(),
@@ -129,10 +237,180 @@ impl LetterForm {
             note: self.note.clone(),
             initials: self.initials.is_some(),
             extra: Default::default(),
+        }
+    }
+
+    /// Why the model refused the field of `refused`, found again from what she typed: its
+    /// message is English (the one `appeal letters` prints), the page says it in her language.
+    /// Follows the checks of `SupporterInput::check_complete`.
+    fn why(&self, refused: &SupporterError) -> Why {
+        let value = self.field(&refused.field).trim();
+        let lines = match refused.field.as_str() {
+            "address" | "note" => Lines::Many,
+            _ => Lines::One,
         };
-        let supporter = input
+        if forbidden(value, lines).is_some() {
+            return Why::Forbidden;
+        }
+        let field = refused.field.as_str();
+        match field {
+            "name" if value.is_empty() => return Why::NoName,
+            "country" => return Why::UnknownCountry,
+            "email" => return Why::Email,
+            _ => {}
+        }
+        let Some(country) = Country::parse(&self.country) else {
+            return Why::Invalid;
+        };
+        let rules = address::rules(country);
+        match field {
+            "region" if !value.is_empty() => match rules.region(value) {
+                Err(unknown) => Why::Region {
+                    country,
+                    nearest: unknown.suggestions,
+                },
+                Ok(_) => Why::Invalid,
+            },
+            "address" | "city" | "postcode" | "region" if value.is_empty() => Why::Required {
+                country,
+                example: match field {
+                    "region" => rules.region_example(),
+                    "postcode" => rules.postcode_example().map(str::to_string),
+                    _ => None,
+                },
+            },
+            _ => Why::Invalid,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eva() -> LetterForm {
+        LetterForm {
+            name: "Eva Muster".into(),
+            address: "Hauptstraße 1".into(),
+            postcode: "10115".into(),
+            city: "Berlin".into(),
+            country: "DE".into(),
+            lang: "de".into(),
+            ..LetterForm::default()
+        }
+    }
+
+    /// Why the model refuses Eva's form changed by `change`.
+    fn refused(change: impl Fn(&mut LetterForm)) -> Why {
+        let mut form = eva();
+        change(&mut form);
+        let address = form.address.lines().map(str::to_string).collect();
+        let refused = form
+            .input(address, &Lang::parse("de").unwrap())
             .check_complete()
-            .map_err(|e| error(&e.field, e.message))?;
-        Ok((supporter, lang))
+            .expect_err("the model refuses it");
+        form.why(&refused)
+    }
+
+    #[test]
+    fn each_refusal_of_the_model_is_named_for_the_page() {
+        let de = Country::parse("DE").unwrap();
+        let us = Country::parse("US").unwrap();
+        assert_eq!(refused(|f| f.name = " ".into()), Why::NoName);
+        assert_eq!(refused(|f| f.country = "XX".into()), Why::UnknownCountry);
+        assert_eq!(refused(|f| f.email = "eva at example".into()), Why::Email);
+        assert_eq!(refused(|f| f.city = "Ber\tlin".into()), Why::Forbidden);
+        assert_eq!(refused(|f| f.note = "Bitte\u{7}".into()), Why::Forbidden);
+        let example = address::rules(de).postcode_example().map(str::to_string);
+        assert!(example.is_some());
+        assert_eq!(
+            refused(|f| f.postcode.clear()),
+            Why::Required {
+                country: de,
+                example
+            }
+        );
+        let in_cupertino = |f: &mut LetterForm| {
+            f.country = "US".into();
+            f.postcode = "95014".into();
+            f.city = "Cupertino".into();
+        };
+        assert_eq!(
+            refused(in_cupertino),
+            Why::Required {
+                country: us,
+                example: address::rules(us).region_example()
+            }
+        );
+        match refused(|f| {
+            in_cupertino(f);
+            f.region = "Kalifornia".into();
+        }) {
+            Why::Region { country, nearest } => {
+                assert_eq!(country, us);
+                assert!(
+                    nearest.iter().any(|n| n.contains("California")),
+                    "{nearest:?}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_reason_is_said_in_every_language_with_its_figures() {
+        let ui = Ui::load(None).unwrap();
+        let us = Country::parse("US").unwrap();
+        let langs = |tags: &[&str]| tags.iter().map(|t| Lang::parse(t).unwrap()).collect();
+        let reasons = [
+            Why::TooLong {
+                length: 1001,
+                limit: 1000,
+            },
+            Why::TooManyLines { lines: 6, limit: 5 },
+            Why::Lang(langs(&["en", "fr", "ru"])),
+            Why::NoCountry,
+            Why::UnknownCountry,
+            Why::NoName,
+            Why::Forbidden,
+            Why::Email,
+            Why::EmailNeeded,
+            Why::Region {
+                country: us,
+                nearest: vec!["CA (California)".into(), "CO (Colorado)".into()],
+            },
+            Why::Required {
+                country: us,
+                example: None,
+            },
+            Why::Required {
+                country: us,
+                example: Some("AL (Alabama)".into()),
+            },
+            Why::Invalid,
+        ];
+        for (lang, _) in ui.languages() {
+            for why in &reasons {
+                let said = why.say(&ui, &lang);
+                assert!(
+                    ui.words("en").contains_key(why.key()) && !said.contains(why.key()),
+                    "{lang}: {why:?} has no words"
+                );
+                assert!(!said.contains('{'), "{lang}: {said}");
+                if let Why::Required {
+                    example: Some(e), ..
+                } = why
+                {
+                    assert!(said.contains(e), "{lang}: {said}");
+                }
+            }
+        }
+        let say = |why: &Why, lang: &str| why.say(&ui, lang);
+        assert!(say(&reasons[0], "de").contains("1.001 Zeichen"));
+        assert!(say(&reasons[0], "fa").contains("۱٬۰۰۱"), "Persian digits");
+        assert!(say(&reasons[2], "de").contains("Englisch, Französisch oder Russisch"));
+        assert!(say(&reasons[2], "zh").contains("英语、法语或俄语"));
+        assert!(say(&reasons[9], "ar").contains("الولايات المتحدة"));
+        assert!(say(&reasons[9], "ru").contains("CA (California) или CO (Colorado)"));
     }
 }

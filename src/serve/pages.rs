@@ -10,13 +10,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::model::campaign::Addressee;
-use crate::model::country::Country;
 use crate::model::lang::Lang;
 
 use super::csrf;
-use super::form::{BODY_LIMIT, FieldError, LetterForm};
+use super::form::{BODY_LIMIT, FieldError, LetterForm, Why};
 use super::letters::{self, Made};
 use super::site::{Action, Site};
+use super::ui::{figure, fill};
 
 type Shared = Arc<Site>;
 
@@ -99,10 +99,9 @@ fn base(site: &Site, query: &LangQuery, headers: &HeaderMap, path: &str) -> tera
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
     let lang = site.ui.negotiate(query.lang.as_deref(), accept);
-    let rtl = Lang::parse(&lang).is_some_and(|l| l.is_rtl());
     let mut context = tera::Context::new();
     context.insert("t", site.ui.words(&lang));
-    context.insert("dir", if rtl { "rtl" } else { "ltr" });
+    context.insert("dir", dir_of(&lang));
     context.insert("path", path);
     let languages: Vec<serde_json::Value> = site
         .ui
@@ -147,11 +146,7 @@ fn message_with(
     status: StatusCode,
     values: &[(&str, &str)],
 ) -> Response {
-    let words = site.ui.words(&lang_of(&context));
-    let mut text = words.get(key).map_or(key, String::as_str).to_string();
-    for (name, value) in values {
-        text = text.replace(&format!("{{{name}}}"), value);
-    }
+    let text = site.ui.say(&lang_of(&context), key, values);
     context.insert("message", &text);
     page(site, "message.html", &context, status)
 }
@@ -176,50 +171,72 @@ async fn not_found(
     message(&site, context, "not_found", StatusCode::NOT_FOUND)
 }
 
-/// What a page shows of an action, in `lang` (the campaign's language closest to the page's).
+/// What a page shows of an action: its texts in `lang` (the campaign's language closest to the
+/// page's), what the page says of it (an embassy, a government's role, the days left) in the
+/// page's language.
 fn summary(site: &Site, action: &Action, page_lang: &str) -> serde_json::Value {
     let lang = action.lang_for(page_lang);
     let campaign = &action.campaign();
     let text = |l: &crate::model::text::Localized| l.get(&lang).unwrap_or_default().to_string();
-    let persons: Vec<String> = campaign
-        .persons
-        .iter()
-        .filter_map(|p| p.name.get(&lang).map(str::to_string))
-        .collect();
-    let words = site.ui.words(page_lang);
-    let addressee = |who: &Addressee| match who {
-        Addressee::Recipient(id) => action
-            .directory()
-            .get(id)
-            .and_then(|r| r.title.get(&lang).map(str::to_string))
-            .unwrap_or_else(|| id.clone()),
-        Addressee::EmbassyOf(country) => {
-            words["embassy_of"].replace("{country}", country.english_name())
-        }
-        Addressee::GovernmentRole(role) => words["government_role"].replace("{role}", role),
+    let persons = crate::render::letter::join_names(
+        &lang,
+        campaign.persons.iter().filter_map(|p| p.name.get(&lang)),
+    );
+    let ui = &site.ui;
+    // A directory entry's title is in the action's language; an addressee the supporter's
+    // country decides is described in the page's.
+    let addressee = |who: &Addressee| {
+        let (text, in_lang) = match who {
+            Addressee::Recipient(id) => {
+                let title = action.directory().get(id).and_then(|r| r.title.get(&lang));
+                (
+                    title.map_or_else(|| id.clone(), str::to_string),
+                    lang.as_str(),
+                )
+            }
+            Addressee::EmbassyOf(country) => {
+                let country = ui.country_name(page_lang, *country);
+                let text = ui.say(page_lang, "embassy_of", &[("country", country)]);
+                (text, page_lang)
+            }
+            Addressee::GovernmentRole(role) => {
+                let key = format!("role_{role}");
+                let role = ui.words(page_lang).get(&key).unwrap_or(role);
+                (
+                    ui.say(page_lang, "government_role", &[("role", role)]),
+                    page_lang,
+                )
+            }
+        };
+        serde_json::json!({"text": text, "lang": in_lang, "dir": dir_of(in_lang)})
     };
+    // Negative for a passed action: shown on no page, kept as it is.
+    let days_left = usize::try_from(action.days_left)
+        .map_or_else(|_| action.days_left.to_string(), |n| figure(page_lang, n));
     let date = site.dates.long(&lang, None, campaign.deadline);
+    // The full stop after the date, not doubled after an abbreviation's ("3 мая 2011 г.").
+    let stop = ui.say(page_lang, "stop", &[]);
+    let stop = match date.ends_with('.') {
+        true => stop.strip_prefix('.').unwrap_or(&stop).to_string(),
+        false => stop,
+    };
     serde_json::json!({
         "id": campaign.id,
         "lang": lang.as_str(),
-        "dir": if lang.is_rtl() { "rtl" } else { "ltr" },
+        "dir": dir_of(lang.as_str()),
         "title": text(&campaign.title),
         "persons": persons,
         "risk": text(&campaign.risk),
         "asks": campaign.asks.iter().map(|a| text(&a.sheet)).collect::<Vec<_>>(),
         "deadline": date,
-        "days_left": action.days_left,
+        "stop": stop,
+        "days_left": days_left,
         "targets": campaign.targets.iter().map(|t| addressee(&t.who)).collect::<Vec<_>>(),
         "copies": campaign.copies.iter().map(|t| addressee(&t.who)).collect::<Vec<_>>(),
         "languages": campaign.languages.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
         "open": action.open(),
         "stopped": campaign.ended().is_some(),
     })
-}
-
-/// A country as the select shows it.
-fn country_name(country: Country) -> String {
-    format!("{} ({})", country.english_name(), country.code())
 }
 
 async fn index(
@@ -293,9 +310,18 @@ fn action_page(
         form.lang = action.lang_for(&lang).to_string();
     }
     form.csrf = site.secret.token(nonce, &action.campaign().id);
-    let countries: Vec<(String, String)> = Country::all()
-        .map(|c| (c.code().to_string(), country_name(c)))
+    // The page's names, in its order: "Deutschland (DE)", "德国（DE）".
+    let countries: Vec<(&str, String)> = site
+        .ui
+        .countries(&lang)
+        .iter()
+        .map(|(c, name)| {
+            let values = [("name", name.as_str()), ("code", c.code())];
+            (c.code(), site.ui.say(&lang, "country_option", &values))
+        })
         .collect();
+    let error =
+        error.map(|e| serde_json::json!({"field": e.field, "message": e.why.say(&site.ui, &lang)}));
     context.insert("action", &summary);
     context.insert("form", &form);
     context.insert("error", &error);
@@ -425,7 +451,7 @@ async fn preview(
                 "to": m.to,
                 "copy": m.letter.copy,
                 "lang": m.letter.lang.as_str(),
-                "dir": if m.letter.lang.is_rtl() { "rtl" } else { "ltr" },
+                "dir": dir_of(m.letter.lang.as_str()),
                 "text": m.letter.text,
             })
         })
@@ -527,7 +553,7 @@ async fn send(
         let nonce = nonce_of(&headers).unwrap_or_default();
         let error = FieldError {
             field: "email".to_string(),
-            message: site.ui.words(&lang)["email_needed"].clone(),
+            why: Why::EmailNeeded,
         };
         return action_page(
             &site,
@@ -559,7 +585,7 @@ async fn send(
     let worker = Arc::clone(&site);
     let to = form.email.trim().to_string();
     let count = accepted.made.len();
-    let subject = words["confirm_subject"].replace("{title}", &title);
+    let subject = fill(&words["confirm_subject"], &[("title", &title)]);
     let body_template = words["confirm_body"].clone();
     let sent = tokio::task::spawn_blocking(move || {
         let Some(mail) = &worker.mail else {
@@ -567,11 +593,15 @@ async fn send(
         };
         let token = worker.requests.add(&pending).map_err(|e| e.to_string())?;
         let link = worker.link(&format!("/confirm/{token}?lang={}", pending.page_lang));
-        let body = body_template
-            .replace("{title}", &title)
-            .replace("{count}", &count.to_string())
-            .replace("{link}", &link)
-            .replace("{hours}", &super::confirm::VALID_HOURS.to_string());
+        let body = fill(
+            &body_template,
+            &[
+                ("title", &title),
+                ("count", &count.to_string()),
+                ("link", &link),
+                ("hours", &super::confirm::VALID_HOURS.to_string()),
+            ],
+        );
         // She never got the link: her request is not kept.
         mail.ask(&to, &subject, &body)
             .inspect_err(|_| worker.requests.remove(&token))
@@ -616,22 +646,23 @@ async fn confirm(
     headers: HeaderMap,
 ) -> Response {
     let context = base(&site, &query, &headers, &format!("/confirm/{token}"));
+    let page_lang = lang_of(&context);
     let worker = Arc::clone(&site);
     let done = tokio::task::spawn_blocking(move || {
         use super::confirm::Claim;
         let pending = match worker.requests.claim(&token, super::confirm::now()) {
             Claim::Claimed(p) => p,
-            Claim::Used => return Err(("link_used", StatusCode::GONE, Vec::new())),
-            Claim::Expired => return Err(("link_expired", StatusCode::GONE, Vec::new())),
-            Claim::Unknown => return Err(("link_unknown", StatusCode::NOT_FOUND, Vec::new())),
+            Claim::Used => return Err(("link_used", StatusCode::GONE, Details::none())),
+            Claim::Expired => return Err(("link_expired", StatusCode::GONE, Details::none())),
+            Claim::Unknown => return Err(("link_unknown", StatusCode::NOT_FOUND, Details::none())),
         };
         let release = |key, status, why| {
             worker.requests.release(&token);
-            Err((key, status, why))
+            Err((key, status, Details::run(why)))
         };
         let Some(action) = worker.action(&pending.action).filter(Action::open) else {
             worker.requests.done(&token);
-            return Err(("action_passed", StatusCode::GONE, Vec::new()));
+            return Err(("action_passed", StatusCode::GONE, Details::none()));
         };
         let Some(mail) = &worker.mail else {
             return release("send_failed", StatusCode::SERVICE_UNAVAILABLE, Vec::new());
@@ -640,10 +671,17 @@ async fn confirm(
             Ok(ok) => ok,
             Err(e) => {
                 worker.requests.done(&token);
+                let ui = &worker.ui;
+                let label = ui.say(&page_lang, &format!("field_{}", e.field), &[]);
+                let colon = ui.say(&page_lang, "colon", &[]);
+                let why = e.why.say(ui, &page_lang);
                 return Err((
                     "letters_failed",
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    vec![e.message],
+                    Details {
+                        lines: vec![format!("{label}{colon}{why}")],
+                        page: true,
+                    },
                 ));
             }
         };
@@ -665,21 +703,53 @@ async fn confirm(
     })
     .await;
     match done {
-        Ok(Ok(n)) => message_with(
-            &site,
-            context,
-            "queued",
-            StatusCode::OK,
-            &[("count", &n.to_string())],
-        ),
-        Ok(Err((key, status, why))) => {
+        Ok(Ok(n)) => {
+            let count = figure(&lang_of(&context), n);
+            message_with(
+                &site,
+                context,
+                "queued",
+                StatusCode::OK,
+                &[("count", &count)],
+            )
+        }
+        Ok(Err((key, status, details))) => {
             let mut context = context;
-            if !why.is_empty() {
-                context.insert("details", &why);
+            if !details.lines.is_empty() {
+                context.insert("details", &details.lines);
+                if details.page {
+                    context.insert("details_lang", &lang_of(&context));
+                }
             }
             message(&site, context, key, status)
         }
         Err(_) => not_made(&site, context, None),
+    }
+}
+
+/// The direction of text in `lang`.
+fn dir_of(lang: &str) -> &'static str {
+    if Lang::parse(lang).is_some_and(|l| l.is_rtl()) {
+        "rtl"
+    } else {
+        "ltr"
+    }
+}
+
+/// The lines under a page's message: what a run said (English, as `appeal` says it), or what
+/// to correct (in the page's language).
+struct Details {
+    lines: Vec<String>,
+    page: bool,
+}
+
+impl Details {
+    fn none() -> Details {
+        Details::run(Vec::new())
+    }
+
+    fn run(lines: Vec<String>) -> Details {
+        Details { lines, page: false }
     }
 }
 

@@ -1,11 +1,13 @@
 //! The pages' templates and words: built into the binary (`templates/web/`), each file
 //! replaceable from a folder (`--web DIR`), HTML autoescaped by Tera. The words of the pages are
 //! in `strings.yaml`, one map per language; the visitor's language is the one she chose
-//! (`?lang=`), else the best of her browser's `Accept-Language`, else English.
+//! (`?lang=`), else the best of her browser's `Accept-Language`, else English. Country names
+//! are CLDR's, in each language of the pages, never a table kept here.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use crate::model::country::Country;
 use crate::model::lang::Lang;
 
 use super::Error;
@@ -43,6 +45,8 @@ pub struct Ui {
     pub css: String,
     /// Language tag -> key -> text; every language has every key of English.
     strings: BTreeMap<String, BTreeMap<String, String>>,
+    /// Language tag -> every country with its name in that language, in that language's order.
+    countries: BTreeMap<String, Vec<(Country, String)>>,
 }
 
 impl Ui {
@@ -75,7 +79,16 @@ impl Ui {
                 })?,
             }
         }
-        Ok(Ui { tera, css, strings })
+        let countries = strings
+            .keys()
+            .map(|lang| (lang.clone(), countries_in(lang)))
+            .collect();
+        Ok(Ui {
+            tera,
+            css,
+            strings,
+            countries,
+        })
     }
 
     /// The languages the pages are written in, each with its own name for itself.
@@ -89,6 +102,26 @@ impl Ui {
     /// The words of the pages in `lang`.
     pub fn words(&self, lang: &str) -> &BTreeMap<String, String> {
         self.strings.get(lang).unwrap_or(&self.strings["en"])
+    }
+
+    /// Every country, named and ordered as `lang` names and sorts them (English for a language
+    /// the pages are not written in).
+    pub fn countries(&self, lang: &str) -> &[(Country, String)] {
+        self.countries.get(lang).unwrap_or(&self.countries["en"])
+    }
+
+    /// `country`'s name in `lang`: CLDR's, or its English name where CLDR has none.
+    pub fn country_name(&self, lang: &str, country: Country) -> &str {
+        self.countries(lang)
+            .iter()
+            .find(|(c, _)| *c == country)
+            .map_or(country.english_name(), |(_, name)| name.as_str())
+    }
+
+    /// The words of `key` in `lang`, each `{name}` in them replaced by its value in `values`.
+    pub fn say(&self, lang: &str, key: &str, values: &[(&str, &str)]) -> String {
+        let words = self.words(lang);
+        fill(words.get(key).map_or(key, String::as_str), values)
     }
 
     /// The visitor's language: `chosen` (`?lang=`) when the pages have it, else the first of
@@ -131,7 +164,82 @@ impl Ui {
     }
 }
 
-/// `strings.yaml`: every language must have every key English has, so no page shows a blank.
+/// Every country named in `lang` by CLDR (the English name where CLDR has none), sorted by
+/// `lang`'s collation: "Österreich" among the O's in German, Chinese names by pinyin.
+fn countries_in(lang: &str) -> Vec<(Country, String)> {
+    use icu_locale::Locale;
+    use icu_locale::names::RegionDisplayName;
+    use icu_locale::subtags::Region;
+    let locale: Locale = lang.parse().unwrap_or(Locale::UNKNOWN);
+    let name = |country: Country| -> String {
+        Region::try_from_str(country.code())
+            .ok()
+            .and_then(|region| RegionDisplayName::try_new_light(locale.clone().into(), region).ok())
+            .map_or_else(|| country.english_name().to_string(), |n| n.to_string())
+    };
+    let mut named: Vec<(Country, String)> = Country::all().map(|c| (c, name(c))).collect();
+    sort_names(&locale, &mut named);
+    named
+}
+
+/// Sorts `named` by name in `locale`'s order (CLDR collation), the codes breaking ties.
+fn sort_names(locale: &icu_locale::Locale, named: &mut [(Country, String)]) {
+    use icu_collator::Collator;
+    match Collator::try_new(locale.clone().into(), Default::default()) {
+        Ok(collator) => named.sort_by(|a, b| collator.compare(&a.1, &b.1).then(a.0.cmp(&b.0))),
+        // Compiled data has a root collation for every locale; this only guards the call.
+        Err(_) => named.sort_by(|a, b| a.1.cmp(&b.1)),
+    }
+}
+
+/// `n` in the digits of the language of the pages `lang` (Persian ۳۲), as letters date in it.
+pub fn figure(lang: &str, n: usize) -> String {
+    match Lang::parse(lang) {
+        Some(l) => crate::model::lang::number(&l, n),
+        None => n.to_string(),
+    }
+}
+
+/// `text` with each `{name}` replaced by its value in `values`, in one pass: a value that holds
+/// braces (a campaign's title) is never filled in again. Unknown names stay as they are.
+pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            let value = values.iter().find(|(n, _)| *n == name)?.1;
+            Some((value, close))
+        });
+        match value {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The `{name}`s in `text`.
+fn placeholders(text: &str) -> BTreeSet<&str> {
+    text.split('{')
+        .skip(1)
+        .filter_map(|part| part.split_once('}'))
+        .map(|(name, _)| name)
+        .filter(|name| !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        .collect()
+}
+
+/// `strings.yaml`: every language must have every key English has, so no page shows a blank,
+/// and each text the same `{name}`s as English, so no figure is left out or shown raw.
 fn parse_strings(
     path: &Path,
     text: &str,
@@ -163,6 +271,33 @@ fn parse_strings(
             });
         }
     }
+    for (lang, words) in &strings {
+        for (key, text) in words {
+            let (has, want) = match english.get(key) {
+                Some(english) => (placeholders(text), placeholders(english)),
+                None => continue,
+            };
+            if has != want {
+                let shown = |names: BTreeSet<&str>| match names.is_empty() {
+                    true => "none".to_string(),
+                    false => names
+                        .iter()
+                        .map(|n| format!("{{{n}}}"))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                };
+                return Err(Error::Web {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "`{lang}.{key}` has {} where `en.{key}` has {} (hint: keep every {{name}} \
+                         of English: the server fills it in)",
+                        shown(has),
+                        shown(want)
+                    ),
+                });
+            }
+        }
+    }
     if !english.contains_key("language_name") {
         return Err(Error::Web {
             path: path.to_path_buf(),
@@ -191,6 +326,162 @@ mod tests {
         for lang in ["ar", "de", "en", "es", "fa", "fr", "ru", "zh"] {
             assert!(langs.contains(&lang.to_string()), "{lang}: {langs:?}");
         }
+    }
+
+    /// The built-in `strings.yaml` with `edit` made to it.
+    fn strings_with(edit: impl Fn(&str) -> String) -> Result<(), String> {
+        let text = BUILT_IN
+            .iter()
+            .find(|(n, _)| *n == "strings.yaml")
+            .unwrap()
+            .1;
+        parse_strings(Path::new("strings.yaml"), &edit(text))
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    /// `text` with the line `  key: ...` of language `lang` changed by `change` (None: removed).
+    fn in_lang(
+        text: &str,
+        lang: &str,
+        key: &str,
+        change: impl Fn(&str) -> Option<String>,
+    ) -> String {
+        let mut current = "";
+        let mut out = Vec::new();
+        let mut found = false;
+        for line in text.lines() {
+            if !line.starts_with(' ') && line.ends_with(':') {
+                current = line.trim_end_matches(':');
+            }
+            if current == lang && line.starts_with(&format!("  {key}: ")) {
+                found = true;
+                out.extend(change(line));
+            } else {
+                out.push(line.to_string());
+            }
+        }
+        assert!(found, "{lang}.{key} is in the built-in strings");
+        out.join("\n")
+    }
+
+    #[test]
+    fn a_language_that_lacks_a_key_or_a_figure_is_refused() {
+        assert_eq!(strings_with(str::to_string), Ok(()));
+        // Each key the pages and the form's errors use, left out of one language in turn.
+        for (lang, key) in [
+            ("fa", "error_too_long"),
+            ("zh", "colon"),
+            ("de", "error_no_name"),
+            ("ar", "embassy_of"),
+        ] {
+            let error = strings_with(|t| in_lang(t, lang, key, |_| None)).unwrap_err();
+            assert!(
+                error.contains(&format!("`{lang}` lacks {key}")),
+                "{lang}.{key}: {error}"
+            );
+        }
+        // A figure left out, or misspelt.
+        let error = strings_with(|t| {
+            in_lang(t, "ru", "error_too_long", |l| {
+                Some(l.replace("{limit}", "{limt}"))
+            })
+        })
+        .unwrap_err();
+        assert!(error.contains("`ru.error_too_long`"), "{error}");
+        let error = strings_with(|t| {
+            in_lang(t, "es", "embassy_of", |l| {
+                Some(l.replace("{country}", "Rusia"))
+            })
+        })
+        .unwrap_err();
+        assert!(error.contains("`es.embassy_of`"), "{error}");
+    }
+
+    #[test]
+    fn every_word_a_template_uses_is_there() {
+        let ui = Ui::load(None).unwrap();
+        let english = ui.words("en");
+        for (name, text) in BUILT_IN.iter().filter(|(n, _)| n.ends_with(".html")) {
+            for (at, _) in text.match_indices("t.") {
+                let before = text[..at].chars().next_back();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                    continue;
+                }
+                let key: String = text[at + 2..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                    .collect();
+                assert!(english.contains_key(&key), "{name}: t.{key}");
+            }
+        }
+    }
+
+    #[test]
+    fn punctuation_is_each_languages_own() {
+        let ui = Ui::load(None).unwrap();
+        // French: a no-break space before : ; ! ? » and after «, never a breaking one.
+        for (key, text) in ui.words("fr") {
+            for bad in [" :", " ;", " !", " ?", " »", "« "] {
+                assert!(!text.contains(bad), "fr.{key}: {bad:?} in {text:?}");
+            }
+        }
+        // Chinese: full-width punctuation, no space after it.
+        for (key, text) in ui.words("zh") {
+            for bad in [':', ';', '(', ')', '?', '!', ','] {
+                assert!(!text.contains(bad), "zh.{key}: {bad:?} in {text:?}");
+            }
+        }
+        assert_eq!(ui.say("zh", "colon", &[]), "：");
+        assert_eq!(ui.say("zh", "stop", &[]), "。");
+    }
+
+    #[test]
+    fn countries_are_named_and_sorted_as_each_language_does() {
+        let ui = Ui::load(None).unwrap();
+        let country = |code: &str| Country::parse(code).unwrap();
+        let ru = country("RU");
+        assert_eq!(ui.country_name("en", ru), "Russia");
+        assert_eq!(ui.country_name("de", ru), "Russland");
+        assert_eq!(ui.country_name("ar", ru), "روسيا");
+        assert_eq!(ui.country_name("fa", ru), "روسیه");
+        assert_eq!(ui.country_name("zh", country("DE")), "德国");
+        for (lang, _) in ui.languages() {
+            assert_eq!(ui.countries(&lang).len(), Country::all().count(), "{lang}");
+        }
+        // Every country has its Arabic name: no Latin letter in the Arabic list.
+        for (c, name) in ui.countries("ar") {
+            assert!(
+                !name.chars().any(|ch| ch.is_ascii_alphabetic()),
+                "{c}: {name}"
+            );
+        }
+        // A language CLDR has no names in gets the English ones.
+        let unknown = countries_in("zxx");
+        assert!(unknown.iter().all(|(c, name)| name == c.english_name()));
+        // The language's order, not the code points': Österreich among the O's, Chinese by
+        // pinyin (德国 dé before 中国 zhōng, where code points put 中 first).
+        let at = |lang: &str, code: &str| {
+            ui.countries(lang)
+                .iter()
+                .position(|(c, _)| c.code() == code)
+                .unwrap()
+        };
+        assert!(at("de", "OM") < at("de", "AT") && at("de", "AT") < at("de", "PK"));
+        assert!(at("zh", "DE") < at("zh", "CN"));
+        assert!(
+            at("fr", "AE") < at("fr", "FR"),
+            "Émirats arabes unis before France"
+        );
+    }
+
+    #[test]
+    fn fills_each_figure_once() {
+        assert_eq!(
+            fill("{a} {b} {c}", &[("a", "{b}"), ("b", "x")]),
+            "{b} x {c}"
+        );
+        assert_eq!(fill("{ {a", &[("a", "x")]), "{ {a");
     }
 
     #[test]
