@@ -511,9 +511,16 @@ async fn download(
 /// Whether the server can send some of these letters by email: it has an SMTP server, and an
 /// addressee has an email address (or a fax number and the office a fax gateway).
 fn can_email(site: &Site, made: &[Made]) -> bool {
-    site.mail.as_ref().is_some_and(|mail| {
+    sendable(site, made) > 0
+}
+
+/// How many of these letters the server can send: by email, or by fax through the office's
+/// gateway. The others are hers to post.
+fn sendable(site: &Site, made: &[Made]) -> usize {
+    site.mail.as_ref().map_or(0, |mail| {
         made.iter()
-            .any(|m| m.email || (m.fax && mail.settings.fax_gateway.is_some()))
+            .filter(|m| m.email || (m.fax && mail.settings.fax_gateway.is_some()))
+            .count()
     })
 }
 
@@ -584,7 +591,9 @@ async fn send(
         .to_string();
     let worker = Arc::clone(&site);
     let to = form.email.trim().to_string();
-    let count = accepted.made.len();
+    // The letters the confirmation sends, not those she posts herself; in the page's digits.
+    let count = super::ui::figure(&lang, sendable(&site, &accepted.made));
+    let hours = super::ui::figure(&lang, super::confirm::VALID_HOURS as usize);
     let subject = fill(&words["confirm_subject"], &[("title", &title)]);
     let body_template = words["confirm_body"].clone();
     let sent = tokio::task::spawn_blocking(move || {
@@ -597,9 +606,9 @@ async fn send(
             &body_template,
             &[
                 ("title", &title),
-                ("count", &count.to_string()),
+                ("count", &count),
                 ("link", &link),
-                ("hours", &super::confirm::VALID_HOURS.to_string()),
+                ("hours", &hours),
             ],
         );
         // She never got the link: her request is not kept.
