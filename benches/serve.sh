@@ -23,6 +23,8 @@ if [ -z "${APPEAL:-}" ]; then
   cargo build --release --quiet
   APPEAL="$(pwd)/${CARGO_TARGET_DIR:-target}/release/appeal"
 fi
+# The server runs in its own folder: a relative APPEAL would not be found there.
+APPEAL=$(realpath "$APPEAL")
 work=$(mktemp -d -p "${BENCH_DIR:-/dev/shm}")
 server=
 cleanup() {
