@@ -215,13 +215,8 @@ impl Ops {
         let code = |gid: u16| subset.remap.get(&gid).copied().unwrap_or(0);
         self.start();
         if let [TextItem::Text(text)] = items {
-            let chars = chars?;
-            self.bytes.push(b'<');
-            for c in text.chars() {
-                let gid = chars.get(&c).copied()?.unwrap_or(0);
-                hex(&mut self.bytes, code(gid));
-            }
-            self.bytes.extend_from_slice(b"> Tj");
+            self.characters(text, subset, chars?)?;
+            self.bytes.extend_from_slice(b" Tj");
             return Some(());
         }
         self.bytes.push(b'[');
@@ -235,13 +230,7 @@ impl Ops {
         for item in items {
             match item {
                 TextItem::Text(text) => {
-                    let chars = chars?;
-                    self.bytes.push(b'<');
-                    for c in text.chars() {
-                        let gid = chars.get(&c).copied()?.unwrap_or(0);
-                        hex(&mut self.bytes, code(gid));
-                    }
-                    self.bytes.push(b'>');
+                    self.characters(text, subset, chars?)?;
                     first = false;
                 }
                 TextItem::Offset(o) => offset(&mut self.bytes, &mut first, *o),
@@ -259,6 +248,21 @@ impl Ops {
             }
         }
         self.bytes.extend_from_slice(b"] TJ");
+        Some(())
+    }
+
+    /// A string of characters: each as its glyph's code, the glyph found through the font's
+    /// character map (glyph 0 for a character it lacks, as printpdf writes it).
+    fn characters(&mut self, text: &str, subset: &Subset, chars: &Chars) -> Option<()> {
+        self.bytes.push(b'<');
+        for c in text.chars() {
+            let gid = chars.get(&c).copied()?.unwrap_or(0);
+            hex(
+                &mut self.bytes,
+                subset.remap.get(&gid).copied().unwrap_or(0),
+            );
+        }
+        self.bytes.push(b'>');
         Some(())
     }
 }

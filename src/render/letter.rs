@@ -640,6 +640,17 @@ const TIDY_BLANK: usize = 3;
 /// of empty lines cut to `max_blank`, one final newline.
 pub fn tidy_with(text: &str, max_blank: usize) -> String {
     let mut out = String::with_capacity(text.len());
+    tidy_into(text, max_blank, &mut out, |line, out| out.push_str(line));
+    out
+}
+
+/// Tidies `text` into `out` as `tidy_with` does, each kept line written by `push`.
+pub fn tidy_into(
+    text: &str,
+    max_blank: usize,
+    out: &mut String,
+    mut push: impl FnMut(&str, &mut String),
+) {
     let mut blank_run = 0;
     for line in text.lines().map(str::trim_end) {
         if line.is_empty() {
@@ -650,10 +661,9 @@ pub fn tidy_with(text: &str, max_blank: usize) -> String {
             out.extend(std::iter::repeat_n('\n', blank_run.min(max_blank)));
         }
         blank_run = 0;
-        out.push_str(line);
+        push(line, out);
         out.push('\n');
     }
-    out
 }
 
 #[cfg(test)]

@@ -186,19 +186,9 @@ impl<'c> Typography<'c> {
     /// works on whole lines and so does this pass, line by line.
     pub fn tidy_text(&self, text: &str, max_blank: usize) -> String {
         let mut out = String::with_capacity(text.len() + text.len() / 16);
-        let mut blank_run = 0;
-        for line in text.lines().map(str::trim_end) {
-            if line.is_empty() {
-                blank_run += 1;
-                continue;
-            }
-            if !out.is_empty() {
-                out.extend(std::iter::repeat_n('\n', blank_run.min(max_blank)));
-            }
-            blank_run = 0;
-            self.push_line(line, &mut out);
-            out.push('\n');
-        }
+        super::letter::tidy_into(text, max_blank, &mut out, |line, out| {
+            self.push_line(line, out);
+        });
         out
     }
 
