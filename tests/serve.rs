@@ -598,7 +598,10 @@ fn sends_her_letters_only_once_she_confirms_from_her_mailbox_and_only_once() {
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].to, ["eva@example.org"]);
     let link_path = confirmation_link(&received[0].data);
-    assert!(decoded(&received[0].data).contains("appeals@amnesty.example"));
+    let confirmation = decoded(&received[0].data);
+    assert!(confirmation.contains("appeals@amnesty.example"));
+    // It counts the letters it will send (two by fax), not the one she posts herself.
+    assert!(confirmation.contains("send 2 letter(s)"), "{confirmation}");
     // Opening the link shows a button (mail scanners open links too): still nothing queued.
     let page = get(&server.url(&link_path), &[]);
     assert_eq!(page.status, 200, "{}", page.text());
