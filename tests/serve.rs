@@ -688,6 +688,19 @@ fn a_client_address_past_its_limit_is_told_when_to_come_back() {
     assert_eq!(refused.status, 429);
     let wait: u64 = refused.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=1200).contains(&wait), "{wait}");
+    // In the page's language, as the form asked for it.
+    let german = post_from(
+        &server.url("/action/juraev-2011/preview?lang=de"),
+        Some(&cookie),
+        &form,
+        Some("203.0.113.7"),
+    );
+    assert_eq!(german.status, 429);
+    assert!(
+        german.text().contains("Zu viele Anfragen"),
+        "{}",
+        german.text()
+    );
     // Another client behind the same proxy has its own allowance; a client cannot pick its
     // address by prepending one (the proxy's own entry is the last).
     assert_eq!(from("198.51.100.1").status, 200);

@@ -70,7 +70,11 @@ async fn limit(
     if request.method() == axum::http::Method::POST {
         let ip = super::limits::client(peer, request.headers(), site.config.trust_proxy);
         if let Err(wait) = site.posts.take(&ip, std::time::Instant::now()) {
-            let context = base(&site, &LangQuery::default(), request.headers(), "/");
+            // In the language the page asked for, as every other page.
+            let query = Query::<LangQuery>::try_from_uri(request.uri())
+                .map(|Query(query)| query)
+                .unwrap_or_default();
+            let context = base(&site, &query, request.headers(), "/");
             return too_many(&site, context, wait);
         }
     }
