@@ -276,6 +276,12 @@ pub fn move_into_place(tmp: &Path, path: &Path) -> std::io::Result<bool> {
         Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {}
         Err(e) => return Err(e.into()),
     }
+    link_into_place(tmp, path)
+}
+
+/// `move_into_place` where the file system cannot rename without replacing: a hard link fails
+/// when the name is taken, and the temporary name is then removed.
+fn link_into_place(tmp: &Path, path: &Path) -> std::io::Result<bool> {
     match std::fs::hard_link(tmp, path) {
         Ok(()) => {
             std::fs::remove_file(tmp)?;
@@ -289,6 +295,30 @@ pub fn move_into_place(tmp: &Path, path: &Path) -> std::io::Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn linking_into_place_never_replaces_a_letter_and_keeps_the_new_one_to_compare() {
+        let dir = tempfile::tempdir().unwrap();
+        let (tmp, path) = (dir.path().join(".a.tmp"), dir.path().join("a.txt"));
+        std::fs::write(&tmp, "new").unwrap();
+        assert!(link_into_place(&tmp, &path).unwrap(), "the name was free");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        assert!(!tmp.exists(), "the temporary name is gone");
+        std::fs::write(&tmp, "newer").unwrap();
+        assert!(!link_into_place(&tmp, &path).unwrap(), "a letter is there");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "new",
+            "not replaced"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&tmp).unwrap(),
+            "newer",
+            "kept to compare"
+        );
+        // Any other failure is an error, not "a letter is there".
+        assert!(link_into_place(&dir.path().join("missing"), &path).is_err());
+    }
 
     #[cfg(unix)]
     #[test]
