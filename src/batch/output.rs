@@ -36,7 +36,8 @@ pub struct Addressed<'a> {
 /// An output backend. A run hands it each finished letter in three steps, so that the slow part
 /// can use every core while the result stays the same whatever their number: `admit` (in input
 /// order, may change the output, e.g. find a font), `prepare` (the slow part: a PDF, a message;
-/// on several threads at once), `write` (in input order: store it).
+/// on several threads at once; text letters are also written to disk there), `write` (in input
+/// order: store it, or pass on what `prepare` stored).
 pub trait Output: Sync {
     /// What `prepare` makes and `write` stores.
     type Prepared: Send;
@@ -189,6 +190,17 @@ impl Output for TextOutput {
     }
 }
 
+/// The temporary name of a file called `name` written by this thread: unique among the threads
+/// of the process, whatever pool they belong to (a name another thread held would be removed as
+/// a leftover), and the same for every file the thread writes.
+fn temporary(name: &str) -> String {
+    static THREADS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    thread_local! {
+        static THREAD: u64 = THREADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    format!(".{name}.tmp-{}-{}", std::process::id(), THREAD.with(|t| *t))
+}
+
 /// Writes `bytes` to `path` without ever clobbering a different file: the bytes go into a
 /// temporary file beside it, which is then linked into place only if the name is free (so a file
 /// created meanwhile survives too). A file already there with the same bytes is left alone (a
@@ -204,10 +216,7 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> crate::batch::Resul
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("letter");
-    let tmp = dir.join(match rayon::current_thread_index() {
-        None => format!(".{name}.tmp-{}", std::process::id()),
-        Some(thread) => format!(".{name}.tmp-{}-{thread}", std::process::id()),
-    });
+    let tmp = dir.join(temporary(name));
     let result = (|| -> std::io::Result<crate::batch::Result<Written>> {
         // A new file, never one that is there: not a link planted at the temporary name (it is
         // removed, not followed), not a file left by a crash.
@@ -329,7 +338,7 @@ mod tests {
         let out = dir.path().join("out");
         std::fs::create_dir(&out).unwrap();
         let path = out.join("letter.txt");
-        let tmp = out.join(format!(".letter.txt.tmp-{}", std::process::id()));
+        let tmp = out.join(temporary("letter.txt"));
         std::os::unix::fs::symlink(&outside, &tmp).unwrap();
         assert_eq!(
             write_file(&path, b"letter", false).unwrap(),
@@ -348,6 +357,13 @@ mod tests {
                 .contains("symbolic link")
         );
         assert_eq!(std::fs::read_to_string(&outside).unwrap(), "precious");
+        // And its temporary file is gone.
+        let mut left: Vec<_> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["letter.txt", "linked.txt"]);
     }
 
     #[test]

@@ -324,8 +324,10 @@ fn render_sheet(
     // as in letters (French spaces, quotation marks, apostrophes): Markdown's own marks (`*`, `#`,
     // `-`, `\\` escapes) are none of the characters the pass touches, and URLs and email
     // addresses are left as they are.
-    let md = crate::render::letter::tidy_with(&md, 1);
-    Ok(crate::render::typography::Typography::new(lang, std::iter::empty::<&String>()).text(&md))
+    Ok(
+        crate::render::typography::Typography::new(lang, std::iter::empty::<&String>())
+            .tidy_text(&md, 1),
+    )
 }
 
 /// One target or copy for the sheet.

@@ -61,6 +61,14 @@ pub(super) struct Subset {
     pub(super) font: ObjectId,
 }
 
+impl Subset {
+    /// The code a glyph of the font is drawn with: 0 (the missing glyph) for one not in the
+    /// subset, as printpdf writes it.
+    pub(super) fn code(&self, gid: u16) -> u16 {
+        self.remap.get(&gid).copied().unwrap_or(0)
+    }
+}
+
 /// A made subset, or `None` when the font cannot take the fast way.
 type Kept = Option<Arc<Subset>>;
 

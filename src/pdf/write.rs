@@ -212,7 +212,6 @@ impl Ops {
     /// (a character through the font's character map), `Tj` for one string of characters, else
     /// a `TJ` array of a string per glyph and the offsets between them.
     fn show(&mut self, items: &[TextItem], subset: &Subset, chars: Option<&Chars>) -> Option<()> {
-        let code = |gid: u16| subset.remap.get(&gid).copied().unwrap_or(0);
         self.start();
         if let [TextItem::Text(text)] = items {
             self.characters(text, subset, chars?)?;
@@ -220,28 +219,17 @@ impl Ops {
             return Some(());
         }
         self.bytes.push(b'[');
-        let mut first = true;
-        let offset = |bytes: &mut Vec<u8>, first: &mut bool, offset: f32| {
-            if !std::mem::take(first) {
-                bytes.push(b' ');
-            }
-            object(bytes, &Object::Real(offset));
-        };
         for item in items {
             match item {
-                TextItem::Text(text) => {
-                    self.characters(text, subset, chars?)?;
-                    first = false;
-                }
-                TextItem::Offset(o) => offset(&mut self.bytes, &mut first, *o),
+                TextItem::Text(text) => self.characters(text, subset, chars?)?,
+                TextItem::Offset(offset) => self.offset(*offset),
                 TextItem::GlyphIds(glyphs) => {
                     for glyph in glyphs {
                         self.bytes.push(b'<');
-                        hex(&mut self.bytes, code(glyph.gid));
+                        hex(&mut self.bytes, subset.code(glyph.gid));
                         self.bytes.push(b'>');
-                        first = false;
                         if glyph.offset != 0.0 {
-                            offset(&mut self.bytes, &mut first, glyph.offset);
+                            self.offset(glyph.offset);
                         }
                     }
                 }
@@ -251,16 +239,21 @@ impl Ops {
         Some(())
     }
 
+    /// An offset in a `TJ` array: lopdf puts a space before a number that is not its first item.
+    fn offset(&mut self, offset: f32) {
+        if self.bytes.last() != Some(&b'[') {
+            self.bytes.push(b' ');
+        }
+        object(&mut self.bytes, &Object::Real(offset));
+    }
+
     /// A string of characters: each as its glyph's code, the glyph found through the font's
     /// character map (glyph 0 for a character it lacks, as printpdf writes it).
     fn characters(&mut self, text: &str, subset: &Subset, chars: &Chars) -> Option<()> {
         self.bytes.push(b'<');
         for c in text.chars() {
             let gid = chars.get(&c).copied()?.unwrap_or(0);
-            hex(
-                &mut self.bytes,
-                subset.remap.get(&gid).copied().unwrap_or(0),
-            );
+            hex(&mut self.bytes, subset.code(gid));
         }
         self.bytes.push(b'>');
         Some(())
@@ -275,43 +268,17 @@ fn hex(bytes: &mut Vec<u8>, code: u16) {
     }
 }
 
-/// An operand as lopdf's `Writer::write_object` writes it: the kinds a page's operations have.
+/// An operand as lopdf's `Writer::write_object` writes it: numbers, the most frequent, here;
+/// names and dictionaries (a font, a marked-content tag, once or twice a line) through lopdf.
 fn object(bytes: &mut Vec<u8>, operand: &Object) {
     use std::io::Write;
-    // Writing into memory cannot fail.
-    let _ = match operand {
-        Object::Integer(value) => write!(bytes, "{value}"),
-        Object::Real(value) => write!(bytes, "{value}"),
-        Object::Name(name) => {
-            bytes.push(b'/');
-            for &byte in name {
-                if b" \t\n\r\x0C()<>[]{}/%#".contains(&byte) || !(33..=126).contains(&byte) {
-                    let _ = write!(bytes, "#{byte:02X}");
-                } else {
-                    bytes.push(byte);
-                }
-            }
-            Ok(())
-        }
-        Object::Dictionary(dictionary) => {
-            bytes.extend_from_slice(b"<<");
-            for (key, value) in dictionary {
-                object(bytes, &Object::Name(key.clone()));
-                if matches!(value, Object::Integer(_) | Object::Real(_)) {
-                    bytes.push(b' ');
-                }
-                object(bytes, value);
-            }
-            bytes.extend_from_slice(b">>");
-            Ok(())
-        }
-        // Anything else through lopdf itself.
-        other => {
-            let one = Content {
-                operations: vec![Operation::new("", vec![other.clone()])],
-            };
-            bytes.extend(one.encode().unwrap_or_default().trim_ascii_end());
-            Ok(())
-        }
+    if let Object::Real(value) = operand {
+        // Writing into memory cannot fail.
+        let _ = write!(bytes, "{value}");
+        return;
+    }
+    let one = Content {
+        operations: vec![Operation::new("", vec![operand.clone()])],
     };
+    bytes.extend(one.encode().unwrap_or_default().trim_ascii_end());
 }
