@@ -242,17 +242,7 @@ pub(super) fn save(doc: &PdfDocument, info: &DocInfo, marks: &Marks) -> Vec<u8> 
             );
         }
     }
-    let mut bytes = Vec::new();
-    // Writing into memory cannot fail.
-    let _ = lo.save_with_options(
-        &mut bytes,
-        lopdf::SaveOptions::builder()
-            .use_object_streams(true)
-            .use_xref_streams(true)
-            .compression_level(COMPRESSION)
-            .build(),
-    );
-    bytes
+    super::file::save(&lo, COMPRESSION)
 }
 
 /// Compresses every stream that is not yet compressed, as lopdf's `Document::compress` does but at

@@ -9,6 +9,7 @@ mod doc;
 mod draw;
 mod error;
 mod faces;
+mod file;
 mod flow;
 mod head;
 mod layout;

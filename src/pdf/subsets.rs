@@ -396,7 +396,7 @@ pub(super) fn renumber_object(object: &mut Object, map: &HashMap<ObjectId, Objec
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::pdf::draw::{FontIds, draw_page};
     use crate::pdf::set::{Setting, set_line};
@@ -405,7 +405,7 @@ mod tests {
 
     /// A page of `lines` (text, right to left) in the embedded fonts: characters drawn as text
     /// and, right to left, shaped glyphs; the last line bold.
-    fn document(lines: &[(&str, bool)]) -> PdfDocument {
+    pub(in crate::pdf) fn document(lines: &[(&str, bool)]) -> PdfDocument {
         let fonts = FontChain::default();
         let mut doc = PdfDocument::new("subsets");
         let placed: Vec<_> = lines
