@@ -278,7 +278,7 @@ pub(super) fn compress(lo: &mut lopdf::Document) {
 }
 
 /// `content` in a zlib stream, from `deflate` reset.
-fn deflated(deflate: &mut flate2::Compress, content: &[u8]) -> Option<Vec<u8>> {
+pub(super) fn deflated(deflate: &mut flate2::Compress, content: &[u8]) -> Option<Vec<u8>> {
     deflate.reset();
     let mut out = Vec::with_capacity(content.len() / 2 + 64);
     loop {

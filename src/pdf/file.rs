@@ -169,18 +169,28 @@ fn object_stream(objects: &[(u32, &Object)], out: &mut Vec<u8>) -> usize {
     table_len
 }
 
-/// `content` compressed as lopdf compresses an object stream at `level`.
+/// `content` compressed as lopdf compresses an object stream at `level`, by the thread's
+/// compressor for that level (a new one is some 300 KB of tables to allocate and clear).
 fn deflated(level: u32, content: &[u8]) -> Vec<u8> {
-    use std::io::Write;
+    thread_local! {
+        static DEFLATE: std::cell::RefCell<Vec<(u32, flate2::Compress)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
     let level = match level {
         1..=3 => flate2::Compression::fast(),
         4..=6 => flate2::Compression::default(),
         _ => flate2::Compression::best(),
     };
-    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), level);
-    // Writing into memory cannot fail.
-    let _ = encoder.write_all(content);
-    encoder.finish().unwrap_or_default()
+    DEFLATE.with_borrow_mut(|kept| {
+        let at = match kept.iter().position(|(l, _)| *l == level.level()) {
+            Some(at) => at,
+            None => {
+                kept.push((level.level(), flate2::Compress::new(level, true)));
+                kept.len() - 1
+            }
+        };
+        super::draw::deflated(&mut kept[at].1, content).unwrap_or_default()
+    })
 }
 
 /// The cross-reference stream's rows for objects 1 to `size - 1`, one section per run of

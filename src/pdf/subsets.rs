@@ -164,13 +164,72 @@ pub(super) struct Drawn<'d> {
     pub(super) chars: BTreeMap<&'d FontId, Chars>,
 }
 
-/// The glyph of each character in a font, as its character map gives it.
-pub(super) type Chars = rustc_hash::FxHashMap<char, Option<u16>>;
+/// The glyph of each character in a font, as its character map gives it: from a table the
+/// process keeps for the font up to U+2FFF (every script of the letters but Han, kana and
+/// Hangul), the rest looked up once per document.
+pub(super) struct Chars {
+    table: Arc<[Option<u16>]>,
+    more: rustc_hash::FxHashMap<char, Option<u16>>,
+}
+
+/// Characters below this have their glyph in a font's kept table.
+const TABLE: usize = 0x3000;
+
+impl Chars {
+    fn new(font: &ParsedFont) -> Self {
+        type Tables = rustc_hash::FxHashMap<(u64, usize, u16), Arc<[Option<u16>]>>;
+        static TABLES: std::sync::OnceLock<Mutex<Tables>> = std::sync::OnceLock::new();
+        let key = (font.hash, font.original_index, font.num_glyphs);
+        let tables = TABLES.get_or_init(Mutex::default);
+        let kept = tables
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&key)
+            .cloned();
+        let table = kept.unwrap_or_else(|| {
+            // Made outside the lock: two threads may make the same table, the same way.
+            let table: Arc<[Option<u16>]> = (0..TABLE as u32)
+                .map(|c| font.lookup_glyph_index(c))
+                .collect();
+            tables
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(key, table.clone());
+            table
+        });
+        Chars {
+            table,
+            more: Default::default(),
+        }
+    }
+
+    /// The glyph of `c`, looked up now if it is past the table.
+    fn glyph(&mut self, font: &ParsedFont, c: char) -> Option<u16> {
+        match self.table.get(c as usize) {
+            Some(gid) => *gid,
+            None => *self
+                .more
+                .entry(c)
+                .or_insert_with(|| font.lookup_glyph_index(u32::from(c))),
+        }
+    }
+
+    /// The glyph of `c` (`None` inside when the font has none), or `None` for a character past
+    /// the table that was not drawn.
+    pub(super) fn known(&self, c: char) -> Option<Option<u16>> {
+        self.table
+            .get(c as usize)
+            .or_else(|| self.more.get(&c))
+            .copied()
+    }
+}
 
 /// The glyphs of `fonts` that `pages` draw: printpdf's own rule (`collect_used_glyphs_from_pages`),
-/// so that the kept subset is the one printpdf would make.
+/// so that the kept subset is the one printpdf would make: each glyph stands for the text it was
+/// last drawn with. The items are read from the last, so a glyph's text is the first one met and
+/// the glyphs seen again cost a bit test.
 fn drawn<'d>(pages: &[PdfPage], fonts: &'d BTreeMap<FontId, PdfFont>) -> Drawn<'d> {
-    let mut drawn = Drawn::default();
+    let mut shown: Vec<(&'d FontId, &PdfFont, &TextItem)> = Vec::new();
     for page in pages {
         let mut current: Option<(&FontId, &PdfFont)> = None;
         for op in &page.ops {
@@ -182,57 +241,68 @@ fn drawn<'d>(pages: &[PdfPage], fonts: &'d BTreeMap<FontId, PdfFont>) -> Drawn<'
                 Op::SetFont { .. } => current = None,
                 Op::ShowText { items } => {
                     if let Some((id, font)) = current {
-                        let usage = drawn.usage.entry(id).or_default();
-                        let chars = drawn.chars.entry(id).or_default();
-                        for item in items {
-                            collect(item, &font.parsed_font, usage, chars);
-                        }
+                        shown.extend(items.iter().map(|item| (id, font, item)));
                     }
                 }
                 _ => {}
             }
         }
     }
+    let mut drawn = Drawn::default();
+    let mut seen: BTreeMap<&FontId, Box<[u64; SEEN]>> = BTreeMap::new();
+    for (id, font, item) in shown.into_iter().rev() {
+        let font = &font.parsed_font;
+        let usage = drawn.usage.entry(id).or_default();
+        let chars = drawn.chars.entry(id).or_insert_with(|| Chars::new(font));
+        let seen = seen.entry(id).or_insert_with(|| Box::new([0; SEEN]));
+        collect(item, font, usage, chars, seen);
+    }
     drawn
 }
 
-fn collect(item: &TextItem, font: &ParsedFont, usage: &mut Usage, chars: &mut Chars) {
+/// Words of a set of glyph ids, one bit each.
+const SEEN: usize = 65536 / 64;
+
+/// Notes the glyphs of `item` not `seen` yet, from its last, with the text each stands for.
+fn collect(
+    item: &TextItem,
+    font: &ParsedFont,
+    usage: &mut Usage,
+    chars: &mut Chars,
+    seen: &mut [u64; SEEN],
+) {
+    let mut first_sight = |gid: u16| {
+        let (word, bit) = (usize::from(gid / 64), 1u64 << (gid % 64));
+        let fresh = seen[word] & bit == 0;
+        seen[word] |= bit;
+        fresh
+    };
     match item {
         TextItem::Text(text) => {
-            for c in text.chars() {
-                let gid = *chars
-                    .entry(c)
-                    .or_insert_with(|| font.lookup_glyph_index(u32::from(c)));
-                if let Some(gid) = gid {
-                    let mut buffer = [0; 4];
-                    note(usage, gid, c.encode_utf8(&mut buffer));
+            for c in text.chars().rev() {
+                if let Some(gid) = chars.glyph(font, c)
+                    && first_sight(gid)
+                {
+                    usage.insert(gid, c.to_string());
                 }
             }
         }
         TextItem::GlyphIds(glyphs) => {
-            for glyph in glyphs {
-                match &glyph.cid {
-                    Some(text) => note(usage, glyph.gid, text),
-                    None => {
-                        let c = font.get_glyph_primary_char(glyph.gid).unwrap_or('\u{FFFD}');
-                        note(usage, glyph.gid, c.encode_utf8(&mut [0; 4]));
-                    }
+            for glyph in glyphs.iter().rev() {
+                if !first_sight(glyph.gid) {
+                    continue;
                 }
+                let text = match &glyph.cid {
+                    Some(text) => text.clone(),
+                    None => font
+                        .get_glyph_primary_char(glyph.gid)
+                        .unwrap_or('\u{FFFD}')
+                        .to_string(),
+                };
+                usage.insert(glyph.gid, text);
             }
         }
         TextItem::Offset(_) => {}
-    }
-}
-
-/// Notes that `gid` stands for `text`, as the last glyph drawn says (printpdf's rule): most
-/// glyphs of a letter are drawn many times, so a string is made only the first time.
-fn note(usage: &mut Usage, gid: u16, text: &str) {
-    match usage.get_mut(&gid) {
-        Some(known) if known == text => {}
-        Some(known) => text.clone_into(known),
-        None => {
-            usage.insert(gid, text.to_string());
-        }
     }
 }
 

@@ -13,10 +13,11 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use lopdf::content::{Content, Operation};
 use lopdf::{Dictionary, Object, ObjectId, Stream};
 use printpdf::{Color, FontId, Op, PdfDocument, PdfFontHandle, PdfPage, Pt, TextItem};
 
+// Operands as lopdf's `Content::encode` writes them.
+use super::file::write_object as object;
 use super::subsets::{Chars, Subset, renumber_object};
 
 /// The lopdf document of `doc`, its fonts' objects those of `subsets` (every font it draws with),
@@ -252,7 +253,7 @@ impl Ops {
     fn characters(&mut self, text: &str, subset: &Subset, chars: &Chars) -> Option<()> {
         self.bytes.push(b'<');
         for c in text.chars() {
-            let gid = chars.get(&c).copied()?.unwrap_or(0);
+            let gid = chars.known(c)?.unwrap_or(0);
             hex(&mut self.bytes, subset.code(gid));
         }
         self.bytes.push(b'>');
@@ -266,19 +267,4 @@ fn hex(bytes: &mut Vec<u8>, code: u16) {
     for shift in [12, 8, 4, 0] {
         bytes.push(DIGITS[usize::from((code >> shift) & 0xF)]);
     }
-}
-
-/// An operand as lopdf's `Writer::write_object` writes it: numbers, the most frequent, here;
-/// names and dictionaries (a font, a marked-content tag, once or twice a line) through lopdf.
-fn object(bytes: &mut Vec<u8>, operand: &Object) {
-    use std::io::Write;
-    if let Object::Real(value) = operand {
-        // Writing into memory cannot fail.
-        let _ = write!(bytes, "{value}");
-        return;
-    }
-    let one = Content {
-        operations: vec![Operation::new("", vec![operand.clone()])],
-    };
-    bytes.extend(one.encode().unwrap_or_default().trim_ascii_end());
 }
