@@ -155,17 +155,13 @@ impl Why {
     }
 }
 
-/// Choices joined as `lang` offers one of them ("English, French or Russian", "英语、法语或俄语"),
-/// from CLDR's list patterns.
-fn one_of<'a>(lang: &str, choices: impl Iterator<Item = &'a str> + Clone) -> String {
-    use icu_list::ListFormatter;
-    use icu_list::options::{ListFormatterOptions, ListLength};
-    let locale: icu_locale::Locale = lang.parse().unwrap_or(icu_locale::Locale::UNKNOWN);
-    let options = ListFormatterOptions::default().with_length(ListLength::Wide);
-    match ListFormatter::try_new_or(locale.into(), options) {
-        Ok(formatter) => formatter.format_to_string(choices),
-        // Compiled data has a root pattern for every locale; this only guards the call.
-        Err(_) => choices.collect::<Vec<_>>().join(", "),
+/// Choices joined as `page` (a language of the pages) offers one of them ("English, French or
+/// Russian", "英语、法语或俄语").
+fn one_of<'a>(page: &str, choices: impl Iterator<Item = &'a str> + Clone) -> String {
+    use crate::render::letter::{Conjunction, join_list};
+    match Lang::parse(page) {
+        Some(lang) => join_list(&lang, Conjunction::Or, choices),
+        None => choices.collect::<Vec<_>>().join(", "),
     }
 }
 
