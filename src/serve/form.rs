@@ -8,7 +8,7 @@ use crate::model::country::Country;
 use crate::model::lang::Lang;
 use crate::model::supporter::{Reason, Supporter, SupporterInput};
 
-use super::ui::{Ui, figure};
+use super::ui::Ui;
 
 /// The largest request body the server reads, in bytes: the form at its limits is far smaller.
 pub const BODY_LIMIT: usize = 16 * 1024;
@@ -123,7 +123,7 @@ impl Why {
     /// What to correct, in `page` (a language of the pages): figures in its digits, country and
     /// language names in it, lists joined as it joins them.
     pub fn say(&self, ui: &Ui, page: &str) -> String {
-        let figure = |n: usize| figure(page, n);
+        let figure = |n: usize| ui.figure(page, n);
         let values: Vec<(&str, String)> = match self {
             Why::TooLong { length, limit } => {
                 vec![("length", figure(*length)), ("limit", figure(*limit))]
