@@ -453,6 +453,15 @@ async fn preview(
         })
         .collect();
     context.insert("action", &summary(&site, &accepted.action, &lang));
+    // The letters the server cannot send, when it offers to send the others: hers to post.
+    let to_post: Vec<&serde_json::Value> = match can_email(&site, &accepted.made) {
+        true => (letters.iter().zip(&accepted.made))
+            .filter(|(_, m)| !sends(&site, m))
+            .map(|(l, _)| l)
+            .collect(),
+        false => Vec::new(),
+    };
+    context.insert("to_post", &to_post);
     context.insert("letters", &letters);
     context.insert("form", &form);
     context.insert("can_email", &can_email(&site, &accepted.made));
@@ -510,14 +519,17 @@ fn can_email(site: &Site, made: &[Made]) -> bool {
     sendable(site, made) > 0
 }
 
-/// How many of these letters the server can send: by email, or by fax through the office's
-/// gateway. The others are hers to post.
+/// How many of these letters the server can send. The others are hers to post.
 fn sendable(site: &Site, made: &[Made]) -> usize {
-    site.mail.as_ref().map_or(0, |mail| {
-        made.iter()
-            .filter(|m| m.email || (m.fax && mail.settings.fax_gateway.is_some()))
-            .count()
-    })
+    made.iter().filter(|m| sends(site, m)).count()
+}
+
+/// Whether the server can send this letter: it has an SMTP server, and the addressee an email
+/// address, or a fax number and the office a fax gateway.
+fn sends(site: &Site, made: &Made) -> bool {
+    site.mail
+        .as_ref()
+        .is_some_and(|mail| made.email || (made.fax && mail.settings.fax_gateway.is_some()))
 }
 
 /// The page's language, as `base` chose it.
