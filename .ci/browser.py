@@ -1,7 +1,7 @@
 """The supporters' web pages of `appeal serve` in a real browser (issue 18), run by .ci/browser.sh.
 
 Debian's chromium, headless, with JavaScript off in every context: the pages must work without
-it (they carry no script, and the Content-Security-Policy allows none). Five checks:
+it (they carry no script, and the Content-Security-Policy allows none). Six checks:
   1. English: the index, the Juraev action, the form, the preview of her three letters, the PDF
      download read back with pdftotext (her name, the Russian text, each letter from a new page);
   2. Arabic (?lang=ar): right-to-left pages, an Arabic name, Arabic letters, the PDF read back;
@@ -9,7 +9,8 @@ it (they carry no script, and the Content-Security-Policy allows none). Five che
      its link opened and its button pressed: her messages queued in the outbox once; a second
      press says the link was used and queues nothing;
   4. the keyboard alone (Tab, typing, Enter) fills and submits the form;
-  5. full-page screenshots of the index and the action page in en and ar.
+  5. a narrow screen (320px): with the longest Arabic country name chosen, no field runs off it;
+  6. full-page screenshots of the index and the action page in en and ar.
 
 usage: browser.py URL PROJECT RECEIVED OUT
   URL       where `appeal serve` listens (http://127.0.0.1:PORT)
@@ -312,6 +313,27 @@ def keyboard(browser):
     ctx.close()
 
 
+def narrow(browser):
+    step("a narrow screen: the longest country name does not widen the form")
+    width = 320
+    ctx = context(browser, viewport={"width": width, "height": 640}, locale="ar")
+    page = ctx.new_page()
+    page.goto(f"{URL}/action/{ACTION}?lang=ar")
+    # CLDR's longest Arabic name of a country: «هونغ كونغ الصينية (منطقة إدارية خاصة)».
+    page.select_option("#country", "HK")
+    fields = page.locator("form :is(input:not([type=hidden]), select, textarea, label, button)")
+    for i in range(fields.count()):
+        box = fields.nth(i).bounding_box()
+        what = fields.nth(i).evaluate("e => e.outerHTML.slice(0, 60)")
+        check(box is not None, f"{what} is not laid out")
+        check(box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5,
+              f"{what} runs off a {width}px screen: {box}")
+    shot = OUT / "action-ar-narrow.png"
+    page.screenshot(path=shot, full_page=True)
+    print(f"{fields.count()} fields within {width}px; {shot}")
+    ctx.close()
+
+
 def screenshots(browser):
     step("screenshots")
     for lang in ("en", "ar"):
@@ -336,6 +358,7 @@ def main():
             arabic(browser)
             by_email(browser)
             keyboard(browser)
+            narrow(browser)
             screenshots(browser)
         finally:
             browser.close()

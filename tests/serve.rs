@@ -771,3 +771,76 @@ fn with_send_the_server_delivers_her_confirmed_letters_once() {
     std::thread::sleep(std::time::Duration::from_secs(1));
     assert_eq!(smtp.received().len(), 2, "nothing twice");
 }
+
+/// The texts of the elements that open with `open` in `html` (up to their `close`), tags removed.
+fn texts(html: &str, open: &str, close: &str) -> Vec<String> {
+    html.split(open)
+        .skip(1)
+        .filter_map(|part| part.split_once(close))
+        .map(|(inner, _)| {
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in inner.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            text
+        })
+        .collect()
+}
+
+/// The addressees of the letters a preview shows, and those it tells her to post herself.
+fn headings_and_to_post(page: &Page) -> (Vec<String>, Vec<String>) {
+    let html = page.text();
+    let headings = texts(&html, "<h2>", "</h2>");
+    let to_post = match html.split_once("aria-labelledby=\"to-post\">") {
+        Some((_, list)) => texts(list.split("</ul>").next().unwrap_or(""), "<li>", "</li>"),
+        None => Vec::new(),
+    };
+    (headings, to_post)
+}
+
+#[test]
+fn the_preview_tells_her_to_post_only_the_letters_the_server_cannot_send() {
+    // The Prosecutor General has an email address, the Moscow City Court a fax number only,
+    // the embassy in Germany neither.
+    let with_email = |extra: &str, smtp: &crate::smtp_server::SmtpServer| {
+        let project = with_mail(smtp, extra);
+        let directory = project.path().join("recipients/russia.yaml");
+        let text = std::fs::read_to_string(&directory).unwrap().replacen(
+            "    fax: \"+7 495 987 58 41\"\n",
+            "    fax: \"+7 495 987 58 41\"\n    email: \"prosecutor@genproc.example\"\n",
+            1,
+        );
+        std::fs::write(&directory, text).unwrap();
+        project
+    };
+    let preview = |extra: &str| {
+        let smtp = crate::smtp_server::SmtpServer::start();
+        let server = Server::start_in(with_email(extra, &smtp), "2011-04-01");
+        let (cookie, token) = open(&server, "juraev-2011");
+        let page = post(
+            &server.url("/action/juraev-2011/preview?lang=en"),
+            Some(&cookie),
+            &eva(&token, "ru"),
+        );
+        assert_eq!(page.status, 200, "{}", page.text());
+        headings_and_to_post(&page)
+    };
+    let (headings, without_gateway) = preview("");
+    assert_eq!(headings.len(), 3, "{headings:?}");
+    // Without a fax gateway: the court's letter and the embassy's are hers to post.
+    assert_eq!(without_gateway.len(), 2, "{without_gateway:?}");
+    assert!(without_gateway.iter().all(|to| headings.contains(to)));
+    // With one, the court's goes by fax: only the embassy's is hers to post.
+    let (headings, with_gateway) = preview(GATEWAY);
+    assert_eq!(with_gateway.len(), 1, "{with_gateway:?}");
+    assert!(without_gateway.contains(&with_gateway[0]));
+    assert!(headings.contains(&with_gateway[0]));
+    // The embassy of the country she writes from (Berlin).
+    assert!(with_gateway[0].contains("Германии"), "{with_gateway:?}");
+}

@@ -223,12 +223,16 @@ const US_DATES: [&str; 7] = ["US", "AS", "GU", "MP", "PR", "UM", "VI"];
 /// `n` written in the digits `lang` dates letters in: Persian digits in Persian (۱۲), and in
 /// Arabic what CLDR's `ar` writes (12), so that a letter's page numbers agree with its date.
 pub fn number(lang: &Lang, n: usize) -> String {
-    use icu_decimal::{DecimalFormatter, input::Decimal};
-    let locale = gregorian(&date_locale(lang, None));
-    match DecimalFormatter::try_new(locale.into(), Default::default()) {
-        Ok(formatter) => formatter.format(&Decimal::from(n as u64)).to_string(),
-        Err(_) => n.to_string(),
+    match number_formatter(lang) {
+        Some(formatter) => formatter.format(&(n as u64).into()).to_string(),
+        None => n.to_string(),
     }
+}
+
+/// The formatter `number` writes with, for those who write many numbers in one language.
+pub fn number_formatter(lang: &Lang) -> Option<icu_decimal::DecimalFormatter> {
+    let locale = gregorian(&date_locale(lang, None));
+    icu_decimal::DecimalFormatter::try_new(locale.into(), Default::default()).ok()
 }
 
 /// French writes the first of the month as an ordinal ("1er mai 2011"); CLDR's long date does not.

@@ -135,18 +135,48 @@ impl Supporter {
     }
 }
 
-/// Why a supporter cannot be used, with the field it is about.
+/// Why a supporter cannot be used, with the field it is about: `message` in English for the
+/// command line, `reason` for those who say it otherwise (the web form, in the page's language).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{}{message}", if field.is_empty() { String::new() } else { format!("{field}: ") })]
 pub struct SupporterError {
     pub field: String,
     pub message: String,
+    pub reason: Reason,
 }
 
-fn err(field: &str, message: impl Into<String>) -> SupporterError {
+/// Each reason the checks refuse a supporter for, with what its message names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// A control character, or a line break in a one-line field.
+    Forbidden,
+    /// No name to sign with.
+    NoName,
+    /// Not an ISO 3166-1 alpha-2 code.
+    UnknownCountry,
+    /// Not a language tag.
+    UnknownLang,
+    /// Not an email address.
+    Email,
+    /// Not one of `country`'s regions; the nearest, as they may be written.
+    UnknownRegion {
+        country: Country,
+        nearest: Vec<String>,
+    },
+    /// Empty, but `country`'s post requires it; an example where the post's data has one.
+    Required {
+        country: Country,
+        example: Option<String>,
+    },
+    /// A row of a supporters file that cannot be read as one (CSV syntax, encoding, columns).
+    Unreadable,
+}
+
+fn err(field: &str, reason: Reason, message: impl Into<String>) -> SupporterError {
     SupporterError {
         field: field.to_string(),
         message: message.into(),
+        reason,
     }
 }
 
@@ -156,7 +186,11 @@ fn clean(field: &str, value: &str, multiline: bool) -> Result<String, SupporterE
     let value = normalize(value.trim());
     let lines = if multiline { Lines::Many } else { Lines::One };
     if let Some(what) = crate::model::text::forbidden(&value, lines) {
-        return Err(err(field, format!("holds {what}; remove it")));
+        return Err(err(
+            field,
+            Reason::Forbidden,
+            format!("holds {what}; remove it"),
+        ));
     }
     Ok(value)
 }
@@ -183,6 +217,7 @@ impl SupporterInput {
         if name.is_empty() {
             return Err(err(
                 "name",
+                Reason::NoName,
                 "is empty; every letter needs the signer's name",
             ));
         }
@@ -201,6 +236,7 @@ impl SupporterInput {
             code => Some(Country::parse(code).ok_or_else(|| {
                 err(
                     "country",
+                    Reason::UnknownCountry,
                     format!("`{code}` is not an ISO 3166-1 alpha-2 code (e.g. DE, FR, NO)"),
                 )
             })?),
@@ -210,13 +246,17 @@ impl SupporterInput {
             tag => Some(Lang::parse(tag).ok_or_else(|| {
                 err(
                     "lang",
+                    Reason::UnknownLang,
                     format!("`{tag}` is not a language tag (e.g. de, fr-CA)"),
                 )
             })?),
         };
         let email = match clean("email", &self.email, false)?.as_str() {
             "" => None,
-            text => Some(EmailAddress::parse(text).map_err(|why| err("email", why.to_string()))?),
+            text => Some(
+                EmailAddress::parse(text)
+                    .map_err(|why| err("email", Reason::Email, why.to_string()))?,
+            ),
         };
         let mut extra = BTreeMap::new();
         for (k, v) in self.extra {
@@ -262,12 +302,15 @@ impl SupporterInput {
             Field::Region => rules.region_example(),
             Field::Postcode => rules.postcode_example().map(str::to_string),
             _ => None,
-        }
-        .map_or(String::new(), |e| format!(", e.g. {e}"));
+        };
+        let e_g = example
+            .as_deref()
+            .map_or(String::new(), |e| format!(", e.g. {e}"));
         Err(err(
             field.column(),
+            Reason::Required { country, example },
             format!(
-                "is empty, but an address in {} needs {needs}: fill it in{example}",
+                "is empty, but an address in {} needs {needs}: fill it in{e_g}",
                 country.english_name(),
             ),
         ))
@@ -285,6 +328,10 @@ fn check_region(given: &str, country: Option<Country>) -> Result<String, Support
         Ok(None) => Ok(given.to_string()),
         Err(unknown) => Err(err(
             "region",
+            Reason::UnknownRegion {
+                country,
+                nearest: unknown.suggestions.clone(),
+            },
             format!(
                 "`{given}` is not a {} of {}; write its code or name (nearest: {})",
                 unknown.kind,
@@ -493,7 +540,7 @@ impl SupportersFile {
             file: self.file.clone(),
             line,
             row: self.row,
-            error: err(field, message),
+            error: err(field, Reason::Unreadable, message),
             record,
         }
     }

@@ -517,14 +517,34 @@ impl<'t> Renderer<'t> {
 /// B", "A、B和C"): the maintained data knows each language's conjunction, comma and spacing
 /// (Spanish "y" becomes "e" before an i sound), which a table here would not.
 pub fn join_names<'n>(lang: &Lang, names: impl Iterator<Item = &'n str> + Clone) -> String {
+    join_list(lang, Conjunction::And, names)
+}
+
+/// What joins the last item of a list: all of them ("A, B and C") or one of them ("A, B or C").
+#[derive(Clone, Copy, Debug)]
+pub enum Conjunction {
+    And,
+    Or,
+}
+
+/// `items` joined as `lang` joins a list by `conjunction`, from CLDR's list patterns.
+pub fn join_list<'n>(
+    lang: &Lang,
+    conjunction: Conjunction,
+    items: impl Iterator<Item = &'n str> + Clone,
+) -> String {
     use icu_list::ListFormatter;
     use icu_list::options::{ListFormatterOptions, ListLength};
     let locale: icu_locale::Locale = lang.as_str().parse().unwrap_or(icu_locale::Locale::UNKNOWN);
     let options = ListFormatterOptions::default().with_length(ListLength::Wide);
-    match ListFormatter::try_new_and(locale.into(), options) {
-        Ok(formatter) => formatter.format_to_string(names),
+    let formatter = match conjunction {
+        Conjunction::And => ListFormatter::try_new_and(locale.into(), options),
+        Conjunction::Or => ListFormatter::try_new_or(locale.into(), options),
+    };
+    match formatter {
+        Ok(formatter) => formatter.format_to_string(items),
         // Compiled data has a root pattern for every locale; this only guards the call.
-        Err(_) => names.collect::<Vec<_>>().join(", "),
+        Err(_) => items.collect::<Vec<_>>().join(", "),
     }
 }
 

@@ -3,14 +3,12 @@
 //! said in the page's language: `Why` names the reason and its figures, `strings.yaml` has its
 //! words (`appeal letters` keeps the model's English messages).
 
-use crate::model::address;
 use crate::model::campaign::Campaign;
 use crate::model::country::Country;
 use crate::model::lang::Lang;
-use crate::model::supporter::{Supporter, SupporterError, SupporterInput};
-use crate::model::text::{Lines, forbidden};
+use crate::model::supporter::{Reason, Supporter, SupporterInput};
 
-use super::ui::{Ui, figure};
+use super::ui::Ui;
 
 /// The largest request body the server reads, in bytes: the form at its limits is far smaller.
 pub const BODY_LIMIT: usize = 16 * 1024;
@@ -95,7 +93,8 @@ pub enum Why {
         country: Country,
         example: Option<String>,
     },
-    /// Refused by a check of the supporter this list does not name yet.
+    /// Refused for a reason the form itself cannot give (a language tag, a file's row): a
+    /// hand-made request.
     Invalid,
 }
 
@@ -124,7 +123,7 @@ impl Why {
     /// What to correct, in `page` (a language of the pages): figures in its digits, country and
     /// language names in it, lists joined as it joins them.
     pub fn say(&self, ui: &Ui, page: &str) -> String {
-        let figure = |n: usize| figure(page, n);
+        let figure = |n: usize| ui.figure(page, n);
         let values: Vec<(&str, String)> = match self {
             Why::TooLong { length, limit } => {
                 vec![("length", figure(*length)), ("limit", figure(*limit))]
@@ -156,17 +155,13 @@ impl Why {
     }
 }
 
-/// Choices joined as `lang` offers one of them ("English, French or Russian", "英语、法语或俄语"),
-/// from CLDR's list patterns.
-fn one_of<'a>(lang: &str, choices: impl Iterator<Item = &'a str> + Clone) -> String {
-    use icu_list::ListFormatter;
-    use icu_list::options::{ListFormatterOptions, ListLength};
-    let locale: icu_locale::Locale = lang.parse().unwrap_or(icu_locale::Locale::UNKNOWN);
-    let options = ListFormatterOptions::default().with_length(ListLength::Wide);
-    match ListFormatter::try_new_or(locale.into(), options) {
-        Ok(formatter) => formatter.format_to_string(choices),
-        // Compiled data has a root pattern for every locale; this only guards the call.
-        Err(_) => choices.collect::<Vec<_>>().join(", "),
+/// Choices joined as `page` (a language of the pages) offers one of them ("English, French or
+/// Russian", "英语、法语或俄语").
+fn one_of<'a>(page: &str, choices: impl Iterator<Item = &'a str> + Clone) -> String {
+    use crate::render::letter::{Conjunction, join_list};
+    match Lang::parse(page) {
+        Some(lang) => join_list(&lang, Conjunction::Or, choices),
+        None => choices.collect::<Vec<_>>().join(", "),
     }
 }
 
@@ -219,7 +214,7 @@ impl LetterForm {
         let supporter = self
             .input(address, &lang)
             .check_complete()
-            .map_err(|e| error(&e.field, self.why(&e)))?;
+            .map_err(|e| error(&e.field, why(e.reason)))?;
         Ok((supporter, lang))
     }
 
@@ -239,54 +234,27 @@ impl LetterForm {
             extra: Default::default(),
         }
     }
+}
 
-    /// Why the model refused the field of `refused`, found again from what she typed: its
-    /// message is English (the one `appeal letters` prints), the page says it in her language.
-    /// Follows the checks of `SupporterInput::check_complete`.
-    fn why(&self, refused: &SupporterError) -> Why {
-        let value = self.field(&refused.field).trim();
-        let lines = match refused.field.as_str() {
-            "address" | "note" => Lines::Many,
-            _ => Lines::One,
-        };
-        if forbidden(value, lines).is_some() {
-            return Why::Forbidden;
-        }
-        let field = refused.field.as_str();
-        match field {
-            "name" if value.is_empty() => return Why::NoName,
-            "country" => return Why::UnknownCountry,
-            "email" => return Why::Email,
-            _ => {}
-        }
-        let Some(country) = Country::parse(&self.country) else {
-            return Why::Invalid;
-        };
-        let rules = address::rules(country);
-        match field {
-            "region" if !value.is_empty() => match rules.region(value) {
-                Err(unknown) => Why::Region {
-                    country,
-                    nearest: unknown.suggestions,
-                },
-                Ok(_) => Why::Invalid,
-            },
-            "address" | "city" | "postcode" | "region" if value.is_empty() => Why::Required {
-                country,
-                example: match field {
-                    "region" => rules.region_example(),
-                    "postcode" => rules.postcode_example().map(str::to_string),
-                    _ => None,
-                },
-            },
-            _ => Why::Invalid,
-        }
+/// What the page says for a reason the model refused her: the model's English `message` is the
+/// one `appeal letters` prints, the page says it in her language.
+fn why(refused: Reason) -> Why {
+    match refused {
+        Reason::Forbidden => Why::Forbidden,
+        Reason::NoName => Why::NoName,
+        Reason::UnknownCountry => Why::UnknownCountry,
+        Reason::Email => Why::Email,
+        Reason::UnknownRegion { country, nearest } => Why::Region { country, nearest },
+        Reason::Required { country, example } => Why::Required { country, example },
+        // The form sends a language of the action's (checked before) and is no file's row.
+        Reason::UnknownLang | Reason::Unreadable => Why::Invalid,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::address;
 
     fn eva() -> LetterForm {
         LetterForm {
@@ -309,7 +277,7 @@ mod tests {
             .input(address, &Lang::parse("de").unwrap())
             .check_complete()
             .expect_err("the model refuses it");
-        form.why(&refused)
+        why(refused.reason)
     }
 
     #[test]

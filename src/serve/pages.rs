@@ -16,7 +16,7 @@ use super::csrf;
 use super::form::{BODY_LIMIT, FieldError, LetterForm, Why};
 use super::letters::{self, Made};
 use super::site::{Action, Site};
-use super::ui::{figure, fill};
+use super::ui::fill;
 
 type Shared = Arc<Site>;
 
@@ -215,8 +215,10 @@ fn summary(site: &Site, action: &Action, page_lang: &str) -> serde_json::Value {
         serde_json::json!({"text": text, "lang": in_lang, "dir": dir_of(in_lang)})
     };
     // Negative for a passed action: shown on no page, kept as it is.
-    let days_left = usize::try_from(action.days_left)
-        .map_or_else(|_| action.days_left.to_string(), |n| figure(page_lang, n));
+    let days_left = usize::try_from(action.days_left).map_or_else(
+        |_| action.days_left.to_string(),
+        |n| ui.figure(page_lang, n),
+    );
     let date = site.dates.long(&lang, None, campaign.deadline);
     // The full stop after the date, not doubled after an abbreviation's ("3 мая 2011 г.").
     let stop = ui.say(page_lang, "stop", &[]);
@@ -314,22 +316,12 @@ fn action_page(
         form.lang = action.lang_for(&lang).to_string();
     }
     form.csrf = site.secret.token(nonce, &action.campaign().id);
-    // The page's names, in its order: "Deutschland (DE)", "德国（DE）".
-    let countries: Vec<(&str, String)> = site
-        .ui
-        .countries(&lang)
-        .iter()
-        .map(|(c, name)| {
-            let values = [("name", name.as_str()), ("code", c.code())];
-            (c.code(), site.ui.say(&lang, "country_option", &values))
-        })
-        .collect();
     let error =
         error.map(|e| serde_json::json!({"field": e.field, "message": e.why.say(&site.ui, &lang)}));
     context.insert("action", &summary);
     context.insert("form", &form);
     context.insert("error", &error);
-    context.insert("countries", &countries);
+    context.insert("countries", site.ui.country_options(&lang));
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -461,6 +453,15 @@ async fn preview(
         })
         .collect();
     context.insert("action", &summary(&site, &accepted.action, &lang));
+    // The letters the server cannot send, when it offers to send the others: hers to post.
+    let to_post: Vec<&serde_json::Value> = match can_email(&site, &accepted.made) {
+        true => (letters.iter().zip(&accepted.made))
+            .filter(|(_, m)| !sends(&site, m))
+            .map(|(l, _)| l)
+            .collect(),
+        false => Vec::new(),
+    };
+    context.insert("to_post", &to_post);
     context.insert("letters", &letters);
     context.insert("form", &form);
     context.insert("can_email", &can_email(&site, &accepted.made));
@@ -518,14 +519,17 @@ fn can_email(site: &Site, made: &[Made]) -> bool {
     sendable(site, made) > 0
 }
 
-/// How many of these letters the server can send: by email, or by fax through the office's
-/// gateway. The others are hers to post.
+/// How many of these letters the server can send. The others are hers to post.
 fn sendable(site: &Site, made: &[Made]) -> usize {
-    site.mail.as_ref().map_or(0, |mail| {
-        made.iter()
-            .filter(|m| m.email || (m.fax && mail.settings.fax_gateway.is_some()))
-            .count()
-    })
+    made.iter().filter(|m| sends(site, m)).count()
+}
+
+/// Whether the server can send this letter: it has an SMTP server, and the addressee an email
+/// address, or a fax number and the office a fax gateway.
+fn sends(site: &Site, made: &Made) -> bool {
+    site.mail
+        .as_ref()
+        .is_some_and(|mail| made.email || (made.fax && mail.settings.fax_gateway.is_some()))
 }
 
 /// The page's language, as `base` chose it.
@@ -596,8 +600,8 @@ async fn send(
     let worker = Arc::clone(&site);
     let to = form.email.trim().to_string();
     // The letters the confirmation sends, not those she posts herself; in the page's digits.
-    let count = super::ui::figure(&lang, sendable(&site, &accepted.made));
-    let hours = super::ui::figure(&lang, super::confirm::VALID_HOURS as usize);
+    let count = site.ui.figure(&lang, sendable(&site, &accepted.made));
+    let hours = site.ui.figure(&lang, super::confirm::VALID_HOURS as usize);
     let subject = fill(&words["confirm_subject"], &[("title", &title)]);
     let body_template = words["confirm_body"].clone();
     let sent = tokio::task::spawn_blocking(move || {
@@ -717,7 +721,7 @@ async fn confirm(
     .await;
     match done {
         Ok(Ok(n)) => {
-            let count = figure(&lang_of(&context), n);
+            let count = site.ui.figure(&lang_of(&context), n);
             message_with(
                 &site,
                 context,

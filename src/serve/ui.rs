@@ -47,6 +47,10 @@ pub struct Ui {
     strings: BTreeMap<String, BTreeMap<String, String>>,
     /// Language tag -> every country with its name in that language, in that language's order.
     countries: BTreeMap<String, Vec<(Country, String)>>,
+    /// Language tag -> the country select's options (code, words): made once, not per page.
+    options: BTreeMap<String, Vec<(String, String)>>,
+    /// Language tag -> how it writes numbers: made once, not per figure.
+    numbers: BTreeMap<String, icu_decimal::DecimalFormatter>,
 }
 
 impl Ui {
@@ -79,16 +83,45 @@ impl Ui {
                 })?,
             }
         }
-        let countries = strings
+        let countries: BTreeMap<String, Vec<(Country, String)>> = strings
             .keys()
             .map(|lang| (lang.clone(), countries_in(lang)))
             .collect();
-        Ok(Ui {
+        let numbers = strings
+            .keys()
+            .filter_map(|lang| {
+                let formatter = crate::model::lang::number_formatter(&Lang::parse(lang)?)?;
+                Some((lang.clone(), formatter))
+            })
+            .collect();
+        let mut ui = Ui {
             tera,
             css,
             strings,
             countries,
-        })
+            options: BTreeMap::new(),
+            numbers,
+        };
+        ui.options = ui
+            .countries
+            .iter()
+            .map(|(lang, countries)| (lang.clone(), ui.options_in(lang, countries)))
+            .collect();
+        Ok(ui)
+    }
+
+    /// The country select's options in `lang`: "Deutschland (DE)", "德国（DE）".
+    fn options_in(&self, lang: &str, countries: &[(Country, String)]) -> Vec<(String, String)> {
+        countries
+            .iter()
+            .map(|(c, name)| {
+                let values = [("name", name.as_str()), ("code", c.code())];
+                (
+                    c.code().to_string(),
+                    self.say(lang, "country_option", &values),
+                )
+            })
+            .collect()
     }
 
     /// The languages the pages are written in, each with its own name for itself.
@@ -108,6 +141,12 @@ impl Ui {
     /// the pages are not written in).
     pub fn countries(&self, lang: &str) -> &[(Country, String)] {
         self.countries.get(lang).unwrap_or(&self.countries["en"])
+    }
+
+    /// The options of the country select in `lang` (English for a language the pages are not
+    /// written in): each country's code and words, in `countries`' order.
+    pub fn country_options(&self, lang: &str) -> &[(String, String)] {
+        self.options.get(lang).unwrap_or(&self.options["en"])
     }
 
     /// `country`'s name in `lang`: CLDR's, or its English name where CLDR has none.
@@ -158,6 +197,14 @@ impl Ui {
             .unwrap_or_else(|| "en".to_string())
     }
 
+    /// `n` in the digits of the language of the pages `lang` (Persian ۳۲), as letters date in it.
+    pub fn figure(&self, lang: &str, n: usize) -> String {
+        match self.numbers.get(lang) {
+            Some(formatter) => formatter.format(&(n as u64).into()).to_string(),
+            None => n.to_string(),
+        }
+    }
+
     /// Renders page `name` with `context`.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, tera::Error> {
         self.tera.render(name, context)
@@ -189,14 +236,6 @@ fn sort_names(locale: &icu_locale::Locale, named: &mut [(Country, String)]) {
         Ok(collator) => named.sort_by(|a, b| collator.compare(&a.1, &b.1).then(a.0.cmp(&b.0))),
         // Compiled data has a root collation for every locale; this only guards the call.
         Err(_) => named.sort_by(|a, b| a.1.cmp(&b.1)),
-    }
-}
-
-/// `n` in the digits of the language of the pages `lang` (Persian ۳۲), as letters date in it.
-pub fn figure(lang: &str, n: usize) -> String {
-    match Lang::parse(lang) {
-        Some(l) => crate::model::lang::number(&l, n),
-        None => n.to_string(),
     }
 }
 
@@ -473,6 +512,31 @@ mod tests {
             at("fr", "AE") < at("fr", "FR"),
             "Émirats arabes unis before France"
         );
+    }
+
+    #[test]
+    fn options_and_figures_made_once_are_those_of_each_language() {
+        let ui = Ui::load(None).unwrap();
+        for (lang, _) in ui.languages() {
+            let options = ui.country_options(&lang);
+            assert_eq!(options.len(), ui.countries(&lang).len(), "{lang}");
+            for ((code, words), (country, name)) in options.iter().zip(ui.countries(&lang)) {
+                assert_eq!(code, country.code());
+                let values = [("name", name.as_str()), ("code", country.code())];
+                assert_eq!(*words, ui.say(&lang, "country_option", &values), "{lang}");
+            }
+            let tag = Lang::parse(&lang).unwrap();
+            for n in [0, 7, 1001, 1_234_567] {
+                assert_eq!(ui.figure(&lang, n), crate::model::lang::number(&tag, n));
+            }
+        }
+        let option = |lang: &str, code: &str| {
+            let options = ui.country_options(lang);
+            options.iter().find(|(c, _)| c == code).unwrap().1.clone()
+        };
+        assert_eq!(option("de", "DE"), "Deutschland (DE)");
+        assert_eq!(option("zh", "DE"), "德国（DE）");
+        assert_eq!(ui.figure("fa", 1001), "۱٬۰۰۱");
     }
 
     #[test]
