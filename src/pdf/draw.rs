@@ -245,60 +245,79 @@ pub(super) fn save(doc: &PdfDocument, info: &DocInfo, marks: &Marks) -> Vec<u8> 
     super::file::save(&lo, COMPRESSION)
 }
 
-/// Compresses every stream that is not yet compressed, as lopdf's `Document::compress` does but at
-/// a fast level rather than the best: deflate took 28% of the time of an Arabic letter under
-/// level 9 (perf); level 3 cuts the user time of 3,000 Arabic letters by 17% for 2% more bytes
-/// (35.7 KB a letter). Deterministic, as the output must be: each stream starts from a reset
-/// compressor, so the bytes are those of a new one.
+/// Compresses every stream that is not yet compressed, as lopdf's `Document::compress` does but
+/// at a level per kind: a font program (`/Length1`, made once per subset and kept) at
+/// `FONT_COMPRESSION`, the rest (page content, character maps, metadata: made for each letter) at
+/// the faster `COMPRESSION`. Deterministic, as the output must be: each stream starts from a
+/// reset compressor, so the bytes are those of a new one.
 pub(super) fn compress(lo: &mut lopdf::Document) {
+    for object in lo.objects.values_mut() {
+        let lopdf::Object::Stream(stream) = object else {
+            continue;
+        };
+        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
+            continue;
+        }
+        let level = if stream.dict.has(b"Length1") {
+            FONT_COMPRESSION
+        } else {
+            COMPRESSION
+        };
+        let compressed = deflated(level, &stream.content);
+        if compressed.len() + 19 < stream.content.len() {
+            stream.dict.set("Filter", "FlateDecode");
+            stream.set_content(compressed);
+        }
+    }
+}
+
+/// `content` in a zlib stream at `level` (0-9), by the thread's compressor for that level, reset:
+/// a compressor's tables are some 300 KB to allocate and clear, and a letter has a few streams of
+/// a few KB each.
+pub(super) fn deflated(level: u32, content: &[u8]) -> Vec<u8> {
     thread_local! {
-        // A compressor's tables are some 300 KB to allocate and clear; a letter has a few
-        // streams of a few KB each, so each thread keeps one and resets it.
-        static DEFLATE: std::cell::RefCell<flate2::Compress> = std::cell::RefCell::new(
-            flate2::Compress::new(flate2::Compression::new(COMPRESSION), true),
-        );
+        static KEPT: std::cell::RefCell<Vec<(u32, flate2::Compress)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
     }
-    DEFLATE.with_borrow_mut(|deflate| {
-        for object in lo.objects.values_mut() {
-            let lopdf::Object::Stream(stream) = object else {
-                continue;
-            };
-            if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
-                continue;
+    KEPT.with_borrow_mut(|kept| {
+        let at = match kept.iter().position(|(l, _)| *l == level) {
+            Some(at) => at,
+            None => {
+                kept.push((
+                    level,
+                    flate2::Compress::new(flate2::Compression::new(level), true),
+                ));
+                kept.len() - 1
             }
-            let Some(compressed) = deflated(deflate, &stream.content) else {
-                continue;
-            };
-            if compressed.len() + 19 < stream.content.len() {
-                stream.dict.set("Filter", "FlateDecode");
-                stream.set_content(compressed);
+        };
+        let deflate = &mut kept[at].1;
+        deflate.reset();
+        let mut out = Vec::with_capacity(content.len() / 2 + 64);
+        // All the input, then the end, as flate2's `ZlibEncoder` does (and lopdf with it): some
+        // levels of zlib-rs give other bytes when told the end with the input.
+        let mut flush = flate2::FlushCompress::None;
+        loop {
+            let read = usize::try_from(deflate.total_in()).unwrap_or(usize::MAX);
+            let rest = content.get(read..).unwrap_or_default();
+            if rest.is_empty() {
+                flush = flate2::FlushCompress::Finish;
+            }
+            // Compressing into memory fails only on a corrupt state, which a reset one is not.
+            match deflate.compress_vec(rest, &mut out, flush) {
+                Ok(flate2::Status::StreamEnd) | Err(_) => return out,
+                Ok(_) => out.reserve(out.capacity().max(64)),
             }
         }
-    });
+    })
 }
 
-/// `content` in a zlib stream, from `deflate` reset.
-pub(super) fn deflated(deflate: &mut flate2::Compress, content: &[u8]) -> Option<Vec<u8>> {
-    deflate.reset();
-    let mut out = Vec::with_capacity(content.len() / 2 + 64);
-    loop {
-        let read = usize::try_from(deflate.total_in()).ok()?;
-        let status = deflate
-            .compress_vec(
-                content.get(read..)?,
-                &mut out,
-                flate2::FlushCompress::Finish,
-            )
-            .ok()?;
-        match status {
-            flate2::Status::StreamEnd => return Some(out),
-            _ => out.reserve(out.capacity().max(64)),
-        }
-    }
-}
-
-/// The zlib level of `compress` (0-9): 1 grows letters by a quarter, 6 is as slow as 9.
+/// The zlib level of the streams made for each letter (0-9): 1 grows them by a fifth, 6 takes
+/// twice the time for a tenth fewer bytes (docs/benchmarks.md).
 pub(super) const COMPRESSION: u32 = 3;
+
+/// The zlib level of font programs, the most of a letter's bytes, compressed once per subset and
+/// kept: the best.
+pub(super) const FONT_COMPRESSION: u32 = 9;
 
 /// Builds the PDF of one letter: the same bytes for the same input. Warnings (a glyph printed as
 /// a box under --allow-missing-glyphs) go to `warnings`.

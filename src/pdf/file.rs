@@ -169,28 +169,14 @@ fn object_stream(objects: &[(u32, &Object)], out: &mut Vec<u8>) -> usize {
     table_len
 }
 
-/// `content` compressed as lopdf compresses an object stream at `level`, by the thread's
-/// compressor for that level (a new one is some 300 KB of tables to allocate and clear).
+/// `content` compressed as lopdf compresses an object stream at `level`.
 fn deflated(level: u32, content: &[u8]) -> Vec<u8> {
-    thread_local! {
-        static DEFLATE: std::cell::RefCell<Vec<(u32, flate2::Compress)>> =
-            const { std::cell::RefCell::new(Vec::new()) };
-    }
     let level = match level {
         1..=3 => flate2::Compression::fast(),
         4..=6 => flate2::Compression::default(),
         _ => flate2::Compression::best(),
     };
-    DEFLATE.with_borrow_mut(|kept| {
-        let at = match kept.iter().position(|(l, _)| *l == level.level()) {
-            Some(at) => at,
-            None => {
-                kept.push((level.level(), flate2::Compress::new(level, true)));
-                kept.len() - 1
-            }
-        };
-        super::draw::deflated(&mut kept[at].1, content).unwrap_or_default()
-    })
+    super::draw::deflated(level.level(), content)
 }
 
 /// The cross-reference stream's rows for objects 1 to `size - 1`, one section per run of
