@@ -227,15 +227,20 @@ impl<'c> Typography<'c> {
 
     /// Appends `line` as `line` sets it to `out`.
     fn push_line(&self, line: &str, out: &mut String) {
+        // Most lines of a letter hold nothing this pass changes: they are copied as they are.
+        // Every sign the pass touches starts with one of a few bytes, so most lines are passed
+        // over without decoding a char or comparing them with the address lines (which get
+        // nothing but marks that start with those bytes too).
+        if !line.bytes().any(|b| LEADS[usize::from(b)]) {
+            out.push_str(line);
+            return;
+        }
         let trimmed = line.trim();
         if self.verbatim.iter().any(|v| v.as_ref() == trimmed) {
             self.push_address(line, out);
             return;
         }
-        // Most lines of a letter hold nothing this pass changes: they are copied as they are.
-        // Every sign the pass touches starts with one of a few bytes: most lines are passed
-        // over without decoding a char.
-        if !line.bytes().any(|b| LEADS[usize::from(b)]) || !line.chars().any(|c| self.touches(c)) {
+        if !line.chars().any(|c| self.touches(c)) {
             out.push_str(line);
             return;
         }
