@@ -12,7 +12,7 @@ use crate::model::country::Country;
 use crate::model::diag::Diagnostic;
 use crate::model::directory::{Directory, Kind, Recipient, addressee_lines};
 use crate::model::lang::{DateFormats, Lang};
-use crate::model::supporter::Supporter;
+use crate::model::supporter::{PostalAddresses, Supporter};
 use crate::render::Error;
 use crate::render::templates::{Templates, template_diagnostic};
 use crate::render::typography::{Lines, Typography};
@@ -265,15 +265,17 @@ fn pick_wording(wordings: &[Option<tera::Value>], pick: usize) -> Option<tera::V
     wordings.get(pick % wordings.len().max(1))?.clone()
 }
 
-/// A supporter as her letters print her. What every letter she signs repeats (her part of the
-/// template context and her address block for each country a letter is posted to, the seed of
-/// her wordings) is worked out by the first of them and shared by the others, on any thread.
+/// A supporter as her letters print her. What every letter she signs repeats (her address
+/// blocks, her part of the template context, the seed of her wordings) is worked out by the
+/// first of them and shared by the others, on any thread.
 pub struct Signer<'s> {
     pub supporter: &'s Supporter,
     seed: OnceLock<u64>,
-    /// By the country a letter is posted to (a recipient's postal country): a supporter's
-    /// letters go to two or three.
-    posted: Mutex<Vec<(Country, Arc<Posted>)>>,
+    addresses: OnceLock<PostalAddresses>,
+    /// Her part of the letters posted within her country, and from abroad: her address block
+    /// differs only by its country line (`Supporter::postal_addresses`).
+    home: OnceLock<Arc<Posted>>,
+    abroad: OnceLock<Arc<Posted>>,
 }
 
 /// A signer's part of the letters posted to one country.
@@ -291,7 +293,9 @@ impl<'s> Signer<'s> {
         Signer {
             supporter,
             seed: OnceLock::new(),
-            posted: Mutex::default(),
+            addresses: OnceLock::new(),
+            home: OnceLock::new(),
+            abroad: OnceLock::new(),
         }
     }
 
@@ -310,17 +314,17 @@ impl<'s> Signer<'s> {
 
     /// Her part of the letters posted to `posted_in`, made by the first of them.
     fn posted(&self, posted_in: Country) -> Result<Arc<Posted>, tera::Error> {
-        let known = |posted: &[(Country, Arc<Posted>)]| {
-            posted
-                .iter()
-                .find(|(c, _)| *c == posted_in)
-                .map(|(_, p)| Arc::clone(p))
-        };
-        if let Some(done) = self.posted.lock().ok().and_then(|p| known(&p)) {
-            return Ok(done);
-        }
         let s = self.supporter;
-        let address = s.postal_address(Some(posted_in));
+        let cell = if s.country == Some(posted_in) {
+            &self.home
+        } else {
+            &self.abroad
+        };
+        if let Some(done) = cell.get() {
+            return Ok(Arc::clone(done));
+        }
+        let addresses = self.addresses.get_or_init(|| s.postal_addresses());
+        let address = addresses.posted_in(Some(posted_in)).to_vec();
         let signature = s.signature();
         // With --initials the full name appears nowhere in the letter, not even in the sender block.
         let view = tera::Value::try_from_serializable(&SupporterView {
@@ -337,15 +341,12 @@ impl<'s> Signer<'s> {
                 .collect(),
         })?;
         let name = if s.initials { signature } else { s.name.clone() };
-        let done = Arc::new(Posted {
+        let made = Arc::new(Posted {
             name,
             address,
             view,
         });
-        if let Ok(mut posted) = self.posted.lock() {
-            posted.push((posted_in, Arc::clone(&done)));
-        }
-        Ok(done)
+        Ok(Arc::clone(cell.get_or_init(|| made)))
     }
 }
 

@@ -129,6 +129,11 @@ const LEADS: [bool; 256] = {
     leads
 };
 
+/// Whether `text` has a byte of `LEADS`: without one, nothing in it is for this pass.
+fn has_lead(text: &str) -> bool {
+    text.bytes().any(|b| LEADS[usize::from(b)])
+}
+
 /// The typography of one letter: its language's rules and the address lines it only gives
 /// quotation marks and apostrophes.
 pub struct Typography<'c> {
@@ -152,7 +157,9 @@ impl<'c> Typography<'c> {
             verbatim: Vec::new(),
         };
         for line in verbatim.into_iter().map(|l| l.trim()) {
-            if line.is_empty() {
+            // A line without a lead byte is never compared (`push_line`), and would come out
+            // as it is either way.
+            if !has_lead(line) {
                 continue;
             }
             let set = typography.address(line);
@@ -231,7 +238,7 @@ impl<'c> Typography<'c> {
         // Every sign the pass touches starts with one of a few bytes, so most lines are passed
         // over without decoding a char or comparing them with the address lines (which get
         // nothing but marks that start with those bytes too).
-        if !line.bytes().any(|b| LEADS[usize::from(b)]) {
+        if !has_lead(line) {
             out.push_str(line);
             return;
         }
