@@ -141,7 +141,7 @@ fn render_countries(
             used.insert(p.recipient.id.clone());
             for lang in languages {
                 for supporter in [None, Some(&sample)] {
-                    match renderer.render(campaign, p, &targets, lang, supporter) {
+                    match renderer.render_signed(campaign, p, &targets, lang, supporter) {
                         Ok(letter) => {
                             out.letters += 1;
                             blocks.add(p.recipient, &letter, country);

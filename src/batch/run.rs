@@ -791,7 +791,7 @@ impl<'a> Ctx<'a> {
                 .par_iter()
                 .map(|j| {
                     self.renderer
-                        .render(
+                        .render_signed(
                             self.campaign,
                             &j.planned,
                             &plan.targets_of[j.entry],

@@ -254,11 +254,12 @@ struct Shared {
     asks: Vec<Vec<Option<tera::Value>>>,
 }
 
-/// `Shared` is kept by campaign fingerprint, language, region and letter date.
-type SharedKey = (u64, Lang, Option<Country>, chrono::NaiveDate);
+/// `Shared` is kept by campaign fingerprint, region and letter date, then language (looked up
+/// without a copy of the tag).
+type SharedKey = (u64, Option<Country>, chrono::NaiveDate);
 
-/// The most `Shared` a renderer keeps (a run has one per language and supporters' country).
-const SHARED_KEPT: usize = 1024;
+/// The most `Shared` a renderer keeps for one key (a run has one per language).
+const SHARED_KEPT: usize = 64;
 
 /// Wording `pick` of a paragraph's `wordings` (main first), as `campaign::wording` picks it.
 fn pick_wording(wordings: &[Option<tera::Value>], pick: usize) -> Option<tera::Value> {
@@ -365,7 +366,7 @@ pub struct Renderer<'t> {
     /// The campaign's paragraphs as typography set them, shared by the run's letters.
     lines: Lines,
     /// The campaign's part of the letters' context (`Shared`), shared by the run's letters.
-    shared: Mutex<HashMap<SharedKey, Arc<Shared>>>,
+    shared: Mutex<HashMap<SharedKey, Vec<(Lang, Arc<Shared>)>>>,
     /// The letter template of each language (`Templates::resolve`), found by its first letter.
     template: Mutex<HashMap<Lang, &'t str>>,
 }
@@ -394,11 +395,25 @@ impl<'t> Renderer<'t> {
         self
     }
 
-    /// Renders the letter to `planned.recipient` in `lang`, signed by `signer` (`None`: a blank
-    /// letter). `targets` are the campaign's resolved targets (quoted in copies). Every missing
-    /// piece is an error naming where to add it.
-    /// Phases: the context (texts and wordings) -> the text -> the parts -> the letter.
+    /// Renders the letter to `planned.recipient` in `lang`, signed by `supporter` (`None`: a
+    /// blank letter). `targets` are the campaign's resolved targets (quoted in copies). Every
+    /// missing piece is an error naming where to add it. A batch that writes several letters
+    /// for one supporter signs them with one `Signer` (`render_signed`).
     pub fn render(
+        &self,
+        campaign: &Campaign,
+        planned: &Planned,
+        targets: &[&Recipient],
+        lang: &Lang,
+        supporter: Option<&Supporter>,
+    ) -> Result<Letter, Error> {
+        let signer = supporter.map(Signer::new);
+        self.render_signed(campaign, planned, targets, lang, signer.as_ref())
+    }
+
+    /// `render`, signed by `signer`, who keeps what her letters share.
+    /// Phases: the context (texts and wordings) -> the text -> the parts -> the letter.
+    pub fn render_signed(
         &self,
         campaign: &Campaign,
         planned: &Planned,
@@ -491,15 +506,20 @@ impl<'t> Renderer<'t> {
         lang: &Lang,
         region: Option<Country>,
     ) -> Result<Arc<Shared>, tera::Error> {
-        let key = (campaign.fingerprint, lang.clone(), region, self.date);
-        if let Some(done) = self.shared.lock().ok().and_then(|s| s.get(&key).cloned()) {
+        let key = (campaign.fingerprint, region, self.date);
+        let find = |kept: &HashMap<SharedKey, Vec<(Lang, Arc<Shared>)>>| {
+            let langs = kept.get(&key)?;
+            langs.iter().find(|(l, _)| l == lang).map(|(_, s)| Arc::clone(s))
+        };
+        if let Some(done) = self.shared.lock().ok().and_then(|kept| find(&kept)) {
             return Ok(done);
         }
         let shared = Arc::new(self.build_shared(campaign, lang, region)?);
-        if let Ok(mut kept) = self.shared.lock()
-            && kept.len() < SHARED_KEPT
-        {
-            kept.insert(key, Arc::clone(&shared));
+        if let Ok(mut kept) = self.shared.lock() {
+            let langs = kept.entry(key).or_default();
+            if langs.len() < SHARED_KEPT {
+                langs.push((lang.clone(), Arc::clone(&shared)));
+            }
         }
         Ok(shared)
     }
@@ -910,9 +930,7 @@ mod tests {
         let de = Lang::parse("de").unwrap();
         let return_address = |id: &str| {
             let p = planned.iter().find(|p| p.recipient.id == id).unwrap();
-            let letter = renderer
-                .render(&campaign, p, &[], &de, Some(&Signer::new(&eva)))
-                .unwrap();
+            let letter = renderer.render(&campaign, p, &[], &de, Some(&eva)).unwrap();
             letter.parts.unwrap().return_address
         };
         // No email; the country only on international mail.

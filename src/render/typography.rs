@@ -640,7 +640,7 @@ mod tests {
 
     #[test]
     fn every_sign_the_pass_touches_starts_with_a_lead_byte() {
-        for lang in ["ru", "en", "fr", "de"] {
+        for lang in ["ru", "en", "fr", "de", "es", "ar", "fa", "zh"] {
             let t = Typography::new(&Lang::parse(lang).unwrap(), []);
             for c in (0..=0x10ffff)
                 .filter_map(char::from_u32)
