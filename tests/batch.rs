@@ -502,9 +502,14 @@ fn supporters_in_every_language(n: usize) -> String {
         ("ES", "28001", "Madrid", "M"),
         ("US", "10001", "New York", "NY"),
     ];
-    let names = ["Анна Иванова", "فاطمة حداد", "مریم رضایی", "王芳", "Zoé O'Brien"];
-    let mut csv =
-        String::from("name,address,postcode,city,region,country,email,lang,group,note\n");
+    let names = [
+        "Анна Иванова",
+        "فاطمة حداد",
+        "مریم رضایی",
+        "王芳",
+        "Zoé O'Brien",
+    ];
+    let mut csv = String::from("name,address,postcode,city,region,country,email,lang,group,note\n");
     for i in 0..n {
         let (country, postcode, city, region) = places[i % places.len()];
         let name = names[i % names.len()];
@@ -550,7 +555,8 @@ fn the_same_text_letters_whatever_the_threads_or_shards() {
     assert!(one.len() >= 80, "{} letters", one.len());
     for lang in ["ru", "ar", "fa", "zh", "fr", "de", "en", "es"] {
         assert!(
-            one.iter().any(|(name, _)| name.ends_with(&format!(".{lang}.txt"))),
+            one.iter()
+                .any(|(name, _)| name.ends_with(&format!(".{lang}.txt"))),
             "no {lang} letter"
         );
     }
@@ -578,7 +584,11 @@ fn a_language_asked_for_twice_is_one_set_of_letters() {
         summaries.push(run.stdout.replace(out, "OUT"));
         t = run.test;
     }
-    assert!(summaries[0].contains("4 letter(s) written"), "{}", summaries[0]);
+    assert!(
+        summaries[0].contains("4 letter(s) written"),
+        "{}",
+        summaries[0]
+    );
     assert_eq!(summaries[1], summaries[0], "the same letters, written once");
     assert_eq!(contents(&t, "twice"), contents(&t, "once"));
 }

@@ -895,11 +895,7 @@ fn report_failures(
 /// of French letters, not the same letters written twice.
 fn distinct(langs: &[Lang]) -> Vec<Lang> {
     let mut seen = HashSet::new();
-    langs
-        .iter()
-        .filter(|l| seen.insert(*l))
-        .cloned()
-        .collect()
+    langs.iter().filter(|l| seen.insert(*l)).cloned().collect()
 }
 
 /// File-name slugs of the supporters of a run: the same person twice is recognised (one set of

@@ -258,6 +258,9 @@ struct Shared {
 /// without a copy of the tag).
 type SharedKey = (u64, Option<Country>, chrono::NaiveDate);
 
+/// The `Shared` of each language, by `SharedKey`.
+type SharedKept = HashMap<SharedKey, Vec<(Lang, Arc<Shared>)>>;
+
 /// The most `Shared` a renderer keeps for one key (a run has one per language).
 const SHARED_KEPT: usize = 64;
 
@@ -341,7 +344,11 @@ impl<'s> Signer<'s> {
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect(),
         })?;
-        let name = if s.initials { signature } else { s.name.clone() };
+        let name = if s.initials {
+            signature
+        } else {
+            s.name.clone()
+        };
         let made = Arc::new(Posted {
             name,
             address,
@@ -366,7 +373,7 @@ pub struct Renderer<'t> {
     /// The campaign's paragraphs as typography set them, shared by the run's letters.
     lines: Lines,
     /// The campaign's part of the letters' context (`Shared`), shared by the run's letters.
-    shared: Mutex<HashMap<SharedKey, Vec<(Lang, Arc<Shared>)>>>,
+    shared: Mutex<SharedKept>,
     /// The letter template of each language (`Templates::resolve`), found by its first letter.
     template: Mutex<HashMap<Lang, &'t str>>,
 }
@@ -451,8 +458,8 @@ impl<'t> Renderer<'t> {
         let quoted = view.targets.iter().flat_map(|t| &t.addressee);
         let verbatim = to.addressee.iter().chain(to.address);
         let signed = from.iter().flat_map(|p| p.address.iter().chain([&p.name]));
-        let typography = Typography::new(lang, verbatim.chain(signed).chain(quoted))
-            .with_lines(&self.lines);
+        let typography =
+            Typography::new(lang, verbatim.chain(signed).chain(quoted)).with_lines(&self.lines);
         let parts = if self.parts {
             let mut parts = self.parts(name, context, lang, &describe)?;
             parts.return_address = supporter.map(|s| s.return_address(Some(r.postal_country)));
@@ -507,9 +514,12 @@ impl<'t> Renderer<'t> {
         region: Option<Country>,
     ) -> Result<Arc<Shared>, tera::Error> {
         let key = (campaign.fingerprint, region, self.date);
-        let find = |kept: &HashMap<SharedKey, Vec<(Lang, Arc<Shared>)>>| {
+        let find = |kept: &SharedKept| {
             let langs = kept.get(&key)?;
-            langs.iter().find(|(l, _)| l == lang).map(|(_, s)| Arc::clone(s))
+            langs
+                .iter()
+                .find(|(l, _)| l == lang)
+                .map(|(_, s)| Arc::clone(s))
         };
         if let Some(done) = self.shared.lock().ok().and_then(|kept| find(&kept)) {
             return Ok(done);
@@ -565,7 +575,10 @@ impl<'t> Renderer<'t> {
                 deadline,
             };
             context.insert_value("lang", Value::from(lang.as_str()));
-            context.insert_value("date", Value::from(self.dates.long(lang, region, self.date)));
+            context.insert_value(
+                "date",
+                Value::from(self.dates.long(lang, region, self.date)),
+            );
             context.insert_value("campaign", Value::try_from_serializable(&view)?);
             context.insert_value("person", Value::try_from_serializable(person)?);
             context.insert_value("form", Value::from(campaign.form.code()));
@@ -619,7 +632,9 @@ impl<'t> Renderer<'t> {
         }
         // Dates as written where the supporter lives (or where blank letters are posted).
         let region = signer.map_or(self.blank_posted_in, |s| s.supporter.country);
-        let shared = self.shared(campaign, lang, region).map_err(|e| tera_error(&e))?;
+        let shared = self
+            .shared(campaign, lang, region)
+            .map_err(|e| tera_error(&e))?;
         if !shared.named {
             return Err(missing_campaign("persons[].name").into());
         }
@@ -651,13 +666,20 @@ impl<'t> Renderer<'t> {
         let mut context = shared.context.clone();
         context.insert_value("letter", letter);
         context.insert_value("asks", Value::from(asks));
-        context.insert_value("recipient", Value::try_from_serializable(&recipient).map_err(|e| tera_error(&e))?);
+        context.insert_value(
+            "recipient",
+            Value::try_from_serializable(&recipient).map_err(|e| tera_error(&e))?,
+        );
         context.insert_value("copy", Value::from(planned.copy));
-        context.insert_value("targets", Value::try_from_serializable(&targets).map_err(|e| tera_error(&e))?);
+        context.insert_value(
+            "targets",
+            Value::try_from_serializable(&targets).map_err(|e| tera_error(&e))?,
+        );
         let supporter = match &posted {
             Some(p) => p.view.clone(),
-            None => Value::try_from_serializable(&SupporterView::BLANK)
-                .map_err(|e| tera_error(&e))?,
+            None => {
+                Value::try_from_serializable(&SupporterView::BLANK).map_err(|e| tera_error(&e))?
+            }
         };
         context.insert_value("supporter", supporter);
         Ok(View {
