@@ -490,3 +490,105 @@ fn a_supporter_in_the_target_country_writes_to_the_targets_and_her_row_succeeds(
         .no_panic()
         .stderr_lacks("Russian Federation (RU)");
 }
+
+/// Supporters of every shipped language, in five countries (so that letters are posted at home
+/// and abroad), with notes, a column of their own, and apostrophes in names and streets.
+fn supporters_in_every_language(n: usize) -> String {
+    let langs = ["ru", "ar", "fa", "zh", "fr", "de", "en", "es"];
+    let places = [
+        ("DE", "10115", "Berlin", ""),
+        ("FR", "75001", "Paris", ""),
+        ("GB", "SW1A 1AA", "London", ""),
+        ("ES", "28001", "Madrid", "M"),
+        ("US", "10001", "New York", "NY"),
+    ];
+    let names = [
+        "Анна Иванова",
+        "فاطمة حداد",
+        "مریم رضایی",
+        "王芳",
+        "Zoé O'Brien",
+    ];
+    let mut csv = String::from("name,address,postcode,city,region,country,email,lang,group,note\n");
+    for i in 0..n {
+        let (country, postcode, city, region) = places[i % places.len()];
+        let name = names[i % names.len()];
+        let group = if i % 7 == 3 { "Amnesty group 12" } else { "" };
+        let note = if i % 4 == 1 {
+            "I write as a lawyer - and as my colleague's friend"
+        } else {
+            ""
+        };
+        csv.push_str(&format!(
+            "{name} {i},\"Rue de l'Église {i}\",{postcode},{city},{region},{country},p{i}@example.org,{},{group},{note}\n",
+            langs[i % langs.len()]
+        ));
+    }
+    csv
+}
+
+#[test]
+fn the_same_text_letters_whatever_the_threads_or_shards() {
+    let mut t = Test::shipped().file("people.csv", supporters_in_every_language(40));
+    for (out, extra) in [
+        ("one-thread", vec!["--jobs", "1"]),
+        ("four-threads", vec!["--jobs", "4"]),
+        ("shard-1", vec!["--shard", "1/2"]),
+        ("shard-2", vec!["--shard", "2/2"]),
+    ] {
+        let mut args = vec![
+            "letters",
+            "campaigns/juraev-2011.yaml",
+            "--date",
+            "2011-04-01",
+            "--format",
+            "txt",
+            "--supporters",
+            "people.csv",
+            "--out",
+            out,
+        ];
+        args.extend_from_slice(&extra);
+        t = t.args(args).run().no_panic().status(0).test;
+    }
+    let one = contents(&t, "one-thread");
+    assert!(one.len() >= 80, "{} letters", one.len());
+    for lang in ["ru", "ar", "fa", "zh", "fr", "de", "en", "es"] {
+        assert!(
+            one.iter()
+                .any(|(name, _)| name.ends_with(&format!(".{lang}.txt"))),
+            "no {lang} letter"
+        );
+    }
+    assert!(
+        contents(&t, "four-threads") == one,
+        "--jobs 4 writes other files or bytes than --jobs 1"
+    );
+    let mut shards = contents(&t, "shard-1");
+    shards.extend(contents(&t, "shard-2"));
+    shards.sort();
+    assert!(shards == one, "the shards give other files or bytes");
+}
+
+#[test]
+fn a_language_asked_for_twice_is_one_set_of_letters() {
+    let csv = "name,country,lang\nOla Nordmann,NO,ru\nEva Muster,NO,en\n";
+    let mut t = Test::demo().file("people.csv", csv);
+    let mut summaries = Vec::new();
+    for (out, langs) in [("once", vec!["en"]), ("twice", vec!["en", "en", "en"])] {
+        let mut args = vec!["--supporters", "people.csv", "--out", out];
+        for lang in &langs {
+            args.extend_from_slice(&["--lang", lang]);
+        }
+        let run = letters(t, &args).status(0);
+        summaries.push(run.stdout.replace(out, "OUT"));
+        t = run.test;
+    }
+    assert!(
+        summaries[0].contains("4 letter(s) written"),
+        "{}",
+        summaries[0]
+    );
+    assert_eq!(summaries[1], summaries[0], "the same letters, written once");
+    assert_eq!(contents(&t, "twice"), contents(&t, "once"));
+}

@@ -465,3 +465,70 @@ fn the_french_sheet_is_set_as_the_letters_are() {
     // Markdown's hard line breaks after address lines are kept.
     assert!(sheet.contains("\\\n"), "{sheet}");
 }
+
+/// Lines of the kinds letters hold, in every shipped script: quotations straight and curly,
+/// apostrophes, dashes, French signs, URLs and emails, no-break spaces, trailing blanks, empty
+/// and blank lines, and address lines (the first few) that get their marks only.
+const PIECES: [&str; 24] = [
+    "Rue de l'Église 3",
+    "\"Hauptstraße\" 1 : Hinterhaus",
+    "Анна Иванова",
+    "«Он сказал \"нет\"» — дважды; 'да'?",
+    "ein \"Geständnis\" – wie 'so' …",
+    "l'avocat : « aveux » à 99,7 % ! Vraiment?",
+    "يجب الإفراج عن \"نظام الدين\" فوراً — دون قيد أو شرط؛ 'الآن'!",
+    "«آزادی» برای \"او\" — همین حالا: ۱۲٪",
+    "被逼作出\"供述\"——我们要求'立即'释放他：",
+    "see https://example.org/it's?a=b:c and o'neil@example.org.",
+    "   indented \"quote\"   ",
+    "",
+    "   ",
+    "\u{a0}Street 1\u{202f}",
+    "tab\tand 'single' quotes\t",
+    "1990–2000, 14:30, 5%",
+    "a - b — c – d",
+    "'",
+    "\"",
+    "«",
+    "»«",
+    "’‘„“”‚",
+    "x\r",
+    "plain line without signs",
+];
+
+#[test]
+fn tidies_and_sets_a_text_in_one_pass_as_in_two() {
+    use appeal::render::letter::tidy_with;
+    use appeal::render::typography::Lines;
+    // A fixed linear congruential sequence: varied texts, the same in every run.
+    let mut seed: u64 = 0x5eed;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as usize % n
+    };
+    let lines = Lines::default();
+    for round in 0..400 {
+        let lang = Lang::parse(LANGS[round % LANGS.len()]).unwrap();
+        let verbatim: Vec<String> = PIECES[..4].iter().map(|p| p.to_string()).collect();
+        let text: String = (0..next(12))
+            .map(|_| PIECES[next(PIECES.len())])
+            .collect::<Vec<_>>()
+            .join(["\n", "\n\n", "\n\n\n\n\n", " \n"][next(4)]);
+        let max_blank = next(5);
+        let alone = Typography::new(&lang, &verbatim);
+        let two_passes = alone.text(&tidy_with(&text, max_blank));
+        assert_eq!(
+            alone.tidy_text(&text, max_blank),
+            two_passes,
+            "{lang}, {max_blank} blank lines at most: {text:?}"
+        );
+        let shared = Typography::new(&lang, &verbatim).with_lines(&lines);
+        assert_eq!(
+            shared.tidy_text(&text, max_blank),
+            two_passes,
+            "{lang} with the run's lines: {text:?}"
+        );
+    }
+}

@@ -16,7 +16,7 @@ use crate::model::project::Project;
 use crate::model::supporter::{Supporter, SupporterInput};
 use crate::pdf::{self, AddressFit, FontChain, LAYOUTS, Layout, Paper, fit_address};
 use crate::render;
-use crate::render::letter::{Letter, Planned, Renderer, plan};
+use crate::render::letter::{Letter, Planned, Renderer, Signer, plan};
 use crate::render::templates::Templates;
 
 /// Directory entries older than this, relative to the campaign's issue date, earn a warning.
@@ -136,11 +136,12 @@ fn render_countries(
         }
         let targets = targets_of(&planned);
         let sample = sample_supporter(country);
+        let sample = Signer::new(&sample);
         for p in &planned {
             used.insert(p.recipient.id.clone());
             for lang in languages {
                 for supporter in [None, Some(&sample)] {
-                    match renderer.render(campaign, p, &targets, lang, supporter) {
+                    match renderer.render_signed(campaign, p, &targets, lang, supporter) {
                         Ok(letter) => {
                             out.letters += 1;
                             blocks.add(p.recipient, &letter, country);

@@ -14,7 +14,7 @@ use crate::model::lang::Lang;
 use crate::model::project::Project;
 use crate::model::slug::slugify;
 use crate::model::supporter::{Supporter, SupportersFile};
-use crate::render::letter::{Letter, Renderer, Unresolved, plan};
+use crate::render::letter::{Letter, Renderer, Signer, Unresolved, plan};
 use crate::render::templates::Templates;
 
 /// Who signs the letters of a run.
@@ -355,6 +355,7 @@ pub fn letters_loaded<O: Output>(
         campaign,
         directory,
         renderer: &renderer,
+        langs: distinct(&job.langs),
         pool: pool.as_ref(),
     };
     ctx.feed(output, &mut summary)?;
@@ -469,6 +470,8 @@ struct Ctx<'a> {
     campaign: &'a Campaign,
     directory: &'a Directory,
     renderer: &'a Renderer<'a>,
+    /// The languages asked for, each once (`distinct`); none: each supporter's own.
+    langs: Vec<Lang>,
     /// The run's own threads; `None`: the process's shared pool.
     pool: Option<&'a rayon::ThreadPool>,
 }
@@ -676,12 +679,14 @@ impl<'a> Ctx<'a> {
                 .filter(|p| !p.copy)
                 .map(|p| p.recipient)
                 .collect();
-            let langs: Vec<Lang> = if job.langs.is_empty() {
-                vec![campaign.letter_language(supporter.and_then(|s| s.lang.as_ref()))]
+            let own;
+            let langs: &[Lang] = if self.langs.is_empty() {
+                own = [campaign.letter_language(supporter.and_then(|s| s.lang.as_ref()))];
+                &own
             } else {
-                job.langs.clone()
+                &self.langs
             };
-            for lang in &langs {
+            for lang in langs {
                 for p in &planned {
                     if let Err(reason) = output.reaches(p.recipient) {
                         *summary
@@ -777,17 +782,21 @@ impl<'a> Ctx<'a> {
     /// Renders every job's letter, on all threads.
     fn render_all(&self, plan: &ChunkPlan<'a>, entries: &[Entry]) -> Vec<Result<Letter, Error>> {
         use rayon::prelude::*;
+        // One signer per entry: what her letters share is worked out by the first of them.
+        let signers: Vec<Option<Signer>> = (0..entries.len())
+            .map(|i| supporter_of(entries, i).map(Signer::new))
+            .collect();
         self.on_threads(|| {
             plan.jobs
                 .par_iter()
                 .map(|j| {
                     self.renderer
-                        .render(
+                        .render_signed(
                             self.campaign,
                             &j.planned,
                             &plan.targets_of[j.entry],
                             &j.lang,
-                            supporter_of(entries, j.entry),
+                            signers[j.entry].as_ref(),
                         )
                         .map_err(|e| Error::Render(Diagnostic::from(e)))
                 })
@@ -880,6 +889,13 @@ fn report_failures(
         }
     }
     Ok(())
+}
+
+/// Each language of `langs` once, in the order first given: `--lang fr --lang fr` is one set
+/// of French letters, not the same letters written twice.
+fn distinct(langs: &[Lang]) -> Vec<Lang> {
+    let mut seen = HashSet::new();
+    langs.iter().filter(|l| seen.insert(*l)).cloned().collect()
 }
 
 /// File-name slugs of the supporters of a run: the same person twice is recognised (one set of
@@ -979,6 +995,16 @@ mod tests {
                 Ok("blank-7".into()),
             ]
         );
+    }
+
+    #[test]
+    fn plans_each_language_once_in_the_order_given() {
+        let langs: Vec<Lang> = ["fr", "ru", "fr", "fr_FR", "fr-FR", "ru"]
+            .into_iter()
+            .filter_map(Lang::parse)
+            .collect();
+        let tags: Vec<String> = distinct(&langs).iter().map(Lang::to_string).collect();
+        assert_eq!(tags, ["fr", "ru", "fr-FR"]);
     }
 
     #[test]

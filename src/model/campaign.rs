@@ -341,6 +341,10 @@ pub struct Campaign {
     /// The follow-ups, in date order. `deadline`, `asks`, `targets` and `index` above are
     /// already as the latest of them left them.
     pub updates: Vec<Update>,
+    /// A hash of everything above, set when the campaign is loaded: what is derived from a
+    /// campaign's texts once per run (a renderer's `Shared` context) is kept under it, and
+    /// `check` renders several versions of one file (as of a date, as if about other persons).
+    pub fingerprint: u64,
 }
 
 /// The JSON Schema of a campaign file, generated from the types the loader reads it with, so
@@ -607,11 +611,13 @@ fn check(
         copies,
         late_note: texts.late_note,
         updates: Vec::new(),
+        fingerprint: 0,
     };
     apply_updates(&mut campaign, &raw.updates, ask_ids, directory, c);
     no_twice(&campaign.targets, c);
     no_twice(&campaign.copies, c);
     agree_texts(&mut campaign);
+    campaign.fingerprint = crate::model::hash::stable(format!("{campaign:?}").into_bytes());
     campaign
 }
 

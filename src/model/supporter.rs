@@ -31,6 +31,26 @@ pub struct Supporter {
     pub extra: BTreeMap<String, String>,
 }
 
+/// A supporter's address block as posted within her country and from abroad
+/// (`Supporter::postal_addresses`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PostalAddresses {
+    home: Vec<String>,
+    abroad: Vec<String>,
+    country: Option<Country>,
+}
+
+impl PostalAddresses {
+    /// The block of a letter posted in `posted_in` (the recipient's postal country).
+    pub fn posted_in(&self, posted_in: Option<Country>) -> &[String] {
+        if self.country.is_some() && posted_in == self.country {
+            &self.home
+        } else {
+            &self.abroad
+        }
+    }
+}
+
 impl Supporter {
     /// The printed name under the signature: the full name, or "A. I." when initials are asked for.
     pub fn signature(&self) -> String {
@@ -59,7 +79,30 @@ impl Supporter {
     /// country): laid out by the supporter's country's rules, its country line in capitals on
     /// international mail and left out on domestic mail.
     pub fn postal_address(&self, posted_in: Option<Country>) -> Vec<String> {
-        address::block(&self.parts(), self.country, posted_in)
+        self.postal_addresses().posted_in(posted_in).to_vec()
+    }
+
+    /// Her address block for every posting country, laid out once: a supporter's letters go to
+    /// several countries, and laying an address out looks its region up. The blocks differ only
+    /// by the country line, which domestic mail leaves out (`address::block`).
+    pub fn postal_addresses(&self) -> PostalAddresses {
+        let Some(country) = self.country else {
+            // Without a country there is no country line to leave out.
+            let block = address::block(&self.parts(), None, None);
+            return PostalAddresses {
+                home: block.clone(),
+                abroad: block,
+                country: None,
+            };
+        };
+        let home = address::block(&self.parts(), Some(country), Some(country));
+        let mut abroad = home.clone();
+        abroad.extend(address::country_line(country, None));
+        PostalAddresses {
+            home,
+            abroad,
+            country: Some(country),
+        }
     }
 
     /// The return line above an envelope window: name, street, postcode and city (and the
@@ -641,6 +684,30 @@ impl Iterator for SupportersFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lays_the_address_out_once_for_every_posting_country() {
+        let country = |c: &str| Country::parse(c);
+        for home in ["DE", "US", "GB", "JP", ""] {
+            let s = Supporter {
+                name: "Eva Muster".into(),
+                address: vec!["Hauptstraße 1".into()],
+                postcode: "10115".into(),
+                city: "Berlin".into(),
+                region: "BE".into(),
+                country: country(home),
+                ..Supporter::default()
+            };
+            let blocks = s.postal_addresses();
+            for posted_in in ["DE", "US", "RU", "JP", ""].map(country) {
+                assert_eq!(
+                    blocks.posted_in(posted_in),
+                    address::block(&s.parts(), s.country, posted_in),
+                    "{home} posted in {posted_in:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn a_corrected_row_is_the_same_person_and_a_shared_email_two() {

@@ -2,7 +2,8 @@
 //! rendering. Outputs receive finished `Letter`s and never render again.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
 
@@ -11,7 +12,7 @@ use crate::model::country::Country;
 use crate::model::diag::Diagnostic;
 use crate::model::directory::{Directory, Kind, Recipient, addressee_lines};
 use crate::model::lang::{DateFormats, Lang};
-use crate::model::supporter::Supporter;
+use crate::model::supporter::{PostalAddresses, Supporter};
 use crate::render::Error;
 use crate::render::templates::{Templates, template_diagnostic};
 use crate::render::typography::{Lines, Typography};
@@ -146,27 +147,11 @@ pub struct LetterParts {
     pub return_address: Option<String>,
 }
 
-/// What a letter template sees. Documented for template authors in docs/templates.md (`appeal guide templates`).
-#[derive(Serialize)]
-struct LetterView<'a> {
-    lang: &'a str,
-    date: String,
-    campaign: CampaignView<'a>,
-    person: PersonView<'a>,
-    persons: Vec<PersonView<'a>>,
-    /// The persons' gender and number, as a campaign text's choices name it: m, f, two,
-    /// two-f, group, group-f.
-    form: &'static str,
-    /// The persons' names joined as the language joins a list ("A, B и C", "A, B et C").
-    names: String,
-    letter: &'a str,
-    asks: Vec<&'a str>,
-    recipient: RecipientView<'a>,
-    copy: bool,
-    targets: Vec<TargetView<'a>>,
-    supporter: SupporterView<'a>,
-}
-
+/// What a letter template sees, documented for template authors in docs/templates.md (`appeal
+/// guide templates`): `lang`, `date`, `campaign` (`CampaignView`), `person` and `persons`
+/// (`PersonView`), `form`, `names`, which come from the campaign alone (`Shared`); and `letter`,
+/// `asks`, `recipient` (`RecipientView`), `copy`, `targets` (`TargetView`) and `supporter`
+/// (`SupporterView`), which are each letter's.
 #[derive(Serialize)]
 struct CampaignView<'a> {
     id: &'a str,
@@ -214,13 +199,163 @@ struct TargetView<'a> {
 #[derive(Serialize)]
 struct SupporterView<'a> {
     blank: bool,
-    name: String,
-    signature: String,
-    address: Vec<String>,
+    name: &'a str,
+    signature: &'a str,
+    address: &'a [String],
     email: &'a str,
     /// The supporter's own paragraph: data, never template code.
     note: &'a str,
     extra: std::collections::BTreeMap<&'a str, &'a str>,
+}
+
+impl SupporterView<'static> {
+    /// A blank letter's: lines to fill in by hand.
+    const BLANK: SupporterView<'static> = SupporterView {
+        blank: true,
+        name: "",
+        signature: "",
+        address: &[],
+        email: "",
+        note: "",
+        extra: std::collections::BTreeMap::new(),
+    };
+}
+
+/// A letter's template context, with what the letter takes from it besides the text.
+struct View<'a> {
+    context: tera::Context,
+    /// The campaign's part, with its title.
+    shared: Arc<Shared>,
+    recipient: RecipientView<'a>,
+    targets: Vec<TargetView<'a>>,
+    /// The signer's part; `None` for a blank letter.
+    posted: Option<Arc<Posted>>,
+}
+
+/// What a letter's template context takes from the campaign alone, in one language, with the
+/// dates as written in one region: the same for every letter of a run in that language, so it
+/// is built once per campaign version (`Campaign::fingerprint`), language, region and date.
+/// A text the language lacks is kept as missing, and reported by each letter that needs it
+/// (`Renderer::context`), as when every letter looked it up itself.
+struct Shared {
+    /// `lang`, `date`, `campaign`, `person`, `persons`, `form` and `names`; empty when a text
+    /// is missing.
+    context: tera::Context,
+    /// Whether every person has a name in the language.
+    named: bool,
+    /// The campaign's title in the language.
+    title: Option<String>,
+    /// Whether the subject, when the campaign has one, is in the language.
+    subject: bool,
+    /// The wordings of the letter's paragraph: the main one, then its variants (the order
+    /// `campaign::wording` picks from).
+    letter: Vec<Option<tera::Value>>,
+    /// The same for each ask.
+    asks: Vec<Vec<Option<tera::Value>>>,
+}
+
+/// `Shared` is kept by campaign fingerprint, region and letter date, then language (looked up
+/// without a copy of the tag).
+type SharedKey = (u64, Option<Country>, chrono::NaiveDate);
+
+/// The `Shared` of each language, by `SharedKey`.
+type SharedKept = HashMap<SharedKey, Vec<(Lang, Arc<Shared>)>>;
+
+/// The most `Shared` a renderer keeps for one key (a run has one per language).
+const SHARED_KEPT: usize = 64;
+
+/// Wording `pick` of a paragraph's `wordings` (main first), as `campaign::wording` picks it.
+fn pick_wording(wordings: &[Option<tera::Value>], pick: usize) -> Option<tera::Value> {
+    wordings.get(pick % wordings.len().max(1))?.clone()
+}
+
+/// A supporter as her letters print her. What every letter she signs repeats (her address
+/// blocks, her part of the template context, the seed of her wordings) is worked out by the
+/// first of them and shared by the others, on any thread.
+pub struct Signer<'s> {
+    pub supporter: &'s Supporter,
+    seed: OnceLock<u64>,
+    addresses: OnceLock<PostalAddresses>,
+    /// Her part of the letters posted within her country, and from abroad: her address block
+    /// differs only by its country line (`Supporter::postal_addresses`).
+    home: OnceLock<Arc<Posted>>,
+    abroad: OnceLock<Arc<Posted>>,
+}
+
+/// A signer's part of the letters posted to one country.
+struct Posted {
+    /// The name printed in the sender block: her initials with --initials.
+    name: String,
+    /// Her address block (`Supporter::postal_address`).
+    address: Vec<String>,
+    /// `supporter` in the template context.
+    view: tera::Value,
+}
+
+impl<'s> Signer<'s> {
+    pub fn new(supporter: &'s Supporter) -> Self {
+        Signer {
+            supporter,
+            seed: OnceLock::new(),
+            addresses: OnceLock::new(),
+            home: OnceLock::new(),
+            abroad: OnceLock::new(),
+        }
+    }
+
+    /// What chooses her wordings: her name and address as given, so that the same person
+    /// always gets the same letter.
+    fn seed(&self) -> u64 {
+        *self.seed.get_or_init(|| {
+            let s = self.supporter;
+            crate::model::hash::stable(
+                s.name
+                    .bytes()
+                    .chain(s.address_lines().join("\n").into_bytes()),
+            )
+        })
+    }
+
+    /// Her part of the letters posted to `posted_in`, made by the first of them.
+    fn posted(&self, posted_in: Country) -> Result<Arc<Posted>, tera::Error> {
+        let s = self.supporter;
+        let cell = if s.country == Some(posted_in) {
+            &self.home
+        } else {
+            &self.abroad
+        };
+        if let Some(done) = cell.get() {
+            return Ok(Arc::clone(done));
+        }
+        let addresses = self.addresses.get_or_init(|| s.postal_addresses());
+        let address = addresses.posted_in(Some(posted_in)).to_vec();
+        let signature = s.signature();
+        // With --initials the full name appears nowhere in the letter, not even in the sender block.
+        let view = tera::Value::try_from_serializable(&SupporterView {
+            blank: false,
+            name: if s.initials { &signature } else { &s.name },
+            signature: &signature,
+            address: &address,
+            email: s.email.as_deref().unwrap_or_default(),
+            note: &s.note,
+            extra: s
+                .extra
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect(),
+        })?;
+        let name = if s.initials {
+            signature
+        } else {
+            s.name.clone()
+        };
+        let made = Arc::new(Posted {
+            name,
+            address,
+            view,
+        });
+        Ok(Arc::clone(cell.get_or_init(|| made)))
+    }
 }
 
 /// Renders letters with one set of templates and one letter date.
@@ -235,18 +370,13 @@ pub struct Renderer<'t> {
     /// posted within a recipient's country carries no country line.
     pub blank_posted_in: Option<Country>,
     dates: &'static DateFormats,
-    /// Long dates written before, by language, region and date: a batch's letters repeat a
-    /// handful, and formatting one costs more than the rest of a letter's view.
-    long_dates: Mutex<HashMap<DateKey, String>>,
     /// The campaign's paragraphs as typography set them, shared by the run's letters.
     lines: Lines,
+    /// The campaign's part of the letters' context (`Shared`), shared by the run's letters.
+    shared: Mutex<SharedKept>,
+    /// The letter template of each language (`Templates::resolve`), found by its first letter.
+    template: Mutex<HashMap<Lang, &'t str>>,
 }
-
-/// A long date as `Renderer::long_date` keeps it: language, region and date.
-type DateKey = (Lang, Option<Country>, chrono::NaiveDate);
-
-/// The most long dates a `Renderer` keeps (a run has a few per language and country).
-const LONG_DATES_KEPT: usize = 4096;
 
 /// The blocks every letter template defines, in the order they appear in the letter.
 pub const BLOCKS: [&str; 4] = ["sender", "recipient", "date", "body"];
@@ -260,8 +390,9 @@ impl<'t> Renderer<'t> {
             wording: None,
             blank_posted_in: None,
             dates: DateFormats::shared(),
-            long_dates: Mutex::default(),
             lines: Lines::default(),
+            shared: Mutex::default(),
+            template: Mutex::default(),
         }
     }
 
@@ -271,9 +402,10 @@ impl<'t> Renderer<'t> {
         self
     }
 
-    /// Renders the letter to `planned.recipient` in `lang`. `targets` are the campaign's resolved
-    /// targets (quoted in copies). Every missing piece is an error naming where to add it.
-    /// Phases: the view (texts and wordings) -> the text -> the parts -> the letter.
+    /// Renders the letter to `planned.recipient` in `lang`, signed by `supporter` (`None`: a
+    /// blank letter). `targets` are the campaign's resolved targets (quoted in copies). Every
+    /// missing piece is an error naming where to add it. A batch that writes several letters
+    /// for one supporter signs them with one `Signer` (`render_signed`).
     pub fn render(
         &self,
         campaign: &Campaign,
@@ -282,7 +414,22 @@ impl<'t> Renderer<'t> {
         lang: &Lang,
         supporter: Option<&Supporter>,
     ) -> Result<Letter, Error> {
+        let signer = supporter.map(Signer::new);
+        self.render_signed(campaign, planned, targets, lang, signer.as_ref())
+    }
+
+    /// `render`, signed by `signer`, who keeps what her letters share.
+    /// Phases: the context (texts and wordings) -> the text -> the parts -> the letter.
+    pub fn render_signed(
+        &self,
+        campaign: &Campaign,
+        planned: &Planned,
+        targets: &[&Recipient],
+        lang: &Lang,
+        signer: Option<&Signer>,
+    ) -> Result<Letter, Error> {
         let r = planned.recipient;
+        let supporter = signer.map(|s| s.supporter);
         let describe = || {
             format!(
                 "the {} letter to `{}` from {}",
@@ -294,30 +441,27 @@ impl<'t> Renderer<'t> {
                 )
             )
         };
-        let view = self.view(campaign, planned, targets, lang, supporter)?;
-        let name = self.templates.resolve("letter", lang).map_err(|e| {
-            Diagnostic::error(
-                &campaign.file,
-                campaign.languages_pos,
-                "languages",
-                e.to_string(),
-            )
-            .hint("add the template to templates/ or --templates DIR, or drop the language")
-        })?;
-        let context = tera::Context::from_serialize(&view)
-            .map_err(|e| template_diagnostic(&e, &describe(), name.as_ref()))?;
+        let name = self.template(campaign, lang);
+        let tera_error = |e: &tera::Error| -> Error {
+            let file = name.as_deref().map_or(campaign.file.as_path(), Path::new);
+            template_diagnostic(e, &describe(), file).into()
+        };
+        let view = self.context(campaign, planned, targets, lang, signer, &tera_error)?;
+        let name = name?;
+        let context = &view.context;
         let body = self
             .templates
-            .render(name, &context)
+            .render(name, context)
             .map_err(|e| template_diagnostic(&e, &describe(), name.as_ref()))?;
         // Typography once, on the text and the parts alike; address blocks stay as written.
-        let (to, from) = (&view.recipient, &view.supporter);
+        let (to, from) = (&view.recipient, &view.posted);
         let quoted = view.targets.iter().flat_map(|t| &t.addressee);
-        let verbatim = to.addressee.iter().chain(to.address).chain(&from.address);
-        let typography = Typography::new(lang, verbatim.chain([&from.name]).chain(quoted))
-            .with_lines(&self.lines);
+        let verbatim = to.addressee.iter().chain(to.address);
+        let signed = from.iter().flat_map(|p| p.address.iter().chain([&p.name]));
+        let typography =
+            Typography::new(lang, verbatim.chain(signed).chain(quoted)).with_lines(&self.lines);
         let parts = if self.parts {
-            let mut parts = self.parts(name, &context, lang, &describe)?;
+            let mut parts = self.parts(name, context, lang, &describe)?;
             parts.return_address = supporter.map(|s| s.return_address(Some(r.postal_country)));
             Some(typography.parts(parts))
         } else {
@@ -329,7 +473,11 @@ impl<'t> Renderer<'t> {
             lang: lang.clone(),
             copy: planned.copy,
             supporter: supporter.map(|s| s.name.clone()).unwrap_or_default(),
-            title: format!("{} — {}", view.campaign.title, view.recipient.title),
+            title: format!(
+                "{} — {}",
+                view.shared.title.as_deref().unwrap_or_default(),
+                view.recipient.title
+            ),
             signature: supporter.map(Supporter::signature).unwrap_or_default(),
             date: self.date,
             text: typography.tidy_text(&body, TIDY_BLANK),
@@ -337,36 +485,135 @@ impl<'t> Renderer<'t> {
         })
     }
 
-    /// `date` as `DateFormats::long` writes it, each once per run.
-    fn long_date(&self, lang: &Lang, region: Option<Country>, date: chrono::NaiveDate) -> String {
-        let key = (lang.clone(), region, date);
-        if let Some(done) = self
-            .long_dates
-            .lock()
-            .ok()
-            .and_then(|d| d.get(&key).cloned())
-        {
-            return done;
+    /// The letter template for `lang`, looked up once per language.
+    fn template(&self, campaign: &Campaign, lang: &Lang) -> Result<&'t str, Error> {
+        if let Some(name) = self.template.lock().ok().and_then(|t| t.get(lang).copied()) {
+            return Ok(name);
         }
-        let text = self.dates.long(lang, region, date);
-        if let Ok(mut dates) = self.long_dates.lock()
-            && dates.len() < LONG_DATES_KEPT
-        {
-            dates.insert(key, text.clone());
+        let name = self.templates.resolve("letter", lang).map_err(|e| {
+            Diagnostic::error(
+                &campaign.file,
+                campaign.languages_pos,
+                "languages",
+                e.to_string(),
+            )
+            .hint("add the template to templates/ or --templates DIR, or drop the language")
+        })?;
+        if let Ok(mut t) = self.template.lock() {
+            t.insert(lang.clone(), name);
         }
-        text
+        Ok(name)
+    }
+
+    /// The campaign's part of the context of letters in `lang` with dates as written in
+    /// `region`, built by the first of them.
+    fn shared(
+        &self,
+        campaign: &Campaign,
+        lang: &Lang,
+        region: Option<Country>,
+    ) -> Result<Arc<Shared>, tera::Error> {
+        let key = (campaign.fingerprint, region, self.date);
+        let find = |kept: &SharedKept| {
+            let langs = kept.get(&key)?;
+            langs
+                .iter()
+                .find(|(l, _)| l == lang)
+                .map(|(_, s)| Arc::clone(s))
+        };
+        if let Some(done) = self.shared.lock().ok().and_then(|kept| find(&kept)) {
+            return Ok(done);
+        }
+        let shared = Arc::new(self.build_shared(campaign, lang, region)?);
+        if let Ok(mut kept) = self.shared.lock() {
+            let langs = kept.entry(key).or_default();
+            if langs.len() < SHARED_KEPT {
+                langs.push((lang.clone(), Arc::clone(&shared)));
+            }
+        }
+        Ok(shared)
+    }
+
+    fn build_shared(
+        &self,
+        campaign: &Campaign,
+        lang: &Lang,
+        region: Option<Country>,
+    ) -> Result<Shared, tera::Error> {
+        use tera::Value;
+        let text = |t: &crate::model::text::Localized| t.get(lang).map(Value::from);
+        let wordings = |main, variants: &[_]| {
+            std::iter::once(main)
+                .chain(variants)
+                .map(text)
+                .collect::<Vec<_>>()
+        };
+        let persons: Vec<PersonView> = campaign
+            .persons
+            .iter()
+            .map(|p| PersonView {
+                name: p.name.get(lang).unwrap_or_default(),
+                gender: p.gender.code(),
+            })
+            .collect();
+        let title = campaign.title.get(lang);
+        let subject = match &campaign.subject {
+            Some(s) => s.get(lang),
+            None => Some(""),
+        };
+        let named = !persons.iter().any(|p| p.name.is_empty());
+        let mut context = tera::Context::new();
+        if let (true, Some(title), Some(subject), Some(person)) =
+            (named, title, subject, persons.first())
+        {
+            let deadline = self.dates.long(lang, region, campaign.deadline);
+            let view = CampaignView {
+                id: &campaign.id,
+                title,
+                subject,
+                reference: campaign.reference(),
+                deadline,
+            };
+            context.insert_value("lang", Value::from(lang.as_str()));
+            context.insert_value(
+                "date",
+                Value::from(self.dates.long(lang, region, self.date)),
+            );
+            context.insert_value("campaign", Value::try_from_serializable(&view)?);
+            context.insert_value("person", Value::try_from_serializable(person)?);
+            context.insert_value("form", Value::from(campaign.form.code()));
+            let names = join_names(lang, persons.iter().map(|p| p.name));
+            context.insert_value("names", Value::from(names));
+            context.insert_value("persons", Value::try_from_serializable(&persons)?);
+        }
+        Ok(Shared {
+            context,
+            named,
+            title: title.map(str::to_string),
+            subject: subject.is_some(),
+            letter: wordings(&campaign.letter, &campaign.letter_variants),
+            asks: campaign
+                .asks
+                .iter()
+                .map(|a| wordings(&a.letter, &a.letter_variants))
+                .collect(),
+        })
     }
 
     /// What the template sees: the campaign's texts in `lang` (each paragraph in its wording for
-    /// this supporter), the recipient, the targets a copy quotes, the supporter.
-    fn view<'a>(
+    /// this supporter), the recipient, the targets a copy quotes, the supporter. A text missing
+    /// in `lang` is reported in the order the template's view was always checked in: persons,
+    /// asks, title, subject, letter, recipient, targets.
+    fn context<'a>(
         &self,
         campaign: &'a Campaign,
         planned: &Planned<'a>,
         targets: &[&'a Recipient],
-        lang: &'a Lang,
-        supporter: Option<&'a Supporter>,
-    ) -> Result<LetterView<'a>, Error> {
+        lang: &Lang,
+        signer: Option<&Signer>,
+        tera_error: &dyn Fn(&tera::Error) -> Error,
+    ) -> Result<View<'a>, Error> {
+        use tera::Value;
         let r = planned.recipient;
         // Missing data does not depend on the supporter, so its message does not name one: the
         // same gap found for many supporters is then reported once.
@@ -380,87 +627,76 @@ impl<'t> Renderer<'t> {
             )
             .hint(format!("add `{lang}:` to `{field}`"))
         };
-        let person = &campaign.persons[0];
-        let persons: Vec<PersonView> = campaign
-            .persons
-            .iter()
-            .map(|p| PersonView {
-                name: p.name.get(lang).unwrap_or_default(),
-                gender: p.gender.code(),
-            })
-            .collect();
-        if persons.iter().any(|p| p.name.is_empty()) {
+        if campaign.persons.is_empty() {
+            return Err(missing_campaign("persons").into());
+        }
+        // Dates as written where the supporter lives (or where blank letters are posted).
+        let region = signer.map_or(self.blank_posted_in, |s| s.supporter.country);
+        let shared = self
+            .shared(campaign, lang, region)
+            .map_err(|e| tera_error(&e))?;
+        if !shared.named {
             return Err(missing_campaign("persons[].name").into());
         }
-        let pick = self.wording_picker(supporter);
-        let asks = campaign
+        let pick = self.wording_picker(signer);
+        let asks = shared
             .asks
             .iter()
             .enumerate()
-            .map(|(i, a)| {
-                crate::model::campaign::wording(&a.letter, &a.letter_variants, pick(i as u64 + 1))
-                    .get(lang)
+            .map(|(i, wordings)| {
+                pick_wording(wordings, pick(i as u64 + 1))
                     .ok_or_else(|| missing_campaign(&format!("asks[{i}].letter")))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        // Dates as written where the supporter lives (or where blank letters are posted).
-        let region = supporter.map_or(self.blank_posted_in, |s| s.country);
-        Ok(LetterView {
-            lang: lang.as_str(),
-            date: self.long_date(lang, region, self.date),
-            campaign: CampaignView {
-                id: &campaign.id,
-                title: campaign
-                    .title
-                    .get(lang)
-                    .ok_or_else(|| missing_campaign("title"))?,
-                subject: match &campaign.subject {
-                    Some(s) => s.get(lang).ok_or_else(|| missing_campaign("subject"))?,
-                    None => "",
-                },
-                reference: campaign.reference(),
-                deadline: self.long_date(lang, region, campaign.deadline),
-            },
-            person: PersonView {
-                name: person.name.get(lang).unwrap_or_default(),
-                gender: person.gender.code(),
-            },
-            form: campaign.form.code(),
-            names: join_names(lang, persons.iter().map(|p| p.name)),
-            persons,
-            letter: crate::model::campaign::wording(
-                &campaign.letter,
-                &campaign.letter_variants,
-                pick(0),
-            )
-            .get(lang)
-            .ok_or_else(|| missing_campaign("letter"))?,
-            asks,
-            // Posted from the supporter's country: no country line within it.
-            recipient: recipient_view(
-                r,
-                lang,
-                supporter.map_or(self.blank_posted_in, |s| s.country),
-                &letters_to,
-            )?,
-            copy: planned.copy,
-            targets: target_views(targets, lang, &letters_to)?,
-            supporter: supporter_view(supporter, r.postal_country),
+        if shared.title.is_none() {
+            return Err(missing_campaign("title").into());
+        }
+        if !shared.subject {
+            return Err(missing_campaign("subject").into());
+        }
+        let letter =
+            pick_wording(&shared.letter, pick(0)).ok_or_else(|| missing_campaign("letter"))?;
+        // Posted from the supporter's country: no country line within it.
+        let recipient = recipient_view(r, lang, region, &letters_to)?;
+        let targets = target_views(targets, lang, &letters_to)?;
+        let posted = match signer {
+            Some(s) => Some(s.posted(r.postal_country).map_err(|e| tera_error(&e))?),
+            None => None,
+        };
+        let mut context = shared.context.clone();
+        context.insert_value("letter", letter);
+        context.insert_value("asks", Value::from(asks));
+        context.insert_value(
+            "recipient",
+            Value::try_from_serializable(&recipient).map_err(|e| tera_error(&e))?,
+        );
+        context.insert_value("copy", Value::from(planned.copy));
+        context.insert_value(
+            "targets",
+            Value::try_from_serializable(&targets).map_err(|e| tera_error(&e))?,
+        );
+        let supporter = match &posted {
+            Some(p) => p.view.clone(),
+            None => {
+                Value::try_from_serializable(&SupporterView::BLANK).map_err(|e| tera_error(&e))?
+            }
+        };
+        context.insert_value("supporter", supporter);
+        Ok(View {
+            context,
+            shared,
+            recipient,
+            targets,
+            posted,
         })
     }
 
     /// Which wording each paragraph gets (0 the letter, `n` the ask `n - 1`): chosen from the
     /// supporter (so the same person always gets the same letter), the main one for blank
     /// letters, or the one `check` asks for.
-    fn wording_picker(&self, supporter: Option<&Supporter>) -> impl Fn(u64) -> usize {
-        let seed = supporter.map_or(0, |s| {
-            crate::model::hash::stable(
-                s.name
-                    .bytes()
-                    .chain(s.address_lines().join("\n").into_bytes()),
-            )
-        });
-        let (wording, signed) = (self.wording, supporter.is_some());
+    fn wording_picker(&self, signer: Option<&Signer>) -> impl Fn(u64) -> usize {
+        let seed = signer.map_or(0, Signer::seed);
+        let (wording, signed) = (self.wording, signer.is_some());
         move |paragraph: u64| -> usize {
             match (wording, signed) {
                 (Some(n), _) => n,
@@ -611,39 +847,6 @@ pub(crate) fn recipient_view<'r>(
         },
         institution: r.gender.is_none(),
     })
-}
-
-/// The supporter as templates see her, her address as posted to `posted_in`.
-fn supporter_view(s: Option<&Supporter>, posted_in: Country) -> SupporterView<'_> {
-    match s {
-        None => SupporterView {
-            blank: true,
-            name: String::new(),
-            signature: String::new(),
-            address: Vec::new(),
-            email: "",
-            note: "",
-            extra: Default::default(),
-        },
-        // With --initials the full name appears nowhere in the letter, not even in the sender block.
-        Some(s) => SupporterView {
-            blank: false,
-            name: if s.initials {
-                s.signature()
-            } else {
-                s.name.clone()
-            },
-            signature: s.signature(),
-            address: s.postal_address(Some(posted_in)),
-            email: s.email.as_deref().unwrap_or_default(),
-            note: &s.note,
-            extra: s
-                .extra
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect(),
-        },
-    }
 }
 
 /// Template output as a letter file: no trailing blanks, no blank lines at the start or end, runs
