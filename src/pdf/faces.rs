@@ -70,7 +70,7 @@ impl Han {
 }
 
 /// A set of `Han` forms: those a face is made for.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Forms(u8);
 
 impl Forms {

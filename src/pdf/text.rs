@@ -150,7 +150,7 @@ fn embedded() -> &'static [Font; 2] {
 }
 
 /// Regular text, or bold (the subject line).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Weight {
     #[default]
     Regular,
@@ -161,7 +161,7 @@ pub enum Weight {
 const BOLD: usize = 1;
 
 /// What the chain knows of a font beside the font itself.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 struct Slot {
     /// The CJK forms the font is chosen for: its own, or the language fontconfig matched it for.
     forms: Forms,
@@ -721,6 +721,107 @@ mod shaped {
     }
 }
 
+/// Paragraphs broken into lines before in this process, by the chain's fonts, text, size,
+/// measure and weight: every letter of a batch to one official has the same body, and breaking
+/// an Arabic paragraph (bidi, shaping, measuring each piece) was a fifth of its letter's time.
+/// Breaking is a function of those alone, so what is kept never changes a letter; the cache is
+/// emptied when it holds `KEPT` paragraphs. Keys are found by their hash, so a paragraph is not
+/// copied to look it up; the few keys of one hash are compared whole.
+mod wrapped {
+    use std::hash::{BuildHasher, Hash};
+    use std::sync::{Arc, LazyLock, Mutex};
+
+    use super::{Font, FontChain, Slot, Weight};
+    use crate::pdf::faces::Han;
+
+    /// Paragraphs kept.
+    const KEPT: usize = 20_000;
+
+    /// What the lines of a paragraph depend on.
+    struct Key {
+        fonts: Vec<usize>,
+        slots: Vec<Slot>,
+        han: Option<Han>,
+        text: String,
+        setting: (u32, u32, Weight),
+    }
+
+    type Lines = Arc<[String]>;
+
+    #[derive(Default)]
+    struct Kept {
+        by_hash: rustc_hash::FxHashMap<u64, Vec<(Key, Lines)>>,
+        count: usize,
+    }
+
+    static CACHE: LazyLock<Mutex<Kept>> = LazyLock::new(Mutex::default);
+
+    /// A font is read once and lives as long as the process: its address names it.
+    fn address(font: &&'static Font) -> usize {
+        std::ptr::from_ref(*font) as usize
+    }
+
+    pub(super) fn get(
+        chain: &FontChain,
+        text: &str,
+        (size, max, weight): (f32, f32, Weight),
+        wrap: impl FnOnce() -> Vec<String>,
+    ) -> Vec<String> {
+        let setting = (size.to_bits(), max.to_bits(), weight);
+        let is = |key: &Key| {
+            key.text == text
+                && key.setting == setting
+                && key.han == chain.han
+                && key.slots == chain.slots
+                && key
+                    .fonts
+                    .iter()
+                    .copied()
+                    .eq(chain.fonts.iter().map(address))
+        };
+        let hash = {
+            let mut h = rustc_hash::FxBuildHasher.build_hasher();
+            text.hash(&mut h);
+            setting.hash(&mut h);
+            chain.han.hash(&mut h);
+            chain.slots.hash(&mut h);
+            for font in &chain.fonts {
+                address(font).hash(&mut h);
+            }
+            std::hash::Hasher::finish(&h)
+        };
+        let kept = CACHE.lock().ok().and_then(|cache| {
+            let bucket = cache.by_hash.get(&hash)?;
+            bucket
+                .iter()
+                .find(|(key, _)| is(key))
+                .map(|(_, lines)| lines.clone())
+        });
+        if let Some(lines) = kept {
+            return lines.to_vec();
+        }
+        let made = wrap();
+        if let Ok(mut cache) = CACHE.lock() {
+            if cache.count >= KEPT {
+                *cache = Kept::default();
+            }
+            let key = Key {
+                fonts: chain.fonts.iter().map(address).collect(),
+                slots: chain.slots.clone(),
+                han: chain.han,
+                text: text.to_string(),
+                setting,
+            };
+            let bucket = cache.by_hash.entry(hash).or_default();
+            if !bucket.iter().any(|(k, _)| is(k)) {
+                bucket.push((key, made.as_slice().into()));
+                cache.count += 1;
+            }
+        }
+        made
+    }
+}
+
 /// Shapes `text` (see `shape`), without looking at what was shaped before.
 fn shape_now(font: &Font, text: &str, rtl: bool) -> (Vec<Codepoint>, f32) {
     let mut buffer = rustybuzz::UnicodeBuffer::new();
@@ -977,6 +1078,13 @@ impl FontChain {
     /// cut, never drawn past the margin. Each piece between two opportunities is measured once: words do not join across a
     /// break opportunity, so a line is as wide as its pieces.
     pub fn wrap(&self, text: &str, size: f32, max: f32, weight: Weight) -> Vec<String> {
+        wrapped::get(self, text, (size, max, weight), || {
+            self.wrap_now(text, size, max, weight)
+        })
+    }
+
+    /// Breaks a paragraph into lines (see `wrap`), without looking at what was wrapped before.
+    fn wrap_now(&self, text: &str, size: f32, max: f32, weight: Weight) -> Vec<String> {
         let rtl = is_rtl_paragraph(text);
         let measure = |s: &str| self.width(s, size, weight, rtl);
         let mut lines = Vec::new();
@@ -1346,5 +1454,33 @@ mod tests {
             lines.join(" ").split_whitespace().count(),
             text.split_whitespace().count()
         );
+    }
+
+    #[test]
+    fn a_paragraph_wrapped_before_gets_the_lines_of_its_own_measure_weight_and_fonts() {
+        let chain = FontChain::default();
+        let text = "Уважаемый господин Генеральный прокурор, прошу вас освободить его. ".repeat(4);
+        let cases = [
+            (11.0, 300.0, Weight::Regular),
+            (11.0, 200.0, Weight::Regular),
+            (11.0, 300.0, Weight::Bold),
+            (9.0, 300.0, Weight::Regular),
+        ];
+        let fresh: Vec<_> = cases
+            .iter()
+            .map(|&(size, max, weight)| chain.wrap_now(&text, size, max, weight))
+            .collect();
+        assert!(fresh.windows(2).all(|w| w[0] != w[1]), "the cases differ");
+        for _ in 0..2 {
+            for (&(size, max, weight), lines) in cases.iter().zip(&fresh) {
+                assert_eq!(&chain.wrap(&text, size, max, weight), lines);
+            }
+        }
+        // A chain with the bold face taken out measures otherwise: its lines are its own.
+        let mut other = chain.clone();
+        other.slots[0].bold = None;
+        let own = other.wrap_now(&text, 11.0, 300.0, Weight::Bold);
+        assert_ne!(own, fresh[2]);
+        assert_eq!(other.wrap(&text, 11.0, 300.0, Weight::Bold), own);
     }
 }
