@@ -246,7 +246,7 @@ pub(super) fn save(doc: &PdfDocument, info: &DocInfo, marks: &Marks) -> Vec<u8> 
 }
 
 /// Compresses every stream that is not yet compressed, as lopdf's `Document::compress` does but
-/// at a level per kind: a font program (`/Length1`, made once per subset and kept) at
+/// at a level per kind: a font program (made once per subset and kept) at
 /// `FONT_COMPRESSION`, the rest (page content, character maps, metadata: made for each letter) at
 /// the faster `COMPRESSION`. Deterministic, as the output must be: each stream starts from a
 /// reset compressor, so the bytes are those of a new one.
@@ -258,7 +258,7 @@ pub(super) fn compress(lo: &mut lopdf::Document) {
         if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
             continue;
         }
-        let level = if stream.dict.has(b"Length1") {
+        let level = if font_program(&stream.dict) {
             FONT_COMPRESSION
         } else {
             COMPRESSION
@@ -269,6 +269,16 @@ pub(super) fn compress(lo: &mut lopdf::Document) {
             stream.set_content(compressed);
         }
     }
+}
+
+/// Whether a stream is a font program: TrueType and Type 1 (`/FontFile`, `/FontFile2`) say their
+/// length before compression (`/Length1`); compact and OpenType ones (`/FontFile3`) their kind.
+fn font_program(dict: &lopdf::Dictionary) -> bool {
+    dict.has(b"Length1")
+        || matches!(
+            dict.get(b"Subtype").and_then(lopdf::Object::as_name),
+            Ok(b"Type1C" | b"CIDFontType0C" | b"OpenType")
+        )
 }
 
 /// `content` in a zlib stream at `level` (0-9), by the thread's compressor for that level, reset:
@@ -351,4 +361,52 @@ pub fn render(
         pdfa: options.pdfa,
     };
     Ok(save(&doc, &info, &marks))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compresses_font_programs_at_the_font_level_and_the_rest_at_the_letters() {
+        use lopdf::{Dictionary, Object, Stream};
+        // Text that compresses otherwise at levels 3 and 9.
+        let content: Vec<u8> = (0..4000u32)
+            .flat_map(|i| format!("{} {} Td ", i % 97, (i * 7) % 89).into_bytes())
+            .collect();
+        assert!(deflated(COMPRESSION, &content) != deflated(FONT_COMPRESSION, &content));
+        let mut lo = lopdf::Document::with_version("1.7");
+        let kinds: [(&str, Option<Object>); 4] = [
+            ("Length1", Some(Object::Integer(content.len() as i64))),
+            ("Subtype", Some(Object::Name(b"CIDFontType0C".to_vec()))),
+            ("Subtype", Some(Object::Name(b"OpenType".to_vec()))),
+            ("Subtype", Some(Object::Name(b"XML".to_vec()))),
+        ];
+        let ids: Vec<_> = kinds
+            .iter()
+            .map(|(key, value)| {
+                let mut dict = Dictionary::new();
+                if let Some(value) = value {
+                    dict.set(*key, value.clone());
+                }
+                lo.add_object(Stream::new(dict, content.clone()))
+            })
+            .collect();
+        let page = lo.add_object(Stream::new(Dictionary::new(), content.clone()));
+        compress(&mut lo);
+        let bytes = |id| {
+            lo.get_object(id)
+                .unwrap()
+                .as_stream()
+                .unwrap()
+                .content
+                .clone()
+        };
+        for id in &ids[..3] {
+            assert!(bytes(*id) == deflated(FONT_COMPRESSION, &content));
+        }
+        for id in [ids[3], page] {
+            assert!(bytes(id) == deflated(COMPRESSION, &content));
+        }
+    }
 }
