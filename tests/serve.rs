@@ -636,6 +636,36 @@ fn sends_her_letters_only_once_she_confirms_from_her_mailbox_and_only_once() {
 }
 
 #[test]
+fn a_confirmation_the_mail_server_refuses_keeps_nothing_of_hers() {
+    use crate::smtp_server::{Reply, SmtpServer, Stage};
+    // Her mailbox is refused at RCPT: she never gets a link, so her request must not stay.
+    let smtp = SmtpServer::with_rule(|stage, _| {
+        matches!(stage, Stage::Rcpt).then_some(Reply::Code(550, "5.1.1 no such mailbox"))
+    });
+    let server = Server::start_in(with_mail(&smtp, GATEWAY), "2011-04-01");
+    let root = server.root();
+    let (cookie, token) = open(&server, "juraev-2011");
+    let mut form = eva(&token, "en");
+    form.push(("email", "nobody@example.org"));
+    let page = post(
+        &server.url("/action/juraev-2011/send"),
+        Some(&cookie),
+        &form,
+    );
+    assert_eq!(page.status, 502, "{}", page.text());
+    assert!(
+        page.text()
+            .contains("could not send you the confirmation email")
+    );
+    assert!(smtp.accepted().is_empty());
+    let pending: Vec<_> = std::fs::read_dir(root.join("outbox/pending"))
+        .map(|entries| entries.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(pending.is_empty(), "nothing of hers kept: {pending:?}");
+    assert!(ready(&root).is_empty());
+}
+
+#[test]
 fn a_confirmation_link_expires() {
     let smtp = crate::smtp_server::SmtpServer::start();
     let server = Server::start_in(with_mail(&smtp, GATEWAY), "2011-04-01");
