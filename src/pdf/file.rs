@@ -115,6 +115,8 @@ pub(super) fn save(doc: &Document, level: u32) -> Vec<u8> {
     out.extend_from_slice(b"\nstartxref\n");
     out.extend_from_slice(start.to_string().as_bytes());
     out.extend_from_slice(b"\n%%EOF");
+    // A batch holds its letters until they are written in order: not with room to spare.
+    out.shrink_to_fit();
     out
 }
 
