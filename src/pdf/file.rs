@@ -64,33 +64,59 @@ pub(super) fn save(doc: &Document, level: u32) -> Vec<u8> {
 
     let mut next = doc.max_id + 1;
     for chunk in packed.chunks(PER_STREAM) {
-        let container = next;
+        write_object_stream(&mut out, next, chunk, level, &mut xref);
         next += 1;
-        for (index, (id, _)) in chunk.iter().enumerate() {
-            // A chunk holds at most PER_STREAM objects.
-            let index = u16::try_from(index).unwrap_or(u16::MAX);
-            xref.insert(*id, Entry::Compressed(container, index));
-        }
-        let mut content = Vec::new();
-        let table_len = object_stream(chunk, &mut content);
-        let dict = Dictionary::from_iter(vec![
-            ("Type", Object::Name(b"ObjStm".to_vec())),
-            ("N", Object::Integer(chunk.len() as i64)),
-            ("First", Object::Integer(table_len as i64)),
-        ]);
-        let mut packed = Stream::new(dict, content);
-        if level > 0 {
-            let compressed = deflated(level, &packed.content);
-            packed.dict.set("Filter", "FlateDecode");
-            packed.set_content(compressed);
-        }
-        indirect(&mut out, (container, 0), &Object::Stream(packed), &mut xref);
     }
-
     let start = out.len();
-    let own = next;
-    xref.insert(own, Entry::Normal(offset(start), 0));
-    let mut trailer = doc.trailer.clone();
+    write_xref_stream(&mut out, &doc.trailer, next, &mut xref);
+    out.extend_from_slice(b"\nstartxref\n");
+    out.extend_from_slice(start.to_string().as_bytes());
+    out.extend_from_slice(b"\n%%EOF");
+    // A batch holds its letters until they are written in order: not with room to spare.
+    out.shrink_to_fit();
+    out
+}
+
+/// Writes `objects` as object stream number `container`, compressed at `level`, noting where
+/// each is.
+fn write_object_stream(
+    out: &mut Vec<u8>,
+    container: u32,
+    objects: &[(u32, &Object)],
+    level: u32,
+    xref: &mut BTreeMap<u32, Entry>,
+) {
+    for (index, (id, _)) in objects.iter().enumerate() {
+        // A stream holds at most PER_STREAM objects.
+        let index = u16::try_from(index).unwrap_or(u16::MAX);
+        xref.insert(*id, Entry::Compressed(container, index));
+    }
+    let mut content = Vec::new();
+    let table_len = object_stream(objects, &mut content);
+    let dict = Dictionary::from_iter(vec![
+        ("Type", Object::Name(b"ObjStm".to_vec())),
+        ("N", Object::Integer(objects.len() as i64)),
+        ("First", Object::Integer(table_len as i64)),
+    ]);
+    let mut stream = Stream::new(dict, content);
+    if level > 0 {
+        let compressed = deflated(level, &stream.content);
+        stream.dict.set("Filter", "FlateDecode");
+        stream.set_content(compressed);
+    }
+    indirect(out, (container, 0), &Object::Stream(stream), xref);
+}
+
+/// Writes the cross-reference stream as object `own`, its dictionary the document's trailer with
+/// what lopdf adds to it.
+fn write_xref_stream(
+    out: &mut Vec<u8>,
+    trailer: &Dictionary,
+    own: u32,
+    xref: &mut BTreeMap<u32, Entry>,
+) {
+    xref.insert(own, Entry::Normal(offset(out.len()), 0));
+    let mut trailer = trailer.clone();
     trailer.set("Type", Object::Name(b"XRef".to_vec()));
     trailer.set("Size", i64::from(own + 1));
     trailer.set(
@@ -101,7 +127,7 @@ pub(super) fn save(doc: &Document, level: u32) -> Vec<u8> {
             Object::Integer(2),
         ]),
     );
-    let (table, index) = xref_stream(&xref, own + 1);
+    let (table, index) = xref_stream(xref, own + 1);
     trailer.set("Index", index);
     trailer.remove(b"Filter");
     trailer.set("Length", table.len() as i64);
@@ -111,13 +137,7 @@ pub(super) fn save(doc: &Document, level: u32) -> Vec<u8> {
         content: table,
         start_position: None,
     };
-    indirect(&mut out, (own, 0), &Object::Stream(table), &mut xref);
-    out.extend_from_slice(b"\nstartxref\n");
-    out.extend_from_slice(start.to_string().as_bytes());
-    out.extend_from_slice(b"\n%%EOF");
-    // A batch holds its letters until they are written in order: not with room to spare.
-    out.shrink_to_fit();
-    out
+    indirect(out, (own, 0), &Object::Stream(table), xref);
 }
 
 /// lopdf's rule for what may go into an object stream (`ObjectStream::can_be_compressed`): not
