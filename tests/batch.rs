@@ -592,3 +592,72 @@ fn a_language_asked_for_twice_is_one_set_of_letters() {
     assert_eq!(summaries[1], summaries[0], "the same letters, written once");
     assert_eq!(contents(&t, "twice"), contents(&t, "once"));
 }
+
+#[test]
+fn a_letter_made_in_a_batch_is_the_letter_made_alone() {
+    // What a run keeps (the campaign's context per language and date style, a supporter's
+    // address) must not leak from one supporter's letters into the next: an English supporter
+    // in Britain first, then one in the United States (other date style), then others.
+    let rows = [
+        "Jane Smith,1 High Street,SW1A 1AA,London,,GB,en",
+        "John Doe,5 Main St,10001,New York,NY,US,en",
+        "Eva Muster,Hauptstraße 1,10115,Berlin,,DE,de",
+        "Zoé Dubois,2 rue de Rivoli,75001,Paris,,FR,fr",
+        "Анна Иванова,ул. Тверская 1,125009,Москва,,RU,ru",
+        "Jane Roe,2 Low Street,EH1 1AA,Edinburgh,,GB,en",
+    ];
+    let header = "name,address,postcode,city,region,country,lang\n";
+    let mut t = Test::shipped().file("all.csv", format!("{header}{}\n", rows.join("\n")));
+    for (i, row) in rows.iter().enumerate() {
+        t = t.file(&format!("one-{i}.csv"), format!("{header}{row}\n"));
+    }
+    let run = |t: Test, csv: &str, out: &str| {
+        t.args([
+            "letters",
+            "campaigns/juraev-2011.yaml",
+            "--date",
+            "2011-04-01",
+            "--format",
+            "txt",
+            "--jobs",
+            "1",
+            "--supporters",
+            csv,
+            "--out",
+            out,
+        ])
+        .run()
+        .no_panic()
+        .status(0)
+        .test
+    };
+    t = run(t, "all.csv", "all");
+    let mut alone = Vec::new();
+    for i in 0..rows.len() {
+        t = run(t, &format!("one-{i}.csv"), &format!("one-{i}"));
+        alone.extend(contents(&t, &format!("one-{i}")));
+    }
+    alone.sort();
+    let batch = contents(&t, "all");
+    assert!(batch.len() >= rows.len() * 2, "{} letters", batch.len());
+    assert!(
+        batch == alone,
+        "a letter of the batch differs from the same letter made alone"
+    );
+    let dates: Vec<&str> = ["john-doe", "jane-smith"]
+        .iter()
+        .map(|who| {
+            let (_, text) = batch.iter().find(|(name, _)| name.contains(who)).unwrap();
+            if std::str::from_utf8(text).unwrap().contains("April 1, 2011") {
+                "us"
+            } else {
+                "other"
+            }
+        })
+        .collect();
+    assert_eq!(
+        dates,
+        ["us", "other"],
+        "each in her own country's date style"
+    );
+}

@@ -542,6 +542,33 @@ fn with_mail(smtp: &crate::smtp_server::SmtpServer, extra: &str) -> Test {
     )
 }
 
+/// The shipped project with sending settings for `smtp`, and an email address for the Prosecutor
+/// General (the Moscow City Court keeps a fax number only, the embassy in Germany neither).
+fn with_prosecutor_email(smtp: &crate::smtp_server::SmtpServer, extra: &str) -> Test {
+    let project = with_mail(smtp, extra);
+    let directory = project.path().join("recipients/russia.yaml");
+    let text = std::fs::read_to_string(&directory).unwrap().replacen(
+        "    fax: \"+7 495 987 58 41\"\n",
+        "    fax: \"+7 495 987 58 41\"\n    email: \"prosecutor@genproc.example\"\n",
+        1,
+    );
+    std::fs::write(&directory, text).unwrap();
+    project
+}
+
+/// Fills the form of Juraev's action as Eva in `lang`, with `email`, and asks the server to send
+/// her letters: the page it answers.
+fn ask_to_send(server: &Server, lang: &str, email: &str) -> Page {
+    let (cookie, token) = open(server, "juraev-2011");
+    let mut form = eva(&token, lang);
+    form.push(("email", email));
+    post(
+        &server.url("/action/juraev-2011/send"),
+        Some(&cookie),
+        &form,
+    )
+}
+
 /// The path of the confirmation link in `eml`.
 fn confirmation_link(eml: &[u8]) -> String {
     let mail = decoded(eml);
@@ -644,14 +671,7 @@ fn a_confirmation_the_mail_server_refuses_keeps_nothing_of_hers() {
     });
     let server = Server::start_in(with_mail(&smtp, GATEWAY), "2011-04-01");
     let root = server.root();
-    let (cookie, token) = open(&server, "juraev-2011");
-    let mut form = eva(&token, "en");
-    form.push(("email", "nobody@example.org"));
-    let page = post(
-        &server.url("/action/juraev-2011/send"),
-        Some(&cookie),
-        &form,
-    );
+    let page = ask_to_send(&server, "en", "nobody@example.org");
     assert_eq!(page.status, 502, "{}", page.text());
     assert!(
         page.text()
@@ -670,14 +690,7 @@ fn a_confirmation_link_expires() {
     let smtp = crate::smtp_server::SmtpServer::start();
     let server = Server::start_in(with_mail(&smtp, GATEWAY), "2011-04-01");
     let root = server.root();
-    let (cookie, token) = open(&server, "juraev-2011");
-    let mut form = eva(&token, "en");
-    form.push(("email", "eva@example.org"));
-    let page = post(
-        &server.url("/action/juraev-2011/send"),
-        Some(&cookie),
-        &form,
-    );
+    let page = ask_to_send(&server, "en", "eva@example.org");
     assert_eq!(page.status, 200, "{}", page.text());
     let link = confirmation_link(&smtp.received()[0].data);
     // The request as kept, asked for 25 hours ago.
@@ -764,28 +777,10 @@ fn with_send_the_server_delivers_her_confirmed_letters_once() {
     let smtp = crate::smtp_server::SmtpServer::start();
     // The Prosecutor General with an email address (faxes would wait for Moscow's office
     // hours, which a test cannot choose).
-    let project = with_mail(&smtp, "rate: off\n");
-    let directory = project.path().join("recipients/russia.yaml");
-    let text = std::fs::read_to_string(&directory).unwrap().replacen(
-        "    fax: \"+7 495 987 58 41\"\n",
-        "    fax: \"+7 495 987 58 41\"\n    email: \"prosecutor@genproc.example\"\n",
-        1,
-    );
-    std::fs::write(&directory, text).unwrap();
+    let project = with_prosecutor_email(&smtp, "rate: off\n");
     let server = Server::start_with(project, "2011-04-01", &["--send"]);
     let root = server.root();
-    let (cookie, token) = open(&server, "juraev-2011");
-    let mut form = eva(&token, "ru");
-    form.push(("email", "eva@example.org"));
-    assert_eq!(
-        post(
-            &server.url("/action/juraev-2011/send"),
-            Some(&cookie),
-            &form
-        )
-        .status,
-        200
-    );
+    assert_eq!(ask_to_send(&server, "ru", "eva@example.org").status, 200);
     let link = confirmation_link(&smtp.received()[0].data);
     assert_eq!(post(&server.url(&link), None, &[]).status, 200);
     // The confirmation woke the sender: her letter goes out, once.
@@ -838,20 +833,9 @@ fn headings_and_to_post(page: &Page) -> (Vec<String>, Vec<String>) {
 fn the_preview_tells_her_to_post_only_the_letters_the_server_cannot_send() {
     // The Prosecutor General has an email address, the Moscow City Court a fax number only,
     // the embassy in Germany neither.
-    let with_email = |extra: &str, smtp: &crate::smtp_server::SmtpServer| {
-        let project = with_mail(smtp, extra);
-        let directory = project.path().join("recipients/russia.yaml");
-        let text = std::fs::read_to_string(&directory).unwrap().replacen(
-            "    fax: \"+7 495 987 58 41\"\n",
-            "    fax: \"+7 495 987 58 41\"\n    email: \"prosecutor@genproc.example\"\n",
-            1,
-        );
-        std::fs::write(&directory, text).unwrap();
-        project
-    };
     let preview = |extra: &str| {
         let smtp = crate::smtp_server::SmtpServer::start();
-        let server = Server::start_in(with_email(extra, &smtp), "2011-04-01");
+        let server = Server::start_in(with_prosecutor_email(&smtp, extra), "2011-04-01");
         let (cookie, token) = open(&server, "juraev-2011");
         let page = post(
             &server.url("/action/juraev-2011/preview?lang=en"),

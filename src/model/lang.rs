@@ -248,7 +248,12 @@ const US_DATES: [&str; 7] = ["US", "AS", "GU", "MP", "PR", "UM", "VI"];
 /// `n` written in the digits `lang` dates letters in: Persian digits in Persian (۱۲), and in
 /// Arabic what CLDR's `ar` writes (12), so that a letter's page numbers agree with its date.
 pub fn number(lang: &Lang, n: usize) -> String {
-    match number_formatter(lang) {
+    number_with(number_formatter(lang).as_ref(), n)
+}
+
+/// `n` written by `formatter` (from `number_formatter`), in ASCII digits without one.
+pub fn number_with(formatter: Option<&icu_decimal::DecimalFormatter>, n: usize) -> String {
+    match formatter {
         Some(formatter) => formatter.format(&(n as u64).into()).to_string(),
         None => n.to_string(),
     }

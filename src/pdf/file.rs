@@ -322,8 +322,8 @@ fn write_name(out: &mut Vec<u8>, name: &[u8]) {
     }
 }
 
-/// A byte in two upper-case hex digits.
-fn hex(byte: u8) -> [u8; 2] {
+/// A byte in two upper-case hex digits, as lopdf writes it.
+pub(super) fn hex(byte: u8) -> [u8; 2] {
     const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
     [
         DIGITS[usize::from(byte >> 4)],

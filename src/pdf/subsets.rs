@@ -181,20 +181,13 @@ impl Chars {
         static TABLES: std::sync::OnceLock<Mutex<Tables>> = std::sync::OnceLock::new();
         let key = (font.hash, font.original_index, font.num_glyphs);
         let tables = TABLES.get_or_init(Mutex::default);
-        let kept = tables
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&key)
-            .cloned();
+        let kept = locked(tables).get(&key).cloned();
         let table = kept.unwrap_or_else(|| {
             // Made outside the lock: two threads may make the same table, the same way.
             let table: Arc<[Option<u16>]> = (0..TABLE as u32)
                 .map(|c| font.lookup_glyph_index(c))
                 .collect();
-            tables
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .insert(key, table.clone());
+            locked(tables).insert(key, table.clone());
             table
         });
         Chars {
@@ -326,8 +319,13 @@ fn subset(id: &FontId, font: &ParsedFont, usage: &Usage) -> Kept {
 }
 
 fn lock() -> std::sync::MutexGuard<'static, Cache> {
-    // A thread that panicked while holding the lock left whole entries or none.
-    cache()
+    locked(cache())
+}
+
+/// A process-wide table's lock: a thread that panicked while holding it left whole entries or
+/// none.
+fn locked<T>(table: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    table
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -555,6 +553,37 @@ pub(super) mod tests {
         let (again, fonts_done) = to_lopdf(&doc);
         assert!(fonts_done);
         assert!(bytes(again, true) == own, "the same bytes");
+    }
+
+    #[test]
+    fn a_glyph_stands_for_the_text_it_was_last_drawn_with() {
+        let plain = document(&[("Anna Schmidt", false), ("Bold", false)]);
+        let mut doc = document(&[("Anna Schmidt", false), ("Bold", false)]);
+        // The regular font's `A`, drawn again further on as standing for other text.
+        let (id, font) = doc.resources.fonts.map.iter().next().unwrap();
+        let gid = font.parsed_font.lookup_glyph_index(u32::from('A')).unwrap();
+        let again = |text: &str| Op::ShowText {
+            items: vec![TextItem::GlyphIds(vec![Codepoint {
+                gid,
+                offset: 0.0,
+                cid: Some(text.to_string()),
+            }])],
+        };
+        let ops = vec![
+            Op::StartTextSection,
+            Op::SetFont {
+                font: PdfFontHandle::External(id.clone()),
+                size: Pt(11.0),
+            },
+            again("Å"),
+            again("Ä"),
+            Op::EndTextSection,
+        ];
+        doc.pages[0].ops.extend(ops);
+        let (own, kept) = both_ways(&doc);
+        assert!(kept == own, "printpdf's rule: the last text drawn");
+        let (plain_own, _) = both_ways(&plain);
+        assert!(own != plain_own);
     }
 
     #[test]

@@ -263,8 +263,7 @@ impl Ops {
 
 /// A code as lopdf writes a two-byte hexadecimal string's content: capital digits.
 fn hex(bytes: &mut Vec<u8>, code: u16) {
-    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
-    for shift in [12, 8, 4, 0] {
-        bytes.push(DIGITS[usize::from((code >> shift) & 0xF)]);
+    for byte in code.to_be_bytes() {
+        bytes.extend_from_slice(&super::file::hex(byte));
     }
 }

@@ -234,7 +234,7 @@ struct View<'a> {
 
 /// What a letter's template context takes from the campaign alone, in one language, with the
 /// dates as written in one region: the same for every letter of a run in that language, so it
-/// is built once per campaign version (`Campaign::fingerprint`), language, region and date.
+/// is built once per campaign version (`Campaign::fingerprint`), language, date style and date.
 /// A text the language lacks is kept as missing, and reported by each letter that needs it
 /// (`Renderer::context`), as when every letter looked it up itself.
 struct Shared {
@@ -254,9 +254,10 @@ struct Shared {
     asks: Vec<Vec<Option<tera::Value>>>,
 }
 
-/// `Shared` is kept by campaign fingerprint, region and letter date, then language (looked up
-/// without a copy of the tag).
-type SharedKey = (u64, Option<Country>, chrono::NaiveDate);
+/// `Shared` is kept by campaign fingerprint, the locale its dates are written in (the only thing
+/// the supporter's country changes: `lang::date_locale`, British or US English) and letter date,
+/// then language (looked up without a copy of the tag).
+type SharedKey = (u64, Lang, chrono::NaiveDate);
 
 /// The `Shared` of each language, by `SharedKey`.
 type SharedKept = HashMap<SharedKey, Vec<(Lang, Arc<Shared>)>>;
@@ -513,7 +514,11 @@ impl<'t> Renderer<'t> {
         lang: &Lang,
         region: Option<Country>,
     ) -> Result<Arc<Shared>, tera::Error> {
-        let key = (campaign.fingerprint, region, self.date);
+        let key = (
+            campaign.fingerprint,
+            crate::model::lang::date_locale(lang, region),
+            self.date,
+        );
         let find = |kept: &SharedKept| {
             let langs = kept.get(&key)?;
             langs

@@ -454,7 +454,8 @@ async fn preview(
         .collect();
     context.insert("action", &summary(&site, &accepted.action, &lang));
     // The letters the server cannot send, when it offers to send the others: hers to post.
-    let to_post: Vec<&serde_json::Value> = match can_email(&site, &accepted.made) {
+    let offered = can_email(&site, &accepted.made);
+    let to_post: Vec<&serde_json::Value> = match offered {
         true => (letters.iter().zip(&accepted.made))
             .filter(|(_, m)| !sends(&site, m))
             .map(|(l, _)| l)
@@ -464,7 +465,7 @@ async fn preview(
     context.insert("to_post", &to_post);
     context.insert("letters", &letters);
     context.insert("form", &form);
-    context.insert("can_email", &can_email(&site, &accepted.made));
+    context.insert("can_email", &offered);
     page(&site, "preview.html", &context, StatusCode::OK)
 }
 

@@ -199,10 +199,7 @@ impl Ui {
 
     /// `n` in the digits of the language of the pages `lang` (Persian ۳۲), as letters date in it.
     pub fn figure(&self, lang: &str, n: usize) -> String {
-        match self.numbers.get(lang) {
-            Some(formatter) => formatter.format(&(n as u64).into()).to_string(),
-            None => n.to_string(),
-        }
+        crate::model::lang::number_with(self.numbers.get(lang), n)
     }
 
     /// Renders page `name` with `context`.
