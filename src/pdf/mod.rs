@@ -39,13 +39,17 @@ use crate::render::letter::Letter;
 /// The text of a letter's parts, for the font check.
 fn all_text(letter: &Letter) -> Option<String> {
     let parts = letter.parts.as_ref()?;
-    Some(format!(
-        "{}\n{}\n{}\n{}",
-        parts.sender.join("\n"),
-        parts.recipient.join("\n"),
-        parts.date,
-        parts.body
-    ))
+    let lines = parts.sender.iter().chain(&parts.recipient);
+    let mut all = String::with_capacity(
+        lines.clone().map(|l| l.len() + 1).sum::<usize>() + parts.date.len() + parts.body.len() + 1,
+    );
+    // Each sender and recipient line, the date and the body, each on its own line.
+    for line in lines.chain([&parts.date]) {
+        all.push_str(line);
+        all.push('\n');
+    }
+    all.push_str(&parts.body);
+    Some(all)
 }
 
 /// Finds, through fontconfig, a font for each character of `letter` the chain cannot draw yet in

@@ -555,10 +555,7 @@ impl FontChain {
     pub fn missing_glyphs(&self, text: &str) -> Vec<char> {
         // Each distinct character is looked up once: a letter has thousands of characters but
         // seldom more than a hundred distinct ones, and the lookup walks the fonts' cmaps.
-        let mut seen = HashSet::new();
-        text.chars()
-            .filter(|c| !c.is_control() && !c.is_whitespace() && !is_bidi_control(*c))
-            .filter(|c| seen.insert(*c))
+        distinct_drawn(text)
             .filter(|c| self.index_of(*c).is_none())
             .collect()
     }
@@ -566,10 +563,7 @@ impl FontChain {
     /// The characters of `text` the chain draws, but not in the forms they need (a Chinese
     /// letter's Han characters in a Japanese face), each once: they need a font admitted.
     fn improper_glyphs(&self, text: &str) -> Vec<char> {
-        let mut seen = HashSet::new();
-        text.chars()
-            .filter(|c| !c.is_control() && !c.is_whitespace() && !is_bidi_control(*c))
-            .filter(|c| seen.insert(*c))
+        distinct_drawn(text)
             .filter(|c| self.proper_index(*c).is_none())
             .collect()
     }
@@ -582,10 +576,10 @@ impl FontChain {
         for c in self.improper_glyphs(text) {
             self.add_system_font_for(c);
         }
-        let mut seen = HashSet::new();
+        let mut seen = Seen::default();
         for c in bold
             .chars()
-            .filter(|c| !c.is_whitespace() && seen.insert(*c))
+            .filter(|c| !c.is_whitespace() && seen.first(*c))
         {
             self.add_bold_for(c);
         }
@@ -636,6 +630,45 @@ pub struct Run {
 /// CJK text is drawn character by character from the font's own advances.
 fn needs_shaping(c: char) -> bool {
     matches!(c as u32, 0x0590..=0x1CFF | 0xA800..=0xABFF | 0xFB1D..=0xFEFF | 0x10800..=0x11FFF)
+}
+
+/// The characters of `text` a font draws (controls, whitespace and bidi marks aside), each once,
+/// in the order of their first appearance.
+fn distinct_drawn(text: &str) -> impl Iterator<Item = char> + '_ {
+    let mut seen = Seen::default();
+    text.chars()
+        .filter(|c| !c.is_control() && !c.is_whitespace() && !is_bidi_control(*c))
+        .filter(move |c| seen.first(*c))
+}
+
+/// The characters met so far: a bit each for the Basic Multilingual Plane (a letter's thousands
+/// of characters cost a bit test each, not a hash), a set for the rest.
+struct Seen {
+    plane: Box<[u64; 1024]>,
+    beyond: rustc_hash::FxHashSet<char>,
+}
+
+impl Default for Seen {
+    fn default() -> Self {
+        Seen {
+            plane: Box::new([0; 1024]),
+            beyond: Default::default(),
+        }
+    }
+}
+
+impl Seen {
+    /// Notes `c`; whether it is met for the first time.
+    fn first(&mut self, c: char) -> bool {
+        let code = c as usize;
+        let Some(word) = self.plane.get_mut(code / 64) else {
+            return self.beyond.insert(c);
+        };
+        let bit = 1u64 << (code % 64);
+        let fresh = *word & bit == 0;
+        *word |= bit;
+        fresh
+    }
 }
 
 /// Whether `c` is a bidi formatting character (marks, embeddings, isolates): it steers the order
