@@ -52,8 +52,9 @@ impl Key {
 /// A font subset made once: what a document that draws the same glyphs needs to be written with
 /// it.
 pub(super) struct Subset {
-    /// Each glyph's code in the document (its id in the subset), by its id in the font.
-    pub(super) remap: rustc_hash::FxHashMap<u16, u16>,
+    /// Each glyph's code in the document (its id in the subset), at its id in the font (0 for
+    /// glyphs not in the subset): an index, not a hash, for every character a letter draws.
+    remap: Vec<u16>,
     /// The font's objects as printpdf made them for a document of the subset alone, in the order
     /// printpdf numbered them, its streams compressed and its subset tagged; the number of its
     /// font dictionary there.
@@ -65,7 +66,7 @@ impl Subset {
     /// The code a glyph of the font is drawn with: 0 (the missing glyph) for one not in the
     /// subset, as printpdf writes it.
     pub(super) fn code(&self, gid: u16) -> u16 {
-        self.remap.get(&gid).copied().unwrap_or(0)
+        self.remap.get(usize::from(gid)).copied().unwrap_or(0)
     }
 }
 
@@ -389,7 +390,17 @@ fn make(id: &FontId, font: &ParsedFont, usage: &Usage) -> Option<Subset> {
     if codes.len() != usage.len() {
         return None;
     }
-    let remap = usage.keys().copied().zip(codes).collect();
+    // `usage` is ordered by glyph id: its last is the largest.
+    let mut remap = vec![
+        0;
+        usage
+            .keys()
+            .next_back()
+            .map_or(0, |gid| usize::from(*gid) + 1)
+    ];
+    for (gid, code) in usage.keys().zip(codes) {
+        remap[usize::from(*gid)] = code;
+    }
     compress(&mut objects);
     meta::tag_subsets(&mut objects);
     // Only the font's objects are kept, not the page drawing it.
