@@ -754,106 +754,128 @@ mod shaped {
     }
 }
 
-/// Paragraphs broken into lines before in this process, by the chain's fonts, text, size,
-/// measure and weight: every letter of a batch to one official has the same body, and breaking
-/// an Arabic paragraph (bidi, shaping, measuring each piece) was a fifth of its letter's time.
-/// Breaking is a function of those alone, so what is kept never changes a letter; the cache is
-/// emptied when it holds `KEPT` paragraphs (a supporter's own lines are used by her letters
-/// alone: 20,000 kept took 10 MB more at 20,000 supporters, and the body is broken again once
-/// per emptying). Keys are found by their hash, so a paragraph is not
-/// copied to look it up; the few keys of one hash are compared whole.
-mod wrapped {
+/// Work on a text kept per process, by the chain's fonts and forms, the text and a setting: every
+/// letter of a batch to one official has the same body.
+/// - `WRAPPED`: paragraphs broken into lines, by size, measure and weight. Breaking an Arabic
+///   paragraph (bidi, shaping, measuring each piece) was a fifth of its letter's time.
+/// - `RUNS`: lines cut into runs of one font each, by weight and direction (a tenth of a Russian
+///   letter's time: the font of each character, its advance, then bidi and shaping in Arabic).
+///
+/// Both are functions of those alone, so what is kept never changes a letter. A table is emptied
+/// when it holds `KEPT` texts: a supporter's own lines are used by her letters alone (20,000
+/// paragraphs kept took 10 MB more at 20,000 supporters), and the body is made again once per
+/// emptying. Keys are found by their hash, so a text is not copied to look it up; the few keys of
+/// one hash are compared whole.
+mod kept {
     use std::hash::{BuildHasher, Hash};
     use std::sync::{Arc, LazyLock, Mutex};
 
-    use super::{Font, FontChain, Slot, Weight};
+    use super::{Font, FontChain, Run, Slot, Weight};
     use crate::pdf::faces::Han;
 
-    /// Paragraphs kept.
+    /// Texts kept per table.
     const KEPT: usize = 2_000;
 
-    /// What the lines of a paragraph depend on.
-    struct Key {
+    /// A paragraph's lines, by its size, measure (as bits) and weight.
+    pub(super) static WRAPPED: Table<(u32, u32, Weight), Arc<[String]>> = Table::new();
+    /// A line's runs, by its weight and direction.
+    pub(super) static RUNS: Table<(Weight, bool), Arc<[Run]>> = Table::new();
+
+    /// What work on a text depends on.
+    struct Key<S> {
         fonts: Vec<usize>,
         slots: Vec<Slot>,
         han: Option<Han>,
         text: String,
-        setting: (u32, u32, Weight),
+        setting: S,
     }
 
-    type Lines = Arc<[String]>;
-
-    #[derive(Default)]
-    struct Kept {
-        by_hash: rustc_hash::FxHashMap<u64, Vec<(Key, Lines)>>,
+    struct Entries<S, V> {
+        by_hash: rustc_hash::FxHashMap<u64, Vec<(Key<S>, V)>>,
         count: usize,
     }
 
-    static CACHE: LazyLock<Mutex<Kept>> = LazyLock::new(Mutex::default);
+    impl<S, V> Default for Entries<S, V> {
+        fn default() -> Self {
+            Entries {
+                by_hash: Default::default(),
+                count: 0,
+            }
+        }
+    }
+
+    pub(super) struct Table<S, V>(LazyLock<Mutex<Entries<S, V>>>);
 
     /// A font is read once and lives as long as the process: its address names it.
     fn address(font: &&'static Font) -> usize {
         std::ptr::from_ref(*font) as usize
     }
 
-    pub(super) fn get(
-        chain: &FontChain,
-        text: &str,
-        (size, max, weight): (f32, f32, Weight),
-        wrap: impl FnOnce() -> Vec<String>,
-    ) -> Vec<String> {
-        let setting = (size.to_bits(), max.to_bits(), weight);
-        let is = |key: &Key| {
-            key.text == text
-                && key.setting == setting
-                && key.han == chain.han
-                && key.slots == chain.slots
-                && key
-                    .fonts
-                    .iter()
-                    .copied()
-                    .eq(chain.fonts.iter().map(address))
-        };
-        let hash = {
-            let mut h = rustc_hash::FxBuildHasher.build_hasher();
-            text.hash(&mut h);
-            setting.hash(&mut h);
-            chain.han.hash(&mut h);
-            chain.slots.hash(&mut h);
-            for font in &chain.fonts {
-                address(font).hash(&mut h);
-            }
-            std::hash::Hasher::finish(&h)
-        };
-        let kept = CACHE.lock().ok().and_then(|cache| {
-            let bucket = cache.by_hash.get(&hash)?;
-            bucket
-                .iter()
-                .find(|(key, _)| is(key))
-                .map(|(_, lines)| lines.clone())
-        });
-        if let Some(lines) = kept {
-            return lines.to_vec();
+    impl<S: Copy + Eq + Hash, V: Clone> Table<S, V> {
+        const fn new() -> Self {
+            Table(LazyLock::new(Mutex::default))
         }
-        let made = wrap();
-        if let Ok(mut cache) = CACHE.lock() {
-            if cache.count >= KEPT {
-                *cache = Kept::default();
-            }
-            let key = Key {
-                fonts: chain.fonts.iter().map(address).collect(),
-                slots: chain.slots.clone(),
-                han: chain.han,
-                text: text.to_string(),
-                setting,
+
+        /// The kept result for `text` and `setting` set with `chain`, made by `make` when none is.
+        pub(super) fn get(
+            &self,
+            chain: &FontChain,
+            text: &str,
+            setting: S,
+            make: impl FnOnce() -> V,
+        ) -> V {
+            let is = |key: &Key<S>| {
+                key.text == text
+                    && key.setting == setting
+                    && key.han == chain.han
+                    && key.slots == chain.slots
+                    && key
+                        .fonts
+                        .iter()
+                        .copied()
+                        .eq(chain.fonts.iter().map(address))
             };
-            let bucket = cache.by_hash.entry(hash).or_default();
-            if !bucket.iter().any(|(k, _)| is(k)) {
-                bucket.push((key, made.as_slice().into()));
-                cache.count += 1;
+            let hash = {
+                let mut h = rustc_hash::FxBuildHasher.build_hasher();
+                text.hash(&mut h);
+                setting.hash(&mut h);
+                chain.han.hash(&mut h);
+                chain.slots.hash(&mut h);
+                for font in &chain.fonts {
+                    address(font).hash(&mut h);
+                }
+                std::hash::Hasher::finish(&h)
+            };
+            let kept = self.0.lock().ok().and_then(|entries| {
+                let bucket = entries.by_hash.get(&hash)?;
+                bucket
+                    .iter()
+                    .find(|(key, _)| is(key))
+                    .map(|(_, value)| value.clone())
+            });
+            if let Some(value) = kept {
+                return value;
             }
+            let made = make();
+            if let Ok(mut entries) = self.0.lock() {
+                if entries.count >= KEPT {
+                    *entries = Entries::default();
+                }
+                let bucket = entries.by_hash.entry(hash).or_default();
+                if !bucket.iter().any(|(k, _)| is(k)) {
+                    let key = Key {
+                        fonts: chain.fonts.iter().map(address).collect(),
+                        slots: chain.slots.clone(),
+                        han: chain.han,
+                        text: text.to_string(),
+                        setting,
+                    };
+                    bucket.push((key, made.clone()));
+                    entries.count += 1;
+                }
+            }
+            made
         }
-        made
     }
 }
 
@@ -1026,6 +1048,15 @@ impl FontChain {
     /// the paragraph the line comes from, so a wrapped line of an Arabic paragraph that starts
     /// with a Latin word is still ordered right to left.
     pub fn runs(&self, text: &str, weight: Weight, rtl: bool) -> Vec<Run> {
+        kept::RUNS
+            .get(self, text, (weight, rtl), || {
+                self.runs_now(text, weight, rtl).into()
+            })
+            .to_vec()
+    }
+
+    /// Cuts a line into runs (see `runs`), without looking at what was cut before.
+    fn runs_now(&self, text: &str, weight: Weight, rtl: bool) -> Vec<Run> {
         let plain = |font: usize, piece: &str| Run {
             font,
             width_em: piece.chars().map(|c| self.fonts[font].advance_em(c)).sum(),
@@ -1113,9 +1144,12 @@ impl FontChain {
     /// cut, never drawn past the margin. Each piece between two opportunities is measured once: words do not join across a
     /// break opportunity, so a line is as wide as its pieces.
     pub fn wrap(&self, text: &str, size: f32, max: f32, weight: Weight) -> Vec<String> {
-        wrapped::get(self, text, (size, max, weight), || {
-            self.wrap_now(text, size, max, weight)
-        })
+        let setting = (size.to_bits(), max.to_bits(), weight);
+        kept::WRAPPED
+            .get(self, text, setting, || {
+                self.wrap_now(text, size, max, weight).into()
+            })
+            .to_vec()
     }
 
     /// Breaks a paragraph into lines (see `wrap`), without looking at what was wrapped before.
@@ -1517,5 +1551,32 @@ mod tests {
         let own = other.wrap_now(&text, 11.0, 300.0, Weight::Bold);
         assert_ne!(own, fresh[2]);
         assert_eq!(other.wrap(&text, 11.0, 300.0, Weight::Bold), own);
+    }
+
+    #[test]
+    fn a_line_cut_before_gets_the_runs_of_its_own_weight_direction_and_fonts() {
+        let chain = FontChain::default();
+        let text = "Прокурор \u{645}\u{62D}\u{645}\u{62F} 12";
+        let cases = [
+            (Weight::Regular, false),
+            (Weight::Bold, false),
+            (Weight::Regular, true),
+        ];
+        let fresh: Vec<_> = cases
+            .iter()
+            .map(|&(weight, rtl)| chain.runs_now(text, weight, rtl))
+            .collect();
+        assert!(fresh.windows(2).all(|w| w[0] != w[1]), "the cases differ");
+        for _ in 0..2 {
+            for (&(weight, rtl), runs) in cases.iter().zip(&fresh) {
+                assert_eq!(&chain.runs(text, weight, rtl), runs);
+            }
+        }
+        // A chain with the bold face taken out draws bold otherwise: its runs are its own.
+        let mut other = chain.clone();
+        other.slots[0].bold = None;
+        let own = other.runs_now(text, Weight::Bold, false);
+        assert_ne!(own, fresh[1]);
+        assert_eq!(other.runs(text, Weight::Bold, false), own);
     }
 }
