@@ -23,7 +23,7 @@ pub(super) fn text_op(
     line: &PlacedLine,
 ) {
     let mut x = line.x;
-    for run in &line.runs {
+    for run in line.runs.iter() {
         ops.push(Op::StartTextSection);
         ops.push(Op::SetFont {
             font: PdfFontHandle::External(ids.get(fonts, run.font)),

@@ -65,8 +65,9 @@ pub struct PlacedLine {
     /// The direction of the paragraph the line belongs to.
     pub rtl: bool,
     pub weight: Weight,
-    /// What to draw, left to right: shaped once here, drawn as is.
-    pub runs: Vec<text::Run>,
+    /// What to draw, left to right: shaped once (and kept for the next letter with this line),
+    /// drawn as is.
+    pub runs: std::sync::Arc<[text::Run]>,
     /// What the line is in the tagged PDF's structure.
     pub role: Role,
     /// The line goes on the element of the line before it (the next line of a paragraph or an

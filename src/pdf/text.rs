@@ -1047,12 +1047,10 @@ impl FontChain {
     /// One line cut into the runs to draw, left to right on the page. `rtl` is the direction of
     /// the paragraph the line comes from, so a wrapped line of an Arabic paragraph that starts
     /// with a Latin word is still ordered right to left.
-    pub fn runs(&self, text: &str, weight: Weight, rtl: bool) -> Vec<Run> {
-        kept::RUNS
-            .get(self, text, (weight, rtl), || {
-                self.runs_now(text, weight, rtl).into()
-            })
-            .to_vec()
+    pub fn runs(&self, text: &str, weight: Weight, rtl: bool) -> Arc<[Run]> {
+        kept::RUNS.get(self, text, (weight, rtl), || {
+            self.runs_now(text, weight, rtl).into()
+        })
     }
 
     /// Cuts a line into runs (see `runs`), without looking at what was cut before.
@@ -1569,7 +1567,7 @@ mod tests {
         assert!(fresh.windows(2).all(|w| w[0] != w[1]), "the cases differ");
         for _ in 0..2 {
             for (&(weight, rtl), runs) in cases.iter().zip(&fresh) {
-                assert_eq!(&chain.runs(text, weight, rtl), runs);
+                assert_eq!(*chain.runs(text, weight, rtl), runs[..]);
             }
         }
         // A chain with the bold face taken out draws bold otherwise: its runs are its own.
@@ -1577,6 +1575,6 @@ mod tests {
         other.slots[0].bold = None;
         let own = other.runs_now(text, Weight::Bold, false);
         assert_ne!(own, fresh[1]);
-        assert_eq!(other.runs(text, Weight::Bold, false), own);
+        assert_eq!(*other.runs(text, Weight::Bold, false), own[..]);
     }
 }
