@@ -174,14 +174,12 @@ fn offset(at: usize) -> u32 {
 /// An object stream's content for `objects`: the table of numbers and offsets, then each
 /// object, each followed by a space. Returns the table's length, where the first object starts.
 fn object_stream(objects: &[(u32, &Object)], out: &mut Vec<u8>) -> usize {
-    use std::io::Write;
     let mut body = Vec::new();
     for (i, (id, object)) in objects.iter().enumerate() {
         if i > 0 {
             out.push(b' ');
         }
-        // Writing into memory cannot fail.
-        let _ = write!(out, "{id} {}", body.len());
+        write_numbers(out, &[u64::from(*id), body.len() as u64]);
         write_object(&mut body, object);
         body.push(b' ');
     }
@@ -235,7 +233,8 @@ fn xref_stream(xref: &BTreeMap<u32, Entry>, size: u32) -> (Vec<u8>, Object) {
 /// Writes `object` as object `id`, noting where.
 fn indirect(out: &mut Vec<u8>, id: ObjectId, object: &Object, xref: &mut BTreeMap<u32, Entry>) {
     xref.insert(id.0, Entry::Normal(offset(out.len()), id.1));
-    out.extend_from_slice(format!("{} {} obj\n", id.0, id.1).as_bytes());
+    write_numbers(out, &[u64::from(id.0), u64::from(id.1)]);
+    out.extend_from_slice(b" obj\n");
     if separated(object) {
         out.push(b' ');
     }
@@ -260,7 +259,6 @@ fn separated(object: &Object) -> bool {
 
 /// `object` in lopdf's notation.
 pub(super) fn write_object(out: &mut Vec<u8>, object: &Object) {
-    use std::io::Write;
     match object {
         Object::Null => out.extend_from_slice(b"null"),
         Object::Boolean(true) => out.extend_from_slice(b"true"),
@@ -289,8 +287,8 @@ pub(super) fn write_object(out: &mut Vec<u8>, object: &Object) {
             out.extend_from_slice(b"\nendstream");
         }
         Object::Reference((id, generation)) => {
-            // Writing into memory cannot fail.
-            let _ = write!(out, "{id} {generation} R");
+            write_numbers(out, &[u64::from(*id), u64::from(*generation)]);
+            out.extend_from_slice(b" R");
         }
     }
 }
@@ -332,11 +330,40 @@ fn write_dictionary(out: &mut Vec<u8>, dict: &Dictionary) {
     out.extend_from_slice(b">>");
 }
 
-/// A name, white space, delimiters and bytes outside `!`-`~` as `#` and two hex digits.
+/// Numbers with a space between them.
+fn write_numbers(out: &mut Vec<u8>, numbers: &[u64]) {
+    let mut buffer = itoa::Buffer::new();
+    for (i, number) in numbers.iter().enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
+        out.extend_from_slice(buffer.format(*number).as_bytes());
+    }
+}
+
+/// The bytes a name writes as `#` and two hex digits: white space, delimiters and bytes outside
+/// `!`-`~`.
+const ESCAPED_IN_NAMES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = byte < 33 || byte > 126;
+        byte += 1;
+    }
+    let delimiters = b" \t\n\r\x0C()<>[]{}/%#";
+    let mut i = 0;
+    while i < delimiters.len() {
+        table[delimiters[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// A name, with the bytes of `ESCAPED_IN_NAMES` as `#` and two hex digits.
 fn write_name(out: &mut Vec<u8>, name: &[u8]) {
     out.push(b'/');
     for &byte in name {
-        if b" \t\n\r\x0C()<>[]{}/%#".contains(&byte) || !(33..=126).contains(&byte) {
+        if ESCAPED_IN_NAMES[usize::from(byte)] {
             out.push(b'#');
             out.extend_from_slice(hex(byte).as_slice());
         } else {
