@@ -661,3 +661,82 @@ fn a_letter_made_in_a_batch_is_the_letter_made_alone() {
         "each in her own country's date style"
     );
 }
+
+/// A batch of three chunks (256 rows each are made together): the rows the reader refuses and
+/// the supporters given twice are said in input order, every good row's letters are written
+/// once, the last chunk's too, and the summary and files are the same for any number of threads.
+/// The letters of one chunk are written while the next is rendered.
+#[test]
+fn a_batch_of_several_chunks_writes_every_row_once_and_reports_in_input_order() {
+    let mut csv = String::from("name,country,lang\n");
+    for i in 0..700 {
+        match i {
+            100 | 300 | 650 => csv.push_str(",NO,en\n"),
+            400 => csv.push_str("Person 5,NO,en\n"),
+            690 => csv.push_str("Person 260,NO,en\n"),
+            _ => csv.push_str(&format!("Person {i},NO,en\n")),
+        }
+    }
+    let mut t = Test::demo().file("people.csv", &csv);
+    let mut summaries = Vec::new();
+    for (out, jobs) in [("one", "1"), ("three", "3")] {
+        let run = letters(
+            t,
+            &[
+                "--supporters",
+                "people.csv",
+                "--out",
+                out,
+                "--jobs",
+                jobs,
+                "--json",
+            ],
+        )
+        .status(1);
+        let mut summary: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+        // The file of failed rows is in each run's own folder.
+        summary["failed_csv"].take();
+        summaries.push(summary);
+        t = run.test;
+    }
+    let v = &summaries[0];
+    assert_eq!(summaries[1], *v, "--jobs 3 reports otherwise than --jobs 1");
+    // 697 rows with a name, 2 of them a supporter given again: 695 supporters, 2 letters each.
+    assert_eq!(v["written"], 2 * 695, "{v}");
+    let rows: Vec<&str> = v["row_failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(rows.len(), 3, "{v}");
+    for (failure, line) in rows.iter().zip([102, 302, 652]) {
+        assert!(
+            failure.contains(&format!("people.csv:{line}:")),
+            "{failure}"
+        );
+    }
+    let notes: Vec<&str> = v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert_eq!(notes.len(), 2, "{v}");
+    assert!(
+        notes[0].contains("`Person 5`") && notes[1].contains("`Person 260`"),
+        "{notes:?}"
+    );
+    for who in ["person-0", "person-699", "person-399"] {
+        assert!(
+            t.path()
+                .join(format!("one/demo/{who}/xx-prosecutor.en.txt"))
+                .exists(),
+            "{who}"
+        );
+    }
+    assert!(
+        contents(&t, "three") == contents(&t, "one"),
+        "--jobs 3 writes other files"
+    );
+}

@@ -297,6 +297,42 @@ impl Summary {
     pub fn ok(&self) -> bool {
         self.failed.is_empty() && self.failed_rows.is_empty()
     }
+
+    /// Adds what `later` counted and said after what this summary holds, as if it had been
+    /// counted here.
+    fn absorb(&mut self, later: Summary) {
+        let Summary {
+            written,
+            unchanged,
+            replaced,
+            failed,
+            failed_rows,
+            notes,
+            skipped,
+            collected,
+            warnings,
+            warned: _,
+            failed_csv,
+            rows,
+        } = later;
+        self.written += written;
+        self.unchanged += unchanged;
+        self.replaced += replaced;
+        self.failed.extend(failed);
+        self.failed_rows.extend(failed_rows);
+        self.notes.extend(notes);
+        for (what, count) in skipped {
+            *self.skipped.entry(what).or_default() += count;
+        }
+        self.collected = collected.or(self.collected.take());
+        for warning in warnings {
+            self.warn(warning);
+        }
+        self.failed_csv = failed_csv.or(self.failed_csv.take());
+        self.rows.done += rows.done;
+        self.rows.partly += rows.partly;
+        self.rows.failed += rows.failed;
+    }
 }
 
 /// Loads the campaign with its directory and templates; every problem at once when it fails.
@@ -505,6 +541,13 @@ impl<'a> ChunkPlan<'a> {
 /// A letter prepared for an output, with its warnings; or why it failed.
 type Prepared<O> = Result<(<O as Output>::Prepared, Vec<String>), Error>;
 
+/// A chunk made and not yet written: its entries, their plan and the letters prepared.
+struct Made<'a, O: Output> {
+    entries: Vec<Entry>,
+    plan: ChunkPlan<'a>,
+    prepared: Vec<Prepared<O>>,
+}
+
 /// The supporter of entry `i`, `None` for blank letters and unreadable rows.
 fn supporter_of(entries: &[Entry], i: usize) -> Option<&Supporter> {
     match &entries[i] {
@@ -514,23 +557,75 @@ fn supporter_of(entries: &[Entry], i: usize) -> Option<&Supporter> {
 }
 
 impl<'a> Ctx<'a> {
-    /// Produces the letters of `entries`: plans in order, renders and prepares on all threads,
-    /// writes in order, so the output is the same whatever the number of threads.
-    /// Phases: plan -> render -> admit -> prepare -> write in order -> report.
+    /// Produces the letters of `entries` after those of `pending` (the chunk before, made but
+    /// not yet written), and leaves them in `pending`: plans in order, renders on all threads
+    /// while the main thread writes the chunk before, then prepares on all threads. Every letter
+    /// is written in input order, so the output is the same whatever the number of threads, and
+    /// the summary says what happened in the order it happened to each row.
+    /// Phases: plan -> render (| write the chunk before) -> admit -> prepare; `store` then writes
+    /// in order and reports.
     fn chunk<O: Output>(
         &self,
         output: &mut O,
-        slugs: &mut Slugs,
+        (slugs, pending): (&mut Slugs, &mut Option<Made<'a, O>>),
         entries: Vec<Entry>,
         summary: &mut Summary,
         failed: &mut Option<FailedRows>,
     ) -> Result<(), Error> {
-        let mut plan = self.plan_chunk(output, slugs, &entries, summary);
-        let letters = self.render_all(&plan, &entries);
+        // What planning says is said after what writing the chunk before says.
+        let mut planned = Summary::default();
+        let plan = self.plan_chunk(output, slugs, &entries, &mut planned);
+        let (letters, stored) = std::thread::scope(|scope| {
+            let rendering = scope.spawn(|| self.render_all(&plan, &entries));
+            let stored = match pending.take() {
+                Some(before) => self.store(output, before, summary, failed),
+                None => Ok(()),
+            };
+            let letters = rendering
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (letters, stored)
+        });
+        stored?;
+        summary.absorb(planned);
         for letter in letters.iter().flatten() {
             output.admit(letter);
         }
         let prepared = self.prepare_all(output, &plan, &entries, letters);
+        *pending = Some(Made {
+            entries,
+            plan,
+            prepared,
+        });
+        Ok(())
+    }
+
+    /// Writes the last chunk made, if it is not written yet.
+    fn store_last<O: Output>(
+        &self,
+        output: &mut O,
+        pending: &mut Option<Made<'a, O>>,
+        summary: &mut Summary,
+        failed: &mut Option<FailedRows>,
+    ) -> Result<(), Error> {
+        match pending.take() {
+            Some(made) => self.store(output, made, summary, failed),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes a chunk's prepared letters in input order, and counts the chunk's rows by outcome.
+    fn store<O: Output>(
+        &self,
+        output: &mut O,
+        Made {
+            entries,
+            mut plan,
+            prepared,
+        }: Made<'a, O>,
+        summary: &mut Summary,
+        failed: &mut Option<FailedRows>,
+    ) -> Result<(), Error> {
         let mut why = std::mem::take(&mut plan.why);
         // Letters written per entry, for its outcome.
         let mut done = vec![0usize; entries.len()];
@@ -565,6 +660,8 @@ impl<'a> Ctx<'a> {
         let job = self.job;
         let mut slugs = Slugs::default();
         let mut failed = None;
+        // The chunk made and not yet written.
+        let mut pending = None;
         match &job.supporters {
             Supporters::Blank { .. } => {
                 let entries = vec![Entry::Good {
@@ -572,7 +669,14 @@ impl<'a> Ctx<'a> {
                     supporter: None,
                     record: None,
                 }];
-                self.chunk(output, &mut slugs, entries, summary, &mut failed)?;
+                self.chunk(
+                    output,
+                    (&mut slugs, &mut pending),
+                    entries,
+                    summary,
+                    &mut failed,
+                )?;
+                self.store_last(output, &mut pending, summary, &mut failed)?;
             }
             Supporters::One(s) => {
                 let entries = vec![Entry::Good {
@@ -580,7 +684,14 @@ impl<'a> Ctx<'a> {
                     supporter: Some(s.as_ref().clone()),
                     record: None,
                 }];
-                self.chunk(output, &mut slugs, entries, summary, &mut failed)?;
+                self.chunk(
+                    output,
+                    (&mut slugs, &mut pending),
+                    entries,
+                    summary,
+                    &mut failed,
+                )?;
+                self.store_last(output, &mut pending, summary, &mut failed)?;
             }
             Supporters::Csv {
                 path,
@@ -618,11 +729,24 @@ impl<'a> Ctx<'a> {
                     entries.push(entry);
                     if entries.len() == CHUNK {
                         let chunk = std::mem::replace(&mut entries, Vec::with_capacity(CHUNK));
-                        self.chunk(output, &mut slugs, chunk, summary, &mut failed)?;
+                        self.chunk(
+                            output,
+                            (&mut slugs, &mut pending),
+                            chunk,
+                            summary,
+                            &mut failed,
+                        )?;
                         report(&file, summary);
                     }
                 }
-                self.chunk(output, &mut slugs, entries, summary, &mut failed)?;
+                self.chunk(
+                    output,
+                    (&mut slugs, &mut pending),
+                    entries,
+                    summary,
+                    &mut failed,
+                )?;
+                self.store_last(output, &mut pending, summary, &mut failed)?;
                 report(&file, summary);
                 summary.failed_csv = failed
                     .take()
