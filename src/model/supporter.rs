@@ -149,11 +149,14 @@ impl Supporter {
     /// The name stays in it even with an email: people who share one address (a couple, an
     /// office) are two supporters, and each signs her own letters.
     pub fn identity(&self) -> String {
-        use unicode_normalization::UnicodeNormalization;
+        use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
         let fold = |s: &str| -> String {
-            s.nfkc()
-                .collect::<String>()
-                .to_lowercase()
+            // Most names are in NFKC already, which the quick check tells without composing.
+            let s = match is_nfkc_quick(s.chars()) {
+                IsNormalized::Yes => s.to_lowercase(),
+                _ => s.nfkc().collect::<String>().to_lowercase(),
+            };
+            s
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" ")

@@ -58,11 +58,9 @@ impl Templates {
     /// Loads `folders` (most specific first; missing ones are skipped) in front of the built-in
     /// templates. A template that does not parse is reported and left out.
     pub fn load(folders: &[PathBuf], diags: &mut Diagnostics) -> Templates {
-        let mut tera = tera::Tera::new();
-        // Letters are plain text: "Smith & Sons" must stay as written.
-        tera.autoescape_on(Vec::<&str>::new());
         let mut sources = Vec::new();
-        let mut blocks = HashMap::new();
+        // (source, file name, name inside Tera, text), read first and handed to Tera together.
+        let mut read: Vec<(usize, String, String, std::borrow::Cow<'static, str>)> = Vec::new();
         for folder in folders {
             let Ok(entries) = std::fs::read_dir(folder) else {
                 continue;
@@ -73,7 +71,6 @@ impl Templates {
                 .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "txt" || e == "md"))
                 .collect();
             names.sort();
-            let mut files = BTreeMap::new();
             for path in names {
                 let Some(file_name) = path
                     .file_name()
@@ -82,42 +79,35 @@ impl Templates {
                 else {
                     continue;
                 };
-                let text = match crate::model::yaml::read_text(&path) {
-                    Ok(t) => t,
-                    Err(d) => {
-                        diags.push(d);
-                        continue;
+                match crate::model::yaml::read_text(&path) {
+                    Ok(text) => {
+                        let name = path.display().to_string();
+                        read.push((sources.len(), file_name, name, text.into()));
                     }
-                };
-                let name = path.display().to_string();
-                match tera.add_raw_template(&name, &text) {
-                    Ok(()) => {
-                        blocks.insert(name.clone(), block_names(&text));
-                        files.insert(file_name, name);
-                    }
-                    Err(e) => diags.push(diagnostic(&e, "", &path, Some(&text))),
+                    Err(d) => diags.push(d),
                 }
             }
             sources.push(Source {
                 label: folder.display().to_string(),
-                files,
+                files: BTreeMap::new(),
             });
         }
-        let mut files = BTreeMap::new();
         for (file_name, text) in BUILT_IN {
             let name = format!("built-in:{file_name}");
-            match tera.add_raw_template(&name, text) {
-                Ok(()) => {
-                    blocks.insert(name.clone(), block_names(text));
-                    files.insert(file_name.to_string(), name);
-                }
-                Err(e) => diags.push(diagnostic(&e, "", Path::new(&name), Some(text))),
-            }
+            read.push((sources.len(), file_name.to_string(), name, (*text).into()));
         }
         sources.push(Source {
             label: "built-in".into(),
-            files,
+            files: BTreeMap::new(),
         });
+        let (tera, added) = compile(&read, diags);
+        let mut blocks = HashMap::new();
+        for (source, file_name, name, text) in read.into_iter().zip(added).filter_map(
+            |((source, file_name, name, text), ok)| ok.then_some((source, file_name, name, text)),
+        ) {
+            blocks.insert(name.clone(), block_names(&text));
+            sources[source].files.insert(file_name, name);
+        }
         Templates {
             tera,
             sources,
@@ -198,6 +188,34 @@ impl Templates {
     ) -> Result<String, tera::Error> {
         self.tera.render_block(name, block, context)
     }
+}
+
+/// A Tera holding every template of `read` that parses, and which did. Tera checks the whole set
+/// again after each template added to it (`finalize_templates`, which copies every block), so
+/// they are added in one call; only when that fails are they added one by one, to report each
+/// template that does not parse against its own file and keep the others, as before.
+fn compile(
+    read: &[(usize, String, String, std::borrow::Cow<'static, str>)],
+    diags: &mut Diagnostics,
+) -> (tera::Tera, Vec<bool>) {
+    let mut tera = tera::Tera::new();
+    // Letters are plain text: "Smith & Sons" must stay as written.
+    tera.autoescape_on(Vec::<&str>::new());
+    let all = read.iter().map(|(_, _, name, text)| (name, text));
+    if tera.add_raw_templates(all).is_ok() {
+        return (tera, vec![true; read.len()]);
+    }
+    let added = read
+        .iter()
+        .map(|(_, _, name, text)| match tera.add_raw_template(name, text) {
+            Ok(()) => true,
+            Err(e) => {
+                diags.push(diagnostic(&e, "", Path::new(name), Some(text)));
+                false
+            }
+        })
+        .collect();
+    (tera, added)
 }
 
 /// The names of the `{% block NAME %}` tags in a template's text. Text inside `{# comments #}`
