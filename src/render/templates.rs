@@ -58,6 +58,23 @@ impl Templates {
     /// Loads `folders` (most specific first; missing ones are skipped) in front of the built-in
     /// templates. A template that does not parse is reported and left out.
     pub fn load(folders: &[PathBuf], diags: &mut Diagnostics) -> Templates {
+        Templates::load_except(folders, None, diags)
+    }
+
+    /// `load` without the templates of `kind` (`sheet`): a run of letters parses no sheet,
+    /// which takes longer than its first letters. Other files (one a letter includes) load.
+    pub fn load_except(
+        folders: &[PathBuf],
+        kind: Option<&str>,
+        diags: &mut Diagnostics,
+    ) -> Templates {
+        let skipped = |file_name: &str| {
+            kind.is_some_and(|kind| {
+                file_name
+                    .strip_prefix(kind)
+                    .is_some_and(|rest| rest.starts_with('.'))
+            })
+        };
         let mut sources = Vec::new();
         // (source, file name, name inside Tera, text), read first and handed to Tera together.
         let mut read: Vec<(usize, String, String, std::borrow::Cow<'static, str>)> = Vec::new();
@@ -79,6 +96,9 @@ impl Templates {
                 else {
                     continue;
                 };
+                if skipped(&file_name) {
+                    continue;
+                }
                 match crate::model::yaml::read_text(&path) {
                     Ok(text) => {
                         let name = path.display().to_string();
@@ -92,7 +112,7 @@ impl Templates {
                 files: BTreeMap::new(),
             });
         }
-        for (file_name, text) in BUILT_IN {
+        for (file_name, text) in BUILT_IN.iter().filter(|(f, _)| !skipped(f)) {
             let name = format!("built-in:{file_name}");
             read.push((sources.len(), file_name.to_string(), name, (*text).into()));
         }
@@ -344,6 +364,24 @@ mod tests {
         let name = t.resolve("letter", &Lang::parse("en").unwrap()).unwrap();
         assert!(t.has_block(name, "body"));
         assert!(!t.has_block(name, "no-such-block"));
+    }
+
+    #[test]
+    fn leaves_out_the_templates_of_a_kind_it_is_told_to() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("sheet.en.md"), "{% if %}").unwrap();
+        std::fs::write(dir.path().join("letter.xx.txt"), "{{ x }}").unwrap();
+        let folders = [dir.path().to_path_buf()];
+        let mut diags = Diagnostics::default();
+        let t = Templates::load_except(&folders, Some("sheet"), &mut diags);
+        assert!(!diags.has_errors(), "{diags:?}");
+        assert!(t.languages_of("sheet", "md").is_empty());
+        assert!(t.resolve("letter", &Lang::parse("xx").unwrap()).is_ok());
+        assert!(t.resolve("letter", &Lang::parse("ru").unwrap()).is_ok());
+        // Everything, the broken sheet with the rest.
+        let t = Templates::load(&folders, &mut diags);
+        assert!(diags.has_errors());
+        assert!(!t.languages_of("sheet", "md").is_empty());
     }
 
     #[test]

@@ -120,9 +120,21 @@ impl Lines {
 /// (U+2013 to U+201E).
 const LEADS: [bool; 256] = leads(b"\"';!?:%\xc2\xe2");
 
-/// `LEADS` without the signs French spacing looks at: what `Typography::touched` looks for
-/// in the other languages.
-const QUOTE_LEADS: [bool; 256] = leads(b"\"'\xc2\xe2");
+/// The bytes of `LEADS` without the signs French spacing looks at: what
+/// `Typography::touched` looks for in the other languages.
+const QUOTE_SIGNS: [u8; 4] = *b"\"'\xc2\xe2";
+
+/// `QUOTE_SIGNS` as a table.
+const QUOTE_LEADS: [bool; 256] = leads(&QUOTE_SIGNS);
+
+/// Whether one of the eight bytes of `word` is `byte`: a byte equal to it is zero after the
+/// xor, and only a zero byte borrows from its high bit when one is taken from each byte.
+fn has_byte(word: u64, byte: u8) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let v = word ^ (ONES * u64::from(byte));
+    v.wrapping_sub(ONES) & !v & HIGHS != 0
+}
 
 /// `LEADS` for French, where ; ! ? : % are spaced.
 const FRENCH_LEADS: [bool; 256] = LEADS;
@@ -248,8 +260,7 @@ impl<'c> Typography<'c> {
         };
         let bytes = line.as_bytes();
         let mut at = 0;
-        while let Some(i) = bytes[at..].iter().position(|&b| leads[usize::from(b)]) {
-            let i = at + i;
+        while let Some(i) = self.next_lead(bytes, at, leads) {
             let next = |n: usize| bytes.get(i + n).copied();
             let hit = match bytes[i] {
                 0xc2 => {
@@ -271,6 +282,23 @@ impl<'c> Typography<'c> {
             at = i + 1;
         }
         false
+    }
+
+    /// Where the next byte of `leads` is in `bytes` from `at`. Outside French, whose signs
+    /// are many, eight bytes at a time are passed over while none of them is one of
+    /// `QUOTE_SIGNS` (a paragraph is mostly letters and spaces).
+    fn next_lead(&self, bytes: &[u8], mut at: usize, leads: &[bool; 256]) -> Option<usize> {
+        if !self.style.french {
+            while let Some(Ok(word)) = bytes.get(at..at + 8).map(<[u8; 8]>::try_from) {
+                let word = u64::from_le_bytes(word);
+                if QUOTE_SIGNS.iter().fold(false, |any, &b| any | has_byte(word, b)) {
+                    break;
+                }
+                at += 8;
+            }
+        }
+        let i = bytes.get(at..)?.iter().position(|&b| leads[usize::from(b)])?;
+        Some(at + i)
     }
 
     /// One line (a paragraph); a verbatim one as an address line.
@@ -705,12 +733,36 @@ mod tests {
             for c in (0..=0x10ffff).filter_map(char::from_u32) {
                 let line = format!("ab{c}");
                 assert_eq!(t.touched(&line), t.touches(c), "{lang}: {c:?}");
+                let long = format!("абвгдежзийклмно{c}пр");
+                assert_eq!(t.touched(&long), t.touches(c), "{lang}: {c:?} in a long line");
                 let cut = format!("{c}\u{2116}«\u{a0}");
                 assert_eq!(
                     t.touched(&cut),
                     cut.chars().any(|c| t.touches(c)),
                     "{lang}: {cut:?}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn finds_a_byte_in_a_word_wherever_it_is() {
+        for byte in [0u8, 0x22, 0x80, 0xc2, 0xe2, 0xff] {
+            for at in 0..8 {
+                let mut word = [0xd0u8; 8];
+                assert!(!has_byte(u64::from_le_bytes(word), byte) || byte == 0xd0);
+                word[at] = byte;
+                assert!(has_byte(u64::from_le_bytes(word), byte), "{byte:x} at {at}");
+                // A byte one above or below, or with the high bit flipped, is not it.
+                for other in [byte.wrapping_add(1), byte.wrapping_sub(1), byte ^ 0x80] {
+                    let mut near = [0x41u8; 8];
+                    near[at] = other;
+                    assert_eq!(
+                        has_byte(u64::from_le_bytes(near), byte),
+                        byte == 0x41,
+                        "{other:x} for {byte:x}"
+                    );
+                }
             }
         }
     }
