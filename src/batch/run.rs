@@ -411,9 +411,13 @@ pub fn load_job(job: &LettersJob) -> Result<Loaded, Error> {
         job.templates.as_deref(),
     )?;
     let mut diags = Diagnostics::default();
-    let Some((campaign, directory, templates)) =
-        load_except(&job.campaign, &project, Some(job.date), Some("sheet"), &mut diags)
-    else {
+    let Some((campaign, directory, templates)) = load_except(
+        &job.campaign,
+        &project,
+        Some(job.date),
+        Some("sheet"),
+        &mut diags,
+    ) else {
         return Err(Invalid(diags.into_sorted()).into());
     };
     Ok(Loaded {

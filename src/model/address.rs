@@ -299,12 +299,7 @@ impl Rules {
             return Ok(Some(one));
         }
         let mut near: Vec<(&Region, &Vec<String>)> = regions().collect();
-        near.sort_by_key(|(_, names)| {
-            names
-                .iter()
-                .map(|n| strsim::levenshtein(n, &wanted))
-                .min()
-        });
+        near.sort_by_key(|(_, names)| names.iter().map(|n| strsim::levenshtein(n, &wanted)).min());
         Err(UnknownRegion {
             kind: self.region_kind(),
             suggestions: near.iter().take(4).map(|(r, _)| r.shown()).collect(),

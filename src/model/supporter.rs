@@ -138,10 +138,7 @@ impl Supporter {
                 IsNormalized::Yes => s.to_lowercase(),
                 _ => s.nfkc().collect::<String>().to_lowercase(),
             };
-            s
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
+            s.split_whitespace().collect::<Vec<_>>().join(" ")
         };
         let name = fold(&self.name);
         if let Some(email) = &self.email {

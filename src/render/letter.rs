@@ -1028,7 +1028,10 @@ mod tests {
                     .unwrap();
                 let parts = letter.parts.unwrap();
                 let return_line = parts.return_address.unwrap();
-                assert!(return_line.starts_with("E. M. · Hauptstraße 1"), "{return_line}");
+                assert!(
+                    return_line.starts_with("E. M. · Hauptstraße 1"),
+                    "{return_line}"
+                );
                 assert_eq!(letter.signature, "E. M.");
                 assert_eq!(parts.sender[0], "E. M.", "{lang}");
                 assert!(!letter.text.contains("Muster"), "{lang}: {}", letter.text);

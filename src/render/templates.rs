@@ -122,9 +122,13 @@ impl Templates {
         });
         let (tera, added) = compile(&read, diags);
         let mut blocks = HashMap::new();
-        for (source, file_name, name, text) in read.into_iter().zip(added).filter_map(
-            |((source, file_name, name, text), ok)| ok.then_some((source, file_name, name, text)),
-        ) {
+        for (source, file_name, name, text) in
+            read.into_iter()
+                .zip(added)
+                .filter_map(|((source, file_name, name, text), ok)| {
+                    ok.then_some((source, file_name, name, text))
+                })
+        {
             blocks.insert(name.clone(), block_names(&text));
             sources[source].files.insert(file_name, name);
         }
@@ -227,13 +231,15 @@ fn compile(
     }
     let added = read
         .iter()
-        .map(|(_, _, name, text)| match tera.add_raw_template(name, text) {
-            Ok(()) => true,
-            Err(e) => {
-                diags.push(diagnostic(&e, "", Path::new(name), Some(text)));
-                false
-            }
-        })
+        .map(
+            |(_, _, name, text)| match tera.add_raw_template(name, text) {
+                Ok(()) => true,
+                Err(e) => {
+                    diags.push(diagnostic(&e, "", Path::new(name), Some(text)));
+                    false
+                }
+            },
+        )
         .collect();
     (tera, added)
 }

@@ -291,13 +291,19 @@ impl<'c> Typography<'c> {
         if !self.style.french {
             while let Some(Ok(word)) = bytes.get(at..at + 8).map(<[u8; 8]>::try_from) {
                 let word = u64::from_le_bytes(word);
-                if QUOTE_SIGNS.iter().fold(false, |any, &b| any | has_byte(word, b)) {
+                if QUOTE_SIGNS
+                    .iter()
+                    .fold(false, |any, &b| any | has_byte(word, b))
+                {
                     break;
                 }
                 at += 8;
             }
         }
-        let i = bytes.get(at..)?.iter().position(|&b| leads[usize::from(b)])?;
+        let i = bytes
+            .get(at..)?
+            .iter()
+            .position(|&b| leads[usize::from(b)])?;
         Some(at + i)
     }
 
@@ -734,7 +740,11 @@ mod tests {
                 let line = format!("ab{c}");
                 assert_eq!(t.touched(&line), t.touches(c), "{lang}: {c:?}");
                 let long = format!("абвгдежзийклмно{c}пр");
-                assert_eq!(t.touched(&long), t.touches(c), "{lang}: {c:?} in a long line");
+                assert_eq!(
+                    t.touched(&long),
+                    t.touches(c),
+                    "{lang}: {c:?} in a long line"
+                );
                 let cut = format!("{c}\u{2116}«\u{a0}");
                 assert_eq!(
                     t.touched(&cut),
