@@ -102,6 +102,7 @@ pub fn letter_path(out: &Path, letter: &Letter, supporter_slug: &str, ext: &str)
 /// symbolic link is refused: letters written through it would land outside the output folder.
 pub struct Folders {
     root: PathBuf,
+    /// The folders below `root` this run has checked and made (or found), and those above them.
     made: Mutex<HashSet<PathBuf>>,
 }
 
@@ -119,11 +120,17 @@ impl Folders {
         let Some(dir) = file.parent() else {
             return Ok(());
         };
-        let made = |made: &Mutex<HashSet<PathBuf>>| made.lock().is_ok_and(|m| m.contains(dir));
-        if made(&self.made) {
+        let made = |dir: &Path| self.made.lock().is_ok_and(|m| m.contains(dir));
+        if made(dir) {
             return Ok(());
         }
-        if let Some(link) = crate::model::fs::link_below(&self.root, dir) {
+        // Each folder between the output folder and this one is checked once per run: the
+        // campaign's folder when its first supporter's is made, not again for each supporter.
+        // That is as safe as checking it each time: a link planted before the run (or between
+        // runs) is found before any letter is written below it, and one swapped in during the
+        // run, for a folder this run made, could as well be swapped in between a check and the
+        // write that follows it, which no check made by path prevents.
+        if let Some(link) = crate::model::fs::link_below(&self.root, dir, made) {
             return Err(Error::LinkedFolder(link));
         }
         // Two threads may both get here for one folder: creating it twice is harmless.
@@ -132,7 +139,9 @@ impl Folders {
             source,
         })?;
         if let Ok(mut m) = self.made.lock() {
-            m.insert(dir.to_path_buf());
+            for folder in dir.ancestors().take_while(|a| *a != self.root) {
+                m.insert(folder.to_path_buf());
+            }
         }
         Ok(())
     }

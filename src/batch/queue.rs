@@ -277,7 +277,7 @@ fn outgoing(
         lang: letter.lang.to_string(),
         copy: letter.copy,
         supporter: supporter.name.clone(),
-        signature: supporter.signature(),
+        signature: supporter.printed_name(),
         supporter_email: supporter.email.clone(),
         to_name,
         subject,

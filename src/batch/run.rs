@@ -342,7 +342,19 @@ pub fn load(
     as_of: Option<chrono::NaiveDate>,
     diags: &mut Diagnostics,
 ) -> Option<(Campaign, Directory, Templates)> {
-    let templates = Templates::load(&project.template_folders, diags);
+    load_except(campaign, project, as_of, None, diags)
+}
+
+/// `load` without the templates of kind `except` (`Templates::load_except`): a run of letters
+/// needs no sheet.
+fn load_except(
+    campaign: &std::path::Path,
+    project: &Project,
+    as_of: Option<chrono::NaiveDate>,
+    except: Option<&str>,
+    diags: &mut Diagnostics,
+) -> Option<(Campaign, Directory, Templates)> {
+    let templates = Templates::load_except(&project.template_folders, except, diags);
     let (campaign, directory) = project.load_campaign(campaign, as_of, diags)?;
     (!diags.has_errors()).then_some((campaign, directory, templates))
 }
@@ -435,9 +447,13 @@ pub fn load_job(job: &LettersJob) -> Result<Loaded, Error> {
         job.templates.as_deref(),
     )?;
     let mut diags = Diagnostics::default();
-    let Some((campaign, directory, templates)) =
-        load(&job.campaign, &project, Some(job.date), &mut diags)
-    else {
+    let Some((campaign, directory, templates)) = load_except(
+        &job.campaign,
+        &project,
+        Some(job.date),
+        Some("sheet"),
+        &mut diags,
+    ) else {
         return Err(Invalid(diags.into_sorted()).into());
     };
     Ok(Loaded {

@@ -86,6 +86,10 @@ pub struct Rules {
     zipex: Option<String>,
     region_kind: String,
     regions: Vec<Region>,
+    /// Each region's names (`Region::names`) folded (`fold`), made on first use: every row of
+    /// a supporters file is looked up in them, and folding a country's few hundred names again
+    /// for each row cost more than the rest of reading it.
+    folded: std::sync::OnceLock<Vec<Vec<String>>>,
 }
 
 struct Table {
@@ -118,6 +122,7 @@ fn load() -> Table {
         zipex: r.zipex.clone(),
         region_kind: field(&r.state_name_type, &zz.state_name_type, "province"),
         regions: regions(r),
+        folded: std::sync::OnceLock::new(),
     };
     Table {
         by_code: raw
@@ -274,32 +279,30 @@ impl Rules {
         if self.regions.is_empty() || wanted.is_empty() {
             return Ok(None);
         }
-        let exact = self
-            .regions
-            .iter()
-            .find(|r| r.names().iter().any(|n| fold(n) == wanted));
-        if let Some(r) = exact {
+        let folded = self.folded.get_or_init(|| {
+            self.regions
+                .iter()
+                .map(|r| r.names().iter().map(|n| fold(n)).collect())
+                .collect()
+        });
+        let regions = || self.regions.iter().zip(folded);
+        let exact = regions().find(|(_, names)| names.contains(&wanted));
+        if let Some((r, _)) = exact {
             return Ok(Some(r));
         }
         let prefix = format!("{wanted} ");
-        let starts: Vec<&Region> = self
-            .regions
-            .iter()
-            .filter(|r| r.names().iter().any(|n| fold(n).starts_with(&prefix)))
+        let starts: Vec<&Region> = regions()
+            .filter(|(_, names)| names.iter().any(|n| n.starts_with(&prefix)))
+            .map(|(r, _)| r)
             .collect();
         if let [one] = starts.as_slice() {
             return Ok(Some(one));
         }
-        let mut near: Vec<&Region> = self.regions.iter().collect();
-        near.sort_by_key(|r| {
-            r.names()
-                .iter()
-                .map(|n| strsim::levenshtein(&fold(n), &wanted))
-                .min()
-        });
+        let mut near: Vec<(&Region, &Vec<String>)> = regions().collect();
+        near.sort_by_key(|(_, names)| names.iter().map(|n| strsim::levenshtein(n, &wanted)).min());
         Err(UnknownRegion {
             kind: self.region_kind(),
-            suggestions: near.iter().take(4).map(|r| r.shown()).collect(),
+            suggestions: near.iter().take(4).map(|(r, _)| r.shown()).collect(),
         })
     }
 

@@ -123,9 +123,6 @@ pub fn is_script_code(key: &str) -> bool {
 #[derive(Default)]
 pub struct DateFormats {
     cache: Mutex<HashMap<Lang, DateTimeFormatter<YMD>>>,
-    /// Long dates written before, by language, region and date: a batch's letters repeat a
-    /// handful, and formatting one costs more than the rest of a letter's view.
-    written: Mutex<HashMap<DateKey, String>>,
     /// Month names alone, for the two Arabic month names (`arabic_months`).
     months: Mutex<HashMap<Lang, DateTimeFormatter<M>>>,
 }
@@ -140,23 +137,9 @@ impl DateFormats {
     }
 
     /// `date` as a long date in `lang`, as written in `region` (the supporter's country, the
-    /// section's `--country`): see `date_locale`. Each is formatted once (`WRITTEN_KEPT`).
+    /// section's `--country`): see `date_locale`. A batch formats each of its dates once, with
+    /// the rest of the campaign's part of its letters (`render::letter::Shared`).
     pub fn long(&self, lang: &Lang, region: Option<Country>, date: chrono::NaiveDate) -> String {
-        let key = (lang.clone(), region, date);
-        if let Some(done) = self.written.lock().ok().and_then(|w| w.get(&key).cloned()) {
-            return done;
-        }
-        let text = self.format_long(lang, region, date);
-        if let Ok(mut written) = self.written.lock()
-            && written.len() < WRITTEN_KEPT
-        {
-            written.insert(key, text.clone());
-        }
-        text
-    }
-
-    /// `long` without the memory of dates written before.
-    fn format_long(&self, lang: &Lang, region: Option<Country>, date: chrono::NaiveDate) -> String {
         use chrono::Datelike;
         let locale = date_locale(lang, region);
         let Ok(day) =
@@ -211,13 +194,6 @@ impl DateFormats {
         text.replacen(&common, &format!("{common}/{levantine}"), 1)
     }
 }
-
-/// A long date as `DateFormats::long` keeps it: language, region and date.
-type DateKey = (Lang, Option<Country>, chrono::NaiveDate);
-
-/// The most long dates `DateFormats` keeps (a run has a few per language and country; the
-/// shared formatters serve a whole process).
-const WRITTEN_KEPT: usize = 4096;
 
 /// The locale a date is written in, for a letter in `lang` written in `region`. English is the
 /// one shipped language whose regions write long dates differently: "December 1, 2026" in the

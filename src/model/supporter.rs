@@ -52,8 +52,10 @@ impl PostalAddresses {
 }
 
 impl Supporter {
-    /// The printed name under the signature: the full name, or "A. I." when initials are asked for.
-    pub fn signature(&self) -> String {
+    /// The name a letter prints wherever it names her (under the signature, in the sender
+    /// block, on the return line above the window): the full name, or "A. I." when initials
+    /// are asked for, and then the full name appears nowhere in her letters.
+    pub fn printed_name(&self) -> String {
         if !self.initials {
             return self.name.clone();
         }
@@ -75,16 +77,10 @@ impl Supporter {
         }
     }
 
-    /// The sender's address block of a letter posted in `posted_in` (the recipient's postal
-    /// country): laid out by the supporter's country's rules, its country line in capitals on
-    /// international mail and left out on domestic mail.
-    pub fn postal_address(&self, posted_in: Option<Country>) -> Vec<String> {
-        self.postal_addresses().posted_in(posted_in).to_vec()
-    }
-
-    /// Her address block for every posting country, laid out once: a supporter's letters go to
-    /// several countries, and laying an address out looks its region up. The blocks differ only
-    /// by the country line, which domestic mail leaves out (`address::block`).
+    /// Her address block, the sender's, for every posting country, laid out once by her
+    /// country's rules: a supporter's letters go to several countries, and laying an address
+    /// out looks its region up. The blocks differ only by the country line, in capitals on
+    /// international mail and left out on domestic mail (`address::block`).
     pub fn postal_addresses(&self) -> PostalAddresses {
         let Some(country) = self.country else {
             // Without a country there is no country line to leave out.
@@ -105,23 +101,9 @@ impl Supporter {
         }
     }
 
-    /// The return line above an envelope window: name, street, postcode and city (and the
-    /// country abroad), on one line. No email: every postal worker reads it.
-    pub fn return_address(&self, posted_in: Option<Country>) -> String {
-        let name = if self.initials {
-            self.signature()
-        } else {
-            self.name.clone()
-        };
-        std::iter::once(name)
-            .chain(self.postal_address(posted_in))
-            .collect::<Vec<_>>()
-            .join(" · ")
-    }
-
     /// The address as given, in one fixed form: street lines, "postcode city region", the
     /// country's English name. What is derived from it (the wordings a supporter gets, ids)
-    /// must not move when printing changes, so letters print `postal_address` instead.
+    /// must not move when printing changes, so letters print `postal_addresses` instead.
     pub fn address_lines(&self) -> Vec<String> {
         let mut lines = self.address.clone();
         let town = [
@@ -149,14 +131,14 @@ impl Supporter {
     /// The name stays in it even with an email: people who share one address (a couple, an
     /// office) are two supporters, and each signs her own letters.
     pub fn identity(&self) -> String {
-        use unicode_normalization::UnicodeNormalization;
+        use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
         let fold = |s: &str| -> String {
-            s.nfkc()
-                .collect::<String>()
-                .to_lowercase()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
+            // Most names are in NFKC already, which the quick check tells without composing.
+            let s = match is_nfkc_quick(s.chars()) {
+                IsNormalized::Yes => s.to_lowercase(),
+                _ => s.nfkc().collect::<String>().to_lowercase(),
+            };
+            s.split_whitespace().collect::<Vec<_>>().join(" ")
         };
         let name = fold(&self.name);
         if let Some(email) = &self.email {
@@ -767,9 +749,9 @@ mod tests {
 
     #[test]
     fn signs_with_initials_in_any_script() {
-        assert_eq!(supporter("Anna Maria Schmidt").signature(), "A. M. S.");
-        assert_eq!(supporter("Анна Иванова").signature(), "А. И.");
-        assert_eq!(supporter("Jean-Luc Picard").signature(), "J. L. P.");
+        assert_eq!(supporter("Anna Maria Schmidt").printed_name(), "A. M. S.");
+        assert_eq!(supporter("Анна Иванова").printed_name(), "А. И.");
+        assert_eq!(supporter("Jean-Luc Picard").printed_name(), "J. L. P.");
     }
 
     #[test]

@@ -302,8 +302,13 @@ impl Names {
 /// Text as a letter wants it: Unicode NFC (so the same name is the same bytes), Windows line ends
 /// gone, no trailing blanks on any line, no leading or trailing blank lines.
 pub fn normalize(s: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    let s: String = s.replace("\r\n", "\n").nfc().collect();
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    let s = s.replace("\r\n", "\n");
+    // Most text is in NFC already, which the quick check tells without composing it again.
+    let s: String = match is_nfc_quick(s.chars()) {
+        IsNormalized::Yes => s,
+        _ => s.nfc().collect(),
+    };
     let lines: Vec<&str> = s.lines().map(str::trim_end).collect();
     lines.join("\n").trim_matches('\n').to_string()
 }

@@ -142,7 +142,7 @@ pub struct LetterParts {
     /// Subject header. `None` when the template has no such block.
     pub topic: Option<String>,
     /// The return line above an envelope window: "name · street · postcode city", the country
-    /// only on international mail, never the email (`Supporter::return_address`). `None` for
+    /// only on international mail, never the email (her name and sender block's lines). `None` for
     /// a blank letter.
     pub return_address: Option<String>,
 }
@@ -285,12 +285,25 @@ pub struct Signer<'s> {
 
 /// A signer's part of the letters posted to one country.
 struct Posted {
-    /// The name printed in the sender block: her initials with --initials.
+    /// The name her letters print (`Supporter::printed_name`): her initials with --initials.
     name: String,
-    /// Her address block (`Supporter::postal_address`).
+    /// Her address block (`Supporter::postal_addresses`).
     address: Vec<String>,
     /// `supporter` in the template context.
     view: tera::Value,
+}
+
+impl Posted {
+    /// The return line above an envelope window: her name and address block on one line,
+    /// the country only on international mail (as in the block). No email: every postal
+    /// worker reads it.
+    fn return_line(&self) -> String {
+        std::iter::once(&self.name)
+            .chain(&self.address)
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
 }
 
 impl<'s> Signer<'s> {
@@ -330,12 +343,12 @@ impl<'s> Signer<'s> {
         }
         let addresses = self.addresses.get_or_init(|| s.postal_addresses());
         let address = addresses.posted_in(Some(posted_in)).to_vec();
-        let signature = s.signature();
         // With --initials the full name appears nowhere in the letter, not even in the sender block.
+        let name = s.printed_name();
         let view = tera::Value::try_from_serializable(&SupporterView {
             blank: false,
-            name: if s.initials { &signature } else { &s.name },
-            signature: &signature,
+            name: &name,
+            signature: &name,
             address: &address,
             email: s.email.as_deref().unwrap_or_default(),
             note: &s.note,
@@ -345,11 +358,6 @@ impl<'s> Signer<'s> {
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect(),
         })?;
-        let name = if s.initials {
-            signature
-        } else {
-            s.name.clone()
-        };
         let made = Arc::new(Posted {
             name,
             address,
@@ -463,7 +471,7 @@ impl<'t> Renderer<'t> {
             Typography::new(lang, verbatim.chain(signed).chain(quoted)).with_lines(&self.lines);
         let parts = if self.parts {
             let mut parts = self.parts(name, context, lang, &describe)?;
-            parts.return_address = supporter.map(|s| s.return_address(Some(r.postal_country)));
+            parts.return_address = view.posted.as_deref().map(Posted::return_line);
             Some(typography.parts(parts))
         } else {
             None
@@ -479,7 +487,11 @@ impl<'t> Renderer<'t> {
                 view.shared.title.as_deref().unwrap_or_default(),
                 view.recipient.title
             ),
-            signature: supporter.map(Supporter::signature).unwrap_or_default(),
+            signature: view
+                .posted
+                .as_ref()
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
             date: self.date,
             text: typography.tidy_text(&body, TIDY_BLANK),
             parts,
@@ -989,6 +1001,42 @@ mod tests {
             return_address("ru-prosecutor-general").as_deref(),
             Some("Eva Muster · Hauptstraße 1 · 10115 Berlin · GERMANY")
         );
+    }
+
+    #[test]
+    fn with_initials_her_full_name_is_nowhere_in_a_letter_or_its_parts() {
+        let (templates, directory, campaign, _) = juraev();
+        let eva = crate::model::supporter::SupporterInput {
+            name: "Eva Muster".into(),
+            address: vec!["Hauptstraße 1".into()],
+            postcode: "10115".into(),
+            city: "Berlin".into(),
+            country: "DE".into(),
+            initials: true,
+            ..Default::default()
+        }
+        .check_complete()
+        .unwrap();
+        let (planned, _) = plan(&campaign, &directory, eva.country);
+        let renderer = Renderer::new(&templates, chrono::NaiveDate::MIN).with_parts();
+        let signer = Signer::new(&eva);
+        for lang in ["de", "ru"] {
+            let lang = Lang::parse(lang).unwrap();
+            for p in &planned {
+                let letter = renderer
+                    .render_signed(&campaign, p, &[], &lang, Some(&signer))
+                    .unwrap();
+                let parts = letter.parts.unwrap();
+                let return_line = parts.return_address.unwrap();
+                assert!(
+                    return_line.starts_with("E. M. · Hauptstraße 1"),
+                    "{return_line}"
+                );
+                assert_eq!(letter.signature, "E. M.");
+                assert_eq!(parts.sender[0], "E. M.", "{lang}");
+                assert!(!letter.text.contains("Muster"), "{lang}: {}", letter.text);
+            }
+        }
     }
 
     #[test]

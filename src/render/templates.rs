@@ -58,11 +58,26 @@ impl Templates {
     /// Loads `folders` (most specific first; missing ones are skipped) in front of the built-in
     /// templates. A template that does not parse is reported and left out.
     pub fn load(folders: &[PathBuf], diags: &mut Diagnostics) -> Templates {
-        let mut tera = tera::Tera::new();
-        // Letters are plain text: "Smith & Sons" must stay as written.
-        tera.autoescape_on(Vec::<&str>::new());
+        Templates::load_except(folders, None, diags)
+    }
+
+    /// `load` without the templates of `kind` (`sheet`): a run of letters parses no sheet,
+    /// which takes longer than its first letters. Other files (one a letter includes) load.
+    pub fn load_except(
+        folders: &[PathBuf],
+        kind: Option<&str>,
+        diags: &mut Diagnostics,
+    ) -> Templates {
+        let skipped = |file_name: &str| {
+            kind.is_some_and(|kind| {
+                file_name
+                    .strip_prefix(kind)
+                    .is_some_and(|rest| rest.starts_with('.'))
+            })
+        };
         let mut sources = Vec::new();
-        let mut blocks = HashMap::new();
+        // (source, file name, name inside Tera, text), read first and handed to Tera together.
+        let mut read: Vec<(usize, String, String, std::borrow::Cow<'static, str>)> = Vec::new();
         for folder in folders {
             let Ok(entries) = std::fs::read_dir(folder) else {
                 continue;
@@ -73,7 +88,6 @@ impl Templates {
                 .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "txt" || e == "md"))
                 .collect();
             names.sort();
-            let mut files = BTreeMap::new();
             for path in names {
                 let Some(file_name) = path
                     .file_name()
@@ -82,42 +96,42 @@ impl Templates {
                 else {
                     continue;
                 };
-                let text = match crate::model::yaml::read_text(&path) {
-                    Ok(t) => t,
-                    Err(d) => {
-                        diags.push(d);
-                        continue;
+                if skipped(&file_name) {
+                    continue;
+                }
+                match crate::model::yaml::read_text(&path) {
+                    Ok(text) => {
+                        let name = path.display().to_string();
+                        read.push((sources.len(), file_name, name, text.into()));
                     }
-                };
-                let name = path.display().to_string();
-                match tera.add_raw_template(&name, &text) {
-                    Ok(()) => {
-                        blocks.insert(name.clone(), block_names(&text));
-                        files.insert(file_name, name);
-                    }
-                    Err(e) => diags.push(diagnostic(&e, "", &path, Some(&text))),
+                    Err(d) => diags.push(d),
                 }
             }
             sources.push(Source {
                 label: folder.display().to_string(),
-                files,
+                files: BTreeMap::new(),
             });
         }
-        let mut files = BTreeMap::new();
-        for (file_name, text) in BUILT_IN {
+        for (file_name, text) in BUILT_IN.iter().filter(|(f, _)| !skipped(f)) {
             let name = format!("built-in:{file_name}");
-            match tera.add_raw_template(&name, text) {
-                Ok(()) => {
-                    blocks.insert(name.clone(), block_names(text));
-                    files.insert(file_name.to_string(), name);
-                }
-                Err(e) => diags.push(diagnostic(&e, "", Path::new(&name), Some(text))),
-            }
+            read.push((sources.len(), file_name.to_string(), name, (*text).into()));
         }
         sources.push(Source {
             label: "built-in".into(),
-            files,
+            files: BTreeMap::new(),
         });
+        let (tera, added) = compile(&read, diags);
+        let mut blocks = HashMap::new();
+        for (source, file_name, name, text) in
+            read.into_iter()
+                .zip(added)
+                .filter_map(|((source, file_name, name, text), ok)| {
+                    ok.then_some((source, file_name, name, text))
+                })
+        {
+            blocks.insert(name.clone(), block_names(&text));
+            sources[source].files.insert(file_name, name);
+        }
         Templates {
             tera,
             sources,
@@ -198,6 +212,36 @@ impl Templates {
     ) -> Result<String, tera::Error> {
         self.tera.render_block(name, block, context)
     }
+}
+
+/// A Tera holding every template of `read` that parses, and which did. Tera checks the whole set
+/// again after each template added to it (`finalize_templates`, which copies every block), so
+/// they are added in one call; only when that fails are they added one by one, to report each
+/// template that does not parse against its own file and keep the others, as before.
+fn compile(
+    read: &[(usize, String, String, std::borrow::Cow<'static, str>)],
+    diags: &mut Diagnostics,
+) -> (tera::Tera, Vec<bool>) {
+    let mut tera = tera::Tera::new();
+    // Letters are plain text: "Smith & Sons" must stay as written.
+    tera.autoescape_on(Vec::<&str>::new());
+    let all = read.iter().map(|(_, _, name, text)| (name, text));
+    if tera.add_raw_templates(all).is_ok() {
+        return (tera, vec![true; read.len()]);
+    }
+    let added = read
+        .iter()
+        .map(
+            |(_, _, name, text)| match tera.add_raw_template(name, text) {
+                Ok(()) => true,
+                Err(e) => {
+                    diags.push(diagnostic(&e, "", Path::new(name), Some(text)));
+                    false
+                }
+            },
+        )
+        .collect();
+    (tera, added)
 }
 
 /// The names of the `{% block NAME %}` tags in a template's text. Text inside `{# comments #}`
@@ -326,6 +370,24 @@ mod tests {
         let name = t.resolve("letter", &Lang::parse("en").unwrap()).unwrap();
         assert!(t.has_block(name, "body"));
         assert!(!t.has_block(name, "no-such-block"));
+    }
+
+    #[test]
+    fn leaves_out_the_templates_of_a_kind_it_is_told_to() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("sheet.en.md"), "{% if %}").unwrap();
+        std::fs::write(dir.path().join("letter.xx.txt"), "{{ x }}").unwrap();
+        let folders = [dir.path().to_path_buf()];
+        let mut diags = Diagnostics::default();
+        let t = Templates::load_except(&folders, Some("sheet"), &mut diags);
+        assert!(!diags.has_errors(), "{diags:?}");
+        assert!(t.languages_of("sheet", "md").is_empty());
+        assert!(t.resolve("letter", &Lang::parse("xx").unwrap()).is_ok());
+        assert!(t.resolve("letter", &Lang::parse("ru").unwrap()).is_ok());
+        // Everything, the broken sheet with the rest.
+        let t = Templates::load(&folders, &mut diags);
+        assert!(diags.has_errors());
+        assert!(!t.languages_of("sheet", "md").is_empty());
     }
 
     #[test]

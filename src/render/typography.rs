@@ -118,16 +118,37 @@ impl Lines {
 /// The bytes that start the UTF-8 of a char `Typography::touches`: ASCII quotes and French
 /// signs; 0xC2 for « » (U+00AB, U+00BB); 0xE2 for the curly quotes, „ ‚ and the dashes
 /// (U+2013 to U+201E).
-const LEADS: [bool; 256] = {
+const LEADS: [bool; 256] = leads(b"\"';!?:%\xc2\xe2");
+
+/// The bytes of `LEADS` without the signs French spacing looks at: what
+/// `Typography::touched` looks for in the other languages.
+const QUOTE_SIGNS: [u8; 4] = *b"\"'\xc2\xe2";
+
+/// `QUOTE_SIGNS` as a table.
+const QUOTE_LEADS: [bool; 256] = leads(&QUOTE_SIGNS);
+
+/// Whether one of the eight bytes of `word` is `byte`: a byte equal to it is zero after the
+/// xor, and only a zero byte borrows from its high bit when one is taken from each byte.
+fn has_byte(word: u64, byte: u8) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let v = word ^ (ONES * u64::from(byte));
+    v.wrapping_sub(ONES) & !v & HIGHS != 0
+}
+
+/// `LEADS` for French, where ; ! ? : % are spaced.
+const FRENCH_LEADS: [bool; 256] = LEADS;
+
+/// The table of `signs`.
+const fn leads(signs: &[u8]) -> [bool; 256] {
     let mut leads = [false; 256];
-    let signs = b"\"';!?:%\xc2\xe2";
     let mut i = 0;
     while i < signs.len() {
         leads[signs[i] as usize] = true;
         i += 1;
     }
     leads
-};
+}
 
 /// Whether `text` has a byte of `LEADS`: without one, nothing in it is for this pass.
 fn has_lead(text: &str) -> bool {
@@ -218,11 +239,72 @@ impl<'c> Typography<'c> {
     }
 
     /// Whether `c` is a character some rule of this pass looks at: a quotation mark or
-    /// apostrophe, a dash, and in French the signs spaced before or after.
+    /// apostrophe, a dash, and in French the signs spaced before or after. The definition
+    /// `touched` is tested against.
+    #[cfg(test)]
     fn touches(&self, c: char) -> bool {
         token(c, self.style).is_some()
             || matches!(c, '—' | '–')
             || (self.style.french && matches!(c, ';' | '!' | '?' | ':' | '%' | '«' | '»'))
+    }
+
+    /// Whether `line` has a char `touches`, read from its bytes: every such char starts with a
+    /// byte of `LEADS`, and the few that are not ASCII are « » (C2 AB, C2 BB) and the dashes
+    /// and curly marks from U+2013 to U+201E (E2 80 93 to E2 80 9E). A Russian paragraph's
+    /// "!" or a "№" (E2 84 96) is then passed over without decoding the line.
+    fn touched(&self, line: &str) -> bool {
+        let leads = if self.style.french {
+            &FRENCH_LEADS
+        } else {
+            &QUOTE_LEADS
+        };
+        let bytes = line.as_bytes();
+        let mut at = 0;
+        while let Some(i) = self.next_lead(bytes, at, leads) {
+            let next = |n: usize| bytes.get(i + n).copied();
+            let hit = match bytes[i] {
+                0xc2 => {
+                    matches!(next(1), Some(0xab | 0xbb))
+                        && (self.style.guillemets || self.style.french)
+                }
+                0xe2 => {
+                    next(1) == Some(0x80)
+                        && matches!(
+                            next(2),
+                            Some(0x93 | 0x94 | 0x98 | 0x99 | 0x9a | 0x9c | 0x9d | 0x9e)
+                        )
+                }
+                _ => true,
+            };
+            if hit {
+                return true;
+            }
+            at = i + 1;
+        }
+        false
+    }
+
+    /// Where the next byte of `leads` is in `bytes` from `at`. Outside French, whose signs
+    /// are many, eight bytes at a time are passed over while none of them is one of
+    /// `QUOTE_SIGNS` (a paragraph is mostly letters and spaces).
+    fn next_lead(&self, bytes: &[u8], mut at: usize, leads: &[bool; 256]) -> Option<usize> {
+        if !self.style.french {
+            while let Some(Ok(word)) = bytes.get(at..at + 8).map(<[u8; 8]>::try_from) {
+                let word = u64::from_le_bytes(word);
+                if QUOTE_SIGNS
+                    .iter()
+                    .fold(false, |any, &b| any | has_byte(word, b))
+                {
+                    break;
+                }
+                at += 8;
+            }
+        }
+        let i = bytes
+            .get(at..)?
+            .iter()
+            .position(|&b| leads[usize::from(b)])?;
+        Some(at + i)
     }
 
     /// One line (a paragraph); a verbatim one as an address line.
@@ -234,21 +316,18 @@ impl<'c> Typography<'c> {
 
     /// Appends `line` as `line` sets it to `out`.
     fn push_line(&self, line: &str, out: &mut String) {
-        // Most lines of a letter hold nothing this pass changes: they are copied as they are.
-        // Every sign the pass touches starts with one of a few bytes, so most lines are passed
-        // over without decoding a char or comparing them with the address lines (which get
-        // nothing but marks that start with those bytes too).
-        if !has_lead(line) {
+        // Most lines of a letter hold nothing this pass changes: they are copied as they are,
+        // found so from their bytes without decoding a char or comparing them with the
+        // address lines.
+        // A line with nothing the pass touches comes out as it is, as an address line or not
+        // (an address line gets a subset of the rules).
+        if !self.touched(line) {
             out.push_str(line);
             return;
         }
         let trimmed = line.trim();
         if self.verbatim.iter().any(|v| v.as_ref() == trimmed) {
             self.push_address(line, out);
-            return;
-        }
-        if !line.chars().any(|c| self.touches(c)) {
-            out.push_str(line);
             return;
         }
         if self
@@ -649,6 +728,51 @@ mod tests {
                 let mut utf8 = [0; 4];
                 let first = c.encode_utf8(&mut utf8).as_bytes()[0];
                 assert!(LEADS[usize::from(first)], "{lang}: {c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_is_touched_exactly_when_it_has_a_char_the_pass_touches() {
+        for lang in ["ru", "en", "fr", "de", "es", "ar", "fa", "zh"] {
+            let t = Typography::new(&Lang::parse(lang).unwrap(), []);
+            for c in (0..=0x10ffff).filter_map(char::from_u32) {
+                let line = format!("ab{c}");
+                assert_eq!(t.touched(&line), t.touches(c), "{lang}: {c:?}");
+                let long = format!("абвгдежзийклмно{c}пр");
+                assert_eq!(
+                    t.touched(&long),
+                    t.touches(c),
+                    "{lang}: {c:?} in a long line"
+                );
+                let cut = format!("{c}\u{2116}«\u{a0}");
+                assert_eq!(
+                    t.touched(&cut),
+                    cut.chars().any(|c| t.touches(c)),
+                    "{lang}: {cut:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn finds_a_byte_in_a_word_wherever_it_is() {
+        for byte in [0u8, 0x22, 0x80, 0xc2, 0xe2, 0xff] {
+            for at in 0..8 {
+                let mut word = [0xd0u8; 8];
+                assert!(!has_byte(u64::from_le_bytes(word), byte) || byte == 0xd0);
+                word[at] = byte;
+                assert!(has_byte(u64::from_le_bytes(word), byte), "{byte:x} at {at}");
+                // A byte one above or below, or with the high bit flipped, is not it.
+                for other in [byte.wrapping_add(1), byte.wrapping_sub(1), byte ^ 0x80] {
+                    let mut near = [0x41u8; 8];
+                    near[at] = other;
+                    assert_eq!(
+                        has_byte(u64::from_le_bytes(near), byte),
+                        byte == 0x41,
+                        "{other:x} for {byte:x}"
+                    );
+                }
             }
         }
     }

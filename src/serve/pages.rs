@@ -204,10 +204,9 @@ fn summary(site: &Site, action: &Action, page_lang: &str) -> serde_json::Value {
                 (text, page_lang)
             }
             Addressee::GovernmentRole(role) => {
-                let key = format!("role_{role}");
-                let role = ui.words(page_lang).get(&key).unwrap_or(role);
+                let role = ui.role(page_lang, role);
                 (
-                    ui.say(page_lang, "government_role", &[("role", role)]),
+                    ui.say(page_lang, "government_role", &[("role", &role)]),
                     page_lang,
                 )
             }

@@ -163,6 +163,20 @@ impl Ui {
         fill(words.get(key).map_or(key, String::as_str), values)
     }
 
+    /// How the pages name a government role (`government_role: interior-minister` in a
+    /// campaign) in `lang`: its `role_<id>` string. The shipped strings name the roles of the
+    /// shipped directory; for another, the role as the campaign spells it, in words
+    /// ("interior minister"). Campaigns are read while the server runs (a coordinator adds one
+    /// to the folder), so there is no start to refuse a missing string at, and a page that
+    /// says "the interior minister of your country" is right, if not translated; the hyphened
+    /// id ("interior-minister") is not a word to show anyone.
+    pub fn role(&self, lang: &str, role: &str) -> String {
+        match self.words(lang).get(&format!("role_{role}")) {
+            Some(words) => words.clone(),
+            None => role.replace(['-', '_'], " "),
+        }
+    }
+
     /// The visitor's language: `chosen` (`?lang=`) when the pages have it, else the first of
     /// `accept` (an `Accept-Language` header, by weight) that they have, else English.
     pub fn negotiate(&self, chosen: Option<&str>, accept: Option<&str>) -> String {
@@ -346,6 +360,20 @@ fn parse_strings(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_a_role_without_a_string_in_words_not_by_its_id() {
+        let ui = Ui::load(None).unwrap();
+        assert_eq!(ui.role("ru", "justice-minister"), "Министр юстиции");
+        assert_eq!(ui.role("en", "interior-minister"), "interior minister");
+        assert_eq!(ui.role("ru", "foreign_minister"), "foreign minister");
+        let sentence = ui.say(
+            "en",
+            "government_role",
+            &[("role", &ui.role("en", "interior-minister"))],
+        );
+        assert_eq!(sentence, "The interior minister of your country");
+    }
 
     #[test]
     fn the_built_in_pages_load_and_every_language_has_every_word() {
