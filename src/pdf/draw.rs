@@ -174,7 +174,8 @@ pub(super) fn draw_page(
 /// (`/Lang`, read by screen readers and PDF/UA checkers, which printpdf has no field for), subset
 /// tags from the subsets' bytes, and under `--pdfa` the output intent.
 pub(super) fn save(doc: &PdfDocument, info: &DocInfo, marks: &Marks) -> Vec<u8> {
-    let (mut lo, fonts_done) = subsets::to_lopdf(doc);
+    let (mut lo, shared) = subsets::to_lopdf_shared(doc);
+    let fonts_done = shared.fonts_done;
     compress(&mut lo);
     tags::tag_document(&mut lo, marks);
     if !fonts_done {
@@ -242,7 +243,7 @@ pub(super) fn save(doc: &PdfDocument, info: &DocInfo, marks: &Marks) -> Vec<u8> 
             );
         }
     }
-    super::file::save(&lo, COMPRESSION)
+    super::file::save_with(&lo, COMPRESSION, |id| shared.object(id))
 }
 
 /// Compresses every stream that is not yet compressed, as lopdf's `Document::compress` does but

@@ -28,7 +28,18 @@ enum Entry {
 /// The file of `doc`: lopdf's `save_with_options` with object streams and a cross-reference
 /// stream, the object streams compressed as lopdf compresses them at `level` (0 none, 1-3 fast,
 /// 4-6 default, above best).
+#[cfg(test)]
 pub(super) fn save(doc: &Document, level: u32) -> Vec<u8> {
+    save_with(doc, level, |_| None)
+}
+
+/// `save`, each object for which `stands_in` gives one written in place of the document's own
+/// (streams kept elsewhere, `subsets::Shared`).
+pub(super) fn save_with<'d>(
+    doc: &'d Document,
+    level: u32,
+    stands_in: impl Fn(ObjectId) -> Option<&'d Object>,
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(64 * 1024);
     let version = if doc.version.as_str() < "1.5" {
         "1.5"
@@ -49,7 +60,8 @@ pub(super) fn save(doc: &Document, level: u32) -> Vec<u8> {
     let mut xref: BTreeMap<u32, Entry> = BTreeMap::new();
     let mut packed: Vec<(u32, &Object)> = Vec::new();
     let mut linearized = None;
-    for (&(id, generation), object) in &doc.objects {
+    for (&(id, generation), own) in &doc.objects {
+        let object = stands_in((id, generation)).unwrap_or(own);
         if let Object::Stream(stream) = object
             && stream.dict.get(b"Type").and_then(Object::as_name).ok() == Some(b"ObjStm")
         {

@@ -52,9 +52,8 @@ impl Key {
 /// A font subset made once: what a document that draws the same glyphs needs to be written with
 /// it.
 pub(super) struct Subset {
-    /// Each glyph's code in the document (its id in the subset), at its id in the font (0 for
-    /// glyphs not in the subset): an index, not a hash, for every character a letter draws.
-    remap: Vec<u16>,
+    /// Each glyph's code in the document (its id in the subset), by its id in the font.
+    remap: Remap,
     /// The font's objects as printpdf made them for a document of the subset alone, in the order
     /// printpdf numbered them, its streams compressed and its subset tagged; the number of its
     /// font dictionary there.
@@ -66,7 +65,40 @@ impl Subset {
     /// The code a glyph of the font is drawn with: 0 (the missing glyph) for one not in the
     /// subset, as printpdf writes it.
     pub(super) fn code(&self, gid: u16) -> u16 {
-        self.remap.get(usize::from(gid)).copied().unwrap_or(0)
+        match &self.remap {
+            Remap::Table(codes) => codes.get(usize::from(gid)).copied().unwrap_or(0),
+            Remap::Pairs(pairs) => match pairs.binary_search_by_key(&gid, |(id, _)| *id) {
+                Ok(at) => pairs[at].1,
+                Err(_) => 0,
+            },
+        }
+    }
+}
+
+/// A subset's codes, looked up for every character a letter draws: in a table by glyph id
+/// (0 for glyphs not in the subset), or, for glyph ids past `TABLE_GLYPHS`, as pairs of id and
+/// code in order, searched. A table is a third faster in an Arabic letter than the search, and
+/// would take 128 KB per subset of a font of 65,000 glyphs (a CJK face).
+enum Remap {
+    Table(Vec<u16>),
+    Pairs(Vec<(u16, u16)>),
+}
+
+/// Glyph ids below this are remapped by a table (16 KB at most).
+const TABLE_GLYPHS: usize = 8192;
+
+impl Remap {
+    /// `pairs` of glyph id and code, in the order of their ids.
+    fn new(pairs: Vec<(u16, u16)>) -> Self {
+        let len = pairs.last().map_or(0, |(gid, _)| usize::from(*gid) + 1);
+        if len > TABLE_GLYPHS {
+            return Remap::Pairs(pairs);
+        }
+        let mut codes = vec![0; len];
+        for (gid, code) in pairs {
+            codes[usize::from(gid)] = code;
+        }
+        Remap::Table(codes)
     }
 }
 
@@ -130,20 +162,58 @@ fn cache() -> &'static Mutex<Cache> {
 
 /// The lopdf document of `doc`, with the same objects as `doc.to_lopdf_document` gives, its font
 /// subsets already compressed and tagged when they come from the cache. Returns whether they do
-/// (then neither `compress` nor `meta::tag_subsets` has anything left to do for fonts).
+/// (then neither `compress` nor `meta::tag_subsets` has anything left to do for fonts). Letters
+/// are written from `to_lopdf_shared`; this copies the kept streams in, for the tests.
+#[cfg(test)]
 pub(super) fn to_lopdf(doc: &PdfDocument) -> (lopdf::Document, bool) {
-    if let Some(lo) = with_kept_subsets(doc) {
-        return (lo, true);
+    let (mut lo, shared) = to_lopdf_shared(doc);
+    for (id, object) in shared.objects() {
+        lo.objects.insert(id, object.clone());
     }
-    (
-        doc.to_lopdf_document(&PdfSaveOptions::default(), &mut Vec::new()),
-        false,
-    )
+    (lo, shared.fonts_done)
+}
+
+/// `to_lopdf`, the kept subsets' streams (font programs and character maps, some 20 KB a letter)
+/// left in the cache: `Object::Null` stands in the document for each, and the file is written
+/// with them from `Shared`, not copied into every letter's document.
+pub(super) fn to_lopdf_shared(doc: &PdfDocument) -> (lopdf::Document, Shared) {
+    if let Some((lo, streams)) = with_kept_subsets(doc) {
+        let shared = Shared {
+            streams,
+            fonts_done: true,
+        };
+        return (lo, shared);
+    }
+    let lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut Vec::new());
+    (lo, Shared::default())
+}
+
+/// The streams of kept subsets a document was written with (`write::Streams`).
+#[derive(Default)]
+pub(super) struct Shared {
+    streams: super::write::Streams,
+    /// Whether the document's fonts come from the cache (`to_lopdf`).
+    pub(super) fonts_done: bool,
+}
+
+impl Shared {
+    /// The stream numbered `id` in the document, if it is one of these.
+    pub(super) fn object(&self, id: ObjectId) -> Option<&Object> {
+        let (subset, own) = self.streams.get(&id)?;
+        subset.objects.get(own)
+    }
+
+    #[cfg(test)]
+    fn objects(&self) -> impl Iterator<Item = (ObjectId, &Object)> {
+        self.streams
+            .keys()
+            .filter_map(|id| Some((*id, self.object(*id)?)))
+    }
 }
 
 /// `doc` written with kept subsets (`write::document`), or `None` when one of its fonts cannot
 /// be or its pages draw what that writer does not write.
-fn with_kept_subsets(doc: &PdfDocument) -> Option<lopdf::Document> {
+fn with_kept_subsets(doc: &PdfDocument) -> Option<(lopdf::Document, super::write::Streams)> {
     let fonts = &doc.resources.fonts.map;
     let drawn = drawn(&doc.pages, fonts);
     let mut subsets: BTreeMap<&FontId, Arc<Subset>> = BTreeMap::new();
@@ -390,17 +460,8 @@ fn make(id: &FontId, font: &ParsedFont, usage: &Usage) -> Option<Subset> {
     if codes.len() != usage.len() {
         return None;
     }
-    // `usage` is ordered by glyph id: its last is the largest.
-    let mut remap = vec![
-        0;
-        usage
-            .keys()
-            .next_back()
-            .map_or(0, |gid| usize::from(*gid) + 1)
-    ];
-    for (gid, code) in usage.keys().zip(codes) {
-        remap[usize::from(*gid)] = code;
-    }
+    // `usage` is ordered by glyph id, so the pairs are too.
+    let remap = Remap::new(usage.keys().copied().zip(codes).collect());
     compress(&mut objects);
     meta::tag_subsets(&mut objects);
     // Only the font's objects are kept, not the page drawing it.
@@ -548,7 +609,8 @@ pub(super) mod tests {
             doc.to_lopdf_document(&PdfSaveOptions::default(), &mut Vec::new()),
             false,
         );
-        let kept = with_kept_subsets(doc).expect("written with kept subsets");
+        let (kept, fonts_done) = to_lopdf(doc);
+        assert!(fonts_done, "written with kept subsets");
         (own, bytes(kept, true))
     }
 
@@ -564,6 +626,52 @@ pub(super) mod tests {
         let (again, fonts_done) = to_lopdf(&doc);
         assert!(fonts_done);
         assert!(bytes(again, true) == own, "the same bytes");
+        // Written with the kept streams in place of their stand-ins: the file of the copies.
+        let (mut lo, shared) = to_lopdf_shared(&doc);
+        assert!(
+            !shared.streams.is_empty(),
+            "the font streams are left in the cache"
+        );
+        crate::pdf::draw::compress(&mut lo);
+        let mut copied = to_lopdf(&doc).0;
+        crate::pdf::draw::compress(&mut copied);
+        assert!(
+            crate::pdf::file::save_with(&lo, 3, |id| shared.object(id))
+                == crate::pdf::file::save(&copied, 3),
+            "the same file"
+        );
+    }
+
+    #[test]
+    fn a_code_is_found_by_table_and_by_search_alike() {
+        let pairs = |top: u16| vec![(0, 0), (3, 1), (70, 2), (top, 3)];
+        let code = |remap: Remap, gid| {
+            Subset {
+                remap,
+                objects: BTreeMap::new(),
+                font: (0, 0),
+            }
+            .code(gid)
+        };
+        for top in [200, 60_000] {
+            let table = matches!(Remap::new(pairs(top)), Remap::Table(_));
+            assert_eq!(table, top == 200, "a table only for a small font");
+            for (gid, want) in [
+                (0, 0),
+                (3, 1),
+                (70, 2),
+                (top, 3),
+                (4, 0),
+                (top - 1, 0),
+                (65_535, 0),
+            ] {
+                assert_eq!(
+                    code(Remap::new(pairs(top)), gid),
+                    want,
+                    "glyph {gid} of {top}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -22,11 +22,13 @@ use super::subsets::{Chars, Subset, renumber_object};
 
 /// The lopdf document of `doc`, its fonts' objects those of `subsets` (every font it draws with),
 /// or `None` when it holds what this writer does not write.
+/// The subsets' streams are left out of the document (see `Shared`): each is `Object::Null`
+/// there, and returned by its number with its subset and its own number in the subset.
 pub(super) fn document(
     doc: &PdfDocument,
     subsets: &BTreeMap<&FontId, Arc<Subset>>,
     chars: &BTreeMap<&FontId, Chars>,
-) -> Option<lopdf::Document> {
+) -> Option<(lopdf::Document, Streams)> {
     let conformance = &doc.metadata.info.conformance;
     let resources = &doc.resources;
     if conformance.must_have_icc_profile()
@@ -50,8 +52,9 @@ pub(super) fn document(
     lo.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
     let pages_id = lo.new_object_id();
     let mut fonts = Dictionary::new();
+    let mut streams = Streams::new();
     for (id, subset) in subsets {
-        let font = add_font(&mut lo, subset);
+        let font = add_font(&mut lo, subset, &mut streams);
         fonts.set(id.0.clone(), Object::Reference(font));
     }
     let fonts = lo.add_object(fonts);
@@ -110,23 +113,46 @@ pub(super) fn document(
     lo.trailer.set("Root", Object::Reference(catalog));
     lo.trailer.set("Info", Object::Reference(info));
     lo.trailer.set("ID", Object::Array(Vec::new()));
-    Some(lo)
+    Some((lo, streams))
 }
 
+/// Streams of kept subsets left out of a document, by their number in it: each its subset and
+/// its number there.
+pub(super) type Streams = BTreeMap<ObjectId, (Arc<Subset>, ObjectId)>;
+
 /// Adds the objects of a kept subset under new numbers, in the order printpdf numbered them;
-/// returns the number of its font dictionary.
-fn add_font(lo: &mut lopdf::Document, subset: &Subset) -> ObjectId {
+/// returns the number of its font dictionary. Its streams refer to nothing (renumbering leaves
+/// them as they are): they go to `streams`, not copied.
+fn add_font(lo: &mut lopdf::Document, subset: &Arc<Subset>, streams: &mut Streams) -> ObjectId {
     let numbers: std::collections::HashMap<ObjectId, ObjectId> = subset
         .objects
         .keys()
         .map(|old| (*old, lo.new_object_id()))
         .collect();
     for (old, object) in &subset.objects {
+        if let Object::Stream(stream) = object
+            && !stream.dict.iter().any(|(_, value)| refers(value))
+        {
+            streams.insert(numbers[old], (subset.clone(), *old));
+            lo.objects.insert(numbers[old], Object::Null);
+            continue;
+        }
         let mut object = object.clone();
         renumber_object(&mut object, &numbers);
         lo.objects.insert(numbers[old], object);
     }
     numbers[&subset.font]
+}
+
+/// Whether `object` holds a reference (which renumbering would change).
+fn refers(object: &Object) -> bool {
+    match object {
+        Object::Reference(_) => true,
+        Object::Array(items) => items.iter().any(refers),
+        Object::Dictionary(d) => d.iter().any(|(_, o)| refers(o)),
+        Object::Stream(s) => s.dict.iter().any(|(_, o)| refers(o)),
+        _ => false,
+    }
 }
 
 /// The content stream of `page` as printpdf's `translate_operations` writes it (through lopdf's
