@@ -664,8 +664,8 @@ fn a_letter_made_in_a_batch_is_the_letter_made_alone() {
 
 /// A batch of three chunks (256 rows each are made together): the rows the reader refuses and
 /// the supporters given twice are said in input order, every good row's letters are written
-/// once, the last chunk's too, and the summary and files are the same for any number of threads.
-/// The letters of one chunk are written while the next is rendered.
+/// once, the last chunk's too, and the summary and files are the same for any number of threads
+/// (with more than one, a chunk's letters are written while the next is rendered).
 #[test]
 fn a_batch_of_several_chunks_writes_every_row_once_and_reports_in_input_order() {
     let mut csv = String::from("name,country,lang\n");
@@ -738,5 +738,28 @@ fn a_batch_of_several_chunks_writes_every_row_once_and_reports_in_input_order() 
     assert!(
         contents(&t, "three") == contents(&t, "one"),
         "--jobs 3 writes other files"
+    );
+    // PDF letters are written after the next chunk is rendered (text ones as they are made).
+    for (out, jobs) in [("pdf-one", "1"), ("pdf-three", "3")] {
+        let args = [
+            "--supporters",
+            "people.csv",
+            "--format",
+            "pdf",
+            "--out",
+            out,
+            "--jobs",
+            jobs,
+        ];
+        t = letters(t, &args).status(1).test;
+    }
+    let pdf = contents(&t, "pdf-one");
+    assert_eq!(
+        pdf.iter().filter(|(f, _)| f.ends_with(".pdf")).count(),
+        2 * 695
+    );
+    assert!(
+        contents(&t, "pdf-three") == pdf,
+        "--jobs 3 writes other PDF files"
     );
 }

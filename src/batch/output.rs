@@ -102,7 +102,7 @@ pub fn letter_path(out: &Path, letter: &Letter, supporter_slug: &str, ext: &str)
 /// symbolic link is refused: letters written through it would land outside the output folder.
 pub struct Folders {
     root: PathBuf,
-    /// The folders below `root` this run has checked and made (or found), and those above them.
+    /// The folders below `root` this run has checked and made (or found).
     made: Mutex<HashSet<PathBuf>>,
 }
 
@@ -120,17 +120,13 @@ impl Folders {
         let Some(dir) = file.parent() else {
             return Ok(());
         };
-        let made = |dir: &Path| self.made.lock().is_ok_and(|m| m.contains(dir));
-        if made(dir) {
+        let made = |made: &Mutex<HashSet<PathBuf>>| made.lock().is_ok_and(|m| m.contains(dir));
+        if made(&self.made) {
             return Ok(());
         }
-        // Each folder between the output folder and this one is checked once per run: the
-        // campaign's folder when its first supporter's is made, not again for each supporter.
-        // That is as safe as checking it each time: a link planted before the run (or between
-        // runs) is found before any letter is written below it, and one swapped in during the
-        // run, for a folder this run made, could as well be swapped in between a check and the
-        // write that follows it, which no check made by path prevents.
-        if let Some(link) = crate::model::fs::link_below(&self.root, dir, made) {
+        // Every folder from the output folder down is checked for each new folder (once per
+        // supporter): a link swapped in during a run is found at the next supporter's folder.
+        if let Some(link) = crate::model::fs::link_below(&self.root, dir) {
             return Err(Error::LinkedFolder(link));
         }
         // Two threads may both get here for one folder: creating it twice is harmless.
@@ -139,9 +135,7 @@ impl Folders {
             source,
         })?;
         if let Ok(mut m) = self.made.lock() {
-            for folder in dir.ancestors().take_while(|a| *a != self.root) {
-                m.insert(folder.to_path_buf());
-            }
+            m.insert(dir.to_path_buf());
         }
         Ok(())
     }

@@ -230,12 +230,14 @@ pub struct LettersJob {
     pub supporters: Supporters,
     /// Where the rows of a supporters file that failed go (inside the output folder).
     pub failed_csv: Option<PathBuf>,
-    /// Threads that render and prepare letters (the output is the same for any number); 0: the
-    /// process's shared pool (a server running many small jobs, which would otherwise start
-    /// threads for each).
+    /// Threads that render and prepare letters (the output is the same for any number); with
+    /// more than one, the calling thread writes a chunk's letters while they render the next.
+    /// 0: the process's shared pool (a server running many small jobs, which would otherwise
+    /// start threads for each), and no writing beside rendering.
     pub jobs: usize,
     /// Called after each chunk of a supporters file with the bytes read so far and the letters
-    /// written so far (a progress bar).
+    /// written so far (a progress bar): a chunk's letters are written while the next is made,
+    /// so the letters lag the bytes by a chunk until the last call.
     pub progress: Option<Box<dyn Fn(u64, usize) + Sync>>,
 }
 
@@ -296,42 +298,6 @@ impl Summary {
 
     pub fn ok(&self) -> bool {
         self.failed.is_empty() && self.failed_rows.is_empty()
-    }
-
-    /// Adds what `later` counted and said after what this summary holds, as if it had been
-    /// counted here.
-    fn absorb(&mut self, later: Summary) {
-        let Summary {
-            written,
-            unchanged,
-            replaced,
-            failed,
-            failed_rows,
-            notes,
-            skipped,
-            collected,
-            warnings,
-            warned: _,
-            failed_csv,
-            rows,
-        } = later;
-        self.written += written;
-        self.unchanged += unchanged;
-        self.replaced += replaced;
-        self.failed.extend(failed);
-        self.failed_rows.extend(failed_rows);
-        self.notes.extend(notes);
-        for (what, count) in skipped {
-            *self.skipped.entry(what).or_default() += count;
-        }
-        self.collected = collected.or(self.collected.take());
-        for warning in warnings {
-            self.warn(warning);
-        }
-        self.failed_csv = failed_csv.or(self.failed_csv.take());
-        self.rows.done += rows.done;
-        self.rows.partly += rows.partly;
-        self.rows.failed += rows.failed;
     }
 }
 
@@ -575,9 +541,9 @@ fn supporter_of(entries: &[Entry], i: usize) -> Option<&Supporter> {
 impl<'a> Ctx<'a> {
     /// Produces the letters of `entries` after those of `pending` (the chunk before, made but
     /// not yet written), and leaves them in `pending`: plans in order, renders on all threads
-    /// while the main thread writes the chunk before, then prepares on all threads. Every letter
-    /// is written in input order, so the output is the same whatever the number of threads, and
-    /// the summary says what happened in the order it happened to each row.
+    /// while the main thread writes the chunk before (when the run has more than one thread),
+    /// then prepares on all threads. Every letter is written in input order, so the output is
+    /// the same whatever the number of threads.
     /// Phases: plan -> render (| write the chunk before) -> admit -> prepare; `store` then writes
     /// in order and reports.
     fn chunk<O: Output>(
@@ -588,22 +554,26 @@ impl<'a> Ctx<'a> {
         summary: &mut Summary,
         failed: &mut Option<FailedRows>,
     ) -> Result<(), Error> {
-        // What planning says is said after what writing the chunk before says.
-        let mut planned = Summary::default();
-        let plan = self.plan_chunk(output, slugs, &entries, &mut planned);
-        let (letters, stored) = std::thread::scope(|scope| {
-            let rendering = scope.spawn(|| self.render_all(&plan, &entries));
-            let stored = match pending.take() {
-                Some(before) => self.store(output, before, summary, failed),
-                None => Ok(()),
-            };
-            let letters = rendering
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (letters, stored)
-        });
-        stored?;
-        summary.absorb(planned);
+        // Planning says what it says in `notes` and `skipped`, which writing never touches:
+        // the summary is the same as when the chunk before was written first.
+        let plan = self.plan_chunk(output, slugs, &entries, summary);
+        let overlap = self.pool.is_some_and(|pool| pool.current_num_threads() > 1);
+        let letters = match pending.take() {
+            Some(before) if overlap => std::thread::scope(|scope| {
+                let rendering = scope.spawn(|| self.render_all(&plan, &entries));
+                let stored = self.store(output, before, summary, failed);
+                let letters = rendering
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                stored.map(|()| letters)
+            })?,
+            before => {
+                if let Some(before) = before {
+                    self.store(output, before, summary, failed)?;
+                }
+                self.render_all(&plan, &entries)
+            }
+        };
         for letter in letters.iter().flatten() {
             output.admit(letter);
         }
@@ -679,25 +649,14 @@ impl<'a> Ctx<'a> {
         // The chunk made and not yet written.
         let mut pending = None;
         match &job.supporters {
-            Supporters::Blank { .. } => {
+            Supporters::Blank { .. } | Supporters::One(_) => {
+                let (row, supporter) = match &job.supporters {
+                    Supporters::One(s) => (1, Some(s.as_ref().clone())),
+                    _ => (0, None),
+                };
                 let entries = vec![Entry::Good {
-                    row: 0,
-                    supporter: None,
-                    record: None,
-                }];
-                self.chunk(
-                    output,
-                    (&mut slugs, &mut pending),
-                    entries,
-                    summary,
-                    &mut failed,
-                )?;
-                self.store_last(output, &mut pending, summary, &mut failed)?;
-            }
-            Supporters::One(s) => {
-                let entries = vec![Entry::Good {
-                    row: 1,
-                    supporter: Some(s.as_ref().clone()),
+                    row,
+                    supporter,
                     record: None,
                 }];
                 self.chunk(

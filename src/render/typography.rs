@@ -316,11 +316,9 @@ impl<'c> Typography<'c> {
 
     /// Appends `line` as `line` sets it to `out`.
     fn push_line(&self, line: &str, out: &mut String) {
-        // Most lines of a letter hold nothing this pass changes: they are copied as they are,
-        // found so from their bytes without decoding a char or comparing them with the
-        // address lines.
-        // A line with nothing the pass touches comes out as it is, as an address line or not
-        // (an address line gets a subset of the rules).
+        // Most lines of a letter hold nothing this pass changes: found so from their bytes,
+        // without decoding a char or comparing them with the address lines, they come out as
+        // they are, address lines or not (an address line gets a subset of the rules).
         if !self.touched(line) {
             out.push_str(line);
             return;
