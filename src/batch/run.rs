@@ -586,14 +586,16 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
-    /// Writes the last chunk made, if it is not written yet.
-    fn store_last<O: Output>(
+    /// `chunk` for the last entries of a run, then writes what it made.
+    fn last_chunk<O: Output>(
         &self,
         output: &mut O,
-        pending: &mut Option<Made<'a, O>>,
+        (slugs, pending): (&mut Slugs, &mut Option<Made<'a, O>>),
+        entries: Vec<Entry>,
         summary: &mut Summary,
         failed: &mut Option<FailedRows>,
     ) -> Result<(), Error> {
+        self.chunk(output, (slugs, &mut *pending), entries, summary, failed)?;
         match pending.take() {
             Some(made) => self.store(output, made, summary, failed),
             None => Ok(()),
@@ -659,14 +661,13 @@ impl<'a> Ctx<'a> {
                     supporter,
                     record: None,
                 }];
-                self.chunk(
+                self.last_chunk(
                     output,
                     (&mut slugs, &mut pending),
                     entries,
                     summary,
                     &mut failed,
                 )?;
-                self.store_last(output, &mut pending, summary, &mut failed)?;
             }
             Supporters::Csv {
                 path,
@@ -714,14 +715,13 @@ impl<'a> Ctx<'a> {
                         report(&file, summary);
                     }
                 }
-                self.chunk(
+                self.last_chunk(
                     output,
                     (&mut slugs, &mut pending),
                     entries,
                     summary,
                     &mut failed,
                 )?;
-                self.store_last(output, &mut pending, summary, &mut failed)?;
                 report(&file, summary);
                 summary.failed_csv = failed
                     .take()

@@ -970,20 +970,29 @@ mod tests {
         assert!(!diags.has_errors(), "{diags:?}");
     }
 
-    #[test]
-    fn a_signed_letter_carries_a_short_return_address_for_the_window() {
-        let (templates, directory, campaign, _) = juraev();
-        let eva = crate::model::supporter::SupporterInput {
+    /// Eva Muster of Hauptstraße 1, 10115 Berlin, with what `more` adds.
+    fn eva_in_berlin(
+        more: crate::model::supporter::SupporterInput,
+    ) -> crate::model::supporter::Supporter {
+        crate::model::supporter::SupporterInput {
             name: "Eva Muster".into(),
             address: vec!["Hauptstraße 1".into()],
             postcode: "10115".into(),
             city: "Berlin".into(),
             country: "DE".into(),
-            email: "eva@example.org".into(),
-            ..Default::default()
+            ..more
         }
         .check_complete()
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn a_signed_letter_carries_a_short_return_address_for_the_window() {
+        let (templates, directory, campaign, _) = juraev();
+        let eva = eva_in_berlin(crate::model::supporter::SupporterInput {
+            email: "eva@example.org".into(),
+            ..Default::default()
+        });
         let (planned, _) = plan(&campaign, &directory, eva.country);
         let renderer = Renderer::new(&templates, chrono::NaiveDate::MIN).with_parts();
         let de = Lang::parse("de").unwrap();
@@ -1006,17 +1015,10 @@ mod tests {
     #[test]
     fn with_initials_her_full_name_is_nowhere_in_a_letter_or_its_parts() {
         let (templates, directory, campaign, _) = juraev();
-        let eva = crate::model::supporter::SupporterInput {
-            name: "Eva Muster".into(),
-            address: vec!["Hauptstraße 1".into()],
-            postcode: "10115".into(),
-            city: "Berlin".into(),
-            country: "DE".into(),
+        let eva = eva_in_berlin(crate::model::supporter::SupporterInput {
             initials: true,
             ..Default::default()
-        }
-        .check_complete()
-        .unwrap();
+        });
         let (planned, _) = plan(&campaign, &directory, eva.country);
         let renderer = Renderer::new(&templates, chrono::NaiveDate::MIN).with_parts();
         let signer = Signer::new(&eva);
