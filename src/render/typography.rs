@@ -136,9 +136,6 @@ fn has_byte(word: u64, byte: u8) -> bool {
     v.wrapping_sub(ONES) & !v & HIGHS != 0
 }
 
-/// `LEADS` for French, where ; ! ? : % are spaced.
-const FRENCH_LEADS: [bool; 256] = LEADS;
-
 /// The table of `signs`.
 const fn leads(signs: &[u8]) -> [bool; 256] {
     let mut leads = [false; 256];
@@ -253,8 +250,9 @@ impl<'c> Typography<'c> {
     /// and curly marks from U+2013 to U+201E (E2 80 93 to E2 80 9E). A Russian paragraph's
     /// "!" or a "№" (E2 84 96) is then passed over without decoding the line.
     fn touched(&self, line: &str) -> bool {
+        // French spaces ; ! ? : %, which are in `LEADS` and not in `QUOTE_LEADS`.
         let leads = if self.style.french {
-            &FRENCH_LEADS
+            &LEADS
         } else {
             &QUOTE_LEADS
         };
