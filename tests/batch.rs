@@ -763,3 +763,37 @@ fn a_batch_of_several_chunks_writes_every_row_once_and_reports_in_input_order() 
         "--jobs 3 writes other PDF files"
     );
 }
+
+/// A row with one letter that cannot be written (a folder stands where it goes) is partly done:
+/// counted so, and written back with how many of its letters were written and why the other
+/// was not. Her other letter is written.
+#[test]
+fn a_row_with_a_letter_that_cannot_be_written_is_partly_done() {
+    let csv = "name,country,lang\nEva Muster,NO,en\nOla Nordmann,NO,en\n";
+    let run = letters(
+        Test::demo().file("people.csv", csv),
+        &["--supporters", "people.csv", "--out", "first"],
+    )
+    .status(0);
+    let written = contents(&run.test, "first");
+    let (blocked, _) = written
+        .iter()
+        .find(|(f, _)| f.starts_with("demo/eva-muster/"))
+        .unwrap();
+    let t = run.test;
+    std::fs::create_dir_all(t.path().join("second").join(blocked)).unwrap();
+    let run = letters(
+        t,
+        &["--supporters", "people.csv", "--out", "second", "--json"],
+    )
+    .status(1);
+    let v: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    assert_eq!(v["rows"]["partly"], 1, "{v}");
+    assert_eq!(v["rows"]["done"], 1, "{v}");
+    assert_eq!(v["written"], 3, "{v}");
+    let failed = run.test.read("second/people.failed.csv");
+    assert!(
+        failed.contains("Eva Muster") && failed.contains("1 letter(s) written; not written:"),
+        "{failed}"
+    );
+}
