@@ -9,6 +9,11 @@ fn letters(t: Test, extra: &[&str]) -> crate::harness::Run {
     t.args(args).run().no_panic()
 }
 
+/// The summary a run with `--json` printed.
+fn json(run: &crate::harness::Run) -> serde_json::Value {
+    serde_json::from_str(run.stdout.trim()).unwrap()
+}
+
 #[test]
 fn reads_a_semicolon_export_with_a_bom_and_a_multi_line_address() {
     // As a spreadsheet in Germany or France saves it: BOM, `;`, CRLF, an address on two lines.
@@ -187,7 +192,7 @@ fn prints_a_json_summary_or_nothing() {
         &["--supporters", "people.csv", "--json"],
     )
     .status(1);
-    let v: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    let v = json(&run);
     assert_eq!(v["written"], 2);
     assert_eq!(v["failed_rows"], 1);
     assert_eq!(v["ok"], false);
@@ -693,7 +698,7 @@ fn a_batch_of_several_chunks_writes_every_row_once_and_reports_in_input_order() 
             ],
         )
         .status(1);
-        let mut summary: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+        let mut summary = json(&run);
         // The file of failed rows is in each run's own folder.
         summary["failed_csv"].take();
         summaries.push(summary);
@@ -787,7 +792,7 @@ fn a_row_with_a_letter_that_cannot_be_written_is_partly_done() {
         &["--supporters", "people.csv", "--out", "second", "--json"],
     )
     .status(1);
-    let v: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    let v = json(&run);
     assert_eq!(v["rows"]["partly"], 1, "{v}");
     assert_eq!(v["rows"]["done"], 1, "{v}");
     assert_eq!(v["written"], 3, "{v}");
