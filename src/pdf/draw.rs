@@ -282,52 +282,45 @@ fn font_program(dict: &lopdf::Dictionary) -> bool {
         )
 }
 
-/// `content` in a zlib stream at `level` (0-9), by the thread's compressor for that level, reset:
-/// a compressor's tables are some 300 KB to allocate and clear, and a letter has a few streams of
-/// a few KB each.
+/// `content` in a zlib stream at `level` (libdeflate's 0-12), by the thread's compressor for that
+/// level: libdeflate compresses a whole buffer at once and keeps no state from one call to the
+/// next, so the bytes depend on `content` and `level` alone. Against zlib-rs at the levels used
+/// before (3 and 9), libdeflate took a fifth fewer instructions for a Russian letter and made
+/// it 4% smaller (docs/benchmarks.md, session 8).
 pub(super) fn deflated(level: u32, content: &[u8]) -> Vec<u8> {
     thread_local! {
-        static KEPT: std::cell::RefCell<Vec<(u32, flate2::Compress)>> =
+        static KEPT: std::cell::RefCell<Vec<(u32, libdeflater::Compressor)>> =
             const { std::cell::RefCell::new(Vec::new()) };
     }
     KEPT.with_borrow_mut(|kept| {
         let at = match kept.iter().position(|(l, _)| *l == level) {
             Some(at) => at,
             None => {
-                kept.push((
-                    level,
-                    flate2::Compress::new(flate2::Compression::new(level), true),
-                ));
+                let lvl = i32::try_from(level)
+                    .ok()
+                    .and_then(|l| libdeflater::CompressionLvl::new(l).ok())
+                    .unwrap_or_default();
+                kept.push((level, libdeflater::Compressor::new(lvl)));
                 kept.len() - 1
             }
         };
         let deflate = &mut kept[at].1;
-        deflate.reset();
-        let mut out = Vec::with_capacity(content.len() / 2 + 64);
-        // All the input, then the end, as flate2's `ZlibEncoder` does (and lopdf with it): some
-        // levels of zlib-rs give other bytes when told the end with the input.
-        let mut flush = flate2::FlushCompress::None;
-        loop {
-            let read = usize::try_from(deflate.total_in()).unwrap_or(usize::MAX);
-            let rest = content.get(read..).unwrap_or_default();
-            if rest.is_empty() {
-                flush = flate2::FlushCompress::Finish;
-            }
-            // Compressing into memory fails only on a corrupt state, which a reset one is not.
-            match deflate.compress_vec(rest, &mut out, flush) {
-                Ok(flate2::Status::StreamEnd) | Err(_) => return out,
-                Ok(_) => out.reserve(out.capacity().max(64)),
-            }
-        }
+        let mut out = vec![0; deflate.zlib_compress_bound(content.len())];
+        // The bound is libdeflate's own for any input, so the space always suffices.
+        let written = deflate.zlib_compress(content, &mut out).unwrap_or(0);
+        out.truncate(written);
+        out
     })
 }
 
-/// The zlib level of the streams made for each letter (0-9): 1 grows them by a fifth, 6 takes
-/// twice the time for a tenth fewer bytes (docs/benchmarks.md).
-pub(super) const COMPRESSION: u32 = 3;
+/// The level of the streams made for each letter (page content, the object stream, character
+/// maps): libdeflate's 4. Its 6 makes an Arabic letter 1% smaller for 5% more time, its 2 saves
+/// 1% of the time for 0.3% more bytes (docs/benchmarks.md).
+pub(super) const COMPRESSION: u32 = 4;
 
-/// The zlib level of font programs, the most of a letter's bytes, compressed once per subset and
-/// kept: the best.
+/// The level of font programs, the most of a letter's bytes, compressed once per subset and
+/// kept: libdeflate's 9. Its 10-12 (near-optimal parsing) take 2-10 times as long for 1% fewer
+/// bytes.
 pub(super) const FONT_COMPRESSION: u32 = 9;
 
 /// Builds the PDF of one letter: the same bytes for the same input. Warnings (a glyph printed as
