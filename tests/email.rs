@@ -1346,3 +1346,146 @@ fn a_commit_cut_short_counts_only_what_reached_ready() {
     .stdout_has("1 message(s) queued")
     .stderr_has("the 2 message(s) staged with it are not queued");
 }
+
+/// `QueueOutput` with a fault: from write number `at` until the commit after it, `ids.log` cannot
+/// be written (a folder stands in its place), so that commit fails before it moves anything.
+struct CannotLogIds {
+    inner: appeal::batch::queue::QueueOutput,
+    outbox: std::path::PathBuf,
+    writes: usize,
+    at: usize,
+}
+
+impl appeal::batch::output::Output for CannotLogIds {
+    type Prepared = <appeal::batch::queue::QueueOutput as appeal::batch::output::Output>::Prepared;
+
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+    fn needs_parts(&self) -> bool {
+        self.inner.needs_parts()
+    }
+    fn reaches(
+        &self,
+        recipient: &appeal::model::directory::Recipient,
+    ) -> appeal::batch::Result<()> {
+        self.inner.reaches(recipient)
+    }
+    fn admit(&mut self, letter: &appeal::render::letter::Letter) {
+        self.inner.admit(letter);
+    }
+    fn prepare(
+        &self,
+        letter: appeal::render::letter::Letter,
+        to: &appeal::batch::output::Addressed,
+    ) -> appeal::batch::Result<(Self::Prepared, Vec<String>)> {
+        self.inner.prepare(letter, to)
+    }
+    fn write(
+        &mut self,
+        prepared: Self::Prepared,
+        to: &appeal::batch::output::Addressed,
+    ) -> appeal::batch::Result<appeal::batch::output::Written> {
+        self.writes += 1;
+        if self.writes == self.at {
+            let log = self.outbox.join("ids.log");
+            std::fs::rename(&log, self.outbox.join("ids.log.aside")).unwrap();
+            std::fs::create_dir(&log).unwrap();
+        }
+        self.inner.write(prepared, to)
+    }
+    fn finish(&mut self) -> appeal::batch::Result<Option<appeal::batch::output::Written>> {
+        self.inner.finish()
+    }
+    fn take_lost(&mut self) -> usize {
+        self.inner.take_lost()
+    }
+    fn checkpoint(&mut self) -> appeal::batch::Result<()> {
+        let done = self.inner.checkpoint();
+        let log = self.outbox.join("ids.log");
+        if log.is_dir() {
+            std::fs::remove_dir(&log).unwrap();
+            std::fs::rename(self.outbox.join("ids.log.aside"), &log).unwrap();
+        }
+        done
+    }
+    fn take_notes(&mut self) -> Vec<String> {
+        self.inner.take_notes()
+    }
+}
+
+#[test]
+fn a_commit_that_fails_partway_leaves_its_rows_to_the_failed_file_which_queues_the_rest() {
+    use appeal::batch::run::{LettersJob, Summary, Supporters, letters};
+    let t = project();
+    // Three chunks of supporters (256 rows each), one message each.
+    let mut csv = String::from("name,address,postcode,city,country,email\n");
+    for i in 0..700 {
+        csv.push_str(&format!(
+            "Eva Muster {i},Hauptstraße {i},10115,Berlin,DE,eva{i}@example.org\n"
+        ));
+    }
+    let t = t.file("supporters.csv", csv);
+    let outbox = t.path().join("outbox");
+    let queue_once = |supporters: &str, at: usize| -> Summary {
+        let path = t.path().join(supporters);
+        let job = LettersJob {
+            campaign: t.path().join("campaigns/demo.yaml"),
+            recipients: None,
+            templates: None,
+            langs: vec![appeal::model::lang::Lang::parse("ru").unwrap()],
+            date: chrono::NaiveDate::from_ymd_opt(2026, 1, 20).unwrap(),
+            today: chrono::NaiveDate::from_ymd_opt(2026, 1, 20).unwrap(),
+            supporters: Supporters::Csv {
+                path: path.clone(),
+                initials: false,
+                shard: None,
+            },
+            failed_csv: Some(t.path().join(format!("again-{supporters}"))),
+            jobs: 2,
+            progress: None,
+        };
+        let sender = appeal::mail::message::Sender {
+            from: appeal::mail::message::mailbox("Amnesty Test Section <appeals@amnesty.example>")
+                .unwrap(),
+            own_domains: vec!["amnesty.example".into()],
+        };
+        let inner = appeal::batch::queue::QueueOutput::new(&outbox, sender, None, false, None)
+            .unwrap()
+            .with_campaign(&job.campaign, &t.path().join("recipients"));
+        let mut output = CannotLogIds {
+            inner,
+            outbox: outbox.clone(),
+            writes: 0,
+            at,
+        };
+        letters(&job, &mut output).unwrap()
+    };
+    let queued = |t: &Test| ids(t, "ready").len();
+
+    // The second chunk's commit fails: none of its messages is queued, and its rows are not
+    // done. The first and third chunks are queued.
+    let first = queue_once("supporters.csv", 300);
+    let on_disk = queued(&t);
+    assert_eq!(on_disk, 700 - 256, "the second chunk is not queued");
+    assert_eq!(
+        first.written, on_disk,
+        "the summary counts what is in ready/, not what was staged"
+    );
+    let unqueued = 700 - on_disk;
+    assert_eq!(first.rows.failed, unqueued, "{first:#?}");
+    assert_eq!(first.rows.done, on_disk);
+    assert!(first.failed.iter().all(|f| f.contains("not queued")));
+    let again = t.read("again-supporters.csv");
+    assert_eq!(
+        again.lines().count(),
+        1 + unqueued,
+        "a header and the rows not done"
+    );
+
+    // The file of failed rows queues exactly what is missing: every supporter has one message.
+    let second = queue_once("again-supporters.csv", 0);
+    assert!(second.failed.is_empty(), "{:?}", second.failed);
+    assert_eq!((second.written, second.unchanged), (unqueued, 0));
+    assert_eq!(queued(&t), 700, "one message per supporter, none twice");
+}

@@ -45,9 +45,16 @@ pub trait Output: Sync {
     /// Whether letters must come with their `parts` (page layouts need them; text does not).
     /// How many letters counted as written since the last call were undone by a failure since
     /// (messages staged but not committed when the commit failed), so the summary can say
-    /// what is really on disk.
+    /// what is really on disk. After a failed `checkpoint`, they are the chunk's last new ones.
     fn take_lost(&mut self) -> usize {
         0
+    }
+
+    /// Called after each chunk's letters are written, before its rows are reported: an output
+    /// that stages letters (the outbox) makes them durable here, so that a failure undoes
+    /// letters of this chunk only, whose rows can still be reported as not done.
+    fn checkpoint(&mut self) -> crate::batch::Result<()> {
+        Ok(())
     }
 
     /// Notes about the run as a whole that the output gathered, taken once at its end.

@@ -15,9 +15,6 @@ use crate::model::supporter::Supporter;
 use crate::pdf::{self, FontChain, PdfOptions};
 use crate::render::letter::{Letter, LetterParts};
 
-/// Messages staged before they are committed to `ready/` together (one flush to disk each).
-const BATCH: usize = 512;
-
 pub struct QueueOutput {
     outbox: Outbox,
     _lock: Lock,
@@ -27,7 +24,6 @@ pub struct QueueOutput {
     attach_pdf: bool,
     pdf: Option<(PdfOptions, FontChain)>,
     now: chrono::DateTime<chrono::Utc>,
-    staged: usize,
     /// Messages counted as queued that a failed commit left unqueued.
     lost: usize,
     /// The ids staged since the last commit.
@@ -63,7 +59,6 @@ impl QueueOutput {
             attach_pdf,
             pdf,
             now: chrono::Utc::now(),
-            staged: 0,
             lost: 0,
             pending: Vec::new(),
             kept: Vec::new(),
@@ -88,7 +83,6 @@ impl QueueOutput {
     /// queued since the last commit are not: `take_lost` says how many.
     fn commit(&mut self) -> crate::batch::Result<()> {
         let pending = std::mem::take(&mut self.pending);
-        self.staged = 0;
         self.outbox.commit().map(|_| ()).map_err(|source| {
             // A commit cut short may have moved some into ready/ already: those are queued.
             let lost = pending
@@ -190,14 +184,7 @@ impl Output for QueueOutput {
                 Ok(Written::Unchanged(path))
             }
             Queued::Staged => {
-                self.staged += 1;
                 self.pending.push(draft.id.clone());
-                if self.staged >= BATCH {
-                    self.commit().inspect_err(|_| {
-                        // This letter fails with the error and is not counted: not lost either.
-                        self.lost = self.lost.saturating_sub(1);
-                    })?;
-                }
                 Ok(Written::New(path))
             }
         }
@@ -210,6 +197,11 @@ impl Output for QueueOutput {
 
     fn take_lost(&mut self) -> usize {
         std::mem::take(&mut self.lost)
+    }
+
+    /// A chunk's messages are made ready together: one commit (two `syncfs`) per chunk.
+    fn checkpoint(&mut self) -> crate::batch::Result<()> {
+        self.commit()
     }
 
     fn take_notes(&mut self) -> Vec<String> {

@@ -617,6 +617,8 @@ impl<'a> Ctx<'a> {
         let mut why = std::mem::take(&mut plan.why);
         // Letters written per entry, for its outcome.
         let mut done = vec![0usize; entries.len()];
+        // The entry of each new letter, in the order written.
+        let mut new = Vec::new();
         for (j, result) in plan.jobs.iter().zip(prepared) {
             let to = plan.addressed(j, &entries, self.campaign);
             let result = result.and_then(|(p, warnings)| {
@@ -629,14 +631,29 @@ impl<'a> Ctx<'a> {
                 done[j.entry] += 1;
             }
             match result {
-                Ok(Written::New(_)) => summary.written += 1,
+                Ok(Written::New(_)) => {
+                    summary.written += 1;
+                    new.push(j.entry);
+                }
                 Ok(Written::Unchanged(_)) => summary.unchanged += 1,
                 Ok(Written::Replaced(_)) => summary.replaced += 1,
-                Err(e) => {
-                    // A failure may undo letters counted before it (an outbox commit).
-                    summary.written -= output.take_lost().min(summary.written);
-                    why[j.entry].push(e.to_string());
+                Err(e) => why[j.entry].push(e.to_string()),
+            }
+        }
+        if let Err(e) = output.checkpoint() {
+            // The chunk's last `lost` new letters are not on disk after all (an outbox commit
+            // cut short): their rows are not done, and go to the file of failed rows.
+            let lost = output.take_lost().min(new.len());
+            let error = e.to_string();
+            for &entry in &new[new.len() - lost..] {
+                done[entry] -= 1;
+                if why[entry].last() != Some(&error) {
+                    why[entry].push(error.clone());
                 }
+            }
+            summary.written -= lost;
+            if lost == 0 {
+                summary.failed.push(error);
             }
         }
         report_failures(&entries, &why, &done, summary, failed)
