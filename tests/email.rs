@@ -1347,16 +1347,18 @@ fn a_commit_cut_short_counts_only_what_reached_ready() {
     .stderr_has("the 2 message(s) staged with it are not queued");
 }
 
-/// `QueueOutput` with a fault: from write number `at` until the commit after it, `ids.log` cannot
-/// be written (a folder stands in its place), so that commit fails before it moves anything.
-struct CannotLogIds {
+/// `QueueOutput` with a fault: from write number `at` until the commit after it, the outbox file
+/// `broken` cannot be written (a folder stands in its place). `ids.log` makes that commit fail
+/// before it moves anything, `events.log` after it moved every message.
+struct CannotWrite {
     inner: appeal::batch::queue::QueueOutput,
     outbox: std::path::PathBuf,
+    broken: &'static str,
     writes: usize,
     at: usize,
 }
 
-impl appeal::batch::output::Output for CannotLogIds {
+impl appeal::batch::output::Output for CannotWrite {
     type Prepared = <appeal::batch::queue::QueueOutput as appeal::batch::output::Output>::Prepared;
 
     fn name(&self) -> &'static str {
@@ -1388,8 +1390,10 @@ impl appeal::batch::output::Output for CannotLogIds {
     ) -> appeal::batch::Result<appeal::batch::output::Written> {
         self.writes += 1;
         if self.writes == self.at {
-            let log = self.outbox.join("ids.log");
-            std::fs::rename(&log, self.outbox.join("ids.log.aside")).unwrap();
+            let log = self.outbox.join(self.broken);
+            if log.exists() {
+                std::fs::rename(&log, self.outbox.join("aside")).unwrap();
+            }
             std::fs::create_dir(&log).unwrap();
         }
         self.inner.write(prepared, to)
@@ -1402,10 +1406,13 @@ impl appeal::batch::output::Output for CannotLogIds {
     }
     fn checkpoint(&mut self) -> appeal::batch::Result<()> {
         let done = self.inner.checkpoint();
-        let log = self.outbox.join("ids.log");
+        let log = self.outbox.join(self.broken);
         if log.is_dir() {
             std::fs::remove_dir(&log).unwrap();
-            std::fs::rename(self.outbox.join("ids.log.aside"), &log).unwrap();
+            let aside = self.outbox.join("aside");
+            if aside.exists() {
+                std::fs::rename(aside, &log).unwrap();
+            }
         }
         done
     }
@@ -1414,9 +1421,53 @@ impl appeal::batch::output::Output for CannotLogIds {
     }
 }
 
+/// `queue` of the supporters file `supporters` in `t` into `t`'s outbox, in Russian, with
+/// `broken` unwritable from write number `at` to the commit after it (0: never).
+fn queue_with_a_fault(
+    t: &Test,
+    supporters: &str,
+    broken: &'static str,
+    at: usize,
+) -> appeal::batch::run::Summary {
+    use appeal::batch::run::{LettersJob, Supporters, letters};
+    let outbox = t.path().join("outbox");
+    let path = t.path().join(supporters);
+    let job = LettersJob {
+        campaign: t.path().join("campaigns/demo.yaml"),
+        recipients: None,
+        templates: None,
+        langs: vec![appeal::model::lang::Lang::parse("ru").unwrap()],
+        date: chrono::NaiveDate::from_ymd_opt(2026, 1, 20).unwrap(),
+        today: chrono::NaiveDate::from_ymd_opt(2026, 1, 20).unwrap(),
+        supporters: Supporters::Csv {
+            path,
+            initials: false,
+            shard: None,
+        },
+        failed_csv: Some(t.path().join(format!("again-{supporters}"))),
+        jobs: 2,
+        progress: None,
+    };
+    let sender = appeal::mail::message::Sender {
+        from: appeal::mail::message::mailbox("Amnesty Test Section <appeals@amnesty.example>")
+            .unwrap(),
+        own_domains: vec!["amnesty.example".into()],
+    };
+    let inner = appeal::batch::queue::QueueOutput::new(&outbox, sender, None, false, None)
+        .unwrap()
+        .with_campaign(&job.campaign, &t.path().join("recipients"));
+    let mut output = CannotWrite {
+        inner,
+        outbox: outbox.clone(),
+        broken,
+        writes: 0,
+        at,
+    };
+    letters(&job, &mut output).unwrap()
+}
+
 #[test]
 fn a_commit_that_fails_partway_leaves_its_rows_to_the_failed_file_which_queues_the_rest() {
-    use appeal::batch::run::{LettersJob, Summary, Supporters, letters};
     let t = project();
     // Three chunks of supporters (256 rows each), one message each.
     let mut csv = String::from("name,address,postcode,city,country,email\n");
@@ -1426,46 +1477,11 @@ fn a_commit_that_fails_partway_leaves_its_rows_to_the_failed_file_which_queues_t
         ));
     }
     let t = t.file("supporters.csv", csv);
-    let outbox = t.path().join("outbox");
-    let queue_once = |supporters: &str, at: usize| -> Summary {
-        let path = t.path().join(supporters);
-        let job = LettersJob {
-            campaign: t.path().join("campaigns/demo.yaml"),
-            recipients: None,
-            templates: None,
-            langs: vec![appeal::model::lang::Lang::parse("ru").unwrap()],
-            date: chrono::NaiveDate::from_ymd_opt(2026, 1, 20).unwrap(),
-            today: chrono::NaiveDate::from_ymd_opt(2026, 1, 20).unwrap(),
-            supporters: Supporters::Csv {
-                path: path.clone(),
-                initials: false,
-                shard: None,
-            },
-            failed_csv: Some(t.path().join(format!("again-{supporters}"))),
-            jobs: 2,
-            progress: None,
-        };
-        let sender = appeal::mail::message::Sender {
-            from: appeal::mail::message::mailbox("Amnesty Test Section <appeals@amnesty.example>")
-                .unwrap(),
-            own_domains: vec!["amnesty.example".into()],
-        };
-        let inner = appeal::batch::queue::QueueOutput::new(&outbox, sender, None, false, None)
-            .unwrap()
-            .with_campaign(&job.campaign, &t.path().join("recipients"));
-        let mut output = CannotLogIds {
-            inner,
-            outbox: outbox.clone(),
-            writes: 0,
-            at,
-        };
-        letters(&job, &mut output).unwrap()
-    };
     let queued = |t: &Test| ids(t, "ready").len();
 
     // The second chunk's commit fails: none of its messages is queued, and its rows are not
     // done. The first and third chunks are queued.
-    let first = queue_once("supporters.csv", 300);
+    let first = queue_with_a_fault(&t, "supporters.csv", "ids.log", 300);
     let on_disk = queued(&t);
     assert_eq!(on_disk, 700 - 256, "the second chunk is not queued");
     assert_eq!(
@@ -1475,6 +1491,7 @@ fn a_commit_that_fails_partway_leaves_its_rows_to_the_failed_file_which_queues_t
     let unqueued = 700 - on_disk;
     assert_eq!(first.rows.failed, unqueued, "{first:#?}");
     assert_eq!(first.rows.done, on_disk);
+    assert_eq!(first.failed.len(), unqueued, "one line per row not done");
     assert!(first.failed.iter().all(|f| f.contains("not queued")));
     let again = t.read("again-supporters.csv");
     assert_eq!(
@@ -1484,8 +1501,29 @@ fn a_commit_that_fails_partway_leaves_its_rows_to_the_failed_file_which_queues_t
     );
 
     // The file of failed rows queues exactly what is missing: every supporter has one message.
-    let second = queue_once("again-supporters.csv", 0);
+    let second = queue_with_a_fault(&t, "again-supporters.csv", "ids.log", 0);
     assert!(second.failed.is_empty(), "{:?}", second.failed);
     assert_eq!((second.written, second.unchanged), (unqueued, 0));
     assert_eq!(queued(&t), 700, "one message per supporter, none twice");
+}
+
+#[test]
+fn a_commit_that_fails_after_moving_every_message_says_so_once_and_loses_none() {
+    let t = project();
+    let mut csv = String::from("name,address,postcode,city,country,email\n");
+    for i in 0..300 {
+        csv.push_str(&format!(
+            "Eva Muster {i},Hauptstraße {i},10115,Berlin,DE,eva{i}@example.org\n"
+        ));
+    }
+    let t = t.file("supporters.csv", csv);
+    let summary = queue_with_a_fault(&t, "supporters.csv", "events.log", 280);
+    assert_eq!(ids(&t, "ready").len(), 300, "every message is queued");
+    assert_eq!((summary.written, summary.rows.done), (300, 300));
+    assert_eq!(summary.failed.len(), 1, "{:?}", summary.failed);
+    assert!(
+        summary.failed[0].contains("events.log"),
+        "{:?}",
+        summary.failed
+    );
 }
