@@ -313,10 +313,10 @@ pub(super) fn deflated(level: u32, content: &[u8]) -> Vec<u8> {
     })
 }
 
-/// The level of the streams made for each letter (page content, the object stream, character
-/// maps): libdeflate's 4. Its 6 makes an Arabic letter 1% smaller for 5% more time, its 2 saves
-/// 1% of the time for 0.3% more bytes (docs/benchmarks.md).
-pub(super) const COMPRESSION: u32 = 4;
+/// The level of the streams made for each letter (page content, the object stream): libdeflate's
+/// 1, its fastest. Against its 4, 5-7% fewer instructions for a letter and 1% more bytes (about
+/// 350 of 34,000); its 2 was no faster than 4 (docs/benchmarks.md, session 8).
+pub(super) const COMPRESSION: u32 = 1;
 
 /// The level of font programs, the most of a letter's bytes, compressed once per subset and
 /// kept: libdeflate's 9. Its 10-12 (near-optimal parsing) take 2-10 times as long for 1% fewer
