@@ -111,8 +111,9 @@ fn write_object_stream(
         ("First", Object::Integer(table_len as i64)),
     ]);
     let mut stream = Stream::new(dict, content);
-    if level > 0 {
-        let compressed = super::draw::deflated(level, &stream.content);
+    if level > 0
+        && let Some(compressed) = super::draw::deflated(level, &stream.content)
+    {
         stream.dict.set("Filter", "FlateDecode");
         stream.set_content(compressed);
     }

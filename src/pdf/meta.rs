@@ -159,10 +159,14 @@ pub fn srgb_profile() -> Stream {
         .get_or_init(|| {
             let mut dict = Dictionary::new();
             dict.set("N", Object::Integer(3));
-            let mut stream = Stream::new(dict, SRGB.to_vec());
-            // Compressing into memory cannot fail; an uncompressed profile is valid too.
-            let _ = stream.compress();
-            stream
+            // An uncompressed profile is valid too.
+            match super::draw::deflated(super::draw::FONT_COMPRESSION, SRGB) {
+                Some(compressed) => {
+                    dict.set("Filter", "FlateDecode");
+                    Stream::new(dict, compressed).with_compression(false)
+                }
+                None => Stream::new(dict, SRGB.to_vec()),
+            }
         })
         .clone()
 }
