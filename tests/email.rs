@@ -1310,7 +1310,7 @@ fn a_message_queued_under_the_earlier_id_scheme_is_not_queued_again() {
 const V1_ID_OF_EVAS_DEMO_LETTER: &str = "76e3d84a11040faafca5";
 
 #[test]
-fn a_commit_cut_short_counts_only_what_reached_ready() {
+fn a_commit_cut_short_after_its_log_counts_its_messages_queued_and_the_next_run_moves_them() {
     let csv = "name,address,postcode,city,country,lang\nAnna Eins,Weg 1,10115,Berlin,DE,en\nBert Zwei,Weg 2,10115,Berlin,DE,en\nCarla Drei,Weg 3,10115,Berlin,DE,en\n";
     // The ids the three messages get, from a first outbox.
     let run = queue_csv(csv).status(0).stdout_has("3 message(s) queued");
@@ -1328,23 +1328,45 @@ fn a_commit_cut_short_counts_only_what_reached_ready() {
     by_name.sort();
     let second = &by_name[1].1;
     // A fresh outbox where the second message cannot be moved into ready/ (as on a full disk:
-    // a folder stands where its file goes).
+    // a folder stands where its file goes). The three ids are logged before the moves, so the
+    // two left in tmp/ are queued: the next run moves them.
     let t = run.test;
     std::fs::remove_dir_all(t.path().join("outbox")).unwrap();
     let obstacle = t.path().join(format!("outbox/ready/{second}"));
     std::fs::create_dir_all(&obstacle).unwrap();
     std::fs::write(obstacle.join("x"), "").unwrap();
-    t.args([
+    let args = [
         "queue",
         "campaigns/demo.yaml",
         "--supporters",
         "supporters.csv",
-    ])
-    .run()
-    .no_panic()
-    .status(1)
-    .stdout_has("1 message(s) queued")
-    .stderr_has("the 2 message(s) staged with it are not queued");
+    ];
+    let run = t
+        .args(args)
+        .run()
+        .no_panic()
+        .status(1)
+        .stdout_has("3 message(s) queued")
+        .stderr_has("every message staged with it is logged in the outbox and is moved into ready/ when the next queue or send starts");
+    let moved = std::fs::read_dir(run.test.path().join("outbox/ready"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().is_file())
+        .count();
+    assert_eq!(moved, 1, "one moved before the fault");
+    assert!(
+        !run.test.path().join("supporters.failed.csv").exists(),
+        "no row failed"
+    );
+    // The disk mended, the next run finishes the moves and queues nothing twice.
+    std::fs::remove_dir_all(&obstacle).unwrap();
+    let run = run
+        .test
+        .args(args)
+        .run()
+        .no_panic()
+        .status(0)
+        .stdout_has("0 message(s) queued in outbox, 3 already queued before");
+    assert_eq!(ids(&run.test, "ready").len(), 3);
 }
 
 /// `QueueOutput` with a fault: from write number `at` until the commit after it, the outbox file

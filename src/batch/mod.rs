@@ -71,9 +71,7 @@ pub enum Error {
     },
     #[error("{}: cannot write the failed rows: {reason}", path.display())]
     FailedRows { path: PathBuf, reason: String },
-    #[error(
-        "{source} (the {lost} message(s) staged with it are not queued; run queue again once the outbox can be written)"
-    )]
+    #[error("{source} ({})", uncommitted(*lost))]
     Uncommitted {
         lost: usize,
         #[source]
@@ -102,3 +100,11 @@ pub enum Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// What a failed outbox commit left: messages not queued, or none.
+fn uncommitted(lost: usize) -> String {
+    match lost {
+        0 => "every message staged with it is logged in the outbox and is moved into ready/ when the next queue or send starts".into(),
+        n => format!("the {n} message(s) staged with it are not queued; run queue again once the outbox can be written"),
+    }
+}

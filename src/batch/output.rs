@@ -42,7 +42,6 @@ pub trait Output: Sync {
     /// What `prepare` makes and `write` stores.
     type Prepared: Send;
     fn name(&self) -> &'static str;
-    /// Whether letters must come with their `parts` (page layouts need them; text does not).
     /// How many letters counted as written since the last call were undone by a failure since
     /// (messages staged but not committed when the commit failed), so the summary can say
     /// what is really on disk. After a failed `checkpoint`, they are the chunk's last new ones.
@@ -67,6 +66,7 @@ pub trait Output: Sync {
     fn collects(&self) -> bool {
         false
     }
+    /// Whether letters must come with their `parts` (page layouts need them; text does not).
     fn needs_parts(&self) -> bool {
         false
     }

@@ -80,14 +80,17 @@ impl QueueOutput {
     }
 
     /// Makes the staged messages ready. When that fails (a full disk), the ones counted as
-    /// queued since the last commit are not: `take_lost` says how many.
+    /// queued since the last commit may not be: `take_lost` says how many are not.
     fn commit(&mut self) -> crate::batch::Result<()> {
         let pending = std::mem::take(&mut self.pending);
         self.outbox.commit().map(|_| ()).map_err(|source| {
-            // A commit cut short may have moved some into ready/ already: those are queued.
+            // A commit cut short may have moved some into ready/ already, or logged them and
+            // left them in tmp/ for the next run to move: those are queued. An `ids.log` that
+            // cannot be read counts them all as lost, which at worst makes a run say so.
+            let logged = self.outbox.logged_ids().unwrap_or_default();
             let lost = pending
                 .iter()
-                .filter(|id| self.outbox.locate(id) != Some(crate::mail::outbox::State::Ready))
+                .filter(|id| !self.outbox.is_queued(id, &logged))
                 .count();
             self.lost += lost;
             Error::Uncommitted { lost, source }

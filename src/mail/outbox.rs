@@ -356,6 +356,19 @@ impl Outbox {
         Ok(known)
     }
 
+    /// The ids in `ids.log`, for `is_queued`.
+    pub fn logged_ids(&self) -> Result<HashSet<String>> {
+        self.read_ids_log()
+    }
+
+    /// Whether message `id` is queued: in a state folder, or in `logged` (`logged_ids`) with its
+    /// file still in `tmp/`, where a commit cut short after logging it left it: `recover_tmp`
+    /// moves it into ready/ when the next `queue` or `send` starts.
+    pub fn is_queued(&self, id: &str, logged: &HashSet<String>) -> bool {
+        self.locate(id).is_some()
+            || (logged.contains(id) && self.root.join("tmp").join(id).is_file())
+    }
+
     /// The state folder `id` is in, if any.
     pub fn locate(&self, id: &str) -> Option<State> {
         State::ALL.into_iter().find(|s| self.path(*s, id).is_file())
@@ -431,8 +444,11 @@ impl Outbox {
         if self.staged.is_empty() && self.replacing.is_empty() {
             return Ok(0);
         }
-        self.flush_all()?;
+        // Taken before the first flush: when it fails, these are not retried by a later commit
+        // (a failed flush is reported once, a second one may pass with the data lost). Not
+        // logged, their files in tmp/ are removed when the next run starts.
         let staged = std::mem::take(&mut self.staged);
+        self.flush_all()?;
         if !staged.is_empty() {
             self.log_ids(&staged)?;
         }
