@@ -1488,17 +1488,22 @@ fn queue_with_a_fault(
     letters(&job, &mut output).unwrap()
 }
 
-#[test]
-fn a_commit_that_fails_partway_leaves_its_rows_to_the_failed_file_which_queues_the_rest() {
-    let t = project();
-    // Three chunks of supporters (256 rows each), one message each.
+/// A supporters file of `n` supporters in Berlin, each with her own email: one message each.
+fn evas(n: usize) -> String {
     let mut csv = String::from("name,address,postcode,city,country,email\n");
-    for i in 0..700 {
+    for i in 0..n {
         csv.push_str(&format!(
             "Eva Muster {i},Hauptstraße {i},10115,Berlin,DE,eva{i}@example.org\n"
         ));
     }
-    let t = t.file("supporters.csv", csv);
+    csv
+}
+
+#[test]
+fn a_commit_that_fails_partway_leaves_its_rows_to_the_failed_file_which_queues_the_rest() {
+    let t = project();
+    // Three chunks of supporters (256 rows each), one message each.
+    let t = t.file("supporters.csv", evas(700));
     let queued = |t: &Test| ids(t, "ready").len();
 
     // The second chunk's commit fails: none of its messages is queued, and its rows are not
@@ -1532,13 +1537,7 @@ fn a_commit_that_fails_partway_leaves_its_rows_to_the_failed_file_which_queues_t
 #[test]
 fn a_commit_that_fails_after_moving_every_message_says_so_once_and_loses_none() {
     let t = project();
-    let mut csv = String::from("name,address,postcode,city,country,email\n");
-    for i in 0..300 {
-        csv.push_str(&format!(
-            "Eva Muster {i},Hauptstraße {i},10115,Berlin,DE,eva{i}@example.org\n"
-        ));
-    }
-    let t = t.file("supporters.csv", csv);
+    let t = t.file("supporters.csv", evas(300));
     let summary = queue_with_a_fault(&t, "supporters.csv", "events.log", 280);
     assert_eq!(ids(&t, "ready").len(), 300, "every message is queued");
     assert_eq!((summary.written, summary.rows.done), (300, 300));
