@@ -388,6 +388,8 @@ pub fn letters_loaded<O: Output>(
             summary.written = 0;
         }
         Err(e) => {
+            // The queue commits at each chunk's checkpoint and has nothing left to lose here;
+            // an output that stages letters until the end would.
             summary.written -= output.take_lost().min(summary.written);
             summary.failed.push(e.to_string());
         }
