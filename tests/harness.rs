@@ -342,3 +342,13 @@ pub fn render_letters(
     }
     letters
 }
+
+/// Whether fontconfig knows a font for the language `lang` (`fc-list :lang=zh-cn`): a PDF letter
+/// in a script DejaVu Sans lacks needs one. `cargo test` runs with nothing but the Rust
+/// toolchain, so tests drawing such letters leave them out, with a note, where there is none.
+pub fn fontconfig_has(lang: &str) -> bool {
+    std::process::Command::new("fc-list")
+        .args(["--format", "%{file}\\n", &format!(":lang={lang}")])
+        .output()
+        .is_ok_and(|out| out.status.success() && !out.stdout.is_empty())
+}

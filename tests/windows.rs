@@ -378,6 +378,10 @@ fn refuses_no_us10_letter_of_the_shipped_campaigns_through_the_binary() {
             args.push(a.into());
         }
         for lang in LANGS {
+            if lang == "zh" && !crate::harness::fontconfig_has("zh-cn") {
+                eprintln!("zh left out: fontconfig knows no Chinese font (Debian: fonts-noto-cjk)");
+                continue;
+            }
             args.extend(["--lang".to_string(), lang.to_string()]);
         }
         let run = Test::shipped().args(args).run().no_panic().status(0);
