@@ -6,6 +6,11 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 mod cmd;
 
+/// jemalloc rather than the system's malloc: Cargo.toml says why.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// Turn an urgent action into appeal letters to the officials deciding a person's fate.
 #[derive(Parser)]
 #[command(name = "appeal", version, about, long_about = None)]
