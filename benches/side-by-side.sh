@@ -8,7 +8,9 @@
 #          the same letters, which `appeal letters --format txt` writes first, untimed, with the
 #          font files appeal embeds (pdffonts on one of its letters, then fc-match);
 #   txt    `appeal letters --format txt` against Jinja2 rendering appeal's own letter templates
-#          with the same data (benches/peers/jinja_letters.py, one process per core);
+#          with the same data (benches/peers/jinja_letters.py, one process per core), and the
+#          floor: the same files written with nothing rendered (benches/peers/files_alone.c,
+#          built with cc), whose rate over the peer's is the most any ratio can be;
 #   queue  `appeal queue` into a fresh outbox against the same Jinja2 script writing the messages
 #          with Python's `email` into an outbox of the same layout (as benches/email.sh, the
 #          Prosecutor General gets an email address: one message per supporter).
@@ -100,6 +102,16 @@ for format in $formats; do
       echo "fonts: ${font_files[*]}" >> "$work/notes"
       ;;
     txt)
+      # The floor: the same files with nothing rendered (peers/files_alone.c), when a C
+      # compiler is there (the build needs one: libdeflate, ring, jemalloc).
+      floor=
+      if cc -O2 -o "$work/files_alone" benches/peers/files_alone.c 2> /dev/null; then
+        "$APPEAL" letters "$campaign" --supporters "$work/supporters.csv" --out "$work/text" \
+          --date $date --format txt > /dev/null 2>&1
+        (cd "$work/text" && find . -name '*.txt' -printf '%P %s\n' | sort) > "$work/manifest"
+        rm -rf "$work/text"
+        floor=1
+      fi
       for run in $(seq "$runs"); do
         rm -rf "$work/out"
         timed txt appeal "$APPEAL" letters "$campaign" --supporters "$work/supporters.csv" \
@@ -107,6 +119,10 @@ for format in $formats; do
         rm -rf "$work/out"
         timed txt jinja2 "$py" benches/peers/jinja_letters.py txt "$campaign" recipients \
           "$work/supporters.csv" "$work/out" --date $date
+        if [ -n "$floor" ]; then
+          rm -rf "$work/out"
+          timed txt files "$work/files_alone" "$work/manifest" "$work/out" "$(nproc)"
+        fi
       done
       ;;
     queue)
@@ -166,6 +182,17 @@ for fmt in ("pdf", "txt", "queue"):
         sys.exit(f"{fmt}: appeal and {peer} wrote different numbers of letters")
     ratio = rates["appeal"] / rates[peer]
     print(f"  ratio {ratio:.1f}x (goal: at least {goals[fmt]}x); CPU per letter {cpus[peer] / cpus['appeal']:.1f}x")
+    if (fmt, "files") in rows:
+        runs_ = rows[(fmt, "files")]
+        count = runs_[0][0]
+        if count != rows[(fmt, "appeal")][0][0]:
+            sys.exit(f"{fmt}: the floor wrote {count} files, appeal {rows[(fmt, 'appeal')][0][0]}")
+        wall = statistics.median(r[1] for r in runs_)
+        cpu = statistics.median(r[2] for r in runs_)
+        print(f"  {'files alone (C, nothing rendered)':<32} {count} in {wall:6.2f} s: {count / wall:8.0f}/s, "
+              f"{cpu / count * 1e3:.2f} ms CPU each (all runs: {', '.join(f'{r[1]:.2f}' for r in runs_)} s)")
+        print(f"  ceiling for one file per letter: {count / wall / rates[peer]:.1f}x the peer; "
+              f"appeal {rates['appeal'] / (count / wall) * 100:.0f}% of the floor's rate")
 PY
 [ -f "$work/notes" ] && cat "$work/notes"
 echo "machine: $(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average $(cut -d' ' -f1-3 /proc/loadavg)"
