@@ -1423,7 +1423,7 @@ impl appeal::batch::output::Output for CannotWrite {
     fn finish(&mut self) -> appeal::batch::Result<Option<appeal::batch::output::Written>> {
         self.inner.finish()
     }
-    fn take_lost(&mut self) -> usize {
+    fn take_lost(&mut self) -> appeal::batch::output::Lost {
         self.inner.take_lost()
     }
     fn checkpoint(&mut self) -> appeal::batch::Result<()> {
@@ -1532,6 +1532,79 @@ fn a_commit_that_fails_partway_leaves_its_rows_to_the_failed_file_which_queues_t
     assert!(second.failed.is_empty(), "{:?}", second.failed);
     assert_eq!((second.written, second.unchanged), (unqueued, 0));
     assert_eq!(queued(&t), 700, "one message per supporter, none twice");
+}
+
+#[test]
+fn a_commit_that_fails_leaves_its_replacements_undone_and_their_rows_to_the_failed_file() {
+    let t = project();
+    let t = t.file("supporters.csv", evas(100));
+    let first = queue_with_a_fault(&t, "supporters.csv", "ids.log", 0);
+    assert_eq!(first.written, 100);
+    // 40 supporters corrected their street and 60 more came: one chunk, whose commit fails.
+    let corrected: String = evas(160)
+        .lines()
+        .enumerate()
+        .map(|(i, line)| match i {
+            1..=40 => format!("{}\n", line.replace("Hauptstraße", "Korrigierte Straße")),
+            _ => format!("{line}\n"),
+        })
+        .collect();
+    let t = t.file("supporters.csv", corrected);
+    // What each message said after the first run.
+    let read = |t: &Test, id: &String| t.read(&format!("outbox/ready/{id}"));
+    let before: Vec<(String, String)> = ids(&t, "ready")
+        .into_iter()
+        .map(|id| {
+            let text = read(&t, &id);
+            (id, text)
+        })
+        .collect();
+    let says_corrected = |t: &Test| {
+        before
+            .iter()
+            .filter(|(id, text)| read(t, id) != *text)
+            .count()
+    };
+    // From the second message on: the first read the log, as each run does before it stages.
+    let second = queue_with_a_fault(&t, "supporters.csv", "ids.log", 2);
+    assert_eq!(
+        ids(&t, "ready").len(),
+        100,
+        "none of the new ones is queued"
+    );
+    assert_eq!(
+        says_corrected(&t),
+        0,
+        "the corrected ones say what they said"
+    );
+    assert_eq!(
+        (second.written, second.replaced, second.unchanged),
+        (0, 0, 60),
+        "nothing counted as done that is not: {second:#?}"
+    );
+    assert_eq!((second.rows.done, second.rows.failed), (60, 100));
+    let again = t.read("again-supporters.csv");
+    assert_eq!(
+        again.lines().count(),
+        1 + 100,
+        "a header and the rows not done"
+    );
+    assert_eq!(again.matches("Korrigierte").count(), 40);
+    assert!(
+        second
+            .failed
+            .iter()
+            .any(|f| f.contains("still say what they said")),
+        "{:?}",
+        second.failed
+    );
+
+    // The file of failed rows does the rest: the new ones queued, the corrected ones replaced.
+    let third = queue_with_a_fault(&t, "again-supporters.csv", "ids.log", 0);
+    assert!(third.failed.is_empty(), "{:?}", third.failed);
+    assert_eq!((third.written, third.replaced), (60, 40), "{third:#?}");
+    assert_eq!(ids(&t, "ready").len(), 160, "one message per supporter");
+    assert_eq!(says_corrected(&t), 40);
 }
 
 #[test]

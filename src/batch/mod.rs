@@ -73,7 +73,7 @@ pub enum Error {
     FailedRows { path: PathBuf, reason: String },
     #[error("{source} ({})", uncommitted(*lost))]
     Uncommitted {
-        lost: usize,
+        lost: output::Lost,
         #[source]
         source: crate::mail::Error,
     },
@@ -102,9 +102,12 @@ pub enum Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 /// What a failed outbox commit left: messages not queued, or none.
-fn uncommitted(lost: usize) -> String {
-    match lost {
-        0 => "every message staged with it is logged in the outbox and is moved into ready/ when the next queue or send starts".into(),
-        n => format!("the {n} message(s) staged with it are not queued; run queue again once the outbox can be written"),
-    }
+fn uncommitted(lost: output::Lost) -> String {
+    let not = match (lost.new, lost.replaced) {
+        (0, 0) => return "every message staged with it is logged in the outbox and is moved into ready/ when the next queue or send starts".into(),
+        (n, 0) => format!("the {n} message(s) staged with it are not queued"),
+        (0, r) => format!("the {r} message(s) queued again with other content still say what they said"),
+        (n, r) => format!("the {n} message(s) staged with it are not queued, and the {r} queued again with other content still say what they said"),
+    };
+    format!("{not}; run queue again once the outbox can be written")
 }

@@ -23,6 +23,16 @@ pub enum Written {
     Replaced(PathBuf),
 }
 
+/// Letters counted as written that a failure undid after all (`Output::take_lost`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Lost {
+    /// New letters (messages staged but never made ready).
+    pub new: usize,
+    /// Replacements (messages queued again with other content) that did not take the place of
+    /// the message they replace: it still says what it said.
+    pub replaced: usize,
+}
+
 /// Who a letter is from and to, beside the letter itself: what an output may need besides the
 /// text (an email needs the recipient's address and the supporter's).
 pub struct Addressed<'a> {
@@ -44,9 +54,10 @@ pub trait Output: Sync {
     fn name(&self) -> &'static str;
     /// How many letters counted as written since the last call were undone by a failure since
     /// (messages staged but not committed when the commit failed), so the summary can say
-    /// what is really on disk. After a failed `checkpoint`, they are the chunk's last new ones.
-    fn take_lost(&mut self) -> usize {
-        0
+    /// what is really on disk. After a failed `checkpoint`, they are the chunk's last new ones
+    /// and its last replaced ones.
+    fn take_lost(&mut self) -> Lost {
+        Lost::default()
     }
 
     /// Called after each chunk's letters are written, before its rows are reported: an output

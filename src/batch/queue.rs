@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use sha2::{Digest, Sha256};
 
 use crate::batch::Error;
-use crate::batch::output::{Addressed, Output, Written};
+use crate::batch::output::{Addressed, Lost, Output, Written};
 use crate::mail::message::{self, Draft, Outgoing, Route, Sender};
 use crate::mail::outbox::{Lock, Outbox, Queued};
 use crate::mail::settings::FaxGateway;
@@ -24,10 +24,14 @@ pub struct QueueOutput {
     attach_pdf: bool,
     pdf: Option<(PdfOptions, FontChain)>,
     now: chrono::DateTime<chrono::Utc>,
-    /// Messages counted as queued that a failed commit left unqueued.
-    lost: usize,
+    /// Messages counted as queued (or replaced) that a failed commit left unqueued (or as
+    /// they were).
+    lost: Lost,
     /// The ids staged since the last commit.
     pending: Vec<String>,
+    /// The ids of the replacements staged since the last commit, each with what its new text
+    /// says (its digest).
+    replacing: Vec<(String, Option<String>)>,
     /// Unsent messages that say something else now but were left as they were, because a
     /// `send` run (`kept_by`) holds the outbox.
     kept: Vec<String>,
@@ -59,8 +63,9 @@ impl QueueOutput {
             attach_pdf,
             pdf,
             now: chrono::Utc::now(),
-            lost: 0,
+            lost: Lost::default(),
             pending: Vec::new(),
+            replacing: Vec::new(),
             kept: Vec::new(),
             kept_by: None,
             campaign_file: None,
@@ -83,17 +88,27 @@ impl QueueOutput {
     /// queued since the last commit may not be: `take_lost` says how many are not.
     fn commit(&mut self) -> crate::batch::Result<()> {
         let pending = std::mem::take(&mut self.pending);
+        let replacing = std::mem::take(&mut self.replacing);
         self.outbox.commit().map(|_| ()).map_err(|source| {
             // A commit cut short may have moved some into ready/ already, or logged them and
             // left them in tmp/ for the next run to move: those are queued. An `ids.log` that
             // cannot be read counts them all as lost, which at worst makes a run say so.
             let logged = self.outbox.logged_ids().unwrap_or_default();
-            let lost = pending
+            let new = pending
                 .iter()
                 .filter(|id| !self.outbox.is_queued(id, &logged))
                 .count();
-            self.lost += lost;
-            Error::Uncommitted { lost, source }
+            // A replacement took place when the message says the new text now.
+            let replaced = replacing
+                .iter()
+                .filter(|(id, digest)| !self.outbox.says(id, digest.as_deref()))
+                .count();
+            self.lost.new += new;
+            self.lost.replaced += replaced;
+            Error::Uncommitted {
+                lost: Lost { new, replaced },
+                source,
+            }
         })
     }
 
@@ -180,7 +195,11 @@ impl Output for QueueOutput {
         let path = self.path(&draft.id, queued == Queued::Staged);
         match queued {
             Queued::Already => Ok(Written::Unchanged(path)),
-            Queued::Replacing => Ok(Written::Replaced(path)),
+            Queued::Replacing => {
+                self.replacing
+                    .push((draft.id.clone(), draft.envelope.digest.clone()));
+                Ok(Written::Replaced(path))
+            }
             Queued::Kept { holder } => {
                 self.kept.push(draft.id.clone());
                 self.kept_by = Some(holder);
@@ -198,7 +217,7 @@ impl Output for QueueOutput {
         Ok(None)
     }
 
-    fn take_lost(&mut self) -> usize {
+    fn take_lost(&mut self) -> Lost {
         std::mem::take(&mut self.lost)
     }
 

@@ -390,7 +390,7 @@ pub fn letters_loaded<O: Output>(
         Err(e) => {
             // The queue commits at each chunk's checkpoint and has nothing left to lose here;
             // an output that stages letters until the end would.
-            summary.written -= output.take_lost().min(summary.written);
+            summary.written -= output.take_lost().new.min(summary.written);
             summary.failed.push(e.to_string());
         }
     }
@@ -619,8 +619,9 @@ impl<'a> Ctx<'a> {
         let mut why = std::mem::take(&mut plan.why);
         // Letters written per entry, for its outcome.
         let mut done = vec![0usize; entries.len()];
-        // The entry of each new letter, in the order written.
+        // The entry of each new letter, and of each replacing one, in the order written.
         let mut new = Vec::new();
+        let mut replaced = Vec::new();
         for (j, result) in plan.jobs.iter().zip(prepared) {
             let to = plan.addressed(j, &entries, self.campaign);
             let result = result.and_then(|(p, warnings)| {
@@ -638,23 +639,33 @@ impl<'a> Ctx<'a> {
                     new.push(j.entry);
                 }
                 Ok(Written::Unchanged(_)) => summary.unchanged += 1,
-                Ok(Written::Replaced(_)) => summary.replaced += 1,
+                Ok(Written::Replaced(_)) => {
+                    summary.replaced += 1;
+                    replaced.push(j.entry);
+                }
                 Err(e) => why[j.entry].push(e.to_string()),
             }
         }
         if let Err(e) = output.checkpoint() {
-            // The chunk's last `lost` new letters are not on disk after all (an outbox commit
-            // cut short): their rows are not done, and go to the file of failed rows.
-            let lost = output.take_lost().min(new.len());
+            // The chunk's last `lost` new letters are not on disk after all, and its last
+            // replacing ones did not take their place (an outbox commit cut short): their rows
+            // are not done, and go to the file of failed rows.
+            let lost = output.take_lost();
             let error = e.to_string();
-            for &entry in &new[new.len() - lost..] {
+            let lost_new = lost.new.min(new.len());
+            let lost_replaced = lost.replaced.min(replaced.len());
+            let undone = new[new.len() - lost_new..]
+                .iter()
+                .chain(&replaced[replaced.len() - lost_replaced..]);
+            for &entry in undone {
                 done[entry] -= 1;
                 if why[entry].last() != Some(&error) {
                     why[entry].push(error.clone());
                 }
             }
-            summary.written -= lost;
-            if lost == 0 {
+            summary.written -= lost_new;
+            summary.replaced -= lost_replaced;
+            if lost_new + lost_replaced == 0 {
                 summary.failed.push(error);
             }
         }

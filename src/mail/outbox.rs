@@ -225,6 +225,11 @@ impl Outbox {
         self.dir(state).join(id)
     }
 
+    /// The file of message `id` staged in `tmp/`.
+    fn staged_path(&self, id: &str) -> PathBuf {
+        self.root.join("tmp").join(id)
+    }
+
     fn record_path(&self, id: &str, ext: &str) -> PathBuf {
         self.root.join(RECORDS).join(format!("{id}.{ext}"))
     }
@@ -283,9 +288,9 @@ impl Outbox {
         Ok(Lock { _file: file })
     }
 
-    /// The ids in `ids.log`. A line cut short by a crash is not an id and is passed over (its
-    /// message was never reported queued).
-    fn read_ids_log(&self) -> Result<HashSet<String>> {
+    /// The ids in `ids.log` (for `is_queued`). A line cut short by a crash is not an id and is
+    /// passed over (its message was never reported queued).
+    pub fn logged_ids(&self) -> Result<HashSet<String>> {
         let path = self.root.join(IDS_LOG);
         match fs::read_to_string(&path) {
             Ok(text) => Ok(text
@@ -340,7 +345,7 @@ impl Outbox {
     /// the log (the log was deleted, or cut short) is logged again, so the log is rebuilt from
     /// the folders and nothing already sent can be queued a second time.
     fn known_ids(&self) -> Result<HashSet<String>> {
-        let mut known = self.read_ids_log()?;
+        let mut known = self.logged_ids()?;
         let mut missing = Vec::new();
         for state in State::ALL {
             for id in self.ids(state)? {
@@ -356,17 +361,18 @@ impl Outbox {
         Ok(known)
     }
 
-    /// The ids in `ids.log`, for `is_queued`.
-    pub fn logged_ids(&self) -> Result<HashSet<String>> {
-        self.read_ids_log()
-    }
-
     /// Whether message `id` is queued: in a state folder, or in `logged` (`logged_ids`) with its
     /// file still in `tmp/`, where a commit cut short after logging it left it: `recover_tmp`
     /// moves it into ready/ when the next `queue` or `send` starts.
     pub fn is_queued(&self, id: &str, logged: &HashSet<String>) -> bool {
-        self.locate(id).is_some()
-            || (logged.contains(id) && self.root.join("tmp").join(id).is_file())
+        self.locate(id).is_some() || (logged.contains(id) && self.staged_path(id).is_file())
+    }
+
+    /// Whether message `id` is in a state folder and says what `digest` says (`Envelope::digest`).
+    pub fn says(&self, id: &str, digest: Option<&str>) -> bool {
+        self.locate(id)
+            .and_then(|state| self.envelope(state, id).ok()?.ok())
+            .is_some_and(|envelope| envelope.digest.as_deref() == digest)
     }
 
     /// The state folder `id` is in, if any.
@@ -427,7 +433,7 @@ impl Outbox {
 
     /// Writes `draft` as `tmp/ID` (flushed by `commit`, or here where there is no `syncfs`).
     fn write_tmp(&self, draft: &Draft) -> Result<()> {
-        let path = self.root.join("tmp").join(&draft.id);
+        let path = self.staged_path(&draft.id);
         remove_if_there(&path)?;
         let envelope = serde_json::to_vec(&draft.envelope)?;
         write_new(
@@ -437,7 +443,6 @@ impl Outbox {
         )
     }
 
-    /// Makes every staged message ready, durably. Returns how many.
     /// Makes every staged message ready, durably, and puts the staged replacements in place of
     /// the messages they replace. Returns how many new messages.
     pub fn commit(&mut self) -> Result<usize> {
@@ -446,8 +451,11 @@ impl Outbox {
         }
         // Taken before the first flush: when it fails, these are not retried by a later commit
         // (a failed flush is reported once, a second one may pass with the data lost). Not
-        // logged, their files in tmp/ are removed when the next run starts.
+        // logged, their files in tmp/ are removed when the next run starts; so are those of the
+        // replacements not made, whose messages stay as they were (the caller tells which by
+        // what they say, `says`).
         let staged = std::mem::take(&mut self.staged);
+        let replacing = std::mem::take(&mut self.replacing);
         self.flush_all()?;
         if !staged.is_empty() {
             self.log_ids(&staged)?;
@@ -455,15 +463,15 @@ impl Outbox {
         let mut events = String::new();
         let now = Utc::now();
         for id in &staged {
-            let from = self.root.join("tmp").join(id);
+            let from = self.staged_path(id);
             let to = self.path(State::Ready, id);
             fs::rename(&from, &to).map_err(|e| io("cannot move into ready/", &from, e))?;
             events.push_str(&event_line(now, id, "queued", None, State::Ready, ""));
         }
         // Under the send lock (taken by `restage`) nothing moves a message but us: a rename
         // over it swaps the file in one step, and the message stays where it waited.
-        for (id, state) in std::mem::take(&mut self.replacing) {
-            let from = self.root.join("tmp").join(&id);
+        for (id, state) in replacing {
+            let from = self.staged_path(&id);
             if self.locate(&id) == Some(state) {
                 let to = self.path(state, &id);
                 fs::rename(&from, &to).map_err(|e| io("cannot replace", &to, e))?;
@@ -505,10 +513,10 @@ impl Outbox {
     /// of messages that reached `ready/` before their line reached the log. Call with the queue
     /// lock held.
     pub fn recover_tmp(&self) -> Result<usize> {
-        let logged = self.read_ids_log()?;
+        let logged = self.logged_ids()?;
         let mut fixed = 0;
         for id in list(&self.root.join("tmp"))? {
-            let from = self.root.join("tmp").join(&id);
+            let from = self.staged_path(&id);
             if logged.contains(&id) && self.locate(&id).is_none() {
                 let to = self.path(State::Ready, &id);
                 fs::rename(&from, &to).map_err(|e| io("cannot move into ready/", &from, e))?;
@@ -890,7 +898,7 @@ mod tests {
         let mut again = Outbox::open(dir.path()).unwrap();
         assert_eq!(again.stage(&draft("aa01")).unwrap(), Queued::Already);
         // And the log is whole again.
-        assert!(again.read_ids_log().unwrap().contains("aa01"));
+        assert!(again.logged_ids().unwrap().contains("aa01"));
     }
 
     #[test]
@@ -1058,7 +1066,7 @@ mod tests {
             fs::read_to_string(root.join(IDS_LOG)).unwrap(),
             "bb01\nbb0\nbb03\n"
         );
-        let logged = outbox.read_ids_log().unwrap();
+        let logged = outbox.logged_ids().unwrap();
         assert!(logged.contains("bb03") && !logged.contains("bb02"));
     }
 
