@@ -1549,7 +1549,7 @@ fn a_commit_that_fails_leaves_its_replacements_undone_and_their_rows_to_the_fail
             _ => format!("{line}\n"),
         })
         .collect();
-    let t = t.file("supporters.csv", corrected);
+    let t = t.file("supporters.csv", &corrected);
     // What each message said after the first run.
     let read = |t: &Test, id: &String| t.read(&format!("outbox/ready/{id}"));
     let before: Vec<(String, String)> = ids(&t, "ready")
@@ -1604,6 +1604,22 @@ fn a_commit_that_fails_leaves_its_replacements_undone_and_their_rows_to_the_fail
     assert!(third.failed.is_empty(), "{:?}", third.failed);
     assert_eq!((third.written, third.replaced), (60, 40), "{third:#?}");
     assert_eq!(ids(&t, "ready").len(), 160, "one message per supporter");
+    assert_eq!(says_corrected(&t), 40);
+
+    // A commit that fails once every replacement is in place (its events cannot be logged)
+    // counts them replaced: they are.
+    let t = t.file(
+        "supporters.csv",
+        corrected.replace("Korrigierte Straße", "Neue Straße"),
+    );
+    let fourth = queue_with_a_fault(&t, "supporters.csv", "events.log", 2);
+    assert_eq!(
+        (fourth.written, fourth.replaced, fourth.unchanged),
+        (0, 40, 120),
+        "{fourth:#?}"
+    );
+    assert_eq!((fourth.rows.done, fourth.rows.failed), (160, 0));
+    assert_eq!(fourth.failed.len(), 1, "said once: {:?}", fourth.failed);
     assert_eq!(says_corrected(&t), 40);
 }
 

@@ -217,9 +217,14 @@ impl Output for TextOutput {
 fn temporary(name: &str) -> String {
     static THREADS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     thread_local! {
-        static THREAD: u64 = THREADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // The process and the thread, once per thread (not a `getpid` per letter).
+        static THREAD: (u32, u64) = (
+            std::process::id(),
+            THREADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        );
     }
-    format!(".{name}.tmp-{}-{}", std::process::id(), THREAD.with(|t| *t))
+    let (process, thread) = THREAD.with(|t| *t);
+    format!(".{name}.tmp-{process}-{thread}")
 }
 
 /// Writes `bytes` to `path` without ever clobbering a different file: the bytes go into a
