@@ -390,7 +390,9 @@ pub fn letters_loaded<O: Output>(
         Err(e) => {
             // The queue commits at each chunk's checkpoint and has nothing left to lose here;
             // an output that stages letters until the end would.
-            summary.written -= output.take_lost().new.min(summary.written);
+            let lost = output.take_lost();
+            summary.written -= lost.new.min(summary.written);
+            summary.replaced -= lost.replaced.min(summary.replaced);
             summary.failed.push(e.to_string());
         }
     }

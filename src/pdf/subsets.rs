@@ -219,14 +219,15 @@ impl Shared {
 /// be or its pages draw what that writer does not write.
 fn with_kept_subsets(doc: &PdfDocument) -> Option<(lopdf::Document, super::write::Streams)> {
     let fonts = &doc.resources.fonts.map;
-    let drawn = drawn(&doc.pages, fonts);
+    let mut drawn = drawn(&doc.pages, fonts);
     let mut subsets: BTreeMap<&FontId, Arc<Subset>> = BTreeMap::new();
     for (id, usage) in &drawn.usage {
         let font = fonts.get(*id)?;
         if font.meta != PrintpdfFontMeta::default() {
             return None;
         }
-        let usage = rounded(usage, &font.parsed_font);
+        let chars = drawn.chars.get_mut(id)?;
+        let usage = rounded(usage, &font.parsed_font, chars);
         subsets.insert(*id, subset(id, &font.parsed_font, &usage)?);
     }
     super::write::document(doc, &subsets, &drawn.chars)
@@ -383,7 +384,11 @@ fn collect(
 /// share one subset, made once, where each would make its own (1,000 synthetic Russian supporters'
 /// 3,000 letters: 58 subsets against 270, for 317 bytes more a letter on average). The rule looks
 /// at the letter's own glyphs alone, so its bytes do not depend on what else the batch holds.
-fn rounded<'u>(usage: &'u Usage, font: &ParsedFont) -> std::borrow::Cow<'u, Usage> {
+fn rounded<'u>(
+    usage: &'u Usage,
+    font: &ParsedFont,
+    chars: &mut Chars,
+) -> std::borrow::Cow<'u, Usage> {
     let mut zeros: Vec<u32> = Vec::new();
     for text in usage.values() {
         let mut chars = text.chars();
@@ -397,7 +402,8 @@ fn rounded<'u>(usage: &'u Usage, font: &ParsedFont) -> std::borrow::Cow<'u, Usag
     let mut more: Vec<(u16, char)> = Vec::new();
     for zero in zeros {
         for digit in (zero..zero + 10).filter_map(char::from_u32) {
-            if let Some(gid) = font.lookup_glyph_index(u32::from(digit))
+            // From the font's kept table, not its character map each time.
+            if let Some(gid) = chars.glyph(font, digit)
                 && gid != 0
                 && !usage.contains_key(&gid)
                 && !more.iter().any(|(g, _)| *g == gid)
@@ -822,10 +828,10 @@ pub(super) mod tests {
         }
         // The subset holds the ten digits, each as the text it stands for.
         let fonts = &first.resources.fonts.map;
-        let drawn = drawn(&first.pages, fonts);
+        let mut drawn = drawn(&first.pages, fonts);
         let (id, usage) = drawn.usage.iter().next().unwrap();
         let font = &fonts[*id].parsed_font;
-        let rounded = rounded(usage, font);
+        let rounded = rounded(usage, font, drawn.chars.get_mut(id).unwrap());
         assert_eq!(rounded.len(), usage.len() + 7, "the 7 digits not drawn");
         for digit in '0'..='9' {
             let gid = font.lookup_glyph_index(u32::from(digit)).unwrap();
