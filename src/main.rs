@@ -37,6 +37,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    quiet_on_a_closed_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::New(args) => cmd::new::run(args),
@@ -62,4 +63,24 @@ fn main() -> ExitCode {
             ExitCode::from(cmd::EXIT_FAILED)
         }
     }
+}
+
+/// A reader that stops reading (`appeal outbox | head`) closes the pipe, and the next line
+/// printed fails: Rust's `println!` panics there. That is no fault to report with a backtrace:
+/// the command stops at once with status 1 (its output was not all taken) and no message, as a
+/// program killed by SIGPIPE would (the outbox and the output folder are safe to stop anywhere).
+fn quiet_on_a_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if text.starts_with("failed printing to std") && text.contains("Broken pipe") {
+            std::process::exit(i32::from(cmd::EXIT_FAILED));
+        }
+        default(info);
+    }));
 }

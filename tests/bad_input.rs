@@ -380,3 +380,148 @@ fn an_escape_in_a_file_is_quoted_in_errors_never_sent_to_the_terminal() {
         .status(1);
     assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
 }
+
+#[test]
+fn a_reader_that_stops_reading_ends_the_command_quietly() {
+    // `appeal deadlines | head`: the pipe is closed before the output is all printed.
+    let t = Test::shipped();
+    for args in [&["deadlines", "--date", "2011-04-01"][..], &["man"]] {
+        let mut child = std::process::Command::new(crate::harness::BIN)
+            .args(args)
+            .current_dir(t.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run appeal");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("run appeal");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.is_empty(),
+            "{args:?}: no panic, no message: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_column_named_twice_in_the_supporters_file_is_refused() {
+    Test::shipped()
+        .file(
+            "supporters.csv",
+            "name,address,postcode,city,country,Country\nEva Muster,Hauptstr. 1,10115,Berlin,DE,\n",
+        )
+        .args([
+            "letters",
+            "campaigns/juraev-2011.yaml",
+            "--supporters",
+            "supporters.csv",
+        ])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("supporters.csv:1: the header row names `country` twice, columns 5 and 6");
+}
+
+#[test]
+fn a_line_of_megabytes_in_the_supporters_file_stops_reading_it_with_an_error() {
+    let long = "x".repeat(3 << 20);
+    let run = Test::shipped()
+        .file(
+            "supporters.csv",
+            format!("name,country\nEva Muster,DE\n{long},DE\nOla Nordmann,NO\n"),
+        )
+        .args([
+            "letters",
+            "campaigns/juraev-2011.yaml",
+            "--supporters",
+            "supporters.csv",
+        ])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("supporters.csv:3: row 2: cannot read the row: a line runs past 1 MB");
+    // The row before it is done; nothing after it is read.
+    assert!(
+        run.test
+            .path()
+            .join("letters/juraev-2011/eva-muster")
+            .is_dir()
+    );
+    assert!(
+        !run.test
+            .path()
+            .join("letters/juraev-2011/ola-nordmann")
+            .exists()
+    );
+    // A first line that long is refused before any row.
+    Test::shipped()
+        .file("supporters.csv", format!("name{long}\n"))
+        .args([
+            "letters",
+            "campaigns/juraev-2011.yaml",
+            "--supporters",
+            "supporters.csv",
+        ])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("a line runs past 1 MB");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_where_a_letter_goes_is_refused_not_waited_on() {
+    let letters = [
+        "letters",
+        "campaigns/juraev-2011.yaml",
+        "--name",
+        "Eva Muster",
+        "--country",
+        "DE",
+        "--lang",
+        "en",
+    ];
+    let run = Test::shipped().args(letters).run().status(0);
+    let letter = run
+        .test
+        .path()
+        .join("letters/juraev-2011/eva-muster/ru-prosecutor-general.en.txt");
+    std::fs::remove_file(&letter).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(&letter).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let run = run
+        .test
+        .args(letters)
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has(
+            "ru-prosecutor-general.en.txt: something that is not a file stands where the file goes",
+        );
+    let kind = std::fs::symlink_metadata(&letter).unwrap().file_type();
+    assert!(!kind.is_file(), "left as it was");
+    // The other letters are there.
+    assert!(
+        run.test
+            .read("letters/juraev-2011/eva-muster/ru-moscow-city-court.copy.en.txt")
+            .contains("Eva Muster")
+    );
+}
+
+#[test]
+fn a_supporters_file_with_a_header_and_no_rows_says_so() {
+    Test::shipped()
+        .file("supporters.csv", "name,address,postcode,city,country\n")
+        .args([
+            "letters",
+            "campaigns/juraev-2011.yaml",
+            "--supporters",
+            "supporters.csv",
+        ])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("error: supporters.csv: no supporter rows under the header row")
+        .stderr_lacks("--country");
+}

@@ -464,7 +464,9 @@ fn a_print_pack_that_cannot_be_written_counts_no_letter_as_written() {
         ],
     )
     .status(1)
-    .stderr_has("letters/demo/print-pack.pdf: cannot write:")
+    .stderr_has(
+        "letters/demo/print-pack.pdf: something that is not a file stands where the file goes",
+    )
     .stderr_has("(none of the 2 letter(s) collected for it is on disk)")
     .stdout_has("0 letter(s) written to letters, 1 failed");
 }

@@ -175,6 +175,12 @@ fn builds_strict_rfc5322_messages_with_the_supporter_in_reply_to() {
         assert!(header(&fields, "to").unwrap().contains(OFFICIAL));
         let id = header(&fields, "message-id").unwrap();
         assert!(id.ends_with(".demo@amnesty.example>"), "{id}");
+        // A Content-Type needs a MIME-Version beside it (RFC 2045 4), single part or not.
+        assert_eq!(header(&fields, "mime-version"), Some("1.0"));
+        assert!(
+            header(&fields, "content-type").is_some_and(|t| t.starts_with("text/plain")),
+            "{fields:?}"
+        );
         subjects.push(header(&fields, "subject").unwrap().to_string());
     }
     // The Russian subject is RFC 2047 encoded; the English one is the topic, without "Re:".
@@ -266,6 +272,13 @@ fn defers_a_temporary_refusal_and_fails_a_permanent_one() {
         .status(1)
         .stdout_has("1 waiting for their next try");
     assert_eq!(ids(&run.test, "deferred"), deferred);
+    // `--json` says what the exit status says: a message still waits.
+    let run = send(run.test, &server.url(), &["--json"]).status(1);
+    let v: serde_json::Value = serde_json::from_str(run.stdout.trim()).expect("one JSON object");
+    assert_eq!(
+        (v["waiting_for_next_try"].as_u64(), &v["ok"]),
+        (Some(1), &serde_json::json!(false))
+    );
     // The failed one is listed with the server's reply.
     let run = project_outbox(run.test)
         .status(0)

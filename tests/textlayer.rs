@@ -205,8 +205,15 @@ fn pdftotext_reads_lam_alef_in_logical_order() {
         .filter(|c| !is_bidi_control(*c))
         .collect();
     // Each has a lam-alef ligature; poppler reverses a glyph that stands for two right-to-left
-    // letters («لالتحاد»), so the alef has an empty glyph of its own.
-    for word in ["للاتحاد", "الاتحاد", "الإنسان", "اللاجئ", "بالاغتصاب", "رجلاً"]
+    // letters («لالتحاد»), so the alef has an empty glyph of its own. A vowel sign placed where
+    // the font puts it, over the alef of «رجلاً», is drawn apart from the word's glyphs, and
+    // poppler puts a space before it (the characters are all there: the test above): the
+    // words are compared without their vowel signs.
+    let text: String = text
+        .chars()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect();
+    for word in ["للاتحاد", "الاتحاد", "الإنسان", "اللاجئ", "بالاغتصاب", "رجلا"]
     {
         assert!(
             text.split_whitespace()

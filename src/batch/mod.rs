@@ -48,6 +48,11 @@ pub enum Error {
     )]
     LinkAtFile(PathBuf),
     #[error(
+        "{}: something that is not a file stands where the file goes (a folder, a pipe, a device); appeal writes only files (hint: remove it, or choose another --out)",
+        .0.display()
+    )]
+    NotAFile(PathBuf),
+    #[error(
         "{}: a symbolic link inside the output folder; appeal never writes through one (hint: remove the link, or choose another --out)",
         .0.display()
     )]

@@ -265,9 +265,9 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> crate::batch::Resul
         if move_into_place(&tmp, path)? {
             return Ok(Ok(Written::New(path.to_path_buf())));
         }
-        if path.symlink_metadata()?.is_symlink() {
+        if let Some(refused) = not_a_file(path)? {
             std::fs::remove_file(&tmp)?;
-            return Ok(Err(Error::LinkAtFile(path.to_path_buf())));
+            return Ok(Err(refused));
         }
         let existing = std::fs::read(path)?;
         if existing == bytes {
@@ -291,6 +291,19 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> crate::batch::Resul
             })
         }
     }
+}
+
+/// Why what stands at `path` is not replaced or read as a file of ours: a symbolic link (never
+/// written through), or something not a regular file (reading a pipe would wait forever).
+pub fn not_a_file(path: &Path) -> std::io::Result<Option<Error>> {
+    let kind = path.symlink_metadata()?.file_type();
+    Ok(if kind.is_symlink() {
+        Some(Error::LinkAtFile(path.to_path_buf()))
+    } else if !kind.is_file() {
+        Some(Error::NotAFile(path.to_path_buf()))
+    } else {
+        None
+    })
 }
 
 /// Moves `tmp` to `path` only if no file is there: one rename on Linux (two file system

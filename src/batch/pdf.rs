@@ -306,6 +306,9 @@ fn place(tmp: &Path, path: &Path, force: bool) -> crate::batch::Result<Written> 
         if crate::batch::output::move_into_place(tmp, path)? {
             return Ok(Ok(Written::New(path.to_path_buf())));
         }
+        if let Some(refused) = crate::batch::output::not_a_file(path)? {
+            return Ok(Err(refused));
+        }
         let (same, empty) = compare(tmp, path)?;
         if same {
             Ok(Ok(Written::Unchanged(path.to_path_buf())))

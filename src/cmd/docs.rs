@@ -118,7 +118,11 @@ fn write_page(path: &Path, page: &[u8]) -> anyhow::Result<&'static str> {
 /// Writes `bytes` to standard output, an error naming it if that fails.
 fn print_bytes(bytes: &[u8]) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(bytes)
-        .and_then(|()| out.flush())
-        .map_err(|e| anyhow::anyhow!("cannot write to standard output: {e}"))
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        // The reader stopped reading (`appeal man | head`): quietly, as for every command.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            std::process::exit(i32::from(super::EXIT_FAILED))
+        }
+        other => other.map_err(|e| anyhow::anyhow!("cannot write to standard output: {e}")),
+    }
 }

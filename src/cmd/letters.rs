@@ -98,6 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     Ok(super::finish(
         &summary,
+        &job.supporters,
         line,
         summary.written + summary.unchanged + summary.replaced,
         "no letters were produced (hint: see the notes above; an addressee may depend on --country)",

@@ -200,6 +200,7 @@ pub fn print_notes(summary: &Summary, supporters: &Supporters, report: ReportArg
 /// letter or row failed, or when nothing at all was produced (`nothing`: the error saying why).
 pub fn finish(
     summary: &Summary,
+    supporters: &appeal::batch::run::Supporters,
     mut line: String,
     produced: usize,
     nothing: &str,
@@ -251,7 +252,18 @@ pub fn finish(
         println!("{line}");
     }
     if produced == 0 && summary.ok() {
-        eprintln!("error: {nothing}");
+        match supporters {
+            // Nothing was read: the notes above (if any) are not why.
+            appeal::batch::run::Supporters::Csv {
+                path, shard: None, ..
+            } if summary.rows == Default::default() && summary.failed_rows.is_empty() => {
+                eprintln!(
+                    "error: {}: no supporter rows under the header row (hint: one row per supporter, under the row that names the columns)",
+                    path.display()
+                );
+            }
+            _ => eprintln!("error: {nothing}"),
+        }
         return ExitCode::from(EXIT_FAILED);
     }
     if summary.ok() {

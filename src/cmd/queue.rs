@@ -113,6 +113,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     Ok(super::finish(
         &summary,
+        &job.supporters,
         line,
         summary.written + summary.unchanged + summary.replaced,
         "no messages were queued (hint: see the notes above: no recipient of this campaign is reachable by email or fax gateway)",

@@ -4,7 +4,7 @@
 
 use std::time::SystemTime;
 
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, MIME_VERSION_1_0};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{Address, Message};
 use serde::{Deserialize, Serialize};
@@ -224,7 +224,12 @@ pub fn build(
     }
     let text = out.text.clone();
     let message = match &out.attachment {
-        None => builder.header(ContentType::TEXT_PLAIN).body(text),
+        // `body` leaves out the MIME-Version that `multipart` sets; RFC 2045 4 wants it on
+        // every message with a Content-Type (a strict reader shows base64 raw without it).
+        None => builder
+            .header(MIME_VERSION_1_0)
+            .header(ContentType::TEXT_PLAIN)
+            .body(text),
         Some((name, pdf)) => {
             let pdf_type =
                 ContentType::parse("application/pdf").map_err(|e| Error::Build(e.to_string()))?;

@@ -237,9 +237,10 @@ pub struct Report {
 }
 
 impl Report {
-    /// Everything due was sent (or rehearsed).
+    /// Everything due was sent (or rehearsed), and nothing deferred waits for its next try:
+    /// what exit status 0 says (`docs/exit-codes.md`), and `--json`'s `ok`.
     pub fn ok(&self) -> bool {
-        self.deferred + self.failed + self.uncertain + self.expired + self.held == 0
+        self.deferred + self.failed + self.uncertain + self.expired + self.held + self.not_due == 0
             && self.stopped.is_none()
     }
 }

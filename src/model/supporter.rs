@@ -435,6 +435,53 @@ pub enum OpenError {
         KNOWN.join(",")
     )]
     NoName { path: PathBuf, has: String },
+    #[error(
+        "{}:1: the header row names `{column}` twice, columns {first} and {second} (hint: rename or remove one of them: only one can be read)",
+        path.display()
+    )]
+    TwoColumns {
+        path: PathBuf,
+        column: String,
+        first: usize,
+        second: usize,
+    },
+}
+
+/// The longest line a supporters file may have: a row of a spreadsheet is a few hundred bytes,
+/// and reading a file that is not one (`/dev/zero`, a binary export) must not take all memory.
+const LONGEST_LINE: usize = 1 << 20;
+
+/// A reader that fails once a line runs past `LONGEST_LINE` bytes, and then ends: the row being
+/// read is reported (`cannot read the row: …`) and the file is not read further.
+struct LineCap<R> {
+    inner: R,
+    since_newline: usize,
+    over: bool,
+}
+
+impl<R: std::io::Read> std::io::Read for LineCap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.over {
+            return Ok(0);
+        }
+        let n = self.inner.read(buf)?;
+        let read = &buf[..n];
+        self.since_newline = match read.iter().rposition(|b| *b == b'\n') {
+            Some(at) => n - at - 1,
+            None => self.since_newline + n,
+        };
+        if self.since_newline > LONGEST_LINE {
+            self.over = true;
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "a line runs past {} MB, which no supporter's row needs; the rest of the file is not read (hint: is this the CSV file of the supporters?)",
+                    LONGEST_LINE >> 20
+                ),
+            ));
+        }
+        Ok(n)
+    }
 }
 
 /// Reads a supporters CSV with a header row, one supporter at a time, so memory does not grow
@@ -491,6 +538,11 @@ impl SupportersFile {
                 source,
             })?)
         };
+        let input = LineCap {
+            inner: input,
+            since_newline: 0,
+            over: false,
+        };
         let mut input = std::io::BufReader::with_capacity(1 << 16, input);
         let mut first = Vec::new();
         input
@@ -533,6 +585,18 @@ impl SupportersFile {
                 path: name,
                 has: names.join(", "),
             });
+        }
+        // A column named twice would be read from one of them only, silently.
+        for (second, column) in names.iter().enumerate() {
+            let first = names.iter().position(|n| n == column).unwrap_or(second);
+            if first != second && KNOWN.contains(&column.as_str()) {
+                return Err(OpenError::TwoColumns {
+                    path: name,
+                    column: column.clone(),
+                    first: first + 1,
+                    second: second + 1,
+                });
+            }
         }
         Ok(SupportersFile {
             file: name,

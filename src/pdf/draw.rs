@@ -29,10 +29,11 @@ pub(super) fn text_op(
             font: PdfFontHandle::External(ids.get(fonts, run.font)),
             size: Pt(line.size),
         });
+        let em = line.size * MM_PER_PT;
         ops.push(Op::SetTextCursor {
             pos: Point {
-                x: Mm(x).into(),
-                y: Mm(page_h - line.y).into(),
+                x: Mm(x + run.shift_em * em).into(),
+                y: Mm(page_h - line.y + run.rise_em * em).into(),
             },
         });
         ops.push(Op::ShowText {

@@ -199,12 +199,76 @@ pub fn bold_of(family: &str) -> Vec<Candidate> {
     candidates("fc-match", &["-s", &format!("{escaped}:weight=bold")])
 }
 
-/// Every face that has a glyph for `c`, in a stable order whatever order fontconfig lists
-/// them in (`fc-list :charset=…`).
+/// Every face that has a glyph for `c`, the regular ones first (`by_preference`), in a stable
+/// order whatever order fontconfig lists them in (`fc-list :charset=…`).
 pub fn with_char(c: char) -> Vec<Candidate> {
-    let mut all = candidates("fc-list", &[&format!(":charset={:x}", c as u32)]);
+    let Ok(out) = Command::new("fc-list")
+        .args([
+            "--format",
+            "%{file}\\t%{index}\\t%{weight}\\t%{slant}\\t%{width}\\t%{family[0]}\\n",
+        ])
+        .arg(format!(":charset={:x}", c as u32))
+        .output()
+    else {
+        return Vec::new();
+    };
+    let mut all: Vec<(Preference, Candidate)> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.split('\t');
+            let candidate = Candidate {
+                file: PathBuf::from(fields.next()?),
+                index: fields.next()?.trim().parse().ok()?,
+            };
+            let preference = by_preference(
+                fields.next().unwrap_or_default(),
+                fields.next().unwrap_or_default(),
+                fields.next().unwrap_or_default(),
+                fields.next().unwrap_or_default(),
+            );
+            Some((preference, candidate))
+        })
+        .filter(|(_, c)| c.file.is_file())
+        .collect();
     all.sort();
-    all
+    all.into_iter().map(|(_, candidate)| candidate).collect()
+}
+
+/// How far a face is from the one body text wants, as fontconfig describes it: its weight from
+/// regular (fontconfig's 80; a variable font's range holding 80 is regular), upright, of normal
+/// width, then a sans-serif family before one of no kind and a serif one (the letters are set in
+/// DejaVu Sans). Fonts for other scripts come in families of weights, and without this the bold
+/// face drew whole letters (its file name sorts first).
+type Preference = (u32, bool, u32, u8);
+
+fn by_preference(weight: &str, slant: &str, width: &str, family: &str) -> Preference {
+    /// The distance of a fontconfig value (`80`, or a range `[0 210]`) from `want`.
+    fn distance(value: &str, want: f64) -> u32 {
+        let numbers: Vec<f64> = value
+            .trim_matches(|c| c == '[' || c == ']')
+            .split_whitespace()
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        match numbers[..] {
+            [one] => (one - want).abs() as u32,
+            [low, high] if low <= want && want <= high => 0,
+            [low, high] => (low - want).abs().min((high - want).abs()) as u32,
+            _ => u32::MAX,
+        }
+    }
+    let kind = if family.contains("Serif") {
+        2
+    } else if family.contains("Sans") {
+        0
+    } else {
+        1
+    };
+    (
+        distance(weight, 80.0),
+        distance(slant, 0.0) != 0,
+        distance(width, 100.0),
+        kind,
+    )
 }
 
 #[cfg(test)]
@@ -226,6 +290,26 @@ mod tests {
         assert_eq!(Han::of_char('王'), Han::Sc);
         assert_eq!(Han::of_char('か'), Han::Jp);
         assert_eq!(Han::of_char('한'), Han::Kr);
+    }
+
+    #[test]
+    fn prefers_the_regular_upright_sans_face_for_a_character() {
+        let regular = by_preference("80", "0", "100", "Noto Sans Devanagari");
+        let bold = by_preference("200", "0", "100", "Noto Sans Devanagari");
+        let book = by_preference("75", "0", "100", "Some Sans");
+        let italic = by_preference("80", "100", "100", "Noto Sans Devanagari");
+        let condensed = by_preference("80", "0", "75", "Noto Sans Devanagari");
+        let serif = by_preference("80", "0", "100", "Noto Serif Devanagari");
+        let looped = by_preference("80", "0", "100", "Noto Looped Thai");
+        let variable = by_preference("[0 210]", "0", "100", "Noto Sans Ethiopic");
+        assert!(regular < bold && book < bold && regular < book);
+        assert!(regular < italic && regular < condensed);
+        assert!(regular < looped && looped < serif);
+        assert_eq!(variable, regular);
+        assert!(
+            by_preference("", "", "", "") > bold,
+            "unreadable values come last"
+        );
     }
 
     #[test]

@@ -23,8 +23,8 @@ pub(super) struct Mark {
     quote: bool,
     /// The line's text, in logical order (an index into `Marks::texts`).
     text: usize,
-    /// The line's glyphs are not drawn in the order of its text (`reads_right_to_left`): its
-    /// element carries the text as `/ActualText`.
+    /// The line's glyphs are not drawn in the order of its text (`reordered`): its element
+    /// carries the text as `/ActualText`.
     rtl: bool,
 }
 
@@ -58,7 +58,7 @@ impl Marks {
             continues: line.continues,
             quote: line.quote,
             text: self.texts.len() - 1,
-            rtl: reads_right_to_left(line),
+            rtl: reordered(line),
         });
         let mut map = std::collections::BTreeMap::new();
         map.insert("MCID".to_string(), DictItem::Int(mcid));
@@ -69,12 +69,17 @@ impl Marks {
     }
 }
 
-/// Whether a line's drawn glyphs are not in the order of its text: a line of a right-to-left
-/// paragraph, or one with a right-to-left run. Extractors read the glyphs in visual order and
-/// guess the logical order back, which goes wrong around digits and punctuation (see
-/// `docs/pdf.md`, "Text layer"); the structure element carries the text itself.
-fn reads_right_to_left(line: &PlacedLine) -> bool {
-    line.rtl || line.text.chars().any(super::text::is_strong_rtl)
+/// Whether a line's drawn glyphs may not be in the order of its text: a line of a right-to-left
+/// paragraph, one with a right-to-left run, or one with shaped text (an Indic vowel sign drawn
+/// before its consonant, a Thai mark lowered onto its own piece). Extractors read the glyphs in
+/// visual order and guess the logical order back, which goes wrong around digits and
+/// punctuation (see `docs/pdf.md`, "Text layer"); the structure element carries the text itself.
+fn reordered(line: &PlacedLine) -> bool {
+    line.rtl
+        || line
+            .text
+            .chars()
+            .any(|c| super::text::is_strong_rtl(c) || super::text::needs_shaping(c))
 }
 
 /// Opens an artifact of `kind` (Pagination, Layout): closed by `Op::EndMarkedContent`.

@@ -617,18 +617,23 @@ fn face_name(file: &Path, index: u32, faces: u32) -> String {
     }
 }
 
-/// A piece of a line that one font draws, in visual order, with its width in ems.
+/// A piece of a line that one font draws from one point, in visual order: how far the pen moves
+/// over it (its width), and where its first glyph sits from the pen, moved along the line
+/// (`shift_em`) and raised above the baseline (`rise_em`), all in ems. Shaping moves marks so:
+/// a Thai tone mark over its consonant, an Arabic vowel sign over a shadda.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Run {
     pub font: usize,
     pub item: TextItem,
     pub width_em: f32,
+    pub shift_em: f32,
+    pub rise_em: f32,
 }
 
 /// Whether the text of a run needs shaping before drawing: right-to-left scripts and the scripts
 /// whose letters change form or order (Indic, South-East Asian ...). Latin, Greek, Cyrillic and
 /// CJK text is drawn character by character from the font's own advances.
-fn needs_shaping(c: char) -> bool {
+pub(super) fn needs_shaping(c: char) -> bool {
     matches!(c as u32, 0x0590..=0x1CFF | 0xA800..=0xABFF | 0xFB1D..=0xFEFF | 0x10800..=0x11FFF)
 }
 
@@ -697,12 +702,23 @@ pub fn is_rtl_paragraph(text: &str) -> bool {
         .is_some_and(|c| c != L)
 }
 
+/// Shaped text drawn from one point (see `Run`): its glyphs with the adjustments between them.
+#[derive(Clone, Debug, PartialEq)]
+struct Piece {
+    glyphs: Vec<Codepoint>,
+    width_em: f32,
+    shift_em: f32,
+    rise_em: f32,
+}
+
 /// Shapes `text` in one font and direction: glyphs in visual order, each with the text it alone
 /// stands for (`glyph_texts`: the PDF's character map has one entry per glyph, so that is what
-/// copying, search and screen readers get back) and the adjustment from the font's own advance
-/// to the shaped one; and the width in ems.
-fn shape(font: &'static Font, text: &str, rtl: bool) -> (Vec<Codepoint>, f32) {
-    shaped::get(font, text, rtl, || shape_now(font, text, rtl))
+/// copying, search and screen readers get back) and the adjustment to the next one, from the
+/// font's own advance to the shaped one and the marks' offsets along the line; in pieces, a new
+/// one where a glyph is raised or lowered (a `TJ` array moves glyphs along the line only). Most
+/// text is one piece.
+fn shape(font: &'static Font, text: &str, rtl: bool) -> Arc<[Piece]> {
+    shaped::get(font, text, rtl, || shape_now(font, text, rtl).into())
 }
 
 /// Text shaped before in this process, by font, direction and text: a batch sets the same words
@@ -713,11 +729,9 @@ mod shaped {
     use std::collections::HashMap;
     use std::sync::{Arc, LazyLock, Mutex};
 
-    use printpdf::Codepoint;
+    use super::{Font, Piece};
 
-    use super::Font;
-
-    type Shaped = Arc<(Vec<Codepoint>, f32)>;
+    type Shaped = Arc<[Piece]>;
 
     /// Texts kept per font and direction.
     const KEPT: usize = 20_000;
@@ -731,8 +745,8 @@ mod shaped {
         font: &'static Font,
         text: &str,
         rtl: bool,
-        shape: impl FnOnce() -> (Vec<Codepoint>, f32),
-    ) -> (Vec<Codepoint>, f32) {
+        shape: impl FnOnce() -> Shaped,
+    ) -> Shaped {
         // A font is read once and lives as long as the process: its address names it.
         let key = (std::ptr::from_ref(font) as usize, rtl);
         let kept = CACHE
@@ -740,7 +754,7 @@ mod shaped {
             .ok()
             .and_then(|cache| cache.get(&key)?.get(text).cloned());
         if let Some(kept) = kept {
-            return (kept.0.clone(), kept.1);
+            return kept;
         }
         let made = shape();
         if let Ok(mut cache) = CACHE.lock() {
@@ -748,7 +762,7 @@ mod shaped {
             if texts.len() >= KEPT {
                 texts.clear();
             }
-            texts.insert(text.to_string(), Arc::new(made.clone()));
+            texts.insert(text.to_string(), made.clone());
         }
         made
     }
@@ -880,7 +894,7 @@ mod kept {
 }
 
 /// Shapes `text` (see `shape`), without looking at what was shaped before.
-fn shape_now(font: &Font, text: &str, rtl: bool) -> (Vec<Codepoint>, f32) {
+fn shape_now(font: &Font, text: &str, rtl: bool) -> Vec<Piece> {
     let mut buffer = rustybuzz::UnicodeBuffer::new();
     buffer.push_str(text);
     buffer.set_direction(if rtl {
@@ -894,33 +908,70 @@ fn shape_now(font: &Font, text: &str, rtl: bool) -> (Vec<Codepoint>, f32) {
     let upem = font.face.units_per_em().max(1) as f32;
     let infos = out.glyph_infos();
     let texts = glyph_texts(font, text, infos, rtl);
-    let mut glyphs = Vec::with_capacity(out.len());
-    let mut width = 0.0;
+    let mut pieces = Vec::new();
+    let mut piece = Piece {
+        glyphs: Vec::with_capacity(out.len()),
+        width_em: 0.0,
+        shift_em: 0.0,
+        rise_em: 0.0,
+    };
+    // The offset along the line of the glyph last pushed, in font units.
+    let mut last_dx = 0;
     for ((info, pos), mut own) in infos.iter().zip(out.glyph_positions()).zip(texts) {
         let gid = hidden_glyph(font, &own, pos.x_advance).unwrap_or(info.glyph_id as u16);
+        let rise = pos.y_offset as f32 / upem;
+        if rise != piece.rise_em && !piece.glyphs.is_empty() {
+            // Raised or lowered from the glyphs before: a piece of its own, from the pen.
+            pieces.push(std::mem::replace(
+                &mut piece,
+                Piece {
+                    glyphs: Vec::new(),
+                    width_em: 0.0,
+                    shift_em: 0.0,
+                    rise_em: 0.0,
+                },
+            ));
+        }
+        if piece.glyphs.is_empty() {
+            piece.rise_em = rise;
+            piece.shift_em = pos.x_offset as f32 / upem;
+            last_dx = pos.x_offset;
+        }
+        // The glyph before moves the pen on to where this one sits (`TJ` subtracts).
+        let push = |piece: &mut Piece, last_dx: &mut i32, codepoint: Codepoint, dx: i32| {
+            if let Some(before) = piece.glyphs.last_mut() {
+                before.offset += (*last_dx - dx) as f32 * 1000.0 / upem;
+            }
+            *last_dx = dx;
+            piece.glyphs.push(codepoint);
+        };
         if rtl {
             // A ligature's letters after its first, each on an empty glyph of its own drawn
             // just before it (to its left): right to left, the first letter comes first.
             let (first, carried) = carry_letters(font, &own);
             for (c, carrier) in carried.into_iter().rev() {
-                glyphs.push(Codepoint {
+                let carrier = Codepoint {
                     gid: carrier,
                     offset: 0.0,
                     cid: Some(c.to_string()),
-                });
+                };
+                let dx = last_dx;
+                push(&mut piece, &mut last_dx, carrier, dx);
             }
             own = first;
         }
         let natural = f32::from(font.parsed.get_horizontal_advance(gid));
         let shaped = pos.x_advance as f32;
-        glyphs.push(Codepoint {
+        let codepoint = Codepoint {
             gid,
             offset: (natural - shaped) * 1000.0 / upem,
             cid: Some(own),
-        });
-        width += shaped / upem;
+        };
+        push(&mut piece, &mut last_dx, codepoint, pos.x_offset);
+        piece.width_em += shaped / upem;
     }
-    (glyphs, width)
+    pieces.push(piece);
+    pieces
 }
 
 /// The letters a ligature glyph of right-to-left text (lam-alef, «لا») stands for after its
@@ -1059,14 +1110,20 @@ impl FontChain {
             font,
             width_em: piece.chars().map(|c| self.fonts[font].advance_em(c)).sum(),
             item: TextItem::Text(piece.to_string()),
+            shift_em: 0.0,
+            rise_em: 0.0,
         };
         let shaped = |font: usize, piece: &str, rtl: bool| {
-            let (glyphs, width_em) = shape(self.fonts[font], piece, rtl);
-            Run {
-                font,
-                item: TextItem::GlyphIds(glyphs),
-                width_em,
-            }
+            shape(self.fonts[font], piece, rtl)
+                .iter()
+                .map(|p| Run {
+                    font,
+                    item: TextItem::GlyphIds(p.glyphs.clone()),
+                    width_em: p.width_em,
+                    shift_em: p.shift_em,
+                    rise_em: p.rise_em,
+                })
+                .collect::<Vec<_>>()
         };
         if !rtl && !text.chars().any(|c| needs_shaping(c) || is_bidi_control(c)) {
             return self
@@ -1095,22 +1152,23 @@ impl FontChain {
                 }
                 let piece = piece.as_str();
                 let run_rtl = levels[range.start].is_rtl();
-                let mut pieces: Vec<Run> = self
+                let mut pieces: Vec<Vec<Run>> = self
                     .font_runs(piece, weight)
                     .into_iter()
                     .map(|(font, part)| {
                         if run_rtl || part.chars().any(needs_shaping) {
                             shaped(font, part, run_rtl)
                         } else {
-                            plain(font, part)
+                            vec![plain(font, part)]
                         }
                     })
                     .collect();
-                // A right-to-left run's font runs follow each other right to left.
+                // A right-to-left run's font runs follow each other right to left (the pieces
+                // of each are in visual order already).
                 if run_rtl {
                     pieces.reverse();
                 }
-                out.extend(pieces);
+                out.extend(pieces.into_iter().flatten());
             }
         }
         out
@@ -1265,6 +1323,79 @@ mod tests {
             glyph_ids(&line).iter().all(|g| *g != 0),
             "every glyph drawn"
         );
+    }
+
+    /// Where each glyph of `runs` lands when drawn as `draw::text_op` and a `TJ` array place
+    /// it, in ems from the start of the line: along it and above the baseline.
+    fn drawn_at(chain: &FontChain, runs: &[Run]) -> Vec<(u16, f32, f32)> {
+        let mut pen = 0.0;
+        let mut at = Vec::new();
+        for run in runs {
+            let font = &chain.fonts[run.font];
+            let upem = font.face.units_per_em() as f32;
+            let mut x = pen + run.shift_em;
+            if let TextItem::GlyphIds(glyphs) = &run.item {
+                for g in glyphs {
+                    at.push((g.gid, x, run.rise_em));
+                    let natural = f32::from(font.parsed.get_horizontal_advance(g.gid));
+                    x += natural / upem - g.offset / 1000.0;
+                }
+            }
+            pen += run.width_em;
+        }
+        at
+    }
+
+    #[test]
+    fn draws_each_mark_where_shaping_puts_it() {
+        // Arabic vowel signs over a shadda and over their letters: DejaVu Sans places them
+        // with offsets along and across the line, which drawing once lost.
+        let chain = FontChain::default();
+        let font = chain.fonts[0];
+        let upem = font.face.units_per_em() as f32;
+        for text in ["وتُستخدم", "مُدَّة الاحتجاز", "شدَّة"] {
+            let runs = chain.runs(text, Weight::Regular, true);
+            let mut buffer = rustybuzz::UnicodeBuffer::new();
+            buffer.push_str(text);
+            buffer.set_direction(rustybuzz::Direction::RightToLeft);
+            buffer.guess_segment_properties();
+            let out = rustybuzz::shape(&font.face, &[], buffer);
+            let mut pen = 0i32;
+            let mut expected = Vec::new();
+            for (info, pos) in out.glyph_infos().iter().zip(out.glyph_positions()) {
+                let x = (pen + pos.x_offset) as f32 / upem;
+                expected.push((info.glyph_id as u16, x, pos.y_offset as f32 / upem));
+                pen += pos.x_advance;
+            }
+            assert!(
+                expected.iter().any(|(_, _, y)| *y != 0.0),
+                "{text}: some mark is raised or lowered"
+            );
+            // The ligature carriers are empty and drawn where the pen is: left out.
+            let carriers: Vec<u16> = [
+                '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}',
+            ]
+            .iter()
+            .filter_map(|c| font.parsed.lookup_glyph_index(*c as u32))
+            .collect();
+            let drawn: Vec<_> = drawn_at(&chain, &runs)
+                .into_iter()
+                .filter(|(gid, _, _)| !carriers.contains(gid))
+                .collect();
+            assert_eq!(drawn.len(), expected.len(), "{text}");
+            for (d, e) in drawn.iter().zip(&expected) {
+                assert_eq!(d.0, e.0, "{text}");
+                assert!(
+                    (d.1 - e.1).abs() < 1e-4 && (d.2 - e.2).abs() < 1e-4,
+                    "{text}: glyph {} drawn at {:?}, shaped at {:?}",
+                    d.0,
+                    (d.1, d.2),
+                    (e.1, e.2)
+                );
+            }
+            let width: f32 = runs.iter().map(|r| r.width_em).sum();
+            assert!((width - pen as f32 / upem).abs() < 1e-4, "{text}");
+        }
     }
 
     #[test]
