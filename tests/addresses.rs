@@ -249,6 +249,32 @@ fn a_directory_written_as_lines_still_loads_and_its_country_line_follows_the_pos
 }
 
 #[test]
+fn a_directory_address_without_a_city_or_a_country_line_is_a_warning_at_its_entry() {
+    let entry = "recipients:
+  - id: us-somewhere
+    kind: official
+    country: US
+    title: {en: Governor}
+    salutation: {en: Dear Governor}
+    address: [\"State House\"]
+";
+    Test::demo()
+        .file("recipients/us.yaml", entry)
+        .args(["check", "campaigns/demo.yaml", "--date", "2026-02-01"])
+        .run()
+        .no_panic()
+        .status(0)
+        .stderr_has("us.yaml:2:5: recipients[us-somewhere]: the address has no `city:` and no line naming USA")
+        .stderr_has("hint: add `city:` and `postcode:`");
+    // The demo's own entries, written as lines ending in their country, are not warned about.
+    Test::demo()
+        .args(["check", "campaigns/demo.yaml", "--date", "2026-02-01"])
+        .run()
+        .status(0)
+        .stderr_lacks("no `city:`");
+}
+
+#[test]
 fn a_directory_region_that_does_not_exist_is_an_error_at_its_line() {
     let entry = "recipients:
   - id: us-somewhere

@@ -202,3 +202,25 @@ fn warns_when_a_language_spells_the_name_otherwise_than_its_texts() {
         .stderr_lacks("the fr spelling")
         .stderr_lacks("the ru spelling");
 }
+
+#[test]
+fn a_language_no_font_here_draws_is_an_error_as_the_pdf_letters_would_fail() {
+    // An empty fontconfig configuration: only the embedded DejaVu Sans, which has no Han.
+    let t = Test::shipped().file("fonts.conf", "<fontconfig></fontconfig>");
+    let conf = t.path().join("fonts.conf").to_string_lossy().into_owned();
+    t.env("FONTCONFIG_FILE", conf)
+        .args([
+            "check",
+            "campaigns/juraev-2011.yaml",
+            "--date",
+            "2011-04-01",
+        ])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("juraev-2011.yaml:7:")
+        .stderr_has("languages: `letters --format pdf` fails on this machine: the zh letters to `")
+        .stderr_has("Debian's fonts-noto-cjk")
+        .stderr_lacks("the ru letters to")
+        .stdout_has(": 1 error(s)");
+}

@@ -379,7 +379,10 @@ fn a_server_that_is_down_moves_nothing() {
     let url = format!("smtp://127.0.0.1:{}", closed_port());
     let run = send(run.test, &url, &[])
         .status(1)
-        .stderr_has("cannot connect to the SMTP server 127.0.0.1:");
+        .stderr_has("cannot connect to the SMTP server 127.0.0.1:")
+        // Not "nothing to send" on standard output, where a cron job's log may look alone.
+        .stdout_has("1 not tried (the run stopped; they wait in the outbox)");
+    assert!(!run.stdout.contains("nothing to send"), "{}", run.stdout);
     assert_eq!(ids(&run.test, "ready").len(), 1);
     assert!(ids(&run.test, "sending").is_empty());
 }
@@ -981,6 +984,18 @@ fn lists_the_outbox_as_json_and_exports_the_record_as_csv() {
     assert!(
         row.contains(",sent,demo,xx-prosecutor,en,no,Eva Muster,prosecutor@genproc.example,email,"),
         "{row}"
+    );
+}
+
+#[test]
+fn the_csv_record_never_holds_a_formula_a_spreadsheet_would_run() {
+    let run =
+        queue_csv("name,country,email\n=HYPERLINK(\"http://x\"),NO,a@example.org\n").status(0);
+    let run = run.test.args(["outbox", "--csv", "-"]).run().status(0);
+    assert!(
+        run.stdout.contains(",\"'=HYPERLINK(\"\"http://x\"\")\","),
+        "{}",
+        run.stdout
     );
 }
 

@@ -90,6 +90,13 @@ fn usable_languages(
 ) -> Vec<Lang> {
     let mut languages = Vec::new();
     for lang in &campaign.languages {
+        // The action sheet is made by `appeal sheet`, not with the letters: a warning.
+        if let Err(e) = templates.resolve_file("sheet", "md", lang) {
+            diags.push(
+                Diagnostic::warning(&campaign.file, campaign.languages_pos, "languages", e.to_string())
+                    .hint(format!("`appeal sheet --lang {lang}` cannot make the action sheet; add the sheet template to templates/")),
+            );
+        }
         match templates.resolve("letter", lang) {
             Ok(_) => languages.push(lang.clone()),
             Err(e) => diags.push(
@@ -120,6 +127,10 @@ fn render_countries(
     let renderer = Renderer::new(templates, today).with_parts();
     let mut used: BTreeSet<String> = BTreeSet::new();
     let mut blocks = Blocks::default();
+    // The fonts a PDF letter would be drawn with here, and the languages whose letters were
+    // found to have a character none of them draws (said once per language).
+    let mut fonts = FontChain::default();
+    let mut undrawable: BTreeSet<Lang> = BTreeSet::new();
     for country in countries(campaign, directory) {
         let (planned, unresolved) = plan(campaign, directory, country);
         if let Some(c) = country {
@@ -145,6 +156,21 @@ fn render_countries(
                         Ok(letter) => {
                             out.letters += 1;
                             blocks.add(p.recipient, &letter, country);
+                            if !undrawable.contains(lang) {
+                                pdf::admit_fonts(&mut fonts, &letter);
+                                let what = format!("the {lang} letters to `{}`", p.recipient.id);
+                                if let Some(e) = pdf::missing_glyph(&fonts, &letter, &what) {
+                                    undrawable.insert(lang.clone());
+                                    out.diags.push(Diagnostic::error(
+                                        &campaign.file,
+                                        campaign.languages_pos,
+                                        "languages",
+                                        format!(
+                                            "`letters --format pdf` fails on this machine: {e}"
+                                        ),
+                                    ));
+                                }
+                            }
                         }
                         // Text letters do not need the blocks: for them it is only a warning.
                         Err(e @ render::Error::MissingBlock { .. }) => {

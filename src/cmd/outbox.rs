@@ -231,6 +231,17 @@ fn print_text(root: &std::path::Path, counts: &Counts, look: &Look) {
     }
 }
 
+/// `text` as a spreadsheet cell that is never a formula: a supporter's name comes from a form
+/// anyone may fill in (`appeal serve`), and `=HYPERLINK(…)` or `=cmd|…` would run when the office
+/// opens the file. A leading `'` makes the cell text (OWASP's advice for CSV injection).
+fn inert(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
 /// Every message with its state and last attempt, one CSV row each.
 fn write_csv(outbox: &Outbox, path: &std::path::Path) -> anyhow::Result<()> {
     let out: Box<dyn std::io::Write> = if path.as_os_str() == "-" {
@@ -274,10 +285,10 @@ fn write_csv(outbox: &Outbox, path: &std::path::Path) -> anyhow::Result<()> {
                 &e.recipient,
                 &e.lang,
                 if e.copy { "yes" } else { "no" },
-                &e.supporter,
-                e.route.to(),
+                &inert(&e.supporter),
+                &inert(e.route.to()),
                 by,
-                &e.subject,
+                &inert(&e.subject),
                 &e.queued_at.to_rfc3339(),
                 &m.record
                     .attempts
@@ -285,8 +296,8 @@ fn write_csv(outbox: &Outbox, path: &std::path::Path) -> anyhow::Result<()> {
                     .map(|a| a.at.to_rfc3339())
                     .unwrap_or_default(),
                 &m.record.attempts.len().to_string(),
-                &last_reply(&m),
-                m.record.reason.as_deref().unwrap_or_default(),
+                &inert(&last_reply(&m)),
+                &inert(m.record.reason.as_deref().unwrap_or_default()),
             ])?;
         }
     }

@@ -229,7 +229,13 @@ fn print_report(report: &send::Report, dry_run: bool) {
             format!("dry run: {} message(s) would be sent", report.would_send),
         );
     }
-    if summary.is_empty() {
+    if report.stopped.is_some() {
+        // Said on standard output too, which a cron job's log may be alone to keep.
+        summary.push(format!(
+            "{} not tried (the run stopped; they wait in the outbox)",
+            report.left
+        ));
+    } else if summary.is_empty() {
         summary.push("nothing to send".to_string());
     }
     println!("{}", summary.join(", "));

@@ -632,7 +632,21 @@ fn check_postal(
                 "add `city:`, and leave the town line out of `address`",
             );
         }
-        return legacy_postal(lines, country);
+        let postal = legacy_postal(lines, country);
+        if postal.abroad == postal.domestic {
+            // No city to place, and no line that names the country: a letter posted from
+            // abroad would go out without the town, the postcode or the country.
+            c.warning(
+                Pos::of(entry),
+                field,
+                format!(
+                    "the address has no `city:` and no line naming {}: a letter from another country would carry no town, postcode or country line",
+                    country.english_name()
+                ),
+                "add `city:` and `postcode:` from the office's published address; appeal then lays it out by the country's rules",
+            );
+        }
+        return postal;
     }
     let region = match (rules.region(&given_region), &raw.region) {
         (Err(unknown), Some(at)) if !given_region.is_empty() => {

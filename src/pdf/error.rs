@@ -32,15 +32,25 @@ pub enum Error {
         envelope: bool,
     },
     /// A letter handed over without the parts (sender, recipient, date, body) a layout places.
+    /// The sender's block (a supporter's long address) runs into the envelope window below it.
+    #[error(
+        "{what}: the sender's block takes {lines} lines and runs into the envelope window of layout `{layout}` (hint: shorten the supporter's address, joining or leaving out lines, or choose another --layout)"
+    )]
+    SenderOverflow {
+        what: String,
+        lines: usize,
+        layout: &'static str,
+    },
     #[error("{what}: the letter was rendered without its parts")]
     NoParts { what: String },
     #[error("{what}: the letter has no body (hint: check the template's `{{% block body %}}`)")]
     NoBody { what: String },
     /// `c` has no glyph in any font of the chain, nor do `others` more characters.
     #[error(
-        "{what}: the character `{c}` (U+{code:04X}) has no glyph in the fonts available ({fonts}){nor} (hint: install a font that has it, e.g. Debian's fonts-noto-cjk for Chinese, so fontconfig finds it, or pass it with --font FILE)",
+        "{what}: the character `{c}` (U+{code:04X}) has no glyph in the fonts available ({fonts}){nor} (hint: install a font that has it, e.g. Debian's {package}, so fontconfig finds it, or pass it with --font FILE)",
         code = u32::from(*.c),
-        nor = nor_others(*.others)
+        nor = nor_others(*.others),
+        package = font_package(*.c)
     )]
     MissingGlyph {
         what: String,
@@ -78,6 +88,15 @@ fn layout_names() -> String {
         .join(", ")
 }
 
+/// The Debian package of Noto fonts that draws `c`: CJK apart, every other script's Noto Sans.
+fn font_package(c: char) -> &'static str {
+    if super::faces::is_cjk(c) {
+        "fonts-noto-cjk"
+    } else {
+        "fonts-noto-core"
+    }
+}
+
 fn nor_others(others: usize) -> String {
     if others > 0 {
         format!(", nor do {others} other(s)")
@@ -104,4 +123,22 @@ pub fn wrapped_list(wrapped: &[String]) -> String {
         "; too wide for it, these lines wrapped: {}",
         quoted.join(", ")
     )
+}
+
+#[cfg(test)]
+mod hint_tests {
+    #[test]
+    fn names_the_noto_package_of_the_missing_characters_script() {
+        let missing = |c| {
+            super::Error::MissingGlyph {
+                what: "t".into(),
+                c,
+                fonts: "DejaVu Sans".into(),
+                others: 0,
+            }
+            .to_string()
+        };
+        assert!(missing('王').contains("Debian's fonts-noto-cjk,"));
+        assert!(missing('म').contains("Debian's fonts-noto-core,"));
+    }
 }

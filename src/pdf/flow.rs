@@ -379,6 +379,11 @@ pub(super) fn flow_pages(
                 Signing::ClosingLeft if c.signature || c.closing => {
                     set_line(setter.fonts, text, *rtl, false, y, setting)
                 }
+                // The supporter's name under the closing, at the closing's side, whatever
+                // its script.
+                _ if c.signature => {
+                    set_line(setter.fonts, text, *rtl, setter.letter_rtl, y, setting)
+                }
                 _ => setter.para_line(text, *rtl, y, setting),
             };
             page.push(

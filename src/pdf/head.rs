@@ -38,7 +38,10 @@ pub(super) fn return_line(
 fn set_return_line(fonts: &FontChain, layout: &Layout, text: &str) -> Vec<PlacedLine> {
     let (left, _, right, _) = layout.address;
     let room = (right - left) / MM_PER_PT;
-    let rtl = is_rtl_paragraph(text);
+    // The address decides the line's direction, not the name before it: an Arabic name on a
+    // Berlin address still comes first, at the left, and the parts follow in the post's order.
+    let address = text.split_once(SEPARATOR).map_or(text, |(_, rest)| rest);
+    let rtl = is_rtl_paragraph(address);
     let natural = fonts.width(text, SMALL_SIZE, Weight::Regular, rtl);
     let size = if natural <= room {
         SMALL_SIZE
@@ -274,7 +277,7 @@ pub(super) fn info_block(
             for part in setter.fonts.wrap(text, 9.0, width, Weight::Regular) {
                 // The sender's block is one element, read as one address.
                 let continues = !lines.is_empty();
-                lines.push(setter.line(&part, y, setting).continuing(continues));
+                lines.push(setter.block_line(&part, y, setting).continuing(continues));
                 y += 11.0 * MM_PER_PT;
             }
             rule_from = None;
@@ -289,7 +292,7 @@ pub(super) fn info_block(
         let mut x = if label.is_empty() {
             rule_from.unwrap_or(if rtl { right } else { left })
         } else {
-            let line = setter.line(label, y, ruled);
+            let line = setter.block_line(label, y, ruled);
             let w = setter.fonts.width(label, 9.0, Weight::Regular, rtl) * MM_PER_PT;
             lines.push(line);
             if rtl { right - w - 1.5 } else { left + w + 1.5 }
@@ -312,7 +315,7 @@ pub(super) fn info_block(
     if !rules.is_empty() {
         y += 11.0 * MM_PER_PT - RULE_PITCH;
     }
-    lines.push(setter.line(&parts.date, y + 4.0, setting));
+    lines.push(setter.block_line(&parts.date, y + 4.0, setting));
     (lines, rules)
 }
 

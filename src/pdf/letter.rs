@@ -4,7 +4,7 @@
 use super::flow::{Signing, flow_pages, page_label, wrap_body};
 use super::head::{info_block, return_line, window_address};
 use super::layout::{Layout, PdfOptions};
-use super::set::{MM_PER_PT, Placed, Role, Setter, Setting, set_line};
+use super::set::{MM_PER_PT, Placed, PlacedLine, Role, Setter, Setting, set_line};
 use super::text::{Weight, is_rtl_paragraph};
 use super::{Error, FontChain, all_text, glyph_check};
 use crate::model::lang::Lang;
@@ -35,6 +35,7 @@ pub fn place(
         allow_overflow,
     )?);
     let (info, mut rules) = info_block(&setter, layout, parts, page_w);
+    let layout = &below_the_sender(layout, &info, what)?;
     first.extend(info);
     let margins = (layout.left, page_w - layout.right);
     let lines = wrap_body(
@@ -73,6 +74,35 @@ pub fn place(
         }
     }
     Ok(Placed { pages, rules })
+}
+
+/// The room the sender's block needs below its date: two lines of body text.
+const BELOW_THE_DATE: f32 = 8.5;
+
+/// `layout` with the body starting below the sender's block (`info`) when a supporter's long
+/// address makes the block taller than the layout's room beside the window. A block above the
+/// window (the US layout) cannot move the window: running into it is an error.
+fn below_the_sender(layout: &Layout, info: &[PlacedLine], what: &str) -> Result<Layout, Error> {
+    let Some(date) = info.iter().map(|l| l.y).reduce(f32::max) else {
+        return Ok(*layout);
+    };
+    let (wx, wy, ww, _) = layout.window;
+    let above_the_window = layout.info.1 < wy && layout.info.0 < wx + ww;
+    if above_the_window {
+        // The date's descenders and a line's gap above the window's top edge.
+        if date + 2.0 > wy {
+            return Err(Error::SenderOverflow {
+                what: what.to_string(),
+                lines: info.len(),
+                layout: layout.name,
+            });
+        }
+        return Ok(*layout);
+    }
+    Ok(Layout {
+        body_top: layout.body_top.max(date + BELOW_THE_DATE),
+        ..*layout
+    })
 }
 
 /// Where letters in `lang` are signed: Chinese at the bottom right (落款), Persian at the lower
@@ -221,6 +251,36 @@ mod tests {
             subject: None,
             topic: None,
             return_address: Some("Eva Muster · Hauptstraße 1 · 10115 Berlin".into()),
+        }
+    }
+
+    #[test]
+    fn a_tall_sender_block_pushes_the_body_down_beside_the_window_and_is_refused_above_it() {
+        let mut tall = parts(&["A"], "Sehr geehrte Damen und Herren,\n\nText.");
+        tall.sender = (0..12).map(|i| format!("Zeile {i}")).collect();
+        let lang = Lang::parse("de").unwrap();
+        for layout in LAYOUTS {
+            let placed = place(&FontChain::default(), &layout, &tall, &lang, "t", true);
+            let (_, wy, _, _) = layout.window;
+            if layout.info.1 < wy {
+                // US #10: the block is above the window, which it would run into.
+                let err = placed.unwrap_err().to_string();
+                assert!(err.contains("the sender's block takes 13 lines"), "{err}");
+                continue;
+            }
+            let placed = placed.unwrap();
+            let first = &placed.pages[0];
+            let date = first.iter().find(|l| l.text == tall.date).unwrap();
+            let body = first.iter().find(|l| l.text.starts_with("Sehr")).unwrap();
+            assert!(
+                body.y >= date.y + BELOW_THE_DATE,
+                "{}: body at {}, date at {}",
+                layout.name,
+                body.y,
+                date.y
+            );
+            // Lower than the layout puts it (a usual block leaves it there: the other tests).
+            assert!(body.y > layout.body_top + 1.0, "{}", layout.name);
         }
     }
 

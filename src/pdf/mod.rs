@@ -69,6 +69,13 @@ pub fn admit_text(fonts: &mut FontChain, text: &str) {
     fonts.admit(None, text, "");
 }
 
+/// What `letters --format pdf` would say of `letter` when some character of it has no glyph in
+/// `fonts` (after `admit_fonts`): the first such character, and how many more.
+pub fn missing_glyph(fonts: &FontChain, letter: &Letter, what: &str) -> Option<Error> {
+    let all = all_text(letter)?;
+    glyph_check(fonts, &all, what, false, &mut Vec::new()).err()
+}
+
 /// Fails `what` when some character of `text` has no glyph in the chain (printpdf would draw an
 /// empty box, silently); with `allow`, warns instead.
 fn glyph_check(

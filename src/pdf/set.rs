@@ -156,6 +156,7 @@ pub(super) fn set_line(
 /// Sets the lines of a letter. Each paragraph is ordered in its own direction (its first strong
 /// character), so "10115 Berlin" stays in that order; it is set flush right when it reads right
 /// to left, and in a right-to-left letter always (a Latin signature or address line included).
+/// The lines of a block (the sender's, the signature) go to the side the letter reads from.
 pub(super) struct Setter<'f> {
     pub(super) fonts: &'f FontChain,
     pub(super) letter_rtl: bool,
@@ -167,8 +168,17 @@ impl Setter<'_> {
         set_line(self.fonts, text, rtl, rtl || self.letter_rtl, y, setting)
     }
 
-    /// A paragraph of one line.
-    pub(super) fn line(&self, text: &str, y: f32, setting: Setting) -> PlacedLine {
-        self.para_line(text, is_rtl_paragraph(text), y, setting)
+    /// A line of a block (the sender's address, the date): ordered in its own direction, set
+    /// flush to the side the letter reads from, with the block's other lines (an Arabic name
+    /// in a German letter stays at the block's left edge, over its Berlin street).
+    pub(super) fn block_line(&self, text: &str, y: f32, setting: Setting) -> PlacedLine {
+        set_line(
+            self.fonts,
+            text,
+            is_rtl_paragraph(text),
+            self.letter_rtl,
+            y,
+            setting,
+        )
     }
 }

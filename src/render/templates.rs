@@ -316,14 +316,54 @@ fn diagnostic(
             )
             .hint(hint)
         }
-        _ => Diagnostic::error(
-            fallback_file,
-            Pos::default(),
-            "template",
-            format!("{e}{while_rendering}"),
-        )
-        .hint("fix the template"),
+        _ => {
+            let text = e.to_string();
+            // Tera's checks made when templates load (an unknown filter, test or function) come
+            // as one message of reports: "error: WHAT\n  --> FILE:LINE:COL\n   | the line…".
+            if let Some((message, file, pos, more)) = first_report(&text) {
+                let more = if more > 0 {
+                    format!(" (and {more} more in the templates)")
+                } else {
+                    String::new()
+                };
+                return Diagnostic::error(
+                    Path::new(file),
+                    pos,
+                    "template",
+                    format!("{message}{more}{while_rendering}"),
+                )
+                .hint(
+                    "fix the template: Tera 2 does not know this name (misspelt, or not in Tera 2)",
+                );
+            }
+            Diagnostic::error(
+                fallback_file,
+                Pos::default(),
+                "template",
+                format!("{}{while_rendering}", text.trim_end()),
+            )
+            .hint("fix the template")
+        }
     }
+}
+
+/// The first report of a message of Tera reports (`error: WHAT` then `  --> FILE:LINE:COL`): what,
+/// the file and position, and how many reports follow it.
+fn first_report(text: &str) -> Option<(&str, &str, Pos, usize)> {
+    let mut lines = text.lines();
+    let message = lines.next()?.strip_prefix("error: ")?;
+    let at = lines.next()?.trim_start().strip_prefix("--> ")?;
+    let mut parts = at.rsplitn(3, ':');
+    let col = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    let file = parts.next()?;
+    let more = lines.filter(|l| l.starts_with("error: ")).count();
+    Some((
+        message.trim_end_matches('.'),
+        file,
+        Pos::new(line, col),
+        more,
+    ))
 }
 
 /// Whether a syntax error is the parser running out of text: Tera reports that as an empty span
@@ -337,6 +377,18 @@ fn ends_inside_a_tag(span: &tera::Span, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_file_and_line_in_teras_reports() {
+        let text = "error: Unknown filter `nosuchfilter`\n  --> tpl/letter.en.txt:17:27\n   |\n17 | {{ date | nosuchfilter }}\n   |           ^^^^\n\nerror: Unknown test `odd2`\n  --> tpl/letter.en.txt:20:5\n";
+        let (message, file, pos, more) = first_report(text).unwrap();
+        assert_eq!(message, "Unknown filter `nosuchfilter`");
+        assert_eq!(
+            (file, pos, more),
+            ("tpl/letter.en.txt", Pos::new(17, 27), 1)
+        );
+        assert!(first_report("Template 'x' not found").is_none());
+    }
 
     #[test]
     fn builds_in_every_shipped_template() {
