@@ -525,3 +525,35 @@ fn a_supporters_file_with_a_header_and_no_rows_says_so() {
         .stderr_has("error: supporters.csv: no supporter rows under the header row")
         .stderr_lacks("--country");
 }
+
+#[test]
+fn an_output_folder_that_is_a_file_is_one_error_before_any_letter() {
+    let run = Test::shipped()
+        .file("out", "not a folder")
+        .args(["letters", "campaigns/juraev-2011.yaml", "--out", "out/letters"])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("error: --out out/letters: out is a file, not a folder (hint: choose a folder you can write to with --out)");
+    assert_eq!(run.stderr.matches("error:").count(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn a_language_the_campaigns_names_lack_is_reported_at_the_name_once_labelled() {
+    Test::shipped()
+        .args([
+            "letters",
+            "campaigns/juraev-2011.yaml",
+            "--lang",
+            "zh-Hant",
+            "--name",
+            "Eva Muster",
+            "--country",
+            "DE",
+        ])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("error: campaigns/juraev-2011.yaml:34:11: persons[0].name: no `zh-Hant` text, needed for the zh-Hant letters to `ru-prosecutor-general`")
+        .stderr_lacks("error: error:");
+}

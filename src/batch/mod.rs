@@ -93,8 +93,8 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
-    /// A letter that failed to render, as its diagnostic says.
-    #[error("{0}")]
+    /// A letter that failed to render, as its diagnostic says (listed after `error: `).
+    #[error("{}", .0.unlabelled())]
     Render(crate::model::diag::Diagnostic),
     #[error(transparent)]
     Pdf(#[from] crate::pdf::Error),

@@ -53,6 +53,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Some((job, bar)) = args.run.job(&args.out) else {
         return Ok(ExitCode::from(2));
     };
+    super::check_output_folder(&args.out)?;
     let summary = match args.format {
         Format::Txt => run::letters(&job, &mut TextOutput::new(args.out.clone(), args.force))?,
         Format::Pdf => {

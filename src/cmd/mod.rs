@@ -273,6 +273,41 @@ pub fn finish(
     }
 }
 
+/// Refuses an output folder no letter could be written to, once, before any letter is made
+/// (rather than one error per letter): a file where the folder goes, or a folder (or, when it is
+/// still to be made, the nearest folder above it) this user cannot write in. Nothing is created.
+pub fn check_output_folder(out: &std::path::Path) -> anyhow::Result<()> {
+    let hint = "hint: choose a folder you can write to with --out";
+    let mut at = out;
+    loop {
+        match at.metadata() {
+            Ok(meta) if !meta.is_dir() => anyhow::bail!(
+                "--out {}: {} is a file, not a folder ({hint})",
+                out.display(),
+                at.display()
+            ),
+            Ok(_) => break,
+            Err(_) => match at.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => at = parent,
+                _ => return Ok(()),
+            },
+        }
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{Access, access};
+        if let Err(e) = access(at, Access::WRITE_OK | Access::EXEC_OK) {
+            anyhow::bail!(
+                "--out {}: cannot write in {}: {} ({hint})",
+                out.display(),
+                at.display(),
+                std::io::Error::from(e)
+            );
+        }
+    }
+    Ok(())
+}
+
 /// A file the user named without a folder (`--out sheet.pdf`) as `./sheet.pdf`: written in the
 /// current folder, and said so in messages.
 pub fn here_if_bare(path: &std::path::Path) -> PathBuf {

@@ -315,10 +315,18 @@ impl Rules {
             _ => self.fmt.clone(),
         };
         // A city or postcode that was given is kept even where the metadata has no place for
-        // it (Japan's Latin format has no city; the default record, used for 55 countries, no
-        // postcode): the city below the street, the postcode after the city.
+        // it (Japan's formats have no city, the Japanese ward or city being written with the
+        // street; the default record, used for 55 countries, no postcode): the city below the
+        // street, or above it where the format goes from the region down to the street (Japan:
+        // 〒100-8914 / 東京都 / 千代田区 / 永田町1-7-1); the postcode after the city.
         if !fmt.contains("%C") && !parts.city.is_empty() {
-            fmt = fmt.replacen("%A", "%A%n%C", 1);
+            let big_endian =
+                matches!((fmt.find("%S"), fmt.find("%A")), (Some(s), Some(a)) if s < a);
+            fmt = if big_endian {
+                fmt.replacen("%A", "%C%n%A", 1)
+            } else {
+                fmt.replacen("%A", "%A%n%C", 1)
+            };
         }
         if !fmt.contains("%Z") && !parts.postcode.is_empty() {
             fmt = if fmt.contains("%C") {
@@ -533,6 +541,18 @@ mod tests {
         assert_eq!(
             rules(c("JP")).lines(&parts),
             ["1-2-3 Shibuya", "Shibuya-ku, TOKYO", "150-0002"]
+        );
+        // The Japanese format goes from the prefecture down: the city comes before the street.
+        let street = ["永田町1-7-1".to_string()];
+        let parts = Parts {
+            street: &street,
+            city: "千代田区",
+            region: "東京都",
+            postcode: "100-8914",
+        };
+        assert_eq!(
+            rules(c("JP")).lines(&parts),
+            ["〒100-8914", "東京都", "千代田区", "永田町1-7-1"]
         );
     }
 

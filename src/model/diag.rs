@@ -85,18 +85,36 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{label}: {}", self.file.display())?;
-        if self.pos.line > 0 {
-            write!(f, ":{}", self.pos.line)?;
-            if self.pos.col > 0 {
-                write!(f, ":{}", self.pos.col)?;
+        write!(f, "{label}: {}", self.unlabelled())
+    }
+}
+
+/// A diagnostic without its `error: ` or `warning: ` (`Diagnostic::unlabelled`).
+pub struct Unlabelled<'d>(&'d Diagnostic);
+
+impl Diagnostic {
+    /// The diagnostic from its file on, for a line that says `error: ` itself (a letter that
+    /// failed, in a batch's list).
+    pub fn unlabelled(&self) -> Unlabelled<'_> {
+        Unlabelled(self)
+    }
+}
+
+impl fmt::Display for Unlabelled<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        write!(f, "{}", d.file.display())?;
+        if d.pos.line > 0 {
+            write!(f, ":{}", d.pos.line)?;
+            if d.pos.col > 0 {
+                write!(f, ":{}", d.pos.col)?;
             }
         }
-        if !self.field.is_empty() {
-            write!(f, ": {}", echo(&self.field))?;
+        if !d.field.is_empty() {
+            write!(f, ": {}", echo(&d.field))?;
         }
-        write!(f, ": {}", echo(&self.message))?;
-        if let Some(hint) = &self.hint {
+        write!(f, ": {}", echo(&d.message))?;
+        if let Some(hint) = &d.hint {
             write!(f, " (hint: {})", echo(hint))?;
         }
         Ok(())

@@ -653,7 +653,16 @@ impl<'t> Renderer<'t> {
             .shared(campaign, lang, region)
             .map_err(|e| tera_error(&e))?;
         if !shared.named {
-            return Err(missing_campaign("persons[].name").into());
+            // At the first name the language has no spelling for.
+            let (i, person) = campaign
+                .persons
+                .iter()
+                .enumerate()
+                .find(|(_, p)| p.name.get(lang).is_none_or(str::is_empty))
+                .unwrap_or((0, &campaign.persons[0]));
+            let mut missing = missing_campaign(&format!("persons[{i}].name"));
+            missing.pos = person.name_pos;
+            return Err(missing.into());
         }
         let pick = self.wording_picker(signer);
         let asks = shared
