@@ -557,3 +557,17 @@ fn a_language_the_campaigns_names_lack_is_reported_at_the_name_once_labelled() {
         .stderr_has("error: campaigns/juraev-2011.yaml:34:11: persons[0].name: no `zh-Hant` text, needed for the zh-Hant letters to `ru-prosecutor-general`")
         .stderr_lacks("error: error:");
 }
+
+#[test]
+fn a_quote_never_closed_in_the_supporters_file_is_named_with_the_lines_it_took() {
+    Test::shipped()
+        .file(
+            "supporters.csv",
+            "name,address,postcode,city,country\n\"Eva Muster,Hauptstraße 1,10115,Berlin,DE\nJo Doe,x,10115,Berlin,DE\nAl Roe,y,10115,Berlin,DE\n",
+        )
+        .args(["letters", "campaigns/juraev-2011.yaml", "--supporters", "supporters.csv"])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("supporters.csv:2: row 1: a quoted field begins here and runs on to line 4, taking the rows between as its text: a quote is not closed");
+}

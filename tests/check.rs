@@ -224,3 +224,16 @@ fn a_language_no_font_here_draws_is_an_error_as_the_pdf_letters_would_fail() {
         .stderr_lacks("the ru letters to")
         .stdout_has(": 1 error(s)");
 }
+
+#[test]
+fn two_campaign_files_with_one_id_are_an_error_at_the_second() {
+    Test::demo()
+        .file("campaigns/demo-copy.yaml", DEMO_CAMPAIGN)
+        .args(["check", "--date", "2026-02-01"])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has(
+            "campaigns/demo.yaml:1:1: id: `demo` is also the id of campaigns/demo-copy.yaml",
+        );
+}

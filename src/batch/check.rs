@@ -27,6 +27,8 @@ const STALE_AFTER_MONTHS: u32 = 24;
 pub struct Checked {
     pub diags: Diagnostics,
     pub letters: usize,
+    /// The campaign's id, when it loaded.
+    pub id: Option<String>,
 }
 
 /// Checks `path` as of `today` (for the deadline warning): parse (the campaign, its directory and
@@ -36,6 +38,7 @@ pub fn check_campaign(path: &Path, project: &Project, today: NaiveDate) -> Check
     let Some((campaign, directory, templates)) = load(path, project, today, &mut out.diags) else {
         return out;
     };
+    out.id = Some(campaign.id.clone());
     let languages = usable_languages(&campaign, &templates, &mut out.diags);
     let used = render_countries(
         &campaign, &directory, &templates, &languages, today, &mut out,

@@ -32,12 +32,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut all = Diagnostics::default();
     let files = find_files(&args.campaigns, &mut all);
     let mut letters = 0;
+    // Each id and the file that has it: two campaigns with one id would write into one letters
+    // folder and share their outbox ids.
+    let mut ids: std::collections::BTreeMap<String, PathBuf> = Default::default();
     for file in &files {
         match Project::locate(file, args.recipients.as_deref(), args.templates.as_deref()) {
             Ok(project) => {
                 let checked = check_campaign(file, &project, today);
                 letters += checked.letters;
                 all.extend(checked.diags.into_sorted());
+                if let Some(id) = checked.id {
+                    if let Some(first) = ids.get(&id) {
+                        all.push(
+                            Diagnostic::error(file, id_line(file), "id", format!("`{id}` is also the id of {}", first.display()))
+                                .hint("give each campaign its own id: letters, sheets and outbox messages are filed by it"),
+                        );
+                    } else {
+                        ids.insert(id, file.clone());
+                    }
+                }
             }
             Err(e) => all.push(Diagnostic::error(file, Pos::default(), "", e.to_string())),
         }
@@ -71,4 +84,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Where a campaign file says its `id:` (a top-level key, at the start of its line).
+fn id_line(file: &std::path::Path) -> Pos {
+    std::fs::read_to_string(file)
+        .ok()
+        .and_then(|text| text.lines().position(|l| l.starts_with("id:")))
+        .map_or_else(Pos::default, |i| Pos::new(i as u64 + 1, 1))
 }

@@ -676,6 +676,23 @@ impl Iterator for SupportersFile {
                 )));
             }
         };
+        // A quote never closed runs on through the lines after it, rows included, to the end
+        // of the file or the next quote: the row's fields then hold line breaks.
+        let end = self.reader.position().line();
+        if record.len() != self.names.len()
+            && end > line + 1
+            && record.iter().any(|f| f.contains('\n'))
+        {
+            return Some(Err(self.row_error(
+                line,
+                "",
+                format!(
+                    "a quoted field begins here and runs on to line {}, taking the rows between as its text: a quote is not closed, or a quote inside a field is not written twice (\"\"); mend it and run the row again",
+                    end.saturating_sub(1).max(line + 1)
+                ),
+                Some(record),
+            )));
+        }
         if record.len() != self.names.len() {
             return Some(Err(self.row_error(
                 line,
