@@ -248,9 +248,8 @@ fn a_directory_written_as_lines_still_loads_and_its_country_line_follows_the_pos
     );
 }
 
-#[test]
-fn a_directory_address_without_a_city_or_a_country_line_is_a_warning_at_its_entry() {
-    let entry = "recipients:
+/// A directory entry of the United States, its address a street line alone.
+const US_ENTRY: &str = "recipients:
   - id: us-somewhere
     kind: official
     country: US
@@ -258,6 +257,10 @@ fn a_directory_address_without_a_city_or_a_country_line_is_a_warning_at_its_entr
     salutation: {en: Dear Governor}
     address: [\"State House\"]
 ";
+
+#[test]
+fn a_directory_address_without_a_city_or_a_country_line_is_a_warning_at_its_entry() {
+    let entry = US_ENTRY;
     Test::demo()
         .file("recipients/us.yaml", entry)
         .args(["check", "campaigns/demo.yaml", "--date", "2026-02-01"])
@@ -276,17 +279,12 @@ fn a_directory_address_without_a_city_or_a_country_line_is_a_warning_at_its_entr
 
 #[test]
 fn a_directory_region_that_does_not_exist_is_an_error_at_its_line() {
-    let entry = "recipients:
-  - id: us-somewhere
-    kind: official
-    country: US
-    title: {en: Governor}
-    salutation: {en: Dear Governor}
-    address: [\"State House\"]
-    city: Springfield
+    let entry = &format!(
+        "{US_ENTRY}    city: Springfield
     region: Ilinois
     postcode: \"62701\"
-";
+"
+    );
     Test::demo()
         .file("recipients/us.yaml", entry)
         .args(["check", "campaigns/demo.yaml", "--date", "2026-02-01"])

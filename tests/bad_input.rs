@@ -404,13 +404,10 @@ fn a_reader_that_stops_reading_ends_the_command_quietly() {
     }
 }
 
-#[test]
-fn a_column_named_twice_in_the_supporters_file_is_refused() {
+/// `appeal letters` of the shipped Juraev campaign for the supporters file `csv`.
+fn letters_for_supporters(csv: impl AsRef<[u8]>) -> crate::harness::Run {
     Test::shipped()
-        .file(
-            "supporters.csv",
-            "name,address,postcode,city,country,Country\nEva Muster,Hauptstr. 1,10115,Berlin,DE,\n",
-        )
+        .file("supporters.csv", csv)
         .args([
             "letters",
             "campaigns/juraev-2011.yaml",
@@ -419,28 +416,25 @@ fn a_column_named_twice_in_the_supporters_file_is_refused() {
         ])
         .run()
         .no_panic()
-        .status(1)
-        .stderr_has("supporters.csv:1: the header row names `country` twice, columns 5 and 6");
+}
+
+#[test]
+fn a_column_named_twice_in_the_supporters_file_is_refused() {
+    letters_for_supporters(
+        "name,address,postcode,city,country,Country\nEva Muster,Hauptstr. 1,10115,Berlin,DE,\n",
+    )
+    .status(1)
+    .stderr_has("supporters.csv:1: the header row names `country` twice, columns 5 and 6");
 }
 
 #[test]
 fn a_line_of_megabytes_in_the_supporters_file_stops_reading_it_with_an_error() {
     let long = "x".repeat(3 << 20);
-    let run = Test::shipped()
-        .file(
-            "supporters.csv",
-            format!("name,country\nEva Muster,DE\n{long},DE\nOla Nordmann,NO\n"),
-        )
-        .args([
-            "letters",
-            "campaigns/juraev-2011.yaml",
-            "--supporters",
-            "supporters.csv",
-        ])
-        .run()
-        .no_panic()
-        .status(1)
-        .stderr_has("supporters.csv:3: row 2: cannot read the row: a line runs past 1 MB");
+    let run = letters_for_supporters(format!(
+        "name,country\nEva Muster,DE\n{long},DE\nOla Nordmann,NO\n"
+    ))
+    .status(1)
+    .stderr_has("supporters.csv:3: row 2: cannot read the row: a line runs past 1 MB");
     // The row before it is done; nothing after it is read.
     assert!(
         run.test
@@ -455,16 +449,7 @@ fn a_line_of_megabytes_in_the_supporters_file_stops_reading_it_with_an_error() {
             .exists()
     );
     // A first line that long is refused before any row.
-    Test::shipped()
-        .file("supporters.csv", format!("name{long}\n"))
-        .args([
-            "letters",
-            "campaigns/juraev-2011.yaml",
-            "--supporters",
-            "supporters.csv",
-        ])
-        .run()
-        .no_panic()
+    letters_for_supporters(format!("name{long}\n"))
         .status(1)
         .stderr_has("a line runs past 1 MB");
 }
@@ -511,16 +496,7 @@ fn a_pipe_where_a_letter_goes_is_refused_not_waited_on() {
 
 #[test]
 fn a_supporters_file_with_a_header_and_no_rows_says_so() {
-    Test::shipped()
-        .file("supporters.csv", "name,address,postcode,city,country\n")
-        .args([
-            "letters",
-            "campaigns/juraev-2011.yaml",
-            "--supporters",
-            "supporters.csv",
-        ])
-        .run()
-        .no_panic()
+    letters_for_supporters("name,address,postcode,city,country\n")
         .status(1)
         .stderr_has("error: supporters.csv: no supporter rows under the header row")
         .stderr_lacks("--country");
@@ -560,14 +536,9 @@ fn a_language_the_campaigns_names_lack_is_reported_at_the_name_once_labelled() {
 
 #[test]
 fn a_quote_never_closed_in_the_supporters_file_is_named_with_the_lines_it_took() {
-    Test::shipped()
-        .file(
-            "supporters.csv",
-            "name,address,postcode,city,country\n\"Eva Muster,Hauptstraße 1,10115,Berlin,DE\nJo Doe,x,10115,Berlin,DE\nAl Roe,y,10115,Berlin,DE\n",
-        )
-        .args(["letters", "campaigns/juraev-2011.yaml", "--supporters", "supporters.csv"])
-        .run()
-        .no_panic()
-        .status(1)
+    letters_for_supporters(
+        "name,address,postcode,city,country\n\"Eva Muster,Hauptstraße 1,10115,Berlin,DE\nJo Doe,x,10115,Berlin,DE\nAl Roe,y,10115,Berlin,DE\n",
+    )
+    .status(1)
         .stderr_has("supporters.csv:2: row 1: a quoted field begins here and runs on to line 4, taking the rows between as its text: a quote is not closed");
 }

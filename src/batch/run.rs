@@ -968,27 +968,24 @@ fn report_failures(
 ) -> Result<(), Error> {
     // A file of failed rows that cannot be written (a full disk) is reported once, and the
     // batch goes on: the rows are still counted and printed.
-    let write = |f: &mut Option<FailedRows>,
-                 record,
-                 outcome,
-                 error: &str,
-                 summary: &mut Summary| {
-        if let Some(rows) = f.as_mut()
-            && let Err(e) = rows.record(record, outcome, error)
-        {
-            // What it holds is not every row to fix (a full disk), and would pass for it.
-            let removed = std::fs::symlink_metadata(&rows.path).is_ok_and(|m| m.is_file())
-                && std::fs::remove_file(&rows.path).is_ok();
-            summary.failed.push(if removed {
+    let write =
+        |f: &mut Option<FailedRows>, record, outcome, error: &str, summary: &mut Summary| {
+            if let Some(rows) = f.as_mut()
+                && let Err(e) = rows.record(record, outcome, error)
+            {
+                // What it holds is not every row to fix (a full disk), and would pass for it.
+                let removed = std::fs::symlink_metadata(&rows.path).is_ok_and(|m| m.is_file())
+                    && std::fs::remove_file(&rows.path).is_ok();
+                summary.failed.push(if removed {
                 format!(
                     "{e} (the part written is removed; the rows to fix are the ones listed here)"
                 )
             } else {
                 e.to_string()
             });
-            *f = None;
-        }
-    };
+                *f = None;
+            }
+        };
     for ((entry, why), &done) in entries.iter().zip(why).zip(done) {
         match entry {
             Entry::Bad(e) => {
