@@ -237,3 +237,18 @@ fn two_campaign_files_with_one_id_are_an_error_at_the_second() {
             "campaigns/demo.yaml:1:1: id: `demo` is also the id of campaigns/demo-copy.yaml",
         );
 }
+
+#[test]
+fn a_recipient_in_a_directory_file_that_did_not_load_points_at_that_file() {
+    let broken = DEMO_DIRECTORY.replacen("kind: official", "knd: official", 1);
+    Test::demo()
+        .file("recipients/demo.yaml", broken)
+        .args(["check", "--date", "2026-02-01"])
+        .run()
+        .no_panic()
+        .status(1)
+        .stderr_has("unknown field `knd`")
+        .stderr_has(
+            "(hint: recipients/demo.yaml did not load, and its own error says why: fix that first",
+        );
+}

@@ -300,9 +300,43 @@ fn certificate_problem(e: &lettre::transport::smtp::Error) -> Option<String> {
     })
 }
 
-/// A server reply or client error as one line.
+/// A server reply or client error as one line; a lost connection or a timeout says so in words
+/// first (the office reads it in `outbox`), the library's own text after it.
 fn describe(e: &lettre::transport::smtp::Error) -> String {
-    e.to_string().replace(['\r', '\n'], " ")
+    let text = e.to_string().replace(['\r', '\n'], " ");
+    match plainly(e, &text) {
+        Some(plain) => format!("{plain} ({text})"),
+        None => text,
+    }
+}
+
+/// What a network failure means, in the words an office uses: none for a server's reply.
+fn plainly(e: &lettre::transport::smtp::Error, text: &str) -> Option<&'static str> {
+    use std::io::ErrorKind;
+    if e.status().is_some() {
+        return None;
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            // A socket read that waited its whole timeout fails with EAGAIN on Linux.
+            match io.kind() {
+                ErrorKind::WouldBlock | ErrorKind::TimedOut => {
+                    return Some("the server did not answer in time (--timeout, --data-timeout)");
+                }
+                ErrorKind::UnexpectedEof
+                | ErrorKind::ConnectionReset
+                | ErrorKind::ConnectionAborted
+                | ErrorKind::BrokenPipe => {
+                    return Some("the server closed the connection without a reply");
+                }
+                _ => {}
+            }
+        }
+        source = err.source();
+    }
+    (text.contains("close_notify") || text.contains("incomplete response"))
+        .then_some("the server closed the connection without a reply")
 }
 
 /// Whether a temporary refusal asks the client to slow down rather than refusing one message.

@@ -1292,15 +1292,27 @@ fn resolve_recipient(
             ),
         );
     } else if directory.get(id_text).is_none() && !directory.refused(id_text) {
-        c.error(
-            Pos::of(id),
-            &format!("{field}.recipient"),
-            format!("unknown recipient `{id_text}`"),
+        let broken = directory.broken();
+        let hint = if broken.is_empty() {
             format!(
                 "add it to the directory in {}; {}",
                 directory.folder.display(),
                 directory.suggest(id_text)
-            ),
+            )
+        } else {
+            // The entry may well be in a file that did not load: that error is the one to fix.
+            let files: Vec<String> = broken.iter().map(|f| f.display().to_string()).collect();
+            format!(
+                "{} did not load, and its own error says why: fix that first, the entry may be there; else add it to the directory in {}",
+                files.join(", "),
+                directory.folder.display()
+            )
+        };
+        c.error(
+            Pos::of(id),
+            &format!("{field}.recipient"),
+            format!("unknown recipient `{id_text}`"),
+            hint,
         );
     }
     (Addressee::Recipient(id_text.to_string()), Pos::of(id))

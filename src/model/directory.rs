@@ -269,6 +269,8 @@ pub struct Directory {
     /// Entries refused with errors (already reported): a campaign naming one is not told again
     /// that the directory lacks it.
     refused: Vec<Refused>,
+    /// Files that did not load at all (their error is reported): what they hold is unknown.
+    broken: Vec<PathBuf>,
 }
 
 /// What is known of an entry that was refused: enough to recognise what a campaign asks for.
@@ -307,6 +309,7 @@ impl Directory {
                 Ok(raw) => raw,
                 Err(d) => {
                     diags.push(d);
+                    dir.broken.push(file.clone());
                     continue;
                 }
             };
@@ -369,6 +372,11 @@ impl Directory {
     /// An entry `id` is in the directory but was refused for errors reported already.
     pub fn refused(&self, id: &str) -> bool {
         self.refused.iter().any(|r| r.id == id)
+    }
+
+    /// The directory files that did not load (each reported with its error).
+    pub fn broken(&self) -> &[PathBuf] {
+        &self.broken
     }
 
     /// A refused entry is an embassy of `country`.

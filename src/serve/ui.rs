@@ -56,6 +56,17 @@ pub struct Ui {
 impl Ui {
     /// The built-in files, each replaced by a file of the same name in `folder` when there is one.
     pub fn load(folder: Option<&Path>) -> Result<Ui, Error> {
+        // A folder that is not one would replace nothing, silently.
+        if let Some(folder) = folder.filter(|f| !f.is_dir()) {
+            return Err(Error::Web {
+                path: folder.to_path_buf(),
+                message: if folder.exists() {
+                    "is not a folder (hint: --web names a folder of web templates, style.css and strings.yaml; see docs/serve.md)".to_string()
+                } else {
+                    "no such folder (hint: --web names a folder of web templates, style.css and strings.yaml; see docs/serve.md)".to_string()
+                },
+            });
+        }
         let mut files = Vec::new();
         for (name, text) in BUILT_IN {
             let (path, text) = match folder.map(|f| f.join(name)).filter(|p| p.is_file()) {
@@ -373,6 +384,27 @@ mod tests {
             &[("role", &ui.role("en", "interior-minister"))],
         );
         assert_eq!(sentence, "The interior minister of your country");
+    }
+
+    #[test]
+    fn a_web_folder_that_is_a_file_or_missing_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("web.txt");
+        std::fs::write(&file, "not a folder").unwrap();
+        let err = Ui::load(Some(&file)).err().unwrap().to_string();
+        assert!(
+            err.contains("web.txt: is not a folder (hint: --web names a folder"),
+            "{err}"
+        );
+        let err = Ui::load(Some(&dir.path().join("nowhere")))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("nowhere: no such folder"), "{err}");
+        assert!(
+            Ui::load(Some(dir.path())).is_ok(),
+            "an empty folder replaces nothing"
+        );
     }
 
     #[test]
