@@ -304,14 +304,16 @@ fn certificate_problem(e: &lettre::transport::smtp::Error) -> Option<String> {
 /// first (the office reads it in `outbox`), the library's own text after it.
 fn describe(e: &lettre::transport::smtp::Error) -> String {
     let text = e.to_string().replace(['\r', '\n'], " ");
-    match plainly(e, &text) {
+    match plainly(e) {
         Some(plain) => format!("{plain} ({text})"),
         None => text,
     }
 }
 
-/// What a network failure means, in the words an office uses: none for a server's reply.
-fn plainly(e: &lettre::transport::smtp::Error, text: &str) -> Option<&'static str> {
+/// What a network failure means, in the words an office uses, from the kind of the I/O error
+/// under it (rustls reports a connection closed without its `close_notify` as `UnexpectedEof`):
+/// none for a server's reply.
+fn plainly(e: &lettre::transport::smtp::Error) -> Option<&'static str> {
     use std::io::ErrorKind;
     if e.status().is_some() {
         return None;
@@ -335,8 +337,7 @@ fn plainly(e: &lettre::transport::smtp::Error, text: &str) -> Option<&'static st
         }
         source = err.source();
     }
-    (text.contains("close_notify") || text.contains("incomplete response"))
-        .then_some("the server closed the connection without a reply")
+    None
 }
 
 /// Whether a temporary refusal asks the client to slow down rather than refusing one message.
