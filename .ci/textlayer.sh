@@ -34,7 +34,7 @@ for campaign in campaigns/*.yaml; do
 done
 
 "$out/venv/bin/python" - "$out" <<'PY'
-import collections, os, re, sys
+import collections, os, re, sys, unicodedata
 import pypdf
 
 out = sys.argv[1]
@@ -64,14 +64,19 @@ def words(text):
             out.append(cur)
     return out
 
+def unmarked(text):
+    """`text` without its combining marks: a mark the font moves off its letter (the hamza of
+    «صفحهٔ») is drawn apart from it, and pypdf may give it as a word of its own."""
+    return "".join(c for c in text if unicodedata.category(c) != "Mn")
+
 def furniture(line):
     """The return-address line, the continuation header and page labels: the PDF's, not the
     letter's. A label's digits may stick to its words (pypdf's right-to-left order)."""
     line = BIDI.sub("", line)
     if " · " in line:
         return True
-    label = "".join(c for c in line if not (c.isnumeric() or c in "页，共")).split()
-    return bool(label) and any(c.isnumeric() for c in line) and all(w in LABEL for w in label)
+    label = unmarked("".join(c for c in line if not (c.isnumeric() or c in "页，共"))).split()
+    return bool(label) and any(c.isnumeric() for c in line) and all(w in {unmarked(l) for l in LABEL} for w in label)
 
 failed, checked = [], collections.Counter()
 for root, _, files in os.walk(os.path.join(out, "pdf")):
