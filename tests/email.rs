@@ -802,6 +802,8 @@ fn a_dry_run_and_a_rehearsal_mark_nothing_sent() {
     let run = send(run.test, &server.url(), &["--dry-run"])
         .status(0)
         .stdout_has(&format!("would send {id} to {OFFICIAL}"))
+        // Who signs it, so a supporter queued twice (a corrected email) shows in the list.
+        .stdout_has(") from Eva Muster: ")
         .stdout_has("dry run: 1 message(s) would be sent");
     assert!(server.received().is_empty());
     let run = send(

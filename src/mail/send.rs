@@ -97,6 +97,9 @@ pub enum Event {
         to: String,
         recipient: String,
         lang: String,
+        /// Who signs it: the office reads the list for a supporter queued twice (a corrected
+        /// email address is a new identity).
+        supporter: String,
         subject: String,
     },
     Rehearsed {
@@ -174,10 +177,11 @@ impl std::fmt::Display for Event {
                 to,
                 recipient,
                 lang,
+                supporter,
                 subject,
             } => write!(
                 f,
-                "would send {id} to {to} ({recipient}, {lang}): {subject}"
+                "would send {id} to {to} ({recipient}, {lang}) from {supporter}: {subject}"
             ),
             Event::Rehearsed { id, to, reply } => write!(f, "rehearsed {id} to {to}: {reply}"),
             Event::RehearsalFailed { id, to, reply } => {
@@ -1034,6 +1038,7 @@ fn list_dry_run(due: &[Due], opts: &SendOptions, report: &mut Report) {
             to,
             recipient: d.msg.envelope.recipient.clone(),
             lang: d.msg.envelope.lang.clone(),
+            supporter: d.msg.envelope.supporter.clone(),
             subject: d.msg.envelope.subject.clone(),
         });
         report.would_send += 1;
