@@ -234,7 +234,7 @@ fn two_campaign_files_with_one_id_are_an_error_at_the_second() {
         .no_panic()
         .status(1)
         .stderr_has(
-            "campaigns/demo.yaml:1:1: id: `demo` is also the id of campaigns/demo-copy.yaml",
+            "campaigns/demo.yaml:1:5: id: `demo` is also the id of campaigns/demo-copy.yaml",
         );
 }
 

@@ -27,8 +27,8 @@ const STALE_AFTER_MONTHS: u32 = 24;
 pub struct Checked {
     pub diags: Diagnostics,
     pub letters: usize,
-    /// The campaign's id, when it loaded.
-    pub id: Option<String>,
+    /// The campaign's id and where its file says it, when it loaded.
+    pub id: Option<(String, crate::model::diag::Pos)>,
 }
 
 /// Checks `path` as of `today` (for the deadline warning): parse (the campaign, its directory and
@@ -38,7 +38,7 @@ pub fn check_campaign(path: &Path, project: &Project, today: NaiveDate) -> Check
     let Some((campaign, directory, templates)) = load(path, project, today, &mut out.diags) else {
         return out;
     };
-    out.id = Some(campaign.id.clone());
+    out.id = Some((campaign.id.clone(), campaign.id_pos));
     let languages = usable_languages(&campaign, &templates, &mut out.diags);
     let used = render_countries(
         &campaign, &directory, &templates, &languages, today, &mut out,
@@ -700,6 +700,38 @@ fn freshness(r: &Recipient, campaign: &Campaign, diags: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_language_without_a_sheet_template_is_a_warning_and_still_gets_letters() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut diags = Diagnostics::default();
+        let directory = Directory::load(&repo.join("recipients"), &mut diags);
+        let mut campaign = Campaign::load(
+            &repo.join("campaigns/juraev-2011.yaml"),
+            &directory,
+            &mut diags,
+        )
+        .unwrap();
+        // A letter template for Turkish, and no sheet template for it.
+        let dir = tempfile::tempdir().unwrap();
+        let en = std::fs::read_to_string(repo.join("templates/letter.en.txt")).unwrap();
+        std::fs::write(dir.path().join("letter.tr.txt"), en).unwrap();
+        let templates = Templates::load(&[dir.path().to_path_buf()], &mut diags);
+        let tr = Lang::parse("tr").unwrap();
+        campaign.languages.push(tr.clone());
+        let mut found = Diagnostics::default();
+        let usable = usable_languages(&campaign, &templates, &mut found);
+        assert!(usable.contains(&tr), "its letters are made");
+        let said: Vec<String> = found
+            .into_sorted()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].starts_with("warning: "), "{said:?}");
+        assert!(said[0].contains("no `sheet` template for `tr`"), "{said:?}");
+        assert!(said[0].contains("`appeal sheet --lang tr` cannot make the action sheet"));
+    }
 
     #[test]
     fn sample_supporter_is_valid() {

@@ -41,10 +41,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 let checked = check_campaign(file, &project, today);
                 letters += checked.letters;
                 all.extend(checked.diags.into_sorted());
-                if let Some(id) = checked.id {
+                if let Some((id, pos)) = checked.id {
                     if let Some(first) = ids.get(&id) {
                         all.push(
-                            Diagnostic::error(file, id_line(file), "id", format!("`{id}` is also the id of {}", first.display()))
+                            Diagnostic::error(file, pos, "id", format!("`{id}` is also the id of {}", first.display()))
                                 .hint("give each campaign its own id: letters, sheets and outbox messages are filed by it"),
                         );
                     } else {
@@ -84,12 +84,4 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// Where a campaign file says its `id:` (a top-level key, at the start of its line).
-fn id_line(file: &std::path::Path) -> Pos {
-    std::fs::read_to_string(file)
-        .ok()
-        .and_then(|text| text.lines().position(|l| l.starts_with("id:")))
-        .map_or_else(Pos::default, |i| Pos::new(i as u64 + 1, 1))
 }

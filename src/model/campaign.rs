@@ -313,6 +313,8 @@ pub struct AddresseeEntry {
 pub struct Campaign {
     pub file: PathBuf,
     pub id: String,
+    /// Where the id is, for messages about it (another campaign with the same id).
+    pub id_pos: Pos,
     pub ua: Option<String>,
     pub index: Option<String>,
     pub issued: chrono::NaiveDate,
@@ -588,6 +590,7 @@ fn check(
     let mut campaign = Campaign {
         file: path.to_path_buf(),
         id,
+        id_pos: Pos::of(&raw.id),
         ua: raw.ua.as_ref().and_then(|s| c.one_line(s, "ua")),
         index: raw.index.as_ref().and_then(|s| c.one_line(s, "index")),
         issued,

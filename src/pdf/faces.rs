@@ -156,8 +156,17 @@ pub struct Candidate {
 
 /// Runs a fontconfig tool with `%{file}\t%{index}` output; nothing when fontconfig is absent.
 fn candidates(tool: &str, args: &[&str]) -> Vec<Candidate> {
+    described(tool, "", args)
+        .into_iter()
+        .map(|(candidate, _)| candidate)
+        .collect()
+}
+
+/// As `candidates`, each face with the fields of `more` (`\t%{weight}…`), as fontconfig prints
+/// them, after its file and index.
+fn described(tool: &str, more: &str, args: &[&str]) -> Vec<(Candidate, Vec<String>)> {
     let Ok(out) = Command::new(tool)
-        .args(["--format", "%{file}\\t%{index}\\n"])
+        .args(["--format", &format!("%{{file}}\\t%{{index}}{more}\\n")])
         .args(args)
         .output()
     else {
@@ -166,13 +175,14 @@ fn candidates(tool: &str, args: &[&str]) -> Vec<Candidate> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|line| {
-            let (file, index) = line.split_once('\t')?;
-            Some(Candidate {
-                file: PathBuf::from(file),
-                index: index.trim().parse().ok()?,
-            })
+            let mut fields = line.split('\t');
+            let candidate = Candidate {
+                file: PathBuf::from(fields.next()?),
+                index: fields.next()?.trim().parse().ok()?,
+            };
+            Some((candidate, fields.map(str::to_string).collect()))
         })
-        .filter(|c| c.file.is_file())
+        .filter(|(c, _)| c.file.is_file())
         .collect()
 }
 
@@ -202,34 +212,21 @@ pub fn bold_of(family: &str) -> Vec<Candidate> {
 /// Every face that has a glyph for `c`, the regular ones first (`by_preference`), in a stable
 /// order whatever order fontconfig lists them in (`fc-list :charset=…`).
 pub fn with_char(c: char) -> Vec<Candidate> {
-    let Ok(out) = Command::new("fc-list")
-        .args([
-            "--format",
-            "%{file}\\t%{index}\\t%{weight}\\t%{slant}\\t%{width}\\t%{family[0]}\\n",
-        ])
-        .arg(format!(":charset={:x}", c as u32))
-        .output()
-    else {
-        return Vec::new();
-    };
-    let mut all: Vec<(Preference, Candidate)> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|line| {
-            let mut fields = line.split('\t');
-            let candidate = Candidate {
-                file: PathBuf::from(fields.next()?),
-                index: fields.next()?.trim().parse().ok()?,
-            };
-            let preference = by_preference(
-                fields.next().unwrap_or_default(),
-                fields.next().unwrap_or_default(),
-                fields.next().unwrap_or_default(),
-                fields.next().unwrap_or_default(),
-            );
-            Some((preference, candidate))
-        })
-        .filter(|(_, c)| c.file.is_file())
-        .collect();
+    let charset = format!(":charset={:x}", c as u32);
+    let mut all: Vec<(Preference, Candidate)> = described(
+        "fc-list",
+        "\\t%{weight}\\t%{slant}\\t%{width}\\t%{family[0]}",
+        &[&charset],
+    )
+    .into_iter()
+    .map(|(candidate, fields)| {
+        let field = |i: usize| fields.get(i).map_or("", String::as_str);
+        (
+            by_preference(field(0), field(1), field(2), field(3)),
+            candidate,
+        )
+    })
+    .collect();
     all.sort();
     all.into_iter().map(|(_, candidate)| candidate).collect()
 }
